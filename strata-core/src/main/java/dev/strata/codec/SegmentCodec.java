@@ -1,0 +1,225 @@
+package dev.strata.codec;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.github.luben.zstd.Zstd;
+import dev.strata.store.CorruptContentException;
+import dev.strata.store.TaskMessage;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes a batch of messages as one immutable segment object and back.
+ *
+ * <p>Layout: {@code "STRS"} magic, a version byte, the CRC32C of everything after it (4 bytes),
+ * the uncompressed body length (4 bytes), then one zstd frame holding the body. The body is a
+ * message count followed by each message's fields, strings as length-prefixed UTF-8. The
+ * checksum is kept in metadata too, so a read detects a corrupt or substituted object.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class SegmentCodec {
+    private static final byte[] MAGIC = {'S', 'T', 'R', 'S'};
+    private static final byte VERSION = 1;
+    private static final int HEADER_LENGTH = MAGIC.length + 1 + 4 + 4;
+
+    private final int level;
+
+    /** @param level zstd compression level, 1 (fastest) to 19 */
+    public SegmentCodec(int level) {
+        if (level < 1 || level > 19) {
+            throw new IllegalArgumentException("zstd level must be 1 to 19, got " + level);
+        }
+        this.level = level;
+    }
+
+    public SegmentCodec() {
+        this(3);
+    }
+
+    /** The encoded object and the checksum metadata keeps for it. */
+    public record Encoded(byte[] bytes, int checksum) {
+    }
+
+    public Encoded encode(List<TaskMessage> messages) {
+        ByteWriter body = new ByteWriter(estimate(messages));
+        body.varLong(messages.size());
+        for (TaskMessage message : messages) {
+            body.varLong(message.seq());
+            body.string(message.id());
+            body.string(message.type());
+            body.string(message.tool());
+            body.string(message.callId());
+            body.varLong(message.createdAt().toEpochMilli());
+            body.string(message.content());
+            body.string(message.output());
+            if (message.input().isPresent()) {
+                body.varLong(1);
+                body.string(message.input().get());
+            } else {
+                body.varLong(0);
+            }
+        }
+        byte[] raw = body.toArray();
+        byte[] compressed = Zstd.compress(raw, level);
+        ByteBuffer object = ByteBuffer.allocate(HEADER_LENGTH + compressed.length);
+        object.put(MAGIC).put(VERSION).putInt(0).putInt(raw.length).put(compressed);
+        byte[] bytes = object.array();
+        int checksum = checksumOf(bytes);
+        ByteBuffer.wrap(bytes).putInt(MAGIC.length + 1, checksum);
+        return new Encoded(bytes, checksum);
+    }
+
+    /**
+     * Decodes a segment after checking its magic and embedded checksum.
+     *
+     * @throws CorruptContentException when the object is not a valid segment
+     */
+    public List<TaskMessage> decode(String taskId, byte[] bytes) {
+        int checksum = verify(bytes);
+        ByteBuffer header = ByteBuffer.wrap(bytes);
+        int rawLength = header.getInt(MAGIC.length + 1 + 4);
+        byte[] raw;
+        try {
+            raw = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, HEADER_LENGTH, bytes.length), rawLength);
+        } catch (RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
+                    + " does not decompress: " + e.getMessage());
+        }
+        if (raw.length != rawLength) {
+            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + raw.length
+                    + " bytes, expected " + rawLength);
+        }
+        try {
+            ByteReader in = new ByteReader(raw);
+            int count = Math.toIntExact(in.varLong());
+            List<TaskMessage> messages = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                long seq = in.varLong();
+                String id = in.string();
+                String type = in.string();
+                String tool = in.string();
+                String callId = in.string();
+                Instant createdAt = Instant.ofEpochMilli(in.varLong());
+                String content = in.string();
+                String output = in.string();
+                Optional<String> input = in.varLong() == 1 ? Optional.of(in.string()) : Optional.empty();
+                messages.add(new TaskMessage(id, taskId, seq, type, tool, callId, content, input, output, createdAt));
+            }
+            return messages;
+        } catch (RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " has a malformed body: " + e);
+        }
+    }
+
+    /**
+     * Checks magic, version and embedded checksum.
+     *
+     * @return the checksum
+     * @throws CorruptContentException when any of them is wrong
+     */
+    public int verify(byte[] bytes) {
+        if (bytes.length < HEADER_LENGTH || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1]
+                || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]) {
+            throw new CorruptContentException("object is not a Strata segment (" + bytes.length + " bytes)");
+        }
+        if (bytes[MAGIC.length] != VERSION) {
+            throw new CorruptContentException("unsupported segment version " + bytes[MAGIC.length]);
+        }
+        int stored = ByteBuffer.wrap(bytes).getInt(MAGIC.length + 1);
+        int actual = checksumOf(bytes);
+        if (stored != actual) {
+            throw new CorruptContentException("segment checksum mismatch: stored " + stored + ", computed " + actual);
+        }
+        return actual;
+    }
+
+    private static int checksumOf(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, MAGIC.length + 1 + 4, bytes.length - (MAGIC.length + 1 + 4));
+        return (int) crc.getValue();
+    }
+
+    private static int estimate(List<TaskMessage> messages) {
+        long total = 16;
+        for (TaskMessage m : messages) {
+            total += 48 + m.id().length() + m.type().length() + m.tool().length() + m.callId().length()
+                    + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
+        }
+        return (int) Math.min(total, Integer.MAX_VALUE - 16);
+    }
+
+    /** A growable byte buffer with varint and string writers. */
+    private static final class ByteWriter {
+        private byte[] buffer;
+        private int size;
+
+        ByteWriter(int capacity) {
+            buffer = new byte[Math.max(capacity, 64)];
+        }
+
+        void varLong(long value) {
+            ensure(10);
+            long v = value;
+            while ((v & ~0x7FL) != 0) {
+                buffer[size++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buffer[size++] = (byte) v;
+        }
+
+        void string(String value) {
+            byte[] utf8 = value.getBytes(UTF_8);
+            varLong(utf8.length);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, buffer, size, utf8.length);
+            size += utf8.length;
+        }
+
+        private void ensure(int extra) {
+            if (size + extra > buffer.length) {
+                long wanted = Math.max((long) buffer.length * 2, (long) size + extra);
+                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
+            }
+        }
+
+        byte[] toArray() {
+            return java.util.Arrays.copyOf(buffer, size);
+        }
+    }
+
+    private static final class ByteReader {
+        private final byte[] buffer;
+        private int position;
+
+        ByteReader(byte[] buffer) {
+            this.buffer = buffer;
+        }
+
+        long varLong() {
+            long result = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                byte b = buffer[position++];
+                result |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return result;
+                }
+            }
+            throw new IllegalStateException("varint longer than 10 bytes");
+        }
+
+        String string() {
+            int length = Math.toIntExact(varLong());
+            if (length < 0 || position + length > buffer.length) {
+                throw new IllegalStateException("string length " + length + " runs past the body");
+            }
+            String value = new String(buffer, position, length, UTF_8);
+            position += length;
+            return value;
+        }
+    }
+}

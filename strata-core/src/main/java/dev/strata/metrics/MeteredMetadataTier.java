@@ -1,0 +1,97 @@
+package dev.strata.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.store.MessageQuery;
+import dev.strata.tier.metadata.CommitOutcome;
+import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.MessageLocation;
+import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.PendingDeletion;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.TaskRecord;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Times metadata operations and exposes the deletion backlog. Thread-safe. */
+public final class MeteredMetadataTier implements MetadataTier {
+    private final MetadataTier delegate;
+    private final TierTimer timer;
+
+    public MeteredMetadataTier(MetadataTier delegate, MeterRegistry registry) {
+        this.delegate = requireNonNull(delegate, "delegate is null");
+        this.timer = new TierTimer(registry, "metadata");
+        Gauge.builder("strata.deletion.backlog", delegate, tier -> safeSize(tier.deletions()))
+                .description("Content objects queued for deletion")
+                .register(registry);
+    }
+
+    @Override
+    public boolean createTask(String taskId, Instant createdAt) {
+        return timer.time("createTask", () -> delegate.createTask(taskId, createdAt));
+    }
+
+    @Override
+    public Optional<TaskRecord> task(String taskId) {
+        return timer.time("task", () -> delegate.task(taskId));
+    }
+
+    @Override
+    public Set<Long> storedSeqs(long taskKey, Collection<Long> seqs) {
+        return timer.time("storedSeqs", () -> delegate.storedSeqs(taskKey, seqs));
+    }
+
+    @Override
+    public CommitOutcome commit(SegmentCommit commit) {
+        return timer.time("commit", () -> delegate.commit(commit));
+    }
+
+    @Override
+    public List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit) {
+        return timer.time("locate", () -> delegate.locate(task, query, limit));
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> countByType(Collection<String> taskIds) {
+        return timer.time("countByType", () -> delegate.countByType(taskIds));
+    }
+
+    @Override
+    public boolean seal(String taskId) {
+        return timer.time("seal", () -> delegate.seal(taskId));
+    }
+
+    @Override
+    public List<PendingDeletion> deleteTasks(Collection<String> taskIds) {
+        return timer.time("deleteTasks", () -> delegate.deleteTasks(taskIds));
+    }
+
+    @Override
+    public DeletionQueue deletions() {
+        return delegate.deletions();
+    }
+
+    @Override
+    public void check() {
+        timer.run("check", delegate::check);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    private static double safeSize(DeletionQueue queue) {
+        try {
+            return queue.size();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

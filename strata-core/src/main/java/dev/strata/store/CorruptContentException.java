@@ -1,0 +1,8 @@
+package dev.strata.store;
+
+/** Content read back from the content tier failed its checksum or could not be decoded. */
+public final class CorruptContentException extends StrataException {
+    public CorruptContentException(String message) {
+        super(message);
+    }
+}

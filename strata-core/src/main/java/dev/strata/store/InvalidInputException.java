@@ -1,0 +1,8 @@
+package dev.strata.store;
+
+/** The caller sent something Strata refuses to store; nothing was changed. */
+public final class InvalidInputException extends StrataException {
+    public InvalidInputException(String message) {
+        super(message);
+    }
+}

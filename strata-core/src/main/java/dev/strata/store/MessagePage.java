@@ -1,0 +1,16 @@
+package dev.strata.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * One page of a listing.
+ *
+ * @param hasMore true when the limit cut the list and more matching messages follow
+ */
+public record MessagePage(List<TaskMessage> messages, boolean hasMore) {
+    public MessagePage {
+        messages = List.copyOf(requireNonNull(messages, "messages is null"));
+    }
+}

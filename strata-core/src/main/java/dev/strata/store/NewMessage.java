@@ -1,0 +1,49 @@
+package dev.strata.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
+
+/**
+ * One step an agent daemon reports, as it arrives for an append.
+ *
+ * @param seq position of the message in its task, from 0 to 2^53-1; unique within the task
+ * @param type kind of step ({@code tool-use}, {@code text}, ...), 1 to 64 characters
+ * @param tool tool name, may be empty
+ * @param callId tool call id, may be empty
+ * @param content free text, may be empty
+ * @param input the tool input as JSON object text, or empty when the daemon sent none
+ * @param output tool output, may be empty
+ */
+public record NewMessage(long seq, String type, String tool, String callId, String content,
+                         Optional<String> input, String output) {
+
+    public static final long MAX_SEQ = (1L << 53) - 1;
+    public static final int MAX_TYPE_LENGTH = 64;
+
+    public NewMessage {
+        if (seq < 0 || seq > MAX_SEQ) {
+            throw new InvalidInputException("seq must be an integer from 0 to " + MAX_SEQ + ", got " + seq);
+        }
+        requireNonNull(type, "type is null");
+        if (type.isEmpty() || type.length() > MAX_TYPE_LENGTH) {
+            throw new InvalidInputException("type must be 1 to " + MAX_TYPE_LENGTH + " characters, got " + type.length());
+        }
+        requireNonNull(tool, "tool is null");
+        requireNonNull(callId, "callId is null");
+        requireNonNull(content, "content is null");
+        requireNonNull(input, "input is null");
+        requireNonNull(output, "output is null");
+        Text.requireWellFormed("type", type);
+        Text.requireWellFormed("tool", tool);
+        Text.requireWellFormed("call_id", callId);
+        Text.requireWellFormed("content", content);
+        Text.requireWellFormed("output", output);
+        input.ifPresent(json -> Text.requireWellFormed("input", json));
+    }
+
+    /** A message with only the required fields set. */
+    public static NewMessage of(long seq, String type) {
+        return new NewMessage(seq, type, "", "", "", Optional.empty(), "");
+    }
+}

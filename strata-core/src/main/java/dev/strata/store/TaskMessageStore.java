@@ -1,0 +1,279 @@
+package dev.strata.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.codec.SegmentCodec;
+import dev.strata.tier.cache.FailSafeSegmentCache;
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.metadata.CommitOutcome;
+import dev.strata.tier.metadata.MessageRow;
+import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.PendingDeletion;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.TaskRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task-message store: the one facade over the metadata, content and cache tiers.
+ *
+ * <p>Write path ({@link #append}): drop by type policy, skip seqs already stored, encode the rest
+ * as one new immutable segment, make it durable in the content tier, then commit its metadata in
+ * one transaction. The append returns only after both; until the commit, the segment is invisible.
+ * Read path ({@link #list}): metadata says which segments hold the wanted messages; they come from
+ * the cache or the content tier, are checked against their recorded checksum and decoded.
+ *
+ * <p>Thread-safe; holds no lock across tier I/O.
+ */
+public final class TaskMessageStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TaskMessageStore.class);
+
+    private final MetadataTier metadata;
+    private final ContentTier content;
+    private final FailSafeSegmentCache cache;
+    private final StoreOptions options;
+    private final Clock clock;
+    private final SegmentCodec codec;
+    private final SegmentFetcher fetcher;
+
+    public TaskMessageStore(MetadataTier metadata, ContentTier content, FailSafeSegmentCache cache, StoreOptions options, Clock clock) {
+        this.metadata = requireNonNull(metadata, "metadata is null");
+        this.content = requireNonNull(content, "content is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.options = requireNonNull(options, "options is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.codec = new SegmentCodec(options.compressionLevel());
+        this.fetcher = new SegmentFetcher(content, cache, codec);
+    }
+
+    /** Registers a task so messages can be appended to it. Idempotent. */
+    public void createTask(String taskId) {
+        metadata.createTask(ContentKeys.requireValidTaskId(taskId), clock.instant());
+    }
+
+    /** @return the task's counters, or empty when the task does not exist */
+    public Optional<TaskSummary> task(String taskId) {
+        return metadata.task(taskId).map(TaskRecord::summary);
+    }
+
+    /**
+     * Appends a batch to a task. Returns only when every accepted message is durable in the
+     * content tier and committed in metadata; on any exception nothing of the batch became
+     * visible and the whole call may be retried.
+     *
+     * @throws InvalidInputException when a seq occurs twice in the batch
+     * @throws TaskNotFoundException when the task does not exist
+     * @throws BackendUnavailableException when a tier fails
+     */
+    public AppendResult append(String taskId, List<NewMessage> batch) {
+        requireNonNull(batch, "batch is null");
+        TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+        Set<Long> seen = new HashSet<>();
+        List<NewMessage> kept = new ArrayList<>(batch.size());
+        for (NewMessage message : batch) {
+            if (!seen.add(message.seq())) {
+                throw new InvalidInputException("seq " + message.seq() + " occurs more than once in the batch");
+            }
+            if (!options.dropTypes().contains(message.type())) {
+                kept.add(message);
+            }
+        }
+        int dropped = batch.size() - kept.size();
+        if (kept.isEmpty()) {
+            return new AppendResult(0, 0, dropped);
+        }
+        Set<Long> stored = metadata.storedSeqs(task.taskKey(), kept.stream().map(NewMessage::seq).toList());
+        Instant now = clock.instant();
+        List<TaskMessage> fresh = new ArrayList<>(kept.size());
+        for (NewMessage m : kept) {
+            if (!stored.contains(m.seq())) {
+                fresh.add(new TaskMessage(messageId(taskId, m.seq()), taskId, m.seq(), m.type(), m.tool(), m.callId(),
+                        m.content(), m.input(), m.output(), now));
+            }
+        }
+        if (fresh.isEmpty()) {
+            return new AppendResult(0, kept.size(), dropped);
+        }
+        int accepted = writeSegment(task, fresh);
+        return new AppendResult(accepted, kept.size() - accepted, dropped);
+    }
+
+    /**
+     * Writes messages as one segment and commits them; the content is durable before metadata
+     * points at it, so there is never metadata without content.
+     *
+     * @return how many of them were new (the rest lost a race with a concurrent append)
+     */
+    private int writeSegment(TaskRecord task, List<TaskMessage> messages) {
+        SegmentCodec.Encoded encoded = codec.encode(messages);
+        long objectId = ThreadLocalRandom.current().nextLong();
+        String key = ContentKeys.segment(task.taskId(), objectId);
+        content.put(key, encoded.bytes());
+        List<MessageRow> rows = messages.stream()
+                .map(m -> new MessageRow(m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
+                .toList();
+        // If the commit throws, the object stays: the commit may have succeeded before the error
+        // reached us, and deleting content that metadata references would lose acknowledged data.
+        // An uncommitted object is invisible and orphan collection removes it.
+        CommitOutcome outcome = metadata.commit(new SegmentCommit(task.taskKey(), objectId, encoded.bytes().length, encoded.checksum(), rows));
+        return switch (outcome) {
+            case CommitOutcome.TaskGone gone -> {
+                deleteUnreferenced(key);
+                throw new TaskNotFoundException(task.taskId());
+            }
+            case CommitOutcome.Committed committed when committed.insertedSeqs().isEmpty() -> {
+                deleteUnreferenced(key);
+                yield 0;
+            }
+            case CommitOutcome.Committed committed -> {
+                cache.put(key, encoded.bytes());
+                yield committed.insertedSeqs().size();
+            }
+        };
+    }
+
+    /**
+     * Lists a task's messages in seq order.
+     *
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public MessagePage list(String taskId, MessageQuery query) {
+        requireNonNull(query, "query is null");
+        TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+        long wanted = query.limit() == Integer.MAX_VALUE ? Long.MAX_VALUE : query.limit() + 1L;
+        var locations = metadata.locate(task, query, wanted);
+        boolean hasMore = locations.size() > query.limit();
+        if (hasMore) {
+            locations = locations.subList(0, query.limit());
+        }
+        try {
+            return new MessagePage(fetcher.messages(taskId, locations), hasMore);
+        } catch (CorruptContentException e) {
+            // A segment vanishing under a read means the task was deleted meanwhile.
+            if (metadata.task(taskId).isEmpty()) {
+                throw new TaskNotFoundException(taskId);
+            }
+            throw e;
+        }
+    }
+
+    /** @return per existing task, its stored message count per type */
+    public Map<String, Map<String, Long>> countByType(Collection<String> taskIds) {
+        return metadata.countByType(taskIds);
+    }
+
+    /**
+     * Marks the task ended. Late appends (a daemon's last flush racing its completion) are still accepted.
+     *
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public void seal(String taskId) {
+        if (!metadata.seal(taskId)) {
+            throw new TaskNotFoundException(taskId);
+        }
+    }
+
+    /**
+     * Deletes tasks: their metadata goes at once (reads fail with not found from then on) and
+     * their content objects and cache entries are removed now, or by {@link #purgePendingDeletions}
+     * later if the content tier is unavailable. Unknown ids are ignored.
+     */
+    public void delete(Collection<String> taskIds) {
+        List<PendingDeletion> queued = metadata.deleteTasks(taskIds);
+        purge(queued);
+    }
+
+    /**
+     * Removes content still queued for deletion; run periodically.
+     *
+     * @return how many objects were removed
+     */
+    public int purgePendingDeletions(int max) {
+        List<PendingDeletion> pending = metadata.deletions().pending(max);
+        return purge(pending) ? pending.size() : 0;
+    }
+
+    /** @return content objects still queued for deletion */
+    public long pendingDeletions() {
+        return metadata.deletions().size();
+    }
+
+    /** Checks every tier; a failing cache is reported, not thrown. */
+    public Readiness readiness() {
+        boolean metadataUp = up(metadata::check);
+        boolean contentUp = up(content::check);
+        if (cache.state() != FailSafeSegmentCache.State.DISABLED) {
+            up(cache::check);
+        }
+        return new Readiness(metadataUp, contentUp, cache.state());
+    }
+
+    /** Which tiers answer. */
+    public record Readiness(boolean metadata, boolean content, FailSafeSegmentCache.State cache) {
+        public boolean ready() {
+            return metadata && content;
+        }
+    }
+
+    @Override
+    public void close() {
+        fetcher.close();
+        cache.close();
+        content.close();
+        metadata.close();
+    }
+
+    private boolean purge(List<PendingDeletion> deletions) {
+        if (deletions.isEmpty()) {
+            return true;
+        }
+        List<String> keys = deletions.stream().map(PendingDeletion::objectKey).toList();
+        try {
+            content.delete(keys);
+        } catch (BackendUnavailableException e) {
+            log.warn("deferred deletion of {} objects (first {}): {}", keys.size(), keys.get(0), e.getMessage());
+            return false;
+        }
+        cache.invalidate(keys);
+        metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
+        return true;
+    }
+
+    private void deleteUnreferenced(String key) {
+        try {
+            content.delete(List.of(key));
+        } catch (BackendUnavailableException e) {
+            log.warn("could not remove unreferenced segment {}; orphan collection will: {}", key, e.getMessage());
+        }
+    }
+
+    private static boolean up(Runnable check) {
+        try {
+            check.run();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A message's stable id: derived from its task and seq, so every tier, every replay and every
+     * later rewrite of its segment agree on it without storing it in metadata.
+     */
+    static String messageId(String taskId, long seq) {
+        return UUID.nameUUIDFromBytes((taskId + "\u0000" + seq).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

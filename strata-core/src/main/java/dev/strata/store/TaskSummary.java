@@ -1,0 +1,19 @@
+package dev.strata.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Per-task facts kept in metadata for listings and stale-task detection.
+ *
+ * @param lastMessageAt when the newest stored message was accepted, empty while there is none
+ */
+public record TaskSummary(String taskId, long messageCount, Optional<Instant> lastMessageAt, boolean sealed,
+                          int segmentCount) {
+    public TaskSummary {
+        requireNonNull(taskId, "taskId is null");
+        requireNonNull(lastMessageAt, "lastMessageAt is null");
+    }
+}

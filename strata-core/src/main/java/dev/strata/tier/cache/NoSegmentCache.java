@@ -1,0 +1,29 @@
+package dev.strata.tier.cache;
+
+import java.util.Collection;
+import java.util.Map;
+
+/** No cache at all ({@code STRATA_CACHE_URL=none}): every read goes to the content tier. */
+public final class NoSegmentCache implements SegmentCache {
+    @Override
+    public Map<String, byte[]> getAll(Collection<String> keys) {
+        return Map.of();
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+    }
+
+    @Override
+    public void invalidate(Collection<String> keys) {
+    }
+
+    @Override
+    public void check() {
+    }
+
+    @Override
+    public String describe() {
+        return "none";
+    }
+}

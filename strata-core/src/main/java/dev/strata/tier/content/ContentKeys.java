@@ -1,0 +1,62 @@
+package dev.strata.tier.content;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.strata.store.InvalidInputException;
+import java.util.HexFormat;
+
+/**
+ * The one place where caller input becomes part of an object key or file path.
+ *
+ * <p>Layout under the configured root or prefix: {@code tasks/<encoded task id>/<16 hex digits>.seg}.
+ * The task id is kept readable: ASCII letters, digits, {@code -} and {@code _} pass through and
+ * every other byte of its UTF-8 form becomes {@code ~XX}. So no input can produce {@code /},
+ * {@code .}, {@code ..} or a control character, and distinct ids never share a key.
+ */
+public final class ContentKeys {
+    public static final int MAX_TASK_ID_LENGTH = 128;
+    private static final String TASKS = "tasks/";
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private ContentKeys() {
+    }
+
+    /** The key of one segment object of a task. */
+    public static String segment(String taskId, long objectId) {
+        return TASKS + encodeTaskId(taskId) + "/" + HexFormat.of().toHexDigits(objectId) + ".seg";
+    }
+
+    /** The key prefix under which every segment of a task lives. */
+    public static String taskPrefix(String taskId) {
+        return TASKS + encodeTaskId(taskId) + "/";
+    }
+
+    /**
+     * Checks a task id against the store's rules.
+     *
+     * @throws InvalidInputException when it is empty or longer than {@value #MAX_TASK_ID_LENGTH} characters
+     */
+    public static String requireValidTaskId(String taskId) {
+        if (taskId == null || taskId.isEmpty()) {
+            throw new InvalidInputException("task id must not be empty");
+        }
+        if (taskId.length() > MAX_TASK_ID_LENGTH) {
+            throw new InvalidInputException("task id must be at most " + MAX_TASK_ID_LENGTH + " characters, got " + taskId.length());
+        }
+        return taskId;
+    }
+
+    static String encodeTaskId(String taskId) {
+        requireValidTaskId(taskId);
+        StringBuilder out = new StringBuilder(taskId.length() + 8);
+        for (byte b : taskId.getBytes(UTF_8)) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+                out.append((char) c);
+            } else {
+                out.append('~').append(HEX.toHexDigits((byte) c));
+            }
+        }
+        return out.toString();
+    }
+}

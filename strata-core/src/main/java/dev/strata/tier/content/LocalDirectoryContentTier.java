@@ -1,0 +1,161 @@
+package dev.strata.tier.content;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.store.BackendUnavailableException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Content in a local directory: the embedded default. Each object is a file written to a
+ * temporary name, forced to disk, renamed into place and its directory forced, so a crash never
+ * leaves a partial object under a real key. Thread-safe.
+ */
+public final class LocalDirectoryContentTier implements ContentTier {
+    private final Path root;
+
+    public LocalDirectoryContentTier(Path root) {
+        requireNonNull(root, "root is null");
+        try {
+            this.root = Files.createDirectories(root.toAbsolutePath().normalize()).toRealPath();
+        } catch (IOException e) {
+            throw new BackendUnavailableException("cannot create content directory " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public void put(String key, byte[] bytes) {
+        Path target = resolve(key);
+        Path directory = target.getParent();
+        // A concurrent delete may remove the task directory between creating it and writing the
+        // temporary file; a second attempt recreates it.
+        for (int attempt = 1; ; attempt++) {
+            Path temporary = directory.resolve(target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            try {
+                ensureDirectory(directory);
+                try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    channel.force(true);
+                }
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                forceDirectory(directory);
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt >= 3) {
+                    throw unavailable("put", key, e);
+                }
+            } catch (IOException e) {
+                deleteQuietly(temporary);
+                throw unavailable("put", key, e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        Path path = resolve(key);
+        try {
+            return Optional.of(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw unavailable("get", key, e);
+        }
+    }
+
+    @Override
+    public void delete(Collection<String> keys) {
+        for (String key : keys) {
+            Path path = resolve(key);
+            try {
+                Files.deleteIfExists(path);
+                removeIfEmpty(path.getParent());
+            } catch (IOException e) {
+                throw unavailable("delete", key, e);
+            }
+        }
+    }
+
+    @Override
+    public void check() {
+        if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+            throw new BackendUnavailableException("content directory " + root + " is not a writable directory", null);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "file:" + root;
+    }
+
+    /** Resolves a key below the root, refusing anything that would land outside it. */
+    Path resolve(String key) {
+        requireNonNull(key, "key is null");
+        if (key.isEmpty() || key.startsWith("/") || key.contains("\\") || key.contains("\0")) {
+            throw new IllegalArgumentException("invalid content key: " + key);
+        }
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw new IllegalArgumentException("content key escapes the content directory: " + key);
+        }
+        return path;
+    }
+
+    private void ensureDirectory(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory);
+            // Make the new directory entries durable before any object inside them is acknowledged.
+            for (Path p = directory; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+                forceDirectory(p.getParent());
+            }
+        }
+    }
+
+    private void removeIfEmpty(Path directory) {
+        if (directory == null || directory.equals(root) || !directory.startsWith(root)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(directory);
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            // Still holds other objects of the task, or another delete got there first.
+        } catch (IOException e) {
+            // An empty directory left behind is harmless; the next delete in it tries again.
+        }
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // Temporary files never carry a real key; fsck removes leftovers.
+        }
+    }
+
+    private BackendUnavailableException unavailable(String operation, String key, IOException e) {
+        return new BackendUnavailableException("content " + operation + " of " + key + " in " + root + " failed: " + e, e);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.strata.tier.metadata;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Content objects whose metadata is gone but which may still exist in the content tier. Entries
+ * survive restarts; removing an object and then its entry is idempotent, so several workers may
+ * process the queue at once.
+ */
+public interface DeletionQueue {
+
+    /** @return up to {@code limit} of the oldest pending deletions */
+    List<PendingDeletion> pending(int limit);
+
+    /** Forgets the entries, once their objects are gone; unknown ids are ignored. */
+    void complete(Collection<Long> deletionIds);
+
+    /** @return how many deletions are pending */
+    long size();
+}

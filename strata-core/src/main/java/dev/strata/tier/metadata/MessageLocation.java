@@ -1,0 +1,15 @@
+package dev.strata.tier.metadata;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Where a message's content lives.
+ *
+ * @param objectKey content key of the segment holding it
+ * @param checksum the segment's CRC32C as recorded at commit
+ */
+public record MessageLocation(long seq, String objectKey, int checksum) {
+    public MessageLocation {
+        requireNonNull(objectKey, "objectKey is null");
+    }
+}

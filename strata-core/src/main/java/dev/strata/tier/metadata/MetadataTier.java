@@ -1,0 +1,80 @@
+package dev.strata.tier.metadata;
+
+import dev.strata.store.MessageQuery;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The source of truth: which messages exist, and which segment object holds each one. A message
+ * is visible exactly when its row is committed here, so content written for an append that never
+ * committed stays invisible.
+ *
+ * <p>Implementations are thread-safe and translate driver errors into
+ * {@link dev.strata.store.BackendUnavailableException} with the operation and task in the message.
+ */
+public interface MetadataTier extends AutoCloseable {
+
+    /**
+     * Registers a task so messages can be appended to it. Idempotent.
+     *
+     * @return true when the task was created by this call, false when it existed already
+     */
+    boolean createTask(String taskId, Instant createdAt);
+
+    /** @return the task's metadata, or empty when it does not exist */
+    Optional<TaskRecord> task(String taskId);
+
+    /** @return those of {@code seqs} already stored for the task (empty when the task does not exist) */
+    Set<Long> storedSeqs(long taskKey, Collection<Long> seqs);
+
+    /**
+     * Atomically records a new segment and every one of its messages whose seq is not yet stored
+     * (first write wins), and updates the task's counters. When no message is new, nothing is
+     * recorded and the segment object is unreferenced.
+     *
+     * @return the outcome; {@link CommitOutcome.TaskGone} when the task was deleted meanwhile
+     */
+    CommitOutcome commit(SegmentCommit commit);
+
+    /**
+     * Finds the segment of each message matching the query, in seq order, at most {@code limit} rows.
+     * Messages whose type is unknown to the store never match an include filter.
+     */
+    List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit);
+
+    /** @return for each existing task among {@code taskIds}, its message count per type (types with none absent) */
+    Map<String, Map<String, Long>> countByType(Collection<String> taskIds);
+
+    /**
+     * Marks a task sealed: it ended and its segments may be compacted.
+     *
+     * @return false when the task does not exist
+     */
+    boolean seal(String taskId);
+
+    /**
+     * Removes the tasks and all their message metadata in one transaction, and in the same
+     * transaction queues their segment objects for deletion (see {@link DeletionQueue}), so
+     * content is never forgotten by a crash. Unknown ids are ignored.
+     *
+     * @return the deletions queued
+     */
+    List<PendingDeletion> deleteTasks(Collection<String> taskIds);
+
+    /** The queue of content objects that must still be removed. */
+    DeletionQueue deletions();
+
+    /**
+     * Checks that the database answers, for readiness probes.
+     *
+     * @throws dev.strata.store.BackendUnavailableException when it does not
+     */
+    void check();
+
+    @Override
+    void close();
+}

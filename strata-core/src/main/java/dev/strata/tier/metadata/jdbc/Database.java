@@ -1,0 +1,160 @@
+package dev.strata.tier.metadata.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.strata.store.BackendUnavailableException;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A pooled connection to the metadata database, shared by the store and the server's own tables.
+ *
+ * <p>SQLite runs in WAL mode with {@code synchronous=FULL} (a commit is on disk when it returns)
+ * and immediate transactions; its writers are also serialized in this process so they queue on a
+ * lock instead of spinning in SQLite's busy handler. PostgreSQL needs neither. Thread-safe.
+ */
+public final class Database implements AutoCloseable {
+    private final SqlDialect dialect;
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Optional<String> schema;
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+
+    /** @param settings where the database is and how large the pool may grow */
+    public Database(DatabaseSettings settings) {
+        requireNonNull(settings, "settings is null");
+        this.dialect = SqlDialect.fromJdbcUrl(settings.url());
+        this.schema = dialect == SqlDialect.POSTGRESQL ? currentSchema(settings.url()) : Optional.empty();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setPoolName("strata-metadata");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setConnectionTimeout(settings.connectTimeout().toMillis());
+        config.setInitializationFailTimeout(-1);
+        if (dialect == SqlDialect.SQLITE) {
+            createParentDirectory(settings.url());
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("synchronous", "FULL");
+            config.addDataSourceProperty("busy_timeout", "30000");
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            config.addDataSourceProperty("foreign_keys", "false");
+        } else {
+            schema.ifPresent(name -> createSchema(settings, name));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+        }
+        this.dataSource = new HikariDataSource(config);
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /**
+     * Applies one component's versioned migrations, found under
+     * {@code classpath:<root>/<dialect>}, tracked in their own history table.
+     */
+    public void migrate(String root, String historyTable) {
+        var configuration = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:" + root + "/" + dialect.migrationFolder())
+                .table(historyTable)
+                .baselineOnMigrate(true)
+                .baselineVersion("0");
+        schema.ifPresent(name -> configuration.schemas(name).defaultSchema(name).createSchemas(true));
+        try {
+            configuration.load().migrate();
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException("migrating " + root + " on " + dialect + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a write transaction. On SQLite, writers of this process take turns; no other tier's
+     * I/O ever happens while the lock is held.
+     */
+    public <T> T write(Supplier<T> work) {
+        if (dialect != SqlDialect.SQLITE) {
+            return work.get();
+        }
+        writeLock.lock();
+        try {
+            return work.get();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static Optional<String> currentSchema(String url) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return Optional.empty();
+        }
+        for (String parameter : url.substring(query + 1).split("&")) {
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).equalsIgnoreCase("currentSchema")) {
+                String name = URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8);
+                if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+                    throw new IllegalArgumentException("currentSchema must be a plain SQL identifier, got " + name);
+                }
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The pool's connections expect the schema to exist, so make it before the pool starts. */
+    private static void createSchema(DatabaseSettings settings, String name) {
+        try (var connection = java.sql.DriverManager.getConnection(settings.url(), settings.user().orElse(null), settings.password().orElse(null));
+             var statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + name);
+        } catch (java.sql.SQLException e) {
+            throw new BackendUnavailableException("cannot create schema " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void createParentDirectory(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        if (query >= 0) {
+            file = file.substring(0, query);
+        }
+        if (file.startsWith("file:")) {
+            file = file.substring("file:".length());
+        }
+        if (file.isEmpty() || file.equals(":memory:")) {
+            return;
+        }
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new BackendUnavailableException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.strata.tier.metadata.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.store.BackendUnavailableException;
+import dev.strata.store.MessageQuery;
+import dev.strata.store.TaskSummary;
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.metadata.CommitOutcome;
+import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.MessageLocation;
+import dev.strata.tier.metadata.MessageRow;
+import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.PendingDeletion;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.TaskRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * Metadata on SQLite or PostgreSQL through JDBC. One implementation serves both: the SQL is
+ * portable ({@code ON CONFLICT}, {@code RETURNING}) and only the DDL differs per dialect.
+ * Uniqueness of {@code (task_key, seq)} is enforced by the primary key, so concurrent appenders in
+ * any number of processes store each seq once. Thread-safe.
+ */
+public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
+    /** Rows per multi-row INSERT, well under SQLite's limit of bound parameters. */
+    private static final int ROWS_PER_STATEMENT = 500;
+
+    private final Database database;
+    private final NameDictionary names;
+
+    /** Applies the store's migrations and serves metadata from {@code database}. */
+    public JdbcMetadataTier(Database database) {
+        this.database = requireNonNull(database, "database is null");
+        database.migrate("db/store", "strata_store_schema_history");
+        this.names = new NameDictionary(database);
+    }
+
+    @Override
+    public boolean createTask(String taskId, Instant createdAt) {
+        return translate("createTask", taskId, () -> database.write(() -> database.jdbi().withHandle(handle -> handle
+                .createUpdate("INSERT INTO tm_task (task_id, created_at) VALUES (:id, :at) ON CONFLICT (task_id) DO NOTHING")
+                .bind("id", taskId)
+                .bind("at", createdAt.toEpochMilli())
+                .execute() == 1)));
+    }
+
+    @Override
+    public Optional<TaskRecord> task(String taskId) {
+        return translate("task", taskId, () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT task_key, task_id, sealed, message_count, last_message_at, segment_count"
+                        + " FROM tm_task WHERE task_id = :id")
+                .bind("id", taskId)
+                .map((rs, ctx) -> taskRecord(rs))
+                .findOne()));
+    }
+
+    @Override
+    public Set<Long> storedSeqs(long taskKey, Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return Set.of();
+        }
+        return translate("storedSeqs", Long.toString(taskKey), () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT seq FROM tm_message WHERE task_key = :key AND seq IN (<seqs>)")
+                .bind("key", taskKey)
+                .bindList("seqs", List.copyOf(seqs))
+                .mapTo(Long.class)
+                .collect(java.util.stream.Collectors.toSet())));
+    }
+
+    @Override
+    public CommitOutcome commit(SegmentCommit commit) {
+        // Resolve names first: it may write to the dictionary, which must not widen the commit.
+        List<int[]> nameIds = new ArrayList<>(commit.rows().size());
+        for (MessageRow row : commit.rows()) {
+            nameIds.add(new int[] {names.idOf(row.type()), names.idOf(row.tool())});
+        }
+        return translate("commit", Long.toString(commit.taskKey()), () -> database.write(() ->
+                database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds))));
+    }
+
+    private CommitOutcome commitInTransaction(Handle handle, SegmentCommit commit, List<int[]> nameIds) {
+        long taskKey = commit.taskKey();
+        // Taking the segment number first also locks the task row (PostgreSQL), so a concurrent
+        // delete of the task either runs before (we see it gone) or after this transaction.
+        Optional<Integer> segmentNo = handle
+                .createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
+                .bind("key", taskKey)
+                .mapTo(Integer.class)
+                .findOne();
+        if (segmentNo.isEmpty()) {
+            return new CommitOutcome.TaskGone();
+        }
+        Set<Long> inserted = new HashSet<>();
+        List<MessageRow> rows = commit.rows();
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
+            inserted.addAll(insertMessages(handle, taskKey, segmentNo.get(), rows.subList(from, to), nameIds.subList(from, to)));
+        }
+        if (inserted.isEmpty()) {
+            return new CommitOutcome.Committed(Set.of());
+        }
+        long now = System.currentTimeMillis();
+        handle.createUpdate("INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
+                        + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
+                .bind("key", taskKey)
+                .bind("no", segmentNo.get())
+                .bind("object", commit.objectId())
+                .bind("size", commit.byteSize())
+                .bind("count", inserted.size())
+                .bind("checksum", commit.checksum())
+                .bind("at", now)
+                .execute();
+        long lastAt = Long.MIN_VALUE;
+        Map<Integer, Long> perType = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (inserted.contains(rows.get(i).seq())) {
+                lastAt = Math.max(lastAt, rows.get(i).createdAtMillis());
+                perType.merge(nameIds.get(i)[0], 1L, Long::sum);
+            }
+        }
+        handle.createUpdate("UPDATE tm_task SET message_count = message_count + :n,"
+                        + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < :at THEN :at ELSE last_message_at END"
+                        + " WHERE task_key = :key")
+                .bind("n", inserted.size())
+                .bind("at", lastAt)
+                .bind("key", taskKey)
+                .execute();
+        var counts = handle.prepareBatch("INSERT INTO tm_type_count (task_key, type_id, message_count) VALUES (:key, :type, :n)"
+                + " ON CONFLICT (task_key, type_id) DO UPDATE SET message_count = tm_type_count.message_count + excluded.message_count");
+        perType.forEach((type, n) -> counts.bind("key", taskKey).bind("type", type).bind("n", n).add());
+        counts.execute();
+        return new CommitOutcome.Committed(inserted);
+    }
+
+    private static List<Long> insertMessages(Handle handle, long taskKey, int segmentNo, List<MessageRow> rows, List<int[]> nameIds) {
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO tm_message (task_key, seq, type_id, tool_id, call_id, created_at, segment_no) VALUES ");
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)");
+        }
+        sql.append(" ON CONFLICT (task_key, seq) DO NOTHING RETURNING seq");
+        Query query = handle.createQuery(sql.toString());
+        int position = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            MessageRow row = rows.get(i);
+            query.bind(position++, taskKey)
+                    .bind(position++, row.seq())
+                    .bind(position++, nameIds.get(i)[0])
+                    .bind(position++, nameIds.get(i)[1])
+                    .bind(position++, row.callId().isEmpty() ? null : row.callId())
+                    .bind(position++, row.createdAtMillis())
+                    .bind(position++, segmentNo);
+        }
+        return query.mapTo(Long.class).list();
+    }
+
+    @Override
+    public List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit) {
+        long taskKey = task.taskKey();
+        String taskId = task.taskId();
+        Set<Integer> include = names.knownIds(query.includeTypes());
+        if (!query.includeTypes().isEmpty() && include.isEmpty()) {
+            return List.of();
+        }
+        Set<Integer> exclude = names.knownIds(query.excludeTypes());
+        StringBuilder sql = new StringBuilder("SELECT m.seq, s.object_id, s.checksum FROM tm_message m"
+                + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
+                + " WHERE m.task_key = :key AND m.seq > :after");
+        if (!include.isEmpty()) {
+            sql.append(" AND m.type_id IN (<include>)");
+        }
+        if (!exclude.isEmpty()) {
+            sql.append(" AND m.type_id NOT IN (<exclude>)");
+        }
+        sql.append(" ORDER BY m.seq LIMIT :limit");
+        return translate("locate", taskId, () -> database.jdbi().withHandle(handle -> {
+            Query select = handle.createQuery(sql.toString())
+                    .bind("key", taskKey)
+                    .bind("after", query.afterSeq().orElse(-1))
+                    .bind("limit", limit);
+            if (!include.isEmpty()) {
+                select.bindList("include", List.copyOf(include));
+            }
+            if (!exclude.isEmpty()) {
+                select.bindList("exclude", List.copyOf(exclude));
+            }
+            return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1),
+                    ContentKeys.segment(taskId, rs.getLong(2)), rs.getInt(3))).list();
+        }));
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> countByType(Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return Map.of();
+        }
+        return translate("countByType", taskIds.iterator().next(), () -> database.jdbi().withHandle(handle -> {
+            Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+            handle.createQuery("SELECT t.task_id, n.name, c.message_count FROM tm_type_count c"
+                            + " JOIN tm_task t ON t.task_key = c.task_key"
+                            + " JOIN tm_name n ON n.name_id = c.type_id"
+                            + " WHERE t.task_id IN (<ids>) AND c.message_count > 0")
+                    .bindList("ids", List.copyOf(taskIds))
+                    .map((rs, ctx) -> {
+                        counts.computeIfAbsent(rs.getString(1), id -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3));
+                        return null;
+                    })
+                    .list();
+            return counts;
+        }));
+    }
+
+    @Override
+    public boolean seal(String taskId) {
+        return translate("seal", taskId, () -> database.write(() -> database.jdbi().withHandle(handle -> handle
+                .createUpdate("UPDATE tm_task SET sealed = 1 WHERE task_id = :id")
+                .bind("id", taskId)
+                .execute() == 1)));
+    }
+
+    @Override
+    public List<PendingDeletion> deleteTasks(Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return List.of();
+        }
+        return translate("deleteTasks", taskIds.iterator().next(), () -> database.write(() ->
+                database.jdbi().inTransaction(handle -> {
+                    long now = System.currentTimeMillis();
+                    List<PendingDeletion> queued = new ArrayList<>();
+                    for (String taskId : taskIds) {
+                        Optional<Long> taskKey = handle.createQuery("SELECT task_key FROM tm_task WHERE task_id = :id")
+                                .bind("id", taskId).mapTo(Long.class).findOne();
+                        if (taskKey.isEmpty()) {
+                            continue;
+                        }
+                        List<Long> objects = handle.createQuery("SELECT object_id FROM tm_segment WHERE task_key = :key")
+                                .bind("key", taskKey.get()).mapTo(Long.class).list();
+                        for (long objectId : objects) {
+                            String key = ContentKeys.segment(taskId, objectId);
+                            long id = handle.createQuery("INSERT INTO tm_deletion (object_key, enqueued_at) VALUES (:key, :at) RETURNING deletion_id")
+                                    .bind("key", key).bind("at", now).mapTo(Long.class).one();
+                            queued.add(new PendingDeletion(id, key, Instant.ofEpochMilli(now)));
+                        }
+                        for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task")) {
+                            handle.createUpdate("DELETE FROM " + table + " WHERE task_key = :key").bind("key", taskKey.get()).execute();
+                        }
+                    }
+                    return queued;
+                })));
+    }
+
+    @Override
+    public DeletionQueue deletions() {
+        return this;
+    }
+
+    @Override
+    public List<PendingDeletion> pending(int limit) {
+        return translate("pendingDeletions", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT deletion_id, object_key, enqueued_at FROM tm_deletion ORDER BY deletion_id LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> new PendingDeletion(rs.getLong(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))))
+                .list()));
+    }
+
+    @Override
+    public void complete(Collection<Long> deletionIds) {
+        if (deletionIds.isEmpty()) {
+            return;
+        }
+        translate("completeDeletions", "-", () -> database.write(() -> database.jdbi().withHandle(handle -> handle
+                .createUpdate("DELETE FROM tm_deletion WHERE deletion_id IN (<ids>)")
+                .bindList("ids", List.copyOf(deletionIds))
+                .execute())));
+    }
+
+    @Override
+    public long size() {
+        return translate("deletionBacklog", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT COUNT(*) FROM tm_deletion").mapTo(Long.class).one()));
+    }
+
+    @Override
+    public void check() {
+        translate("check", "-", () -> database.jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one()));
+    }
+
+    @Override
+    public void close() {
+        // The database is shared with other components; its owner closes it.
+    }
+
+    private static TaskRecord taskRecord(ResultSet rs) throws SQLException {
+        long lastAt = rs.getLong("last_message_at");
+        Optional<Instant> lastMessageAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
+        return new TaskRecord(rs.getLong("task_key"), new TaskSummary(rs.getString("task_id"), rs.getLong("message_count"),
+                lastMessageAt, rs.getInt("sealed") != 0, rs.getInt("segment_count")));
+    }
+
+    private <T> T translate(String operation, String subject, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (JdbiException e) {
+            throw new BackendUnavailableException("metadata " + operation + " for " + subject + " on " + database.dialect()
+                    + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return String.valueOf(cause.getMessage());
+    }
+}

@@ -1,0 +1,37 @@
+package dev.strata.store;
+
+import dev.strata.testing.TestServices;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.LocalDirectoryContentTier;
+import dev.strata.tier.metadata.jdbc.Database;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store on the embedded defaults: SQLite, a local directory, Caffeine. */
+class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
+    @TempDir
+    Path directory;
+
+    @Override
+    protected Database openDatabase() {
+        return TestServices.sqlite(directory);
+    }
+
+    @Override
+    protected ContentTier openContent() {
+        return new LocalDirectoryContentTier(directory.resolve("objects"));
+    }
+
+    @Override
+    protected long objectCount() {
+        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.strata.store;
+
+import dev.strata.testing.TestServices;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.LocalDirectoryContentTier;
+import dev.strata.tier.metadata.jdbc.Database;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store with metadata on the machine's PostgreSQL server, in a schema of its own. */
+class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
+    @TempDir
+    Path directory;
+    private String schema;
+
+    @Override
+    protected Database openDatabase() {
+        schema = TestServices.uniqueName("store");
+        return TestServices.postgres(schema);
+    }
+
+    @Override
+    protected ContentTier openContent() {
+        return new LocalDirectoryContentTier(directory.resolve("objects"));
+    }
+
+    @Override
+    protected long objectCount() {
+        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected void cleanUp() {
+        TestServices.dropSchema(schema);
+    }
+}
