@@ -1,0 +1,150 @@
+package dev.strata.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything Strata reads from its environment, validated once at start. Secrets are kept out of
+ * {@link #toString()}.
+ *
+ * @param contentUrl {@code file:<directory>} or {@code s3://bucket[/prefix]}
+ * @param cacheUrl {@code memory}, {@code none} or {@code redis://host:port[/db]}
+ */
+public record StrataConfig(
+        String host,
+        int port,
+        String dbUrl,
+        Optional<String> dbUser,
+        Optional<String> dbPassword,
+        int dbPoolSize,
+        String contentUrl,
+        S3Settings s3,
+        String cacheUrl,
+        String cachePrefix,
+        Duration cacheTtl,
+        long cacheMemoryBytes,
+        Set<String> dropTypes,
+        long maxBodyBytes,
+        Duration deletionInterval) {
+
+    public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
+    public static final String DEFAULT_CONTENT_URL = "file:data/objects";
+
+    public StrataConfig {
+        requireNonNull(host, "host is null");
+        requireNonNull(dbUrl, "dbUrl is null");
+        requireNonNull(dbUser, "dbUser is null");
+        requireNonNull(dbPassword, "dbPassword is null");
+        requireNonNull(contentUrl, "contentUrl is null");
+        requireNonNull(s3, "s3 is null");
+        requireNonNull(cacheUrl, "cacheUrl is null");
+        requireNonNull(cachePrefix, "cachePrefix is null");
+        requireNonNull(cacheTtl, "cacheTtl is null");
+        dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
+        requireNonNull(deletionInterval, "deletionInterval is null");
+    }
+
+    /** Reads and validates the configuration from environment variables. */
+    public static StrataConfig fromEnvironment(Map<String, String> env) {
+        Reader read = new Reader(env);
+        String dbUrl = read.text("STRATA_DB_URL", DEFAULT_DB_URL);
+        if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + dbUrl + "'");
+        }
+        String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
+        if (!contentUrl.startsWith("file:") && !contentUrl.startsWith("s3://")) {
+            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '" + contentUrl + "'");
+        }
+        if (contentUrl.equals("file:") || contentUrl.equals("s3://")) {
+            throw new ConfigException("STRATA_CONTENT_URL names no directory or bucket: '" + contentUrl + "'");
+        }
+        String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
+        if (!cacheUrl.equals("memory") && !cacheUrl.equals("none") && !cacheUrl.startsWith("redis://") && !cacheUrl.startsWith("rediss://")) {
+            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '" + cacheUrl + "'");
+        }
+        Set<String> dropTypes = new LinkedHashSet<>();
+        Arrays.stream(read.text("STRATA_DROP_TYPES", "log,status").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).forEach(dropTypes::add);
+        return new StrataConfig(
+                read.text("STRATA_HOST", "0.0.0.0"),
+                (int) read.number("STRATA_PORT", 8080, 0, 65535),
+                dbUrl,
+                read.optional("STRATA_DB_USER"),
+                read.optional("STRATA_DB_PASSWORD"),
+                (int) read.number("STRATA_DB_POOL_SIZE", dbUrl.startsWith("jdbc:sqlite:") ? 4 : 10, 1, 1000),
+                contentUrl,
+                new S3Settings(
+                        read.optional("STRATA_S3_ENDPOINT"),
+                        read.text("STRATA_S3_REGION", "us-east-1"),
+                        read.optional("STRATA_S3_ACCESS_KEY_ID"),
+                        read.optional("STRATA_S3_SECRET_ACCESS_KEY"),
+                        read.bool("STRATA_S3_PATH_STYLE", false),
+                        (int) read.number("STRATA_S3_MAX_CONNECTIONS", 64, 1, 10_000),
+                        read.duration("STRATA_S3_TIMEOUT", "30s")),
+                cacheUrl,
+                read.text("STRATA_CACHE_PREFIX", "strata:"),
+                read.duration("STRATA_CACHE_TTL", "7d"),
+                read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
+                dropTypes,
+                read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8),
+                read.duration("STRATA_DELETION_INTERVAL", "30s"));
+    }
+
+    @Override
+    public String toString() {
+        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser.orElse("")
+                + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "") + ", contentUrl=" + contentUrl + ", s3=" + s3
+                + ", cacheUrl=" + cacheUrl + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
+                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + "]";
+    }
+
+    /** Reads typed values, naming the variable in every error. */
+    private record Reader(Map<String, String> env) {
+        Optional<String> optional(String name) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+        }
+
+        String text(String name, String fallback) {
+            return optional(name).orElse(fallback);
+        }
+
+        long number(String name, long fallback, long min, long max) {
+            Optional<String> value = optional(name);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            try {
+                long parsed = Long.parseLong(value.get());
+                if (parsed < min || parsed > max) {
+                    throw new ConfigException(name + " must be from " + min + " to " + max + ", got " + parsed);
+                }
+                return parsed;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + " must be an integer, got '" + value.get() + "'");
+            }
+        }
+
+        boolean bool(String name, boolean fallback) {
+            Optional<String> value = optional(name);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            return switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new ConfigException(name + " must be true or false, got '" + value.get() + "'");
+            };
+        }
+
+        Duration duration(String name, String fallback) {
+            return Durations.parse(name, text(name, fallback));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.strata.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.strata.server.auth.Principal;
+import dev.strata.server.auth.TokenService;
+import dev.strata.server.workspace.WorkspaceDirectory;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Who may do what: resolves the bearer token to a principal and the workspace a request acts in.
+ * Membership answers are cached as briefly as token lookups. Thread-safe.
+ */
+final class Access {
+    private static final String BEARER = "Bearer ";
+
+    private final TokenService tokens;
+    private final WorkspaceDirectory directory;
+    private final Cache<String, Boolean> memberships;
+
+    Access(TokenService tokens, WorkspaceDirectory directory, Duration recheckAfter) {
+        this.tokens = requireNonNull(tokens, "tokens is null");
+        this.directory = requireNonNull(directory, "directory is null");
+        this.memberships = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(recheckAfter).build();
+    }
+
+    Principal principal(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || header.isBlank()) {
+            throw new ApiException.Unauthorized("unauthorized");
+        }
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw new ApiException.Unauthorized("invalid token");
+        }
+        String token = header.substring(BEARER.length()).trim();
+        return tokens.authenticate(token).orElseThrow(() -> new ApiException.Unauthorized("invalid token"));
+    }
+
+    /** For daemon endpoints: only machine tokens. */
+    Principal.Machine machine(Context ctx) {
+        return switch (principal(ctx)) {
+            case Principal.Machine machine -> machine;
+            case Principal.User user -> throw new ApiException.Forbidden("Forbidden: machine token required");
+        };
+    }
+
+    /** For user endpoints: the workspace the request acts in, checked for membership. */
+    String workspace(Context ctx) {
+        return switch (principal(ctx)) {
+            case Principal.Machine machine -> machine.workspaceId();
+            case Principal.User user -> {
+                String workspaceId = Optional.ofNullable(ctx.header("X-Workspace-ID")).filter(s -> !s.isBlank())
+                        .or(() -> Optional.ofNullable(ctx.queryParam("workspace_id")).filter(s -> !s.isBlank()))
+                        .orElseThrow(() -> new ApiException.BadRequest("workspace_id is required"));
+                boolean member = memberships.get(user.userId() + "\u0000" + workspaceId,
+                        key -> directory.isMember(workspaceId, user.userId()));
+                if (!member) {
+                    throw new ApiException.NotFound("workspace not found");
+                }
+                yield workspaceId;
+            }
+        };
+    }
+}

@@ -1,0 +1,47 @@
+package dev.strata.server.http;
+
+import dev.strata.store.BackendUnavailableException;
+import dev.strata.store.CorruptContentException;
+import dev.strata.store.InvalidInputException;
+import dev.strata.store.TaskNotFoundException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where exceptions become HTTP responses: status by exception type, body
+ * {@code {"error": "..."}}. Only 5xx are logged with a stack trace.
+ */
+final class ErrorMapping {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+
+    private ErrorMapping() {
+    }
+
+    static void register(RoutesConfig routes) {
+        routes.exception(ApiException.class, (e, ctx) -> respond(ctx, e.status(), e.getMessage()));
+        routes.exception(InvalidInputException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
+        routes.exception(TaskNotFoundException.class, (e, ctx) -> respond(ctx, 404, "task not found"));
+        routes.exception(BackendUnavailableException.class, (e, ctx) -> {
+            log.error("backend unavailable for {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 503, "service unavailable: a storage backend is not answering; retry later");
+        });
+        routes.exception(CorruptContentException.class, (e, ctx) -> {
+            log.error("corrupt content for {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 500, "stored content failed verification");
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(),
+                e.getStatus() == 404 ? "not found" : e.getStatus() == 405 ? "method not allowed" : e.getMessage()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unexpected failure for {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 500, "internal error");
+        });
+    }
+
+    static void respond(Context ctx, int status, String message) {
+        Responses.json(ctx, status, Map.of("error", message));
+    }
+}

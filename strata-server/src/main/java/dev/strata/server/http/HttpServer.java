@@ -1,0 +1,92 @@
+package dev.strata.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.server.auth.TokenService;
+import dev.strata.server.workspace.WorkspaceDirectory;
+import dev.strata.store.TaskMessageStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP server: Javalin on Jetty 12 with virtual threads, every route and the error mapping. */
+public final class HttpServer implements AutoCloseable {
+    private final Javalin app;
+
+    public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens,
+                      PrometheusMeterRegistry registry, long maxBodyBytes, Duration recheckAfter) {
+        requireNonNull(store, "store is null");
+        requireNonNull(registry, "registry is null");
+        Access access = new Access(tokens, directory, recheckAfter);
+        TaskRoutes taskRoutes = new TaskRoutes(access, directory, store, maxBodyBytes);
+        this.app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            // Bodies are read and limited by Bodies.read, which answers 413 in the API's own format.
+            config.http.maxRequestSize = Long.MAX_VALUE;
+            config.requestLogger.http((ctx, millis) -> record(registry, ctx, millis));
+            ErrorMapping.register(config.routes);
+            config.routes.get("/healthz", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
+            config.routes.get("/readyz", ctx -> readiness(ctx, store));
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
+            taskRoutes.register(config.routes);
+        });
+    }
+
+    /** Starts listening; port 0 picks a free one. */
+    public HttpServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private static void readiness(Context ctx, TaskMessageStore store) {
+        TaskMessageStore.Readiness readiness = store.readiness();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", readiness.ready() ? "ready" : "unavailable");
+        body.put("metadata", readiness.metadata() ? "up" : "down");
+        body.put("content", readiness.content() ? "up" : "down");
+        body.put("cache", readiness.cache().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("pending_deletions", safePendingDeletions(store));
+        Responses.json(ctx, readiness.ready() ? 200 : 503, body);
+    }
+
+    private static Object safePendingDeletions(TaskMessageStore store) {
+        try {
+            return store.pendingDeletions();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void record(PrometheusMeterRegistry registry, Context ctx, float millis) {
+        String route;
+        try {
+            route = ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            route = "unmatched";
+        }
+        Timer.builder("strata.http.requests")
+                .description("HTTP requests by route and status")
+                .tags("method", ctx.method().name(), "route", route, "status", Integer.toString(ctx.statusCode()))
+                .publishPercentileHistogram()
+                .register(registry)
+                .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
+    }
+}

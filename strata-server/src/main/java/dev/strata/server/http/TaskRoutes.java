@@ -1,0 +1,232 @@
+package dev.strata.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.server.workspace.Conversation;
+import dev.strata.server.workspace.Task;
+import dev.strata.server.workspace.TaskStatus;
+import dev.strata.server.workspace.WorkspaceDirectory;
+import dev.strata.store.AppendResult;
+import dev.strata.store.MessagePage;
+import dev.strata.store.TaskMessageStore;
+import dev.strata.store.TaskSummary;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The task-message API: daemon writes and reads, user reads, tasks, conversations, step counts
+ * and deletes. Compatible with the original API's paths, fields, status codes and messages.
+ */
+final class TaskRoutes {
+    /** Types a step count leaves out, as in the original API. */
+    private static final Set<String> NOT_STEPS = Set.of("status", "log", "tool-result", "text");
+    private static final int MAX_STEP_COUNT_TASKS = 100;
+
+    private final Access access;
+    private final WorkspaceDirectory directory;
+    private final TaskMessageStore store;
+    private final long maxBodyBytes;
+
+    TaskRoutes(Access access, WorkspaceDirectory directory, TaskMessageStore store, long maxBodyBytes) {
+        this.access = requireNonNull(access, "access is null");
+        this.directory = requireNonNull(directory, "directory is null");
+        this.store = requireNonNull(store, "store is null");
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/daemon/tasks/{taskId}/messages", this::daemonAppend);
+        routes.get("/api/daemon/tasks/{taskId}/messages", this::daemonList);
+        routes.post("/api/daemon/tasks/{taskId}/complete", ctx -> daemonFinish(ctx, TaskStatus.COMPLETED, "output"));
+        routes.post("/api/daemon/tasks/{taskId}/fail", ctx -> daemonFinish(ctx, TaskStatus.FAILED, "error"));
+        routes.post("/api/conversations", this::createConversation);
+        routes.delete("/api/conversations/{id}", this::deleteConversation);
+        routes.post("/api/tasks", this::createTask);
+        routes.post("/api/tasks/step-counts", this::stepCounts);
+        routes.get("/api/tasks/{id}", this::getTask);
+        routes.get("/api/tasks/{id}/messages", this::listMessages);
+        routes.delete("/api/tasks/{id}", this::deleteTask);
+    }
+
+    private void daemonAppend(Context ctx) {
+        String workspaceId = access.machine(ctx).workspaceId();
+        // Parse before any lookup: a malformed body is a 400 whatever the task.
+        var batch = MessageJson.parseBatch(Bodies.read(ctx, maxBodyBytes));
+        Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
+        AppendResult result = store.append(task.id(), batch);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("accepted", result.accepted());
+        body.put("duplicates", result.duplicates());
+        body.put("dropped", result.dropped());
+        Responses.json(ctx, 200, body);
+    }
+
+    private void daemonList(Context ctx) {
+        String workspaceId = access.machine(ctx).workspaceId();
+        Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
+        writePage(ctx, store.list(task.id(), MessageQueries.from(ctx)));
+    }
+
+    private void daemonFinish(Context ctx, TaskStatus status, String resultField) {
+        String workspaceId = access.machine(ctx).workspaceId();
+        byte[] body = Bodies.read(ctx, maxBodyBytes);
+        String result = "";
+        if (body.length > 0) {
+            JsonNode root = Json.parse(body);
+            if (!root.isObject()) {
+                throw new ApiException.BadRequest("invalid request body");
+            }
+            result = optionalString(root, resultField).orElse("");
+        }
+        Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
+        directory.finishTask(task.id(), status, result);
+        store.seal(task.id());
+        Responses.json(ctx, 200, Map.of("status", "ok"));
+    }
+
+    private void createConversation(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        JsonNode root = optionalObjectBody(ctx);
+        String title = optionalString(root, "title").orElse("");
+        Conversation conversation = directory.createConversation(workspaceId, title);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", conversation.id());
+        body.put("workspace_id", conversation.workspaceId());
+        body.put("title", conversation.title());
+        body.put("created_at", MessageJson.timestamp(conversation.createdAt()));
+        Responses.json(ctx, 201, body);
+    }
+
+    private void deleteConversation(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        Conversation conversation = directory.conversation(workspaceId, ctx.pathParam("id"))
+                .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
+        // Store first: if the process dies in between, a retried DELETE still finds the conversation.
+        store.delete(directory.taskIdsOfConversation(conversation.id()));
+        directory.deleteConversation(conversation.id());
+        Responses.json(ctx, 200, Map.of("status", "ok"));
+    }
+
+    private void createTask(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        JsonNode root = optionalObjectBody(ctx);
+        Optional<String> conversationId = optionalString(root, "conversation_id");
+        String prompt = optionalString(root, "prompt").orElse("");
+        if (conversationId.isPresent() && directory.conversation(workspaceId, conversationId.get()).isEmpty()) {
+            throw new ApiException.NotFound("conversation not found");
+        }
+        String taskId = java.util.UUID.randomUUID().toString();
+        store.createTask(taskId);
+        Task task = directory.createTask(taskId, workspaceId, conversationId, prompt);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", task.id());
+        body.put("workspace_id", task.workspaceId());
+        body.put("conversation_id", task.conversationId().orElse(null));
+        body.put("status", task.status().wireName());
+        body.put("created_at", MessageJson.timestamp(task.createdAt()));
+        Responses.json(ctx, 201, body);
+    }
+
+    private void getTask(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        Task task = requireTask(workspaceId, ctx.pathParam("id"));
+        Optional<TaskSummary> summary = store.task(task.id());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", task.id());
+        body.put("workspace_id", task.workspaceId());
+        body.put("conversation_id", task.conversationId().orElse(null));
+        body.put("status", task.status().wireName());
+        body.put("message_count", summary.map(TaskSummary::messageCount).orElse(0L));
+        body.put("last_message_at", summary.flatMap(TaskSummary::lastMessageAt).map(MessageJson::timestamp).orElse(null));
+        body.put("created_at", MessageJson.timestamp(task.createdAt()));
+        Responses.json(ctx, 200, body);
+    }
+
+    private void listMessages(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        Task task = requireTask(workspaceId, ctx.pathParam("id"));
+        writePage(ctx, store.list(task.id(), MessageQueries.from(ctx)));
+    }
+
+    private void deleteTask(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        Task task = requireTask(workspaceId, ctx.pathParam("id"));
+        store.delete(List.of(task.id()));
+        directory.deleteTasks(List.of(task.id()));
+        Responses.json(ctx, 200, Map.of("status", "ok"));
+    }
+
+    private void stepCounts(Context ctx) {
+        String workspaceId = access.workspace(ctx);
+        JsonNode root = Json.parse(Bodies.read(ctx, maxBodyBytes));
+        JsonNode ids = root.isObject() ? root.get("task_ids") : null;
+        if (ids == null || ids.isNull()) {
+            throw new ApiException.BadRequest("task_ids is required");
+        }
+        if (!ids.isArray()) {
+            throw new ApiException.BadRequest("task_ids must be an array of strings");
+        }
+        List<String> taskIds = new ArrayList<>();
+        for (JsonNode id : ids) {
+            if (!id.isTextual()) {
+                throw new ApiException.BadRequest("task_ids must be an array of strings");
+            }
+            taskIds.add(id.textValue());
+        }
+        if (taskIds.size() > MAX_STEP_COUNT_TASKS) {
+            throw new ApiException.BadRequest("task_ids exceeds maximum of " + MAX_STEP_COUNT_TASKS + " entries");
+        }
+        Set<String> visible = directory.taskIdsIn(workspaceId, taskIds);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        store.countByType(visible).forEach((taskId, byType) -> {
+            long steps = byType.entrySet().stream().filter(e -> !NOT_STEPS.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+            if (steps > 0) {
+                counts.put(taskId, steps);
+            }
+        });
+        Responses.json(ctx, 200, counts);
+    }
+
+    private Task requireTask(String workspaceId, String taskId) {
+        return directory.task(workspaceId, taskId).orElseThrow(() -> new ApiException.NotFound("task not found"));
+    }
+
+    private void writePage(Context ctx, MessagePage page) {
+        if (page.hasMore()) {
+            ctx.header("X-Has-More", "true");
+        }
+        Responses.raw(ctx, 200, MessageJson.writeArray(page.messages()));
+    }
+
+    /** A body that may be empty (treated as {}), else must be a JSON object. */
+    private JsonNode optionalObjectBody(Context ctx) {
+        byte[] body = Bodies.read(ctx, maxBodyBytes);
+        if (body.length == 0) {
+            return Json.MAPPER.createObjectNode();
+        }
+        JsonNode root = Json.parse(body);
+        if (!root.isObject()) {
+            throw new ApiException.BadRequest("invalid request body");
+        }
+        return root;
+    }
+
+    private static Optional<String> optionalString(JsonNode object, String field) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw new ApiException.BadRequest(field + ": must be a string");
+        }
+        return Optional.of(value.textValue());
+    }
+}

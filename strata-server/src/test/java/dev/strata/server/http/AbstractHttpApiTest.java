@@ -1,0 +1,495 @@
+package dev.strata.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.Role;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every endpoint and status code of the API, over real HTTP on loopback. Subclasses choose the
+ * backends through environment variables, the way an operator does.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AbstractHttpApiTest {
+    static final long MAX_BODY = 256 * 1024;
+
+    Strata strata;
+    ApiClient api;
+    String workspace;
+    String otherWorkspace;
+    String userToken;
+    String machineToken;
+    String otherMachineToken;
+    String outsiderToken;
+
+    /** STRATA_* variables selecting this class's backends. */
+    protected abstract Map<String, String> backendEnvironment();
+
+    protected void cleanUp() {
+    }
+
+    @BeforeAll
+    void start() {
+        Map<String, String> env = new HashMap<>(backendEnvironment());
+        env.put("STRATA_PORT", "0");
+        env.put("STRATA_HOST", "127.0.0.1");
+        env.put("STRATA_MAX_BODY_BYTES", Long.toString(MAX_BODY));
+        strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
+        api = new ApiClient(strata.port());
+        var directory = strata.directory();
+        workspace = directory.createWorkspace("main").id();
+        otherWorkspace = directory.createWorkspace("other").id();
+        String user = directory.createUser("owner@example.com", "Owner").id();
+        String outsider = directory.createUser("outsider@example.com", "Outsider").id();
+        directory.addMember(workspace, user, Role.OWNER);
+        directory.addMember(otherWorkspace, outsider, Role.MEMBER);
+        userToken = strata.tokens().createUserToken(user);
+        machineToken = strata.tokens().createMachineToken(user, workspace);
+        otherMachineToken = strata.tokens().createMachineToken(outsider, otherWorkspace);
+        outsiderToken = strata.tokens().createUserToken(outsider);
+    }
+
+    @AfterAll
+    void stop() {
+        strata.close();
+        cleanUp();
+    }
+
+    String newTask() {
+        var response = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        assertThat(response.status()).isEqualTo(201);
+        return response.json().get("id").asText();
+    }
+
+    ApiClient.Response append(String taskId, String body) {
+        return api.post("/api/daemon/tasks/" + taskId + "/messages", body).token(machineToken).send();
+    }
+
+    ApiClient.Response read(String taskId, String query) {
+        return api.get("/api/tasks/" + taskId + "/messages" + query).token(userToken).workspace(workspace).send();
+    }
+
+    static String batch(int from, int to) {
+        List<String> messages = new ArrayList<>();
+        for (int seq = from; seq <= to; seq++) {
+            String type = switch (seq % 4) {
+                case 0 -> "tool-use";
+                case 1 -> "tool-result";
+                case 2 -> "thinking";
+                default -> "text";
+            };
+            messages.add("{\"seq\":" + seq + ",\"type\":\"" + type + "\",\"content\":\"step " + seq + "\"}");
+        }
+        return "{\"messages\":[" + String.join(",", messages) + "]}";
+    }
+
+    // ---- authentication and authorization
+
+    @Test
+    void missingAuthorization_is401Unauthorized() {
+        var response = api.get("/api/tasks/x/messages").workspace(workspace).send();
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.error()).isEqualTo("unauthorized");
+    }
+
+    @Test
+    void unknownToken_is401InvalidToken() {
+        var response = api.get("/api/tasks/x").token("ut_nope").workspace(workspace).send();
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.error()).isEqualTo("invalid token");
+        assertThat(api.get("/api/tasks/x").header("Authorization", "Basic abc").send().error()).isEqualTo("invalid token");
+    }
+
+    @Test
+    void revokedToken_stopsWorkingWithinSeconds() {
+        String user = strata.directory().createUser("revoked@example.com", "").id();
+        strata.directory().addMember(workspace, user, Role.MEMBER);
+        String token = strata.tokens().createMachineToken(user, workspace);
+        String task = newTask();
+        assertThat(api.get("/api/daemon/tasks/" + task + "/messages").token(token).send().status()).isEqualTo(200);
+
+        // Revoked by another process on the same database, as `bin/strata admin revoke-token` does.
+        try (Strata admin = Strata.open(StrataConfig.fromEnvironment(backendEnvironment()))) {
+            assertThat(admin.tokens().revoke(token)).isTrue();
+        }
+
+        awaitSeconds(5, () -> {
+            var response = api.get("/api/daemon/tasks/" + task + "/messages").token(token).send();
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.error()).isEqualTo("invalid token");
+        });
+    }
+
+    @Test
+    void daemonEndpointWithUserToken_is403() {
+        var response = api.post("/api/daemon/tasks/x/messages", "{\"messages\":[]}").token(userToken).send();
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.error()).isEqualTo("Forbidden: machine token required");
+    }
+
+    @Test
+    void userEndpointWithoutWorkspace_is400() {
+        var response = api.get("/api/tasks/x").token(userToken).send();
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.error()).isEqualTo("workspace_id is required");
+    }
+
+    @Test
+    void workspaceFromQueryParameter_isAccepted() {
+        String task = newTask();
+        var response = api.get("/api/tasks/" + task + "?workspace_id=" + workspace).token(userToken).send();
+        assertThat(response.status()).isEqualTo(200);
+    }
+
+    @Test
+    void userEndpointInWorkspaceOfWhichNotAMember_is404WorkspaceNotFound() {
+        var response = api.get("/api/tasks/x").token(outsiderToken).workspace(workspace).send();
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.error()).isEqualTo("workspace not found");
+        assertThat(api.get("/api/tasks/x").token(userToken).workspace("no-such-workspace").send().error()).isEqualTo("workspace not found");
+    }
+
+    @Test
+    void taskOfAnotherWorkspace_is404ForDaemonAndUser() {
+        String task = newTask();
+        assertThat(append(task, batch(1, 2)).status()).isEqualTo(200);
+
+        var daemon = api.post("/api/daemon/tasks/" + task + "/messages", batch(3, 4)).token(otherMachineToken).send();
+        var daemonRead = api.get("/api/daemon/tasks/" + task + "/messages").token(otherMachineToken).send();
+        var user = api.get("/api/tasks/" + task + "/messages").token(outsiderToken).workspace(otherWorkspace).send();
+        var delete = api.delete("/api/tasks/" + task).token(outsiderToken).workspace(otherWorkspace).send();
+
+        for (var response : List.of(daemon, daemonRead, user, delete)) {
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.error()).isEqualTo("task not found");
+        }
+        assertThat(read(task, "?exclude_types=").json()).hasSize(2);
+    }
+
+    @Test
+    void machineToken_actsInItsOwnWorkspaceOnUserEndpoints() {
+        String task = newTask();
+        var response = api.get("/api/tasks/" + task).token(machineToken).send();
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("workspace_id").asText()).isEqualTo(workspace);
+    }
+
+    // ---- daemon append
+
+    @Test
+    void append_returnsAcceptedDuplicatesAndDropped() {
+        String task = newTask();
+        String body = "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"a\"},{\"seq\":2,\"type\":\"log\"},{\"seq\":3,\"type\":\"status\"}]}";
+
+        var first = append(task, body);
+        var replay = append(task, body);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().toString()).isEqualTo("{\"status\":\"ok\",\"accepted\":1,\"duplicates\":0,\"dropped\":2}");
+        assertThat(replay.json().toString()).isEqualTo("{\"status\":\"ok\",\"accepted\":0,\"duplicates\":1,\"dropped\":2}");
+    }
+
+    @Test
+    void append_emptyList_isOk() {
+        String task = newTask();
+        var response = append(task, "{\"messages\":[]}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("accepted").asInt()).isZero();
+    }
+
+    @Test
+    void append_invalidJson_is400InvalidRequestBody() {
+        String task = newTask();
+        for (String body : List.of("{", "", "[1,2]", "\"x\"", "{\"messages\":[]} trailing", "{\"messages\":[],\"messages\":[]}")) {
+            var response = append(task, body);
+            assertThat(response.status()).as(body).isEqualTo(400);
+            assertThat(response.error()).as(body).isEqualTo("invalid request body");
+        }
+    }
+
+    @Test
+    void append_invalidField_is400NamingTheField() {
+        String task = newTask();
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{}", "messages: must be an array");
+        cases.put("{\"messages\":{}}", "messages: must be an array");
+        cases.put("{\"messages\":[1]}", "messages.0: must be an object");
+        cases.put("{\"messages\":[{\"type\":\"text\"}]}", "messages.0.seq: is required");
+        cases.put("{\"messages\":[{\"seq\":\"1\",\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put("{\"messages\":[{\"seq\":-1,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put("{\"messages\":[{\"seq\":1.5,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put("{\"messages\":[{\"seq\":9007199254740992,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put("{\"messages\":[{\"seq\":0,\"type\":\"text\"},{\"seq\":1}]}", "messages.1.type: is required");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"\"}]}", "messages.0.type: must be a string of 1 to 64 characters");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"" + "t".repeat(65) + "\"}]}", "messages.0.type: must be a string of 1 to 64 characters");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":7}]}", "messages.0.type: must be a string of 1 to 64 characters");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"tool\":5}]}", "messages.0.tool: must be a string");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"call_id\":true}]}", "messages.0.call_id: must be a string");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":[]}]}", "messages.0.content: must be a string");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"output\":{}}]}", "messages.0.output: must be a string");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":[1]}]}", "messages.0.input: must be a JSON object");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":\"{}\"}]}", "messages.0.input: must be a JSON object");
+        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"\\ud800\"}]}", "messages.0.content: contains an unpaired surrogate at index 0");
+        cases.put("{\"messages\":[{\"seq\":3,\"type\":\"text\"},{\"seq\":3,\"type\":\"text\"}]}", "messages.1.seq: 3 occurs more than once in the batch");
+        cases.forEach((body, error) -> {
+            var response = append(task, body);
+            assertThat(response.status()).as(body).isEqualTo(400);
+            assertThat(response.error()).as(body).isEqualTo(error);
+        });
+        assertThat(read(task, "?exclude_types=").json()).isEmpty();
+    }
+
+    @Test
+    void append_bodyOverLimit_is413AndStoresNothing() {
+        String task = newTask();
+        String big = "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"" + "x".repeat((int) MAX_BODY) + "\"}]}";
+        var response = append(task, big);
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.error()).isEqualTo("request body exceeds the limit of " + MAX_BODY + " bytes");
+        assertThat(read(task, "?exclude_types=").json()).isEmpty();
+    }
+
+    @Test
+    void append_unknownTask_is404TaskNotFound() {
+        var response = append("no-such-task", batch(1, 1));
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.error()).isEqualTo("task not found");
+    }
+
+    // ---- reads
+
+    @Test
+    void read_returnsMessagesInTheDocumentedShape() {
+        String task = newTask();
+        append(task, "{\"messages\":[{\"seq\":5,\"type\":\"tool-use\",\"tool\":\"Read\",\"call_id\":\"c1\",\"content\":\"héllo 🚀\","
+                + "\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}},"
+                + "{\"seq\":6,\"type\":\"text\",\"content\":\"\"}]}");
+
+        var response = read(task, "");
+        JsonNode messages = response.json();
+
+        assertThat(messages).hasSize(2);
+        JsonNode first = messages.get(0);
+        assertThat(first.fieldNames()).toIterable().containsExactly("id", "task_id", "seq", "type", "tool", "call_id", "content", "output", "input", "created_at");
+        assertThat(first.get("id").asText()).isNotEmpty();
+        assertThat(first.get("task_id").asText()).isEqualTo(task);
+        assertThat(first.get("seq").asLong()).isEqualTo(5);
+        assertThat(first.get("content").asText()).isEqualTo("héllo 🚀");
+        assertThat(response.text()).contains("\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}");
+        assertThat(first.get("created_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(messages.get(1).has("input")).isFalse();
+    }
+
+    @Test
+    void read_filtersBySinceTypesAndLimit() {
+        String task = newTask();
+        append(task, batch(0, 11));
+
+        assertThat(seqs(read(task, ""))).as("tool-result excluded by default").containsExactly(0L, 2L, 3L, 4L, 6L, 7L, 8L, 10L, 11L);
+        assertThat(seqs(read(task, "?exclude_types="))).hasSize(12);
+        assertThat(seqs(read(task, "?since=9&exclude_types="))).containsExactly(10L, 11L);
+        assertThat(seqs(read(task, "?types=text,thinking"))).containsExactly(2L, 3L, 6L, 7L, 10L, 11L);
+        assertThat(seqs(read(task, "?exclude_types=text,thinking"))).containsExactly(0L, 1L, 4L, 5L, 8L, 9L);
+        var limited = read(task, "?exclude_types=&limit=5");
+        assertThat(seqs(limited)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(limited.header("X-Has-More")).contains("true");
+        assertThat(read(task, "?exclude_types=&limit=12").header("X-Has-More")).isEmpty();
+        assertThat(seqs(api.get("/api/daemon/tasks/" + task + "/messages?since=8").token(machineToken).send())).containsExactly(10L, 11L);
+    }
+
+    @Test
+    void read_invalidParameters_are400() {
+        String task = newTask();
+        assertThat(read(task, "?since=abc").error()).isEqualTo("invalid since parameter");
+        assertThat(read(task, "?since=1.5").status()).isEqualTo(400);
+        for (String limit : List.of("0", "1001", "x", "-3")) {
+            var response = read(task, "?limit=" + limit);
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.error()).isEqualTo("invalid limit parameter: must be an integer from 1 to 1000");
+        }
+        assertThat(read("no-such-task", "").error()).isEqualTo("task not found");
+    }
+
+    // ---- tasks and conversations
+
+    @Test
+    void conversationAndTask_areCreatedWithTheDocumentedFields() {
+        var conversation = api.post("/api/conversations", "{\"title\":\"Refactor\"}").token(userToken).workspace(workspace).send();
+        assertThat(conversation.status()).isEqualTo(201);
+        assertThat(conversation.json().fieldNames()).toIterable().containsExactly("id", "workspace_id", "title", "created_at");
+        assertThat(conversation.json().get("title").asText()).isEqualTo("Refactor");
+        String conversationId = conversation.json().get("id").asText();
+
+        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\",\"prompt\":\"go\"}").token(userToken).workspace(workspace).send();
+        assertThat(task.status()).isEqualTo(201);
+        assertThat(task.json().fieldNames()).toIterable().containsExactly("id", "workspace_id", "conversation_id", "status", "created_at");
+        assertThat(task.json().get("status").asText()).isEqualTo("queued");
+        assertThat(task.json().get("conversation_id").asText()).isEqualTo(conversationId);
+
+        var missing = api.post("/api/tasks", "{\"conversation_id\":\"nope\"}").token(userToken).workspace(workspace).send();
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.error()).isEqualTo("conversation not found");
+        assertThat(api.post("/api/tasks", "{\"prompt\":5}").token(userToken).workspace(workspace).send().error()).isEqualTo("prompt: must be a string");
+        assertThat(api.post("/api/conversations", "[]").token(userToken).workspace(workspace).send().error()).isEqualTo("invalid request body");
+    }
+
+    @Test
+    void getTask_reportsStatusCountAndLastMessageTime() {
+        String task = newTask();
+        var before = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json();
+        assertThat(before.get("message_count").asLong()).isZero();
+        assertThat(before.get("last_message_at").isNull()).isTrue();
+
+        append(task, batch(1, 3));
+        var complete = api.post("/api/daemon/tasks/" + task + "/complete", "{\"output\":\"done\"}").token(machineToken).send();
+
+        assertThat(complete.status()).isEqualTo(200);
+        assertThat(complete.json().toString()).isEqualTo("{\"status\":\"ok\"}");
+        var after = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json();
+        assertThat(after.fieldNames()).toIterable().containsExactly("id", "workspace_id", "conversation_id", "status", "message_count", "last_message_at", "created_at");
+        assertThat(after.get("status").asText()).isEqualTo("completed");
+        assertThat(after.get("message_count").asLong()).isEqualTo(3);
+        assertThat(after.get("last_message_at").asText()).endsWith("Z");
+    }
+
+    @Test
+    void fail_marksTheTaskFailed() {
+        String task = newTask();
+        var fail = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}").token(machineToken).send();
+        assertThat(fail.status()).isEqualTo(200);
+        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json().get("status").asText()).isEqualTo("failed");
+        assertThat(api.post("/api/daemon/tasks/" + task + "/fail", "").token(machineToken).send().status()).isEqualTo(200);
+        assertThat(api.post("/api/daemon/tasks/nope/complete", "{}").token(machineToken).send().status()).isEqualTo(404);
+    }
+
+    // ---- step counts
+
+    @Test
+    void stepCounts_countOnlyStepTypesOfVisibleTasks() {
+        String busy = newTask();
+        String quiet = newTask();
+        append(busy, batch(0, 11));
+        append(busy, "{\"messages\":[{\"seq\":100,\"type\":\"error\"}]}");
+        append(quiet, "{\"messages\":[{\"seq\":1,\"type\":\"text\"},{\"seq\":2,\"type\":\"tool-result\"}]}");
+        String foreign = newTaskIn(otherWorkspace);
+
+        var response = api.post("/api/tasks/step-counts", "{\"task_ids\":[\"" + busy + "\",\"" + quiet + "\",\"" + foreign + "\",\"nope\"]}")
+                .token(userToken).workspace(workspace).send();
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().toString()).isEqualTo("{\"" + busy + "\":7}");
+    }
+
+    @Test
+    void stepCounts_invalidBodies_are400() {
+        Map<String, String> cases = Map.of(
+                "{}", "task_ids is required",
+                "{\"task_ids\":null}", "task_ids is required",
+                "{\"task_ids\":\"a\"}", "task_ids must be an array of strings",
+                "{\"task_ids\":[1]}", "task_ids must be an array of strings",
+                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"a\"")) + "]}", "task_ids exceeds maximum of 100 entries",
+                "nope", "invalid request body");
+        cases.forEach((body, error) -> {
+            var response = api.post("/api/tasks/step-counts", body).token(userToken).workspace(workspace).send();
+            assertThat(response.status()).as(body).isEqualTo(400);
+            assertThat(response.error()).as(body).isEqualTo(error);
+        });
+        assertThat(api.post("/api/tasks/step-counts", "{\"task_ids\":[]}").token(userToken).workspace(workspace).send().text()).isEqualTo("{}");
+    }
+
+    // ---- deletes
+
+    @Test
+    void deleteTask_removesItEverywhere() {
+        String task = newTask();
+        append(task, batch(0, 9));
+
+        var response = api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send();
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().toString()).isEqualTo("{\"status\":\"ok\"}");
+        assertThat(read(task, "").status()).isEqualTo(404);
+        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
+        assertThat(append(task, batch(10, 11)).status()).isEqualTo(404);
+        assertThat(api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
+        assertThat(strata.store().pendingDeletions()).isZero();
+    }
+
+    @Test
+    void deleteConversation_removesItsTasksAndMessages() {
+        String conversation = api.post("/api/conversations", "").token(userToken).workspace(workspace).send().json().get("id").asText();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}").token(userToken).workspace(workspace).send().json().get("id").asText();
+            append(task, batch(0, 4));
+            tasks.add(task);
+        }
+
+        var response = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
+
+        assertThat(response.status()).isEqualTo(200);
+        for (String task : tasks) {
+            assertThat(read(task, "").status()).isEqualTo(404);
+            assertThat(strata.store().task(task)).isEmpty();
+        }
+        var again = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
+        assertThat(again.status()).isEqualTo(404);
+        assertThat(again.error()).isEqualTo("conversation not found");
+        assertThat(strata.store().pendingDeletions()).isZero();
+    }
+
+    // ---- operations
+
+    @Test
+    void healthReadinessAndMetrics_answer() {
+        assertThat(api.get("/healthz").send().status()).isEqualTo(200);
+        var ready = api.get("/readyz").send();
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().get("metadata").asText()).isEqualTo("up");
+        assertThat(ready.json().get("content").asText()).isEqualTo("up");
+        String task = newTask();
+        append(task, batch(0, 3));
+        read(task, "");
+        read(task, "");
+        var metrics = api.get("/metrics").send();
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).contains("strata_http_requests_seconds_count", "strata_tier_operation_seconds_count",
+                "strata_cache_hits_total", "strata_cache_misses_total", "strata_content_written_bytes_total", "strata_deletion_backlog");
+    }
+
+    @Test
+    void unknownRoute_is404InJson() {
+        var response = api.get("/api/nothing-here").send();
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.error()).isEqualTo("not found");
+    }
+
+    String newTaskIn(String workspaceId) {
+        var response = api.post("/api/tasks", "{}").token(outsiderToken).workspace(workspaceId).send();
+        assertThat(response.status()).isEqualTo(201);
+        return response.json().get("id").asText();
+    }
+
+    static List<Long> seqs(ApiClient.Response response) {
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        List<Long> seqs = new ArrayList<>();
+        response.json().forEach(m -> seqs.add(m.get("seq").asLong()));
+        return seqs;
+    }
+
+    static void awaitSeconds(int seconds, Runnable assertion) {
+        await().atMost(Duration.ofSeconds(seconds)).untilAsserted(assertion::run);
+    }
+}
