@@ -47,7 +47,8 @@ public final class Database implements AutoCloseable {
             createParentDirectory(settings.url());
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
-            config.addDataSourceProperty("busy_timeout", "30000");
+            // How long a writer waits for another process (an admin command) to release the database.
+            config.addDataSourceProperty("busy_timeout", Long.toString(settings.connectTimeout().toMillis()));
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             config.addDataSourceProperty("foreign_keys", "false");
         } else {

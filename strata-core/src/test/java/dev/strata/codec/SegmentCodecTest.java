@@ -1,0 +1,80 @@
+package dev.strata.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.store.CorruptContentException;
+import dev.strata.store.TaskMessage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class SegmentCodecTest {
+    private final SegmentCodec codec = new SegmentCodec();
+
+    @Property(tries = 300)
+    void encodeThenDecode_returnsEveryFieldExactly(@ForAll("messages") @Size(max = 20) List<TaskMessage> messages) {
+        SegmentCodec.Encoded encoded = codec.encode(messages);
+
+        assertThat(codec.decode("task", encoded.bytes())).containsExactlyElementsOf(messages);
+        assertThat(codec.verify(encoded.bytes())).isEqualTo(encoded.checksum());
+    }
+
+    @Provide
+    Arbitrary<List<TaskMessage>> messages() {
+        Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(300)
+                .filter(s -> s.codePoints().noneMatch(c -> c >= 0xD800 && c <= 0xDFFF));
+        Arbitrary<Optional<String>> input = Arbitraries.of("{}", "{\"a\":null}", "{\"n\":123456789012345678901234567890,\"x\":[1,{\"y\":\"é\"}]}")
+                .optional();
+        Arbitrary<TaskMessage> message = Combinators.combine(
+                        Arbitraries.longs().between(0, (1L << 53) - 1), text, text, text, text, input, text,
+                        Arbitraries.longs().between(0, 4_102_444_800_000L))
+                .as((seq, type, tool, callId, content, in, output, millis) -> new TaskMessage(
+                        "id-" + seq, "task", seq, type.isEmpty() ? "t" : type, tool, callId, content, in, output, Instant.ofEpochMilli(millis)));
+        return message.list();
+    }
+
+    @Test
+    void flippedByte_isDetectedAsCorrupt() {
+        byte[] bytes = codec.encode(List.of(message(1, "hello"))).bytes();
+        bytes[bytes.length - 3] ^= 0x40;
+
+        assertThatThrownBy(() -> codec.decode("task", bytes))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageStartingWith("segment checksum mismatch");
+    }
+
+    @Test
+    void foreignObject_isNotASegment() {
+        assertThatThrownBy(() -> codec.decode("task", "{\"json\":true}".getBytes()))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessage("object is not a Strata segment (13 bytes)");
+    }
+
+    @Test
+    void typicalAgentTrace_compressesAtLeastThreeTimes() {
+        List<TaskMessage> trace = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            trace.add(message(i, "Reading src/main/java/com/example/Service" + (i % 7) + ".java and checking the imports; "
+                    + "public class Service" + i + " { private final Repository repository; }"));
+        }
+        int raw = trace.stream().mapToInt(m -> m.content().length() + m.id().length() + m.type().length()).sum();
+
+        int encoded = codec.encode(trace).bytes().length;
+
+        assertThat((double) raw / encoded).isGreaterThan(3.0);
+    }
+
+    private static TaskMessage message(long seq, String content) {
+        return new TaskMessage("id-" + seq, "task", seq, "text", "", "", content, Optional.empty(), "", Instant.ofEpochMilli(1_700_000_000_000L));
+    }
+}

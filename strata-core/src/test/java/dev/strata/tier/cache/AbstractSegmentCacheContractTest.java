@@ -1,0 +1,70 @@
+package dev.strata.tier.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every cache backend must do; each backend's test subclasses this. */
+public abstract class AbstractSegmentCacheContractTest {
+    protected SegmentCache cache;
+
+    protected abstract SegmentCache open();
+
+    protected void cleanUp() {
+    }
+
+    @BeforeEach
+    void openCache() {
+        cache = open();
+    }
+
+    @AfterEach
+    void closeCache() {
+        cache.close();
+        cleanUp();
+    }
+
+    @Test
+    void getAll_returnsOnlyCachedKeys() {
+        cache.put("tasks/a/1.seg", new byte[] {1, 2, 3});
+        cache.put("tasks/a/2.seg", new byte[] {4});
+
+        var found = cache.getAll(List.of("tasks/a/1.seg", "tasks/a/2.seg", "tasks/a/3.seg"));
+
+        assertThat(found).containsOnlyKeys("tasks/a/1.seg", "tasks/a/2.seg");
+        assertThat(found.get("tasks/a/1.seg")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void invalidate_removesEntriesAndIgnoresMissingOnes() {
+        cache.put("tasks/a/1.seg", new byte[] {1});
+
+        cache.invalidate(List.of("tasks/a/1.seg", "tasks/a/9.seg"));
+
+        assertThat(cache.getAll(List.of("tasks/a/1.seg"))).isEmpty();
+    }
+
+    @Test
+    void getAll_ofNothing_isEmpty() {
+        assertThat(cache.getAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void binaryValues_roundTrip() {
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        cache.put("tasks/b/1.seg", value);
+
+        assertThat(cache.getAll(List.of("tasks/b/1.seg")).get("tasks/b/1.seg")).isEqualTo(value);
+    }
+
+    @Test
+    void check_passesWhileTheCacheAnswers() {
+        cache.check();
+    }
+}

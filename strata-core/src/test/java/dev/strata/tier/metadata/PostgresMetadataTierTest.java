@@ -1,0 +1,19 @@
+package dev.strata.tier.metadata;
+
+import dev.strata.testing.TestServices;
+import dev.strata.tier.metadata.jdbc.Database;
+
+class PostgresMetadataTierTest extends AbstractMetadataTierContractTest {
+    private String schema;
+
+    @Override
+    protected Database openDatabase() {
+        schema = TestServices.uniqueName("metadata");
+        return TestServices.postgres(schema);
+    }
+
+    @Override
+    protected void cleanUp() {
+        TestServices.dropSchema(schema);
+    }
+}

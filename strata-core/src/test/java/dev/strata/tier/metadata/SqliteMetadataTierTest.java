@@ -1,0 +1,16 @@
+package dev.strata.tier.metadata;
+
+import dev.strata.testing.TestServices;
+import dev.strata.tier.metadata.jdbc.Database;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMetadataTierTest extends AbstractMetadataTierContractTest {
+    @TempDir
+    Path directory;
+
+    @Override
+    protected Database openDatabase() {
+        return TestServices.sqlite(directory);
+    }
+}
