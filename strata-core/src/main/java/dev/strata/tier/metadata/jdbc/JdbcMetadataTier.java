@@ -85,13 +85,14 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
 
     @Override
     public CommitOutcome commit(SegmentCommit commit) {
-        // Resolve names first: it may write to the dictionary, which must not widen the commit.
-        List<int[]> nameIds = new ArrayList<>(commit.rows().size());
-        for (MessageRow row : commit.rows()) {
-            nameIds.add(new int[] {names.idOf(row.type()), names.idOf(row.tool())});
-        }
-        return translate("commit", Long.toString(commit.taskKey()), () -> database.write(() ->
-                database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds))));
+        return translate("commit", Long.toString(commit.taskKey()), () -> {
+            // Resolve names first: it may write to the dictionary, which must not widen the commit.
+            List<int[]> nameIds = new ArrayList<>(commit.rows().size());
+            for (MessageRow row : commit.rows()) {
+                nameIds.add(new int[] {names.idOf(row.type()), names.idOf(row.tool())});
+            }
+            return database.write(() -> database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds)));
+        });
     }
 
     private CommitOutcome commitInTransaction(Handle handle, SegmentCommit commit, List<int[]> nameIds) {
@@ -172,6 +173,10 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
 
     @Override
     public List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit) {
+        return translate("locate", task.taskId(), () -> locateRows(task, query, limit));
+    }
+
+    private List<MessageLocation> locateRows(TaskRecord task, MessageQuery query, long limit) {
         long taskKey = task.taskKey();
         String taskId = task.taskId();
         Set<Integer> include = names.knownIds(query.includeTypes());
@@ -189,7 +194,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
             sql.append(" AND m.type_id NOT IN (<exclude>)");
         }
         sql.append(" ORDER BY m.seq LIMIT :limit");
-        return translate("locate", taskId, () -> database.jdbi().withHandle(handle -> {
+        return database.jdbi().withHandle(handle -> {
             Query select = handle.createQuery(sql.toString())
                     .bind("key", taskKey)
                     .bind("after", query.afterSeq().orElse(-1))
@@ -202,7 +207,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
             }
             return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1),
                     ContentKeys.segment(taskId, rs.getLong(2)), rs.getInt(3))).list();
-        }));
+        });
     }
 
     @Override
