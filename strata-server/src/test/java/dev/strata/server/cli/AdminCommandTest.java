@@ -1,0 +1,74 @@
+package dev.strata.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin commands as an operator runs them: separate processes, configured by environment variables. */
+class AdminCommandTest {
+    @TempDir
+    Path directory;
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    Result strata(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(Map.of(
+                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
+                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                "STRATA_LOG_LEVEL", "WARN"));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), out, err);
+    }
+
+    @Test
+    void adminCommands_printOnlyTheirResult() throws Exception {
+        Result workspace = strata("admin", "create-workspace", "--name", "Acme");
+        assertThat(workspace.exitCode()).as(workspace.err()).isZero();
+        assertThat(workspace.out()).matches("[0-9a-f-]{36}");
+
+        Result user = strata("admin", "create-user", "--email", "ann@example.com", "--name", "Ann");
+        assertThat(user.out()).matches("[0-9a-f-]{36}");
+        assertThat(strata("admin", "add-member", "--workspace", workspace.out(), "--user", user.out(), "--role", "owner").exitCode()).isZero();
+
+        Result userToken = strata("admin", "create-token", "--user", user.out());
+        assertThat(userToken.out()).matches("ut_[A-Za-z0-9_-]{43}");
+        Result machineToken = strata("admin", "create-token", "--user", user.out(), "--workspace", workspace.out(), "--machine");
+        assertThat(machineToken.out()).matches("al_[A-Za-z0-9_-]{43}");
+
+        Result revoked = strata("admin", "revoke-token", machineToken.out());
+        assertThat(revoked.exitCode()).isZero();
+        assertThat(revoked.out()).isEqualTo("revoked");
+    }
+
+    @Test
+    void badInput_failsWithOneClearLine() throws Exception {
+        Result duplicate = strata("admin", "create-user", "--email", "bob@example.com");
+        assertThat(duplicate.exitCode()).isZero();
+
+        Result again = strata("admin", "create-user", "--email", "bob@example.com");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).isEqualTo("strata: a user with email bob@example.com exists already");
+
+        Result missing = strata("admin", "create-token", "--user", "nobody");
+        assertThat(missing.err()).isEqualTo("strata: user not found: nobody");
+        Result role = strata("admin", "add-member", "--workspace", "w", "--user", "u", "--role", "king");
+        assertThat(role.exitCode()).isEqualTo(2);
+        assertThat(role.err()).contains("--role must be owner or member, got 'king'");
+    }
+}
