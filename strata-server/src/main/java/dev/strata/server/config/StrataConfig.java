@@ -2,6 +2,8 @@ package dev.strata.server.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.content.s3.S3Location;
+import dev.strata.tier.content.s3.S3Settings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -28,6 +30,7 @@ public record StrataConfig(
         String cacheUrl,
         String cachePrefix,
         Duration cacheTtl,
+        Duration cacheTimeout,
         long cacheMemoryBytes,
         Set<String> dropTypes,
         long maxBodyBytes,
@@ -46,6 +49,7 @@ public record StrataConfig(
         requireNonNull(cacheUrl, "cacheUrl is null");
         requireNonNull(cachePrefix, "cachePrefix is null");
         requireNonNull(cacheTtl, "cacheTtl is null");
+        requireNonNull(cacheTimeout, "cacheTimeout is null");
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
         requireNonNull(deletionInterval, "deletionInterval is null");
     }
@@ -64,6 +68,13 @@ public record StrataConfig(
         if (contentUrl.equals("file:") || contentUrl.equals("s3://")) {
             throw new ConfigException("STRATA_CONTENT_URL names no directory or bucket: '" + contentUrl + "'");
         }
+        if (contentUrl.startsWith("s3://")) {
+            try {
+                S3Location.parse(contentUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("STRATA_CONTENT_URL: " + e.getMessage());
+            }
+        }
         String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
         if (!cacheUrl.equals("memory") && !cacheUrl.equals("none") && !cacheUrl.startsWith("redis://") && !cacheUrl.startsWith("rediss://")) {
             throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '" + cacheUrl + "'");
@@ -79,21 +90,31 @@ public record StrataConfig(
                 read.optional("STRATA_DB_PASSWORD"),
                 (int) read.number("STRATA_DB_POOL_SIZE", dbUrl.startsWith("jdbc:sqlite:") ? 4 : 10, 1, 1000),
                 contentUrl,
-                new S3Settings(
-                        read.optional("STRATA_S3_ENDPOINT"),
-                        read.text("STRATA_S3_REGION", "us-east-1"),
-                        read.optional("STRATA_S3_ACCESS_KEY_ID"),
-                        read.optional("STRATA_S3_SECRET_ACCESS_KEY"),
-                        read.bool("STRATA_S3_PATH_STYLE", false),
-                        (int) read.number("STRATA_S3_MAX_CONNECTIONS", 64, 1, 10_000),
-                        read.duration("STRATA_S3_TIMEOUT", "30s")),
+                s3Settings(read),
                 cacheUrl,
                 read.text("STRATA_CACHE_PREFIX", "strata:"),
                 read.duration("STRATA_CACHE_TTL", "7d"),
+                read.duration("STRATA_CACHE_TIMEOUT", "250ms"),
                 read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
                 dropTypes,
                 read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8),
                 read.duration("STRATA_DELETION_INTERVAL", "30s"));
+    }
+
+    private static S3Settings s3Settings(Reader read) {
+        var accessKeyId = read.optional("STRATA_S3_ACCESS_KEY_ID");
+        var secretAccessKey = read.optional("STRATA_S3_SECRET_ACCESS_KEY");
+        if (accessKeyId.isPresent() != secretAccessKey.isPresent()) {
+            throw new ConfigException("STRATA_S3_ACCESS_KEY_ID and STRATA_S3_SECRET_ACCESS_KEY must be set together");
+        }
+        return new S3Settings(
+                read.optional("STRATA_S3_ENDPOINT"),
+                read.text("STRATA_S3_REGION", "us-east-1"),
+                accessKeyId,
+                secretAccessKey,
+                read.bool("STRATA_S3_PATH_STYLE", false),
+                (int) read.number("STRATA_S3_MAX_CONNECTIONS", 64, 1, 10_000),
+                read.duration("STRATA_S3_TIMEOUT", "30s"));
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.strata.server.config;
+package dev.strata.tier.content.s3;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,6 +9,9 @@ import java.util.Optional;
  * How to reach an S3-compatible object store. The secret key never appears in {@link #toString()}.
  *
  * @param endpoint e.g. {@code https://<account>.r2.cloudflarestorage.com} or {@code http://127.0.0.1:9000}; empty for AWS
+ * @param accessKeyId with {@code secretAccessKey}; both empty means the SDK's default credential chain
+ * @param maxConnections bound of the HTTP connection pool
+ * @param timeout bound of one API call including the SDK's own retries
  */
 public record S3Settings(Optional<String> endpoint, String region, Optional<String> accessKeyId,
                          Optional<String> secretAccessKey, boolean pathStyle, int maxConnections, Duration timeout) {
@@ -19,7 +22,10 @@ public record S3Settings(Optional<String> endpoint, String region, Optional<Stri
         requireNonNull(secretAccessKey, "secretAccessKey is null");
         requireNonNull(timeout, "timeout is null");
         if (accessKeyId.isPresent() != secretAccessKey.isPresent()) {
-            throw new ConfigException("STRATA_S3_ACCESS_KEY_ID and STRATA_S3_SECRET_ACCESS_KEY must be set together");
+            throw new IllegalArgumentException("access key id and secret access key must be given together");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
         }
     }
 
