@@ -19,12 +19,16 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content in any S3-compatible object store (AWS S3, Cloudflare R2, MinIO, S3Proxy) through the
@@ -34,11 +38,13 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  * Objects are written once under unique keys, so no conditional writes are needed. Thread-safe.
  */
 public final class S3ContentTier implements ContentTier {
+    private static final Logger log = LoggerFactory.getLogger(S3ContentTier.class);
     /** The most keys one DeleteObjects request may carry. */
     private static final int DELETE_BATCH = 1000;
 
     private final S3Client client;
     private final S3Location location;
+    private volatile boolean batchDeletes = true;
 
     public S3ContentTier(S3Location location, S3Settings settings) {
         this.location = requireNonNull(location, "location is null");
@@ -53,6 +59,8 @@ public final class S3ContentTier implements ContentTier {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .credentialsProvider(credentials(settings))
+                // DeleteObjects must carry Content-MD5 for MinIO and R2; newer SDKs send only CRC32 otherwise.
+                .addPlugin(LegacyMd5Plugin.create())
                 .overrideConfiguration(o -> o.apiCallTimeout(settings.timeout()));
         settings.endpoint().map(URI::create).ifPresent(builder::endpointOverride);
         this.client = builder.build();
@@ -82,23 +90,46 @@ public final class S3ContentTier implements ContentTier {
         List<String> all = List.copyOf(keys);
         for (int from = 0; from < all.size(); from += DELETE_BATCH) {
             List<String> batch = all.subList(from, Math.min(all.size(), from + DELETE_BATCH));
-            if (batch.size() == 1) {
-                String objectKey = objectKey(batch.get(0));
-                call("delete", batch.get(0), () -> client.deleteObject(r -> r.bucket(location.bucket()).key(objectKey)));
-                continue;
+            if (batch.size() == 1 || !batchDeletes) {
+                batch.forEach(this::deleteOne);
+            } else {
+                deleteBatch(batch);
             }
-            List<ObjectIdentifier> identifiers = new ArrayList<>(batch.size());
-            for (String key : batch) {
-                identifiers.add(ObjectIdentifier.builder().key(objectKey(key)).build());
+        }
+    }
+
+    private void deleteOne(String key) {
+        String objectKey = objectKey(key);
+        call("delete", key, () -> client.deleteObject(r -> r.bucket(location.bucket()).key(objectKey)));
+    }
+
+    private void deleteBatch(List<String> batch) {
+        List<ObjectIdentifier> identifiers = new ArrayList<>(batch.size());
+        for (String key : batch) {
+            identifiers.add(ObjectIdentifier.builder().key(objectKey(key)).build());
+        }
+        DeleteObjectsResponse response;
+        try {
+            response = client.deleteObjects(r -> r.bucket(location.bucket())
+                    .delete(Delete.builder().objects(identifiers).quiet(true).build()));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 501 && !"NotImplemented".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
+                throw unavailable("delete", batch.get(0), e);
             }
-            DeleteObjectsResponse response = call("delete", batch.get(0), () -> client.deleteObjects(r -> r
-                    .bucket(location.bucket()).delete(Delete.builder().objects(identifiers).quiet(true).build())));
-            List<S3Error> errors = response.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
-            if (!errors.isEmpty()) {
-                S3Error first = errors.get(0);
-                throw new BackendUnavailableException("content delete of " + errors.size() + " objects in " + location
-                        + " failed, first " + first.key() + ": " + first.code() + " " + first.message(), null);
-            }
+            // Some S3-compatible stores (S3Proxy among them) refuse the checksum headers the SDK
+            // sends with DeleteObjects; from then on delete one object per request.
+            log.warn("{} does not support batch deletes ({}); deleting objects one by one", location, e.getMessage());
+            batchDeletes = false;
+            batch.forEach(this::deleteOne);
+            return;
+        } catch (SdkException e) {
+            throw unavailable("delete", batch.get(0), e);
+        }
+        List<S3Error> errors = response.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
+        if (!errors.isEmpty()) {
+            S3Error first = errors.get(0);
+            throw new BackendUnavailableException("content delete of " + errors.size() + " objects in " + location
+                    + " failed, first " + first.key() + ": " + first.code() + " " + first.message(), null);
         }
     }
 
@@ -128,8 +159,12 @@ public final class S3ContentTier implements ContentTier {
         try {
             return work.get();
         } catch (SdkException e) {
-            throw new BackendUnavailableException("content " + operation + " of " + key + " in " + location + " failed: " + e.getMessage(), e);
+            throw unavailable(operation, key, e);
         }
+    }
+
+    private BackendUnavailableException unavailable(String operation, String key, SdkException e) {
+        return new BackendUnavailableException("content " + operation + " of " + key + " in " + location + " failed: " + e.getMessage(), e);
     }
 
     private static AwsCredentialsProvider credentials(S3Settings settings) {

@@ -1,0 +1,47 @@
+package dev.strata.tier.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.testing.RedisKeys;
+import dev.strata.testing.TestServices;
+import dev.strata.tier.cache.redis.RedisSegmentCache;
+import io.lettuce.core.RedisClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The cache contract on the machine's Redis server, under a key prefix of its own. */
+class RedisSegmentCacheTest extends AbstractSegmentCacheContractTest {
+    private final String prefix = TestServices.uniqueName("cache") + ":";
+
+    @Override
+    protected SegmentCache open() {
+        return new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 1 << 20);
+    }
+
+    @Override
+    protected void cleanUp() {
+        RedisKeys.deleteAll(prefix);
+    }
+
+    @Test
+    void entries_carryTheTtlAndThePrefix() {
+        cache.put("tasks/a/1.seg", new byte[] {1});
+
+        RedisClient client = RedisClient.create(TestServices.REDIS_URL);
+        try (var connection = client.connect()) {
+            long ttl = connection.sync().ttl(prefix + "tasks/a/1.seg");
+            assertThat(ttl).isBetween(1L, 300L);
+        } finally {
+            client.shutdown();
+        }
+        assertThat(RedisKeys.count(prefix)).isEqualTo(1);
+    }
+
+    @Test
+    void put_skipsValuesAboveTheCap() {
+        cache.put("tasks/big/1.seg", new byte[(1 << 20) + 1]);
+
+        assertThat(cache.getAll(List.of("tasks/big/1.seg"))).isEmpty();
+    }
+}
