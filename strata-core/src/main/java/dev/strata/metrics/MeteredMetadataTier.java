@@ -8,6 +8,7 @@ import dev.strata.tier.metadata.DeletionQueue;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.PendingDeletion;
+import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import io.micrometer.core.instrument.Gauge;
@@ -75,6 +76,11 @@ public final class MeteredMetadataTier implements MetadataTier {
     @Override
     public DeletionQueue deletions() {
         return delegate.deletions();
+    }
+
+    @Override
+    public SegmentCatalog catalog() {
+        return delegate.catalog();
     }
 
     @Override

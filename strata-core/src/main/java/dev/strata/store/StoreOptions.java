@@ -2,6 +2,7 @@ package dev.strata.store;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -9,8 +10,9 @@ import java.util.Set;
  *
  * @param dropTypes message types an append discards (counted as dropped, never stored)
  * @param compressionLevel zstd level for segments, 1 to 19
+ * @param replacedSegmentGrace how long segments replaced by compaction stay readable, for reads that located them just before
  */
-public record StoreOptions(Set<String> dropTypes, int compressionLevel) {
+public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration replacedSegmentGrace) {
     public static final Set<String> DEFAULT_DROP_TYPES = Set.of("log", "status");
 
     public StoreOptions {
@@ -18,13 +20,18 @@ public record StoreOptions(Set<String> dropTypes, int compressionLevel) {
         if (compressionLevel < 1 || compressionLevel > 19) {
             throw new IllegalArgumentException("compressionLevel must be 1 to 19, got " + compressionLevel);
         }
+        requireNonNull(replacedSegmentGrace, "replacedSegmentGrace is null");
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(DEFAULT_DROP_TYPES, 3);
+        return new StoreOptions(DEFAULT_DROP_TYPES, 3, Duration.ofMinutes(5));
     }
 
     public StoreOptions withDropTypes(Set<String> types) {
-        return new StoreOptions(types, compressionLevel);
+        return new StoreOptions(types, compressionLevel, replacedSegmentGrace);
+    }
+
+    public StoreOptions withReplacedSegmentGrace(Duration grace) {
+        return new StoreOptions(dropTypes, compressionLevel, grace);
     }
 }

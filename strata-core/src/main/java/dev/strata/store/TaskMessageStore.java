@@ -48,6 +48,7 @@ public final class TaskMessageStore implements AutoCloseable {
     private final Clock clock;
     private final SegmentCodec codec;
     private final SegmentFetcher fetcher;
+    private final Compaction compaction;
 
     public TaskMessageStore(MetadataTier metadata, ContentTier content, FailSafeSegmentCache cache, StoreOptions options, Clock clock) {
         this.metadata = requireNonNull(metadata, "metadata is null");
@@ -57,6 +58,7 @@ public final class TaskMessageStore implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.codec = new SegmentCodec(options.compressionLevel());
         this.fetcher = new SegmentFetcher(content, cache, codec);
+        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace());
     }
 
     /** Registers a task so messages can be appended to it. Idempotent. */
@@ -162,12 +164,27 @@ public final class TaskMessageStore implements AutoCloseable {
         try {
             return new MessagePage(fetcher.messages(taskId, locations), hasMore);
         } catch (CorruptContentException e) {
-            // A segment vanishing under a read means the task was deleted meanwhile.
-            if (metadata.task(taskId).isEmpty()) {
-                throw new TaskNotFoundException(taskId);
-            }
-            throw e;
+            // A segment vanishing under a read means the task was deleted, or (after a very slow
+            // read) compaction replaced the segment and its grace period ran out: look again once.
+            TaskRecord again = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+            var relocated = metadata.locate(again, query, wanted);
+            return new MessagePage(fetcher.messages(taskId, relocated.subList(0, Math.min(relocated.size(), query.limit()))),
+                    relocated.size() > query.limit());
         }
+    }
+
+    /**
+     * Merges the task's segments into one object (see {@link Compaction}).
+     *
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public CompactionResult compact(String taskId) {
+        return compaction.compact(taskId);
+    }
+
+    /** @return tasks worth compacting: sealed with several segments, or open with more than {@code maxOpenSegments} */
+    public List<String> compactionCandidates(int maxOpenSegments, int limit) {
+        return metadata.catalog().compactionCandidates(maxOpenSegments, limit);
     }
 
     /** @return per existing task, its stored message count per type */
@@ -197,13 +214,18 @@ public final class TaskMessageStore implements AutoCloseable {
     }
 
     /**
-     * Removes content still queued for deletion; run periodically.
+     * Removes content queued for deletion whose time has come, in batches, until none is left or
+     * the content tier refuses; run periodically.
      *
      * @return how many objects were removed
      */
-    public int purgePendingDeletions(int max) {
-        List<PendingDeletion> pending = metadata.deletions().pending(max);
-        return purge(pending) ? pending.size() : 0;
+    public int purgePendingDeletions() {
+        int removed = 0;
+        for (List<PendingDeletion> due = metadata.deletions().due(clock.instant(), 500); !due.isEmpty() && purge(due);
+             due = metadata.deletions().due(clock.instant(), 500)) {
+            removed += due.size();
+        }
+        return removed;
     }
 
     /** @return content objects still queued for deletion */

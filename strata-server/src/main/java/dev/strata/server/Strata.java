@@ -2,7 +2,20 @@ package dev.strata.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.lifecycle.DeletionWorker;
+import dev.strata.codec.SegmentCodec;
+import dev.strata.lifecycle.CompactionScheduler;
+import dev.strata.lifecycle.Fsck;
+import dev.strata.lifecycle.OrphanCollector;
+import dev.strata.lifecycle.PeriodicTask;
+import dev.strata.server.config.ConfigException;
+import dev.strata.server.config.LifecycleConfig;
+import dev.strata.server.lifecycle.RetentionWorker;
+import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.metadata.MetadataTier;
+import java.util.ArrayList;
+import java.util.List;
 import dev.strata.metrics.MeteredContentTier;
 import dev.strata.metrics.MeteredMetadataTier;
 import dev.strata.metrics.MeteredSegmentCache;
@@ -39,8 +52,12 @@ public final class Strata implements AutoCloseable {
     private final WorkspaceDirectory directory;
     private final TokenService tokens;
     private final PrometheusMeterRegistry registry;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private ContentTier rawContent;
+    private SegmentCache rawCache;
+    private MetadataTier metadata;
     private TaskMessageStore store;
-    private DeletionWorker deletionWorker;
+    private CompactionScheduler compaction;
     private HttpServer http;
 
     private Strata(StrataConfig config) {
@@ -61,26 +78,55 @@ public final class Strata implements AutoCloseable {
     /** Builds the store over all three tiers. */
     public TaskMessageStore store() {
         if (store == null) {
-            var metadata = new MeteredMetadataTier(new JdbcMetadataTier(database), registry);
-            var content = new MeteredContentTier(Backends.content(config), registry);
-            SegmentCache rawCache = Backends.cache(config);
+            metadata = new MeteredMetadataTier(new JdbcMetadataTier(database), registry);
+            rawContent = Backends.content(config);
+            var content = new MeteredContentTier(rawContent, registry);
+            rawCache = Backends.cache(config);
             // Metering a disabled cache would only count misses, and hide that it is disabled.
             var cache = new FailSafeSegmentCache(rawCache instanceof NoSegmentCache ? rawCache : new MeteredSegmentCache(rawCache, registry));
-            StoreOptions options = StoreOptions.defaults().withDropTypes(config.dropTypes());
+            StoreOptions options = StoreOptions.defaults().withDropTypes(config.dropTypes())
+                    .withReplacedSegmentGrace(config.lifecycle().compactionGrace());
             store = new TaskMessageStore(metadata, content, cache, options, Clock.systemUTC());
         }
         return store;
     }
 
-    /** Starts the HTTP server and the deletion worker. */
+    /** Starts the HTTP server and the background work: deletions, compaction, orphans, retention. */
     public Strata serve() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         TaskMessageStore taskStore = store();
-        deletionWorker = new DeletionWorker(taskStore, config.deletionInterval());
-        http = new HttpServer(taskStore, directory, tokens, registry, config.maxBodyBytes(), RECHECK_AFTER)
+        LifecycleConfig lifecycle = config.lifecycle();
+        TaskDeletion deletion = new TaskDeletion(taskStore, directory);
+        compaction = new CompactionScheduler(taskStore, lifecycle.compactionInterval(), lifecycle.compactSegments(),
+                lifecycle.compactionConcurrency());
+        running.add(compaction);
+        running.add(new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions));
+        if (rawContent instanceof ListableContent listing) {
+            OrphanCollector orphans = new OrphanCollector(rawContent, listing, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
+            running.add(new PeriodicTask("orphan-collection", lifecycle.orphanInterval(),
+                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE)));
+        }
+        RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
+        running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog));
+        http = new HttpServer(taskStore, directory, tokens, deletion, compaction::request, registry, config.maxBodyBytes(), RECHECK_AFTER)
                 .start(config.host(), config.port());
         return this;
+    }
+
+    /** A cross-check of every tier; see {@link Fsck}. */
+    public Fsck fsck() {
+        store();
+        if (!(rawContent instanceof ListableContent listing)) {
+            throw new ConfigException("STRATA_CONTENT_URL: " + rawContent.describe() + " cannot list its objects, so fsck cannot run");
+        }
+        return new Fsck(metadata, rawContent, listing, new FailSafeSegmentCache(rawCache), new SegmentCodec(), Clock.systemUTC(),
+                config.lifecycle().orphanGrace());
+    }
+
+    /** Retention, for the admin command that runs one pass now. */
+    public RetentionWorker retention() {
+        return new RetentionWorker(directory, new TaskDeletion(store(), directory), config.lifecycle().retention(), Clock.systemUTC());
     }
 
     public int port() {
@@ -100,8 +146,12 @@ public final class Strata implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        if (deletionWorker != null) {
-            deletionWorker.close();
+        for (AutoCloseable worker : running.reversed()) {
+            try {
+                worker.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + worker + " failed", e);
+            }
         }
         if (store != null) {
             store.close();

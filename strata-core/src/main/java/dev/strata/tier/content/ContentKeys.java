@@ -46,6 +46,47 @@ public final class ContentKeys {
         return taskId;
     }
 
+    /** A segment key taken apart. */
+    public record SegmentKey(String taskId, long objectId) {
+    }
+
+    /**
+     * Reads a key back into its task id and object id.
+     *
+     * @return empty for anything that is not a segment key in the documented layout
+     */
+    public static java.util.Optional<SegmentKey> parse(String key) {
+        if (!key.startsWith(TASKS) || !key.endsWith(".seg")) {
+            return java.util.Optional.empty();
+        }
+        String rest = key.substring(TASKS.length(), key.length() - ".seg".length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || rest.indexOf('/', slash + 1) >= 0 || rest.length() - slash - 1 != 16) {
+            return java.util.Optional.empty();
+        }
+        try {
+            long objectId = HexFormat.fromHexDigitsToLong(rest.substring(slash + 1));
+            String taskId = decodeTaskId(rest.substring(0, slash));
+            return segment(taskId, objectId).equals(key) ? java.util.Optional.of(new SegmentKey(taskId, objectId)) : java.util.Optional.empty();
+        } catch (IllegalArgumentException | InvalidInputException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String decodeTaskId(String encoded) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '~') {
+                bytes.write(HexFormat.fromHexDigits(encoded, i + 1, i + 3));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toString(UTF_8);
+    }
+
     static String encodeTaskId(String taskId) {
         requireValidTaskId(taskId);
         StringBuilder out = new StringBuilder(taskId.length() + 8);

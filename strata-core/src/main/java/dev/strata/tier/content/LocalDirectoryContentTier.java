@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -21,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * temporary name, forced to disk, renamed into place and its directory forced, so a crash never
  * leaves a partial object under a real key. Thread-safe.
  */
-public final class LocalDirectoryContentTier implements ContentTier {
+public final class LocalDirectoryContentTier implements ContentTier, ListableContent {
     private final Path root;
 
     public LocalDirectoryContentTier(Path root) {
@@ -103,6 +105,41 @@ public final class LocalDirectoryContentTier implements ContentTier {
     @Override
     public String describe() {
         return "file:" + root;
+    }
+
+    /**
+     * Lists in key order by walking the tree. Temporary files left by a crash are listed too
+     * (they never match a segment key), so orphan collection removes them.
+     */
+    @Override
+    public List<StoredObject> list(String prefix, String startAfter, int limit) {
+        Path base = root.resolve("tasks");
+        if (!Files.isDirectory(base)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(base)) {
+            return files.filter(Files::isRegularFile)
+                    .map(path -> root.relativize(path).toString().replace(java.io.File.separatorChar, '/'))
+                    .filter(key -> key.startsWith(prefix) && key.compareTo(startAfter) > 0)
+                    .sorted()
+                    .limit(limit)
+                    .map(this::describeObject)
+                    .flatMap(Optional::stream)
+                    .toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new BackendUnavailableException("content list of " + prefix + " in " + root + " failed: " + e, e);
+        }
+    }
+
+    private Optional<StoredObject> describeObject(String key) {
+        try {
+            Path path = root.resolve(key);
+            return Optional.of(new StoredObject(key, Files.size(path), Files.getLastModifiedTime(path).toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Resolves a key below the root, refusing anything that would land outside it. */

@@ -10,8 +10,8 @@ import java.util.List;
  */
 public interface DeletionQueue {
 
-    /** @return up to {@code limit} of the oldest pending deletions */
-    List<PendingDeletion> pending(int limit);
+    /** @return up to {@code limit} of the oldest deletions that are due at {@code now} */
+    List<PendingDeletion> due(java.time.Instant now, int limit);
 
     /** Forgets the entries, once their objects are gone; unknown ids are ignored. */
     void complete(Collection<Long> deletionIds);

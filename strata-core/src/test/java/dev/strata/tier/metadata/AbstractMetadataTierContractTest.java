@@ -102,7 +102,7 @@ public abstract class AbstractMetadataTierContractTest {
                 .containsExactlyInAnyOrder(ContentKeys.segment("t", 1), ContentKeys.segment("t", 2));
         assertThat(metadata.task("t")).isEmpty();
         assertThat(metadata.deletions().size()).isEqualTo(2);
-        assertThat(metadata.deletions().pending(10)).containsExactlyElementsOf(queued);
+        assertThat(metadata.deletions().due(Instant.now(), 10)).containsExactlyElementsOf(queued);
         metadata.deletions().complete(queued.stream().map(PendingDeletion::deletionId).toList());
         assertThat(metadata.deletions().size()).isZero();
     }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage workspaces, users and tokens.",
         subcommands = {AdminCommand.CreateWorkspace.class, AdminCommand.CreateUser.class, AdminCommand.AddMember.class,
-                AdminCommand.CreateToken.class, AdminCommand.RevokeToken.class})
+                AdminCommand.CreateToken.class, AdminCommand.RevokeToken.class,
+                AdminCommand.SetRetention.class, AdminCommand.ApplyRetention.class})
 final class AdminCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -120,6 +121,47 @@ final class AdminCommand implements Runnable {
         @Override
         public Integer call() {
             return AdminCommand.run(spec, strata -> strata.tokens().revoke(token) ? "revoked" : "not found or already revoked");
+        }
+    }
+
+    @Command(name = "set-retention", description = "Set a workspace's retention of inactive tasks: a duration (30d), off, or default (STRATA_RETENTION).")
+    static final class SetRetention implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--workspace", required = true, description = "Workspace id.")
+        String workspace;
+        @Option(names = "--retention", required = true, description = "30d, 12h, off or default.")
+        String retention;
+
+        @Override
+        public Integer call() {
+            java.util.Optional<String> setting = switch (retention) {
+                case "default" -> java.util.Optional.empty();
+                case "off" -> java.util.Optional.of("off");
+                default -> {
+                    try {
+                        dev.strata.server.config.Durations.parse("--retention", retention);
+                    } catch (dev.strata.server.config.ConfigException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                    }
+                    yield java.util.Optional.of(retention);
+                }
+            };
+            return AdminCommand.run(spec, strata -> {
+                strata.directory().setRetention(workspace, setting);
+                return "ok";
+            });
+        }
+    }
+
+    @Command(name = "apply-retention", description = "Delete inactive tasks past their workspace's retention now; prints how many.")
+    static final class ApplyRetention implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return AdminCommand.run(spec, strata -> Integer.toString(strata.retention().runOnce()));
         }
     }
 }

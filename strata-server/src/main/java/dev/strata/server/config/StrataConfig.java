@@ -34,7 +34,7 @@ public record StrataConfig(
         long cacheMemoryBytes,
         Set<String> dropTypes,
         long maxBodyBytes,
-        Duration deletionInterval) {
+        LifecycleConfig lifecycle) {
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
     public static final String DEFAULT_CONTENT_URL = "file:data/objects";
@@ -51,7 +51,7 @@ public record StrataConfig(
         requireNonNull(cacheTtl, "cacheTtl is null");
         requireNonNull(cacheTimeout, "cacheTimeout is null");
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
-        requireNonNull(deletionInterval, "deletionInterval is null");
+        requireNonNull(lifecycle, "lifecycle is null");
     }
 
     /** Reads and validates the configuration from environment variables. */
@@ -98,7 +98,17 @@ public record StrataConfig(
                 read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
                 dropTypes,
                 read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8),
-                read.duration("STRATA_DELETION_INTERVAL", "30s"));
+                new LifecycleConfig(
+                        read.duration("STRATA_DELETION_INTERVAL", "30s"),
+                        read.duration("STRATA_COMPACTION_INTERVAL", "10s"),
+                        (int) read.number("STRATA_COMPACT_SEGMENTS", 64, 2, 1_000_000),
+                        (int) read.number("STRATA_COMPACTION_CONCURRENCY", 2, 1, 64),
+                        read.duration("STRATA_COMPACTION_GRACE", "5m"),
+                        read.duration("STRATA_ORPHAN_INTERVAL", "1m"),
+                        read.duration("STRATA_ORPHAN_GRACE", "1h"),
+                        read.text("STRATA_RETENTION", "off").equals("off") ? Optional.empty()
+                                : Optional.of(read.duration("STRATA_RETENTION", "off")),
+                        read.duration("STRATA_RETENTION_INTERVAL", "1h")));
     }
 
     private static S3Settings s3Settings(Reader read) {

@@ -3,6 +3,7 @@ package dev.strata.server.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.auth.TokenService;
+import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.TaskMessageStore;
 import io.javalin.Javalin;
@@ -14,17 +15,21 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The HTTP server: Javalin on Jetty 12 with virtual threads, every route and the error mapping. */
 public final class HttpServer implements AutoCloseable {
     private final Javalin app;
 
-    public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens,
-                      PrometheusMeterRegistry registry, long maxBodyBytes, Duration recheckAfter) {
+    /**
+     * @param onSealed told the id of each task a daemon completes or fails, to compact it soon
+     */
+    public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens, TaskDeletion deletion,
+                      Consumer<String> onSealed, PrometheusMeterRegistry registry, long maxBodyBytes, Duration recheckAfter) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
         Access access = new Access(tokens, directory, recheckAfter);
-        TaskRoutes taskRoutes = new TaskRoutes(access, directory, store, maxBodyBytes);
+        TaskRoutes taskRoutes = new TaskRoutes(access, directory, store, deletion, onSealed, maxBodyBytes);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;

@@ -3,6 +3,7 @@ package dev.strata.server.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.workspace.Conversation;
 import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.TaskStatus;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The task-message API: daemon writes and reads, user reads, tasks, conversations, step counts
@@ -32,12 +34,17 @@ final class TaskRoutes {
     private final Access access;
     private final WorkspaceDirectory directory;
     private final TaskMessageStore store;
+    private final TaskDeletion deletion;
+    private final Consumer<String> onSealed;
     private final long maxBodyBytes;
 
-    TaskRoutes(Access access, WorkspaceDirectory directory, TaskMessageStore store, long maxBodyBytes) {
+    TaskRoutes(Access access, WorkspaceDirectory directory, TaskMessageStore store, TaskDeletion deletion, Consumer<String> onSealed,
+               long maxBodyBytes) {
         this.access = requireNonNull(access, "access is null");
         this.directory = requireNonNull(directory, "directory is null");
         this.store = requireNonNull(store, "store is null");
+        this.deletion = requireNonNull(deletion, "deletion is null");
+        this.onSealed = requireNonNull(onSealed, "onSealed is null");
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -89,6 +96,7 @@ final class TaskRoutes {
         Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
         directory.finishTask(task.id(), status, result);
         store.seal(task.id());
+        onSealed.accept(task.id());
         Responses.json(ctx, 200, Map.of("status", "ok"));
     }
 
@@ -109,9 +117,7 @@ final class TaskRoutes {
         String workspaceId = access.workspace(ctx);
         Conversation conversation = directory.conversation(workspaceId, ctx.pathParam("id"))
                 .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
-        // Store first: if the process dies in between, a retried DELETE still finds the conversation.
-        store.delete(directory.taskIdsOfConversation(conversation.id()));
-        directory.deleteConversation(conversation.id());
+        deletion.deleteConversation(conversation.id());
         Responses.json(ctx, 200, Map.of("status", "ok"));
     }
 
@@ -159,8 +165,7 @@ final class TaskRoutes {
     private void deleteTask(Context ctx) {
         String workspaceId = access.workspace(ctx);
         Task task = requireTask(workspaceId, ctx.pathParam("id"));
-        store.delete(List.of(task.id()));
-        directory.deleteTasks(List.of(task.id()));
+        deletion.deleteTasks(List.of(task.id()));
         Responses.json(ctx, 200, Map.of("status", "ok"));
     }
 

@@ -169,6 +169,41 @@ public final class WorkspaceDirectory {
         }));
     }
 
+    /** Sets a workspace's retention: a duration text such as {@code 30d}, {@code off}, or empty for the default. */
+    public void setRetention(String workspaceId, Optional<String> retention) {
+        int changed = update("setRetention", () -> database.jdbi().withHandle(h -> h
+                .createUpdate("UPDATE workspace SET retention = :retention WHERE id = :id")
+                .bind("retention", retention.orElse(null)).bind("id", workspaceId).execute()));
+        if (changed == 0) {
+            throw new InvalidInputException("workspace not found: " + workspaceId);
+        }
+    }
+
+    /** @return every workspace id with its retention setting (empty: the default) */
+    public java.util.Map<String, Optional<String>> retentions() {
+        return read("retentions", () -> database.jdbi().withHandle(h -> {
+            java.util.Map<String, Optional<String>> result = new java.util.LinkedHashMap<>();
+            h.createQuery("SELECT id, retention FROM workspace ORDER BY id")
+                    .map((rs, ctx) -> result.put(rs.getString(1), Optional.ofNullable(rs.getString(2))))
+                    .list();
+            return result;
+        }));
+    }
+
+    /**
+     * Tasks of the workspace whose last activity (newest message, else last status change) is
+     * before {@code cutoff}. Reads the store's {@code tm_task} next to the server's own table: both
+     * live in this database, and one join beats asking per task.
+     */
+    public List<String> inactiveTasks(String workspaceId, Instant cutoff, int limit) {
+        return read("inactiveTasks", () -> database.jdbi().withHandle(h -> h
+                .createQuery("SELECT t.id FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
+                        + " WHERE t.workspace_id = :w AND COALESCE(s.last_message_at, t.updated_at) < :cutoff"
+                        + " AND t.updated_at < :cutoff ORDER BY t.id LIMIT :limit")
+                .bind("w", workspaceId).bind("cutoff", cutoff.toEpochMilli()).bind("limit", limit)
+                .mapTo(String.class).list()));
+    }
+
     private static Task task(ResultSet rs) throws SQLException {
         return new Task(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)),
                 TaskStatus.fromWireName(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)));

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.store.BackendUnavailableException;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * checksum headers. Retries are the SDK's own, bounded by the call timeout; Strata adds none.
  * Objects are written once under unique keys, so no conditional writes are needed. Thread-safe.
  */
-public final class S3ContentTier implements ContentTier {
+public final class S3ContentTier implements ContentTier, ListableContent {
     private static final Logger log = LoggerFactory.getLogger(S3ContentTier.class);
     /** The most keys one DeleteObjects request may carry. */
     private static final int DELETE_BATCH = 1000;
@@ -131,6 +132,21 @@ public final class S3ContentTier implements ContentTier {
             throw new BackendUnavailableException("content delete of " + errors.size() + " objects in " + location
                     + " failed, first " + first.key() + ": " + first.code() + " " + first.message(), null);
         }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix, String startAfter, int limit) {
+        return call("list", prefix, () -> {
+            var response = client.listObjectsV2(r -> {
+                r.bucket(location.bucket()).prefix(location.prefix() + prefix).maxKeys(Math.min(limit, 1000));
+                if (!startAfter.isEmpty()) {
+                    r.startAfter(location.prefix() + startAfter);
+                }
+            });
+            return response.contents().stream()
+                    .map(o -> new StoredObject(o.key().substring(location.prefix().length()), o.size(), o.lastModified()))
+                    .toList();
+        });
     }
 
     @Override

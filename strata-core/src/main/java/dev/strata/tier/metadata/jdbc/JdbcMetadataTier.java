@@ -12,6 +12,9 @@ import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.PendingDeletion;
+import dev.strata.tier.metadata.ReplaceOutcome;
+import dev.strata.tier.metadata.SegmentCatalog;
+import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import java.sql.ResultSet;
@@ -37,7 +40,7 @@ import org.jdbi.v3.core.statement.Query;
  * Uniqueness of {@code (task_key, seq)} is enforced by the primary key, so concurrent appenders in
  * any number of processes store each seq once. Thread-safe.
  */
-public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
+public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, SegmentCatalog {
     /** Rows per multi-row INSERT, well under SQLite's limit of bound parameters. */
     private static final int ROWS_PER_STATEMENT = 500;
 
@@ -135,7 +138,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
                 perType.merge(nameIds.get(i)[0], 1L, Long::sum);
             }
         }
-        handle.createUpdate("UPDATE tm_task SET message_count = message_count + :n,"
+        handle.createUpdate("UPDATE tm_task SET message_count = message_count + :n, live_segments = live_segments + 1,"
                         + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < :at THEN :at ELSE last_message_at END"
                         + " WHERE task_key = :key")
                 .bind("n", inserted.size())
@@ -184,7 +187,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
             return List.of();
         }
         Set<Integer> exclude = names.knownIds(query.excludeTypes());
-        StringBuilder sql = new StringBuilder("SELECT m.seq, s.object_id, s.checksum FROM tm_message m"
+        StringBuilder sql = new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
                 + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
                 + " WHERE m.task_key = :key AND m.seq > :after");
         if (!include.isEmpty()) {
@@ -205,8 +208,8 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
             if (!exclude.isEmpty()) {
                 select.bindList("exclude", List.copyOf(exclude));
             }
-            return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1),
-                    ContentKeys.segment(taskId, rs.getLong(2)), rs.getInt(3))).list();
+            return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1), rs.getInt(2),
+                    ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4))).list();
         });
     }
 
@@ -258,9 +261,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
                                 .bind("key", taskKey.get()).mapTo(Long.class).list();
                         for (long objectId : objects) {
                             String key = ContentKeys.segment(taskId, objectId);
-                            long id = handle.createQuery("INSERT INTO tm_deletion (object_key, enqueued_at) VALUES (:key, :at) RETURNING deletion_id")
-                                    .bind("key", key).bind("at", now).mapTo(Long.class).one();
-                            queued.add(new PendingDeletion(id, key, Instant.ofEpochMilli(now)));
+                            queued.add(enqueueDeletion(handle, key, now, now));
                         }
                         for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task")) {
                             handle.createUpdate("DELETE FROM " + table + " WHERE task_key = :key").bind("key", taskKey.get()).execute();
@@ -276,12 +277,20 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
     }
 
     @Override
-    public List<PendingDeletion> pending(int limit) {
-        return translate("pendingDeletions", "-", () -> database.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT deletion_id, object_key, enqueued_at FROM tm_deletion ORDER BY deletion_id LIMIT :limit")
+    public List<PendingDeletion> due(Instant now, int limit) {
+        return translate("dueDeletions", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT deletion_id, object_key, enqueued_at FROM tm_deletion WHERE not_before <= :now"
+                        + " ORDER BY deletion_id LIMIT :limit")
+                .bind("now", now.toEpochMilli())
                 .bind("limit", limit)
                 .map((rs, ctx) -> new PendingDeletion(rs.getLong(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))))
                 .list()));
+    }
+
+    private static PendingDeletion enqueueDeletion(Handle handle, String key, long now, long notBefore) {
+        long id = handle.createQuery("INSERT INTO tm_deletion (object_key, enqueued_at, not_before) VALUES (:key, :at, :notBefore) RETURNING deletion_id")
+                .bind("key", key).bind("at", now).bind("notBefore", notBefore).mapTo(Long.class).one();
+        return new PendingDeletion(id, key, Instant.ofEpochMilli(now));
     }
 
     @Override
@@ -299,6 +308,102 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue {
     public long size() {
         return translate("deletionBacklog", "-", () -> database.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT COUNT(*) FROM tm_deletion").mapTo(Long.class).one()));
+    }
+
+    @Override
+    public SegmentCatalog catalog() {
+        return this;
+    }
+
+    @Override
+    public List<SegmentRecord> segments(TaskRecord task) {
+        return translate("segments", task.taskId(), () -> database.jdbi().withHandle(handle -> segmentsOf(handle, task.taskKey(), task.taskId())));
+    }
+
+    private static List<SegmentRecord> segmentsOf(Handle handle, long taskKey, String taskId) {
+        return handle.createQuery("SELECT segment_no, object_id, byte_size, checksum, message_count FROM tm_segment"
+                        + " WHERE task_key = :key ORDER BY segment_no")
+                .bind("key", taskKey)
+                .map((rs, ctx) -> new SegmentRecord(rs.getInt(1), rs.getLong(2), ContentKeys.segment(taskId, rs.getLong(2)),
+                        rs.getInt(3), rs.getInt(4), rs.getInt(5)))
+                .list();
+    }
+
+    @Override
+    public ReplaceOutcome replaceSegments(TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
+        return translate("replaceSegments", task.taskId(), () -> database.write(() -> database.jdbi().inTransaction(handle -> {
+            long taskKey = task.taskKey();
+            Optional<Integer> segmentNo = handle
+                    .createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
+                    .bind("key", taskKey).mapTo(Integer.class).findOne();
+            if (segmentNo.isEmpty()) {
+                return new ReplaceOutcome.TaskGone();
+            }
+            List<Long> present = handle.createQuery("SELECT object_id FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
+                    .bind("key", taskKey).bindList("nos", List.copyOf(replaced)).mapTo(Long.class).list();
+            if (present.size() != replaced.size()) {
+                handle.rollback();
+                return new ReplaceOutcome.Conflict();
+            }
+            int moved = handle.createUpdate("UPDATE tm_message SET segment_no = :new WHERE task_key = :key AND segment_no IN (<nos>)")
+                    .bind("new", segmentNo.get()).bind("key", taskKey).bindList("nos", List.copyOf(replaced)).execute();
+            if (moved != merged.rows().size()) {
+                // The merged object was built from a different set of rows: never point rows at it.
+                handle.rollback();
+                return new ReplaceOutcome.Conflict();
+            }
+            long now = System.currentTimeMillis();
+            handle.createUpdate("INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
+                            + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
+                    .bind("key", taskKey).bind("no", segmentNo.get()).bind("object", merged.objectId())
+                    .bind("size", merged.byteSize()).bind("count", moved).bind("checksum", merged.checksum()).bind("at", now)
+                    .execute();
+            handle.createUpdate("DELETE FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
+                    .bind("key", taskKey).bindList("nos", List.copyOf(replaced)).execute();
+            for (long objectId : present) {
+                enqueueDeletion(handle, ContentKeys.segment(task.taskId(), objectId), now, deleteAfter.toEpochMilli());
+            }
+            handle.createUpdate("UPDATE tm_task SET live_segments = live_segments - :replaced + 1 WHERE task_key = :key")
+                    .bind("replaced", replaced.size()).bind("key", taskKey).execute();
+            return new ReplaceOutcome.Replaced(moved);
+        })));
+    }
+
+    @Override
+    public List<String> compactionCandidates(int maxOpenSegments, int limit) {
+        return translate("compactionCandidates", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT task_id FROM tm_task WHERE live_segments > 1 AND (sealed = 1 OR live_segments > :max)"
+                        + " ORDER BY live_segments DESC LIMIT :limit")
+                .bind("max", maxOpenSegments).bind("limit", limit)
+                .mapTo(String.class).list()));
+    }
+
+    @Override
+    public Set<Long> knownObjects(String taskId) {
+        return translate("knownObjects", taskId, () -> database.jdbi().withHandle(handle -> {
+            Set<Long> known = new HashSet<>(handle.createQuery("SELECT s.object_id FROM tm_segment s JOIN tm_task t ON t.task_key = s.task_key"
+                            + " WHERE t.task_id = :id")
+                    .bind("id", taskId).mapTo(Long.class).list());
+            String prefix = ContentKeys.taskPrefix(taskId);
+            handle.createQuery("SELECT object_key FROM tm_deletion WHERE object_key >= :from AND object_key < :to")
+                    .bind("from", prefix).bind("to", prefix.substring(0, prefix.length() - 1) + "0")
+                    .mapTo(String.class)
+                    .forEach(key -> ContentKeys.parse(key).ifPresent(parsed -> known.add(parsed.objectId())));
+            return known;
+        }));
+    }
+
+    @Override
+    public List<TaskSegments> segmentsAfter(String afterTaskId, int limit) {
+        return translate("segmentsAfter", afterTaskId, () -> database.jdbi().withHandle(handle -> {
+            List<TaskSegments> result = new ArrayList<>();
+            handle.createQuery("SELECT task_key, task_id FROM tm_task WHERE task_id > :after ORDER BY task_id LIMIT :limit")
+                    .bind("after", afterTaskId).bind("limit", limit)
+                    .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2)})
+                    .list()
+                    .forEach(row -> result.add(new TaskSegments((String) row[1], segmentsOf(handle, (Long) row[0], (String) row[1]))));
+            return result;
+        }));
     }
 
     @Override

@@ -1,0 +1,83 @@
+package dev.strata.lifecycle;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.store.TaskMessageStore;
+import dev.strata.store.TaskNotFoundException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs compaction in the background: for tasks sealed with several segments, and for open tasks
+ * past {@code maxOpenSegments}. At most {@code concurrency} tasks compact at once, each task at
+ * most once at a time in this process, on threads separate from request handling, so appends to
+ * other tasks are never blocked. Candidates come from a periodic metadata query (which also picks
+ * up work left by a restart) and from {@link #request} when a task is sealed.
+ */
+public final class CompactionScheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CompactionScheduler.class);
+
+    private final TaskMessageStore store;
+    private final int maxOpenSegments;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency) {
+        this.store = requireNonNull(store, "store is null");
+        this.maxOpenSegments = maxOpenSegments;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-compaction-timer").daemon().factory());
+        this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());
+        timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a task to be compacted soon, for example right after it was sealed. */
+    public void request(String taskId) {
+        if (!running.add(taskId)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    store.compact(taskId);
+                } catch (TaskNotFoundException gone) {
+                    // Deleted meanwhile: nothing to compact.
+                } catch (RuntimeException e) {
+                    log.warn("compaction of task {} failed; the next sweep retries: {}", taskId, e.toString());
+                } finally {
+                    running.remove(taskId);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            running.remove(taskId);
+        }
+    }
+
+    /** Queues every current candidate. */
+    public void sweep() {
+        try {
+            store.compactionCandidates(maxOpenSegments, 200).forEach(this::request);
+        } catch (RuntimeException e) {
+            log.warn("compaction sweep failed; retrying next interval: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.strata.lifecycle;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.content.ListableContent.StoredObject;
+import dev.strata.tier.metadata.SegmentCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Removes content that no metadata references: segments of appends whose commit never happened
+ * (a crash, a database outage) and temporary files a crash left behind. Each pass lists one
+ * bounded page of keys after where the previous pass stopped, so no pass lists the whole bucket;
+ * over successive passes every key is visited. An object is removed only when it is older than
+ * {@code grace} (so an append still between its content write and its commit is never touched)
+ * and metadata, asked right then, knows nothing of it. Thread-safe.
+ */
+public final class OrphanCollector {
+    private final ContentTier content;
+    private final ListableContent listing;
+    private final SegmentCatalog catalog;
+    private final Clock clock;
+    private final Duration grace;
+    private String cursor = "";
+
+    public OrphanCollector(ContentTier content, ListableContent listing, SegmentCatalog catalog, Clock clock, Duration grace) {
+        this.content = requireNonNull(content, "content is null");
+        this.listing = requireNonNull(listing, "listing is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.grace = requireNonNull(grace, "grace is null");
+    }
+
+    /** What one pass saw and did. */
+    public record Pass(int listed, List<String> orphans, List<String> removed, boolean wrapped) {
+    }
+
+    /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
+    public synchronized Pass collect(int pageSize, Removal removal) {
+        List<StoredObject> page = listing.list("tasks/", cursor, pageSize);
+        boolean wrapped = page.size() < pageSize;
+        cursor = wrapped ? "" : page.get(page.size() - 1).key();
+        List<String> orphans = orphansAmong(page, clock.instant().minus(grace));
+        if (removal == Removal.REMOVE && !orphans.isEmpty()) {
+            content.delete(orphans);
+            return new Pass(page.size(), orphans, orphans, wrapped);
+        }
+        return new Pass(page.size(), orphans, List.of(), wrapped);
+    }
+
+    /** Whether a pass removes what it finds or only reports it. */
+    public enum Removal { REMOVE, REPORT }
+
+    /** The objects of a page that no metadata knows and that are older than {@code cutoff}. */
+    List<String> orphansAmong(List<StoredObject> page, Instant cutoff) {
+        Map<String, Set<Long>> knownByTask = new HashMap<>();
+        List<String> orphans = new ArrayList<>();
+        for (StoredObject object : page) {
+            if (!object.lastModified().isBefore(cutoff)) {
+                continue;
+            }
+            var parsed = ContentKeys.parse(object.key());
+            if (parsed.isEmpty()) {
+                // Leftovers of an interrupted local write; never a segment key, never referenced.
+                if (object.key().contains(".seg.tmp-")) {
+                    orphans.add(object.key());
+                }
+                continue;
+            }
+            Set<Long> known = knownByTask.computeIfAbsent(parsed.get().taskId(), catalog::knownObjects);
+            if (!known.contains(parsed.get().objectId())) {
+                orphans.add(object.key());
+            }
+        }
+        return orphans;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.strata.store;
+
+/**
+ * What one compaction of a task did.
+ *
+ * @param segmentsBefore live segments before
+ * @param segmentsAfter live segments after (1 when it merged, unchanged otherwise)
+ * @param bytesRead bytes of segment objects read
+ * @param bytesWritten bytes of the merged object written
+ */
+public record CompactionResult(int segmentsBefore, int segmentsAfter, long bytesRead, long bytesWritten) {
+    public static CompactionResult unchanged(int segments) {
+        return new CompactionResult(segments, segments, 0, 0);
+    }
+
+    public boolean merged() {
+        return segmentsAfter < segmentsBefore;
+    }
+}

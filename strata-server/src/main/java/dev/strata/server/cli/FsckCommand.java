@@ -1,0 +1,48 @@
+package dev.strata.server.cli;
+
+import dev.strata.lifecycle.Fsck;
+import dev.strata.lifecycle.FsckReport;
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code strata fsck [--repair]}: cross-checks metadata, content and cache; exit status 1 while a problem remains. */
+@Command(name = "fsck", mixinStandardHelpOptions = true,
+        description = "Cross-check the tiers: missing or corrupt content, orphaned objects, pending deletions, stale cache entries.")
+final class FsckCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--repair", description = "Remove orphans older than STRATA_ORPHAN_GRACE, finish pending deletions, drop mismatching cache entries. Never removes referenced content.")
+    boolean repair;
+
+    @Option(names = "--verbose", description = "List every problem, not only the first 20.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
+            FsckReport report;
+            try (Progress progress = Progress.onStderr("fsck", "objects", -1)) {
+                report = strata.fsck().run(repair ? Fsck.Mode.REPAIR : Fsck.Mode.CHECK, progress::update);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("tasks: %d%nsegments: %d%nmessages: %d%nmissing segments: %d%ncorrupt segments: %d%n",
+                    report.tasks(), report.segments(), report.messages(), report.missing(), report.corrupt());
+            out.printf("orphaned objects: %d (removed %d)%npending deletions: %d (finished %d)%ncache mismatches: %d (removed %d)%n",
+                    report.orphans(), report.orphansRemoved(), report.pendingDeletions(), report.pendingDeletionsFinished(),
+                    report.cacheMismatches(), report.cacheMismatchesRemoved());
+            report.problems().stream().limit(verbose ? Long.MAX_VALUE : 20).forEach(problem -> out.println("  " + problem));
+            if (!verbose && report.problems().size() > 20) {
+                out.println("  ... " + (report.problems().size() - 20) + " more (--verbose lists all)");
+            }
+            out.println(report.clean() ? "status: clean" : "status: problems remain");
+            out.flush();
+            return report.clean() ? 0 : 1;
+        }
+    }
+}
