@@ -365,6 +365,21 @@ abstract class AbstractHttpApiTest {
     }
 
     @Test
+    void complete_compactsTheTaskInTheBackground() {
+        String task = newTask();
+        for (int b = 0; b < 4; b++) {
+            append(task, batch(b * 5, b * 5 + 4));
+        }
+        List<Long> before = seqs(read(task, "?exclude_types="));
+        assertThat(strata.store().task(task).orElseThrow().liveSegments()).isEqualTo(4);
+
+        api.post("/api/daemon/tasks/" + task + "/complete", "{}").token(machineToken).send();
+
+        awaitSeconds(10, () -> assertThat(strata.store().task(task).orElseThrow().liveSegments()).isEqualTo(1));
+        assertThat(seqs(read(task, "?exclude_types="))).isEqualTo(before);
+    }
+
+    @Test
     void fail_marksTheTaskFailed() {
         String task = newTask();
         var fail = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}").token(machineToken).send();
@@ -413,6 +428,7 @@ abstract class AbstractHttpApiTest {
 
     @Test
     void deleteTask_removesItEverywhere() {
+        long pendingBefore = strata.store().pendingDeletions();
         String task = newTask();
         append(task, batch(0, 9));
 
@@ -424,11 +440,12 @@ abstract class AbstractHttpApiTest {
         assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
         assertThat(append(task, batch(10, 11)).status()).isEqualTo(404);
         assertThat(api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
-        assertThat(strata.store().pendingDeletions()).isZero();
+        assertThat(strata.store().pendingDeletions()).as("content removed at once, nothing left queued").isEqualTo(pendingBefore);
     }
 
     @Test
     void deleteConversation_removesItsTasksAndMessages() {
+        long pendingBefore = strata.store().pendingDeletions();
         String conversation = api.post("/api/conversations", "").token(userToken).workspace(workspace).send().json().get("id").asText();
         List<String> tasks = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -447,7 +464,7 @@ abstract class AbstractHttpApiTest {
         var again = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
         assertThat(again.status()).isEqualTo(404);
         assertThat(again.error()).isEqualTo("conversation not found");
-        assertThat(strata.store().pendingDeletions()).isZero();
+        assertThat(strata.store().pendingDeletions()).isEqualTo(pendingBefore);
     }
 
     // ---- operations

@@ -66,7 +66,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     @Override
     public Optional<TaskRecord> task(String taskId) {
         return translate("task", taskId, () -> database.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT task_key, task_id, sealed, message_count, last_message_at, segment_count"
+                .createQuery("SELECT task_key, task_id, sealed, message_count, last_message_at, live_segments"
                         + " FROM tm_task WHERE task_id = :id")
                 .bind("id", taskId)
                 .map((rs, ctx) -> taskRecord(rs))
@@ -420,7 +420,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         long lastAt = rs.getLong("last_message_at");
         Optional<Instant> lastMessageAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
         return new TaskRecord(rs.getLong("task_key"), new TaskSummary(rs.getString("task_id"), rs.getLong("message_count"),
-                lastMessageAt, rs.getInt("sealed") != 0, rs.getInt("segment_count")));
+                lastMessageAt, rs.getInt("sealed") != 0, rs.getLong("live_segments")));
     }
 
     private <T> T translate(String operation, String subject, Supplier<T> work) {
