@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,11 +27,28 @@ final class SegmentFetcher implements AutoCloseable {
     private final SegmentCache cache;
     private final SegmentCodec codec;
     private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Decoded segments by key, verified when they were decoded. Keys name immutable objects, so
+     * an entry is never stale; it only spares warm reads the decompression and decoding.
+     */
+    private final Optional<Cache<String, Map<Long, TaskMessage>>> decoded;
 
-    SegmentFetcher(ContentTier content, SegmentCache cache, SegmentCodec codec) {
+    SegmentFetcher(ContentTier content, SegmentCache cache, SegmentCodec codec, long decodedCacheBytes) {
         this.content = content;
         this.cache = cache;
         this.codec = codec;
+        this.decoded = decodedCacheBytes == 0 ? Optional.empty() : Optional.of(Caffeine.newBuilder()
+                .maximumWeight(decodedCacheBytes)
+                .weigher((String key, Map<Long, TaskMessage> messages) -> weight(messages))
+                .build());
+    }
+
+    private static int weight(Map<Long, TaskMessage> messages) {
+        long chars = 0;
+        for (TaskMessage m : messages.values()) {
+            chars += 120 + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, chars * 2);
     }
 
     List<TaskMessage> messages(String taskId, List<MessageLocation> locations) {
@@ -39,10 +59,12 @@ final class SegmentFetcher implements AutoCloseable {
         for (MessageLocation location : locations) {
             checksums.putIfAbsent(location.objectKey(), location.checksum());
         }
-        Map<String, byte[]> objects = new HashMap<>(cache.getAll(checksums.keySet()));
+        Map<String, Map<Long, TaskMessage>> segments = new HashMap<>();
+        decoded.ifPresent(d -> segments.putAll(d.getAllPresent(checksums.keySet())));
+        checksums.keySet().removeAll(segments.keySet());
+        Map<String, byte[]> objects = new HashMap<>(checksums.isEmpty() ? Map.of() : cache.getAll(checksums.keySet()));
         List<String> misses = checksums.keySet().stream().filter(key -> !objects.containsKey(key)).toList();
         objects.putAll(load(misses));
-        Map<String, Map<Long, TaskMessage>> segments = new HashMap<>();
         for (var entry : checksums.entrySet()) {
             byte[] bytes = objects.get(entry.getKey());
             if (bytes == null) {
@@ -58,6 +80,7 @@ final class SegmentFetcher implements AutoCloseable {
                 bySeq.put(message.seq(), message);
             }
             segments.put(entry.getKey(), bySeq);
+            decoded.ifPresent(d -> d.put(entry.getKey(), bySeq));
         }
         List<TaskMessage> result = new ArrayList<>(locations.size());
         for (MessageLocation location : locations) {

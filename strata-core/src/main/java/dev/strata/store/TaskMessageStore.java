@@ -57,7 +57,7 @@ public final class TaskMessageStore implements AutoCloseable {
         this.options = requireNonNull(options, "options is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.codec = new SegmentCodec(options.compressionLevel());
-        this.fetcher = new SegmentFetcher(content, cache, codec);
+        this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
         this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace());
     }
 
@@ -111,6 +111,31 @@ public final class TaskMessageStore implements AutoCloseable {
         }
         int accepted = writeSegment(task, fresh);
         return new AppendResult(accepted, kept.size() - accepted, dropped);
+    }
+
+    /**
+     * Imports messages that already have their ids and creation times (a migration from another
+     * store) as one segment, with the same guarantees and first-write-wins rule as
+     * {@link #append}; the drop policy is the caller's to apply.
+     *
+     * @return accepted (new) and duplicate counts
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public AppendResult importMessages(String taskId, List<TaskMessage> messages) {
+        TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+        Set<Long> seen = new HashSet<>();
+        for (TaskMessage message : messages) {
+            if (!message.taskId().equals(taskId) || !seen.add(message.seq())) {
+                throw new InvalidInputException("import of task " + taskId + " has a foreign message or seq " + message.seq() + " twice");
+            }
+        }
+        if (messages.isEmpty()) {
+            return new AppendResult(0, 0, 0);
+        }
+        Set<Long> stored = metadata.storedSeqs(task.taskKey(), messages.stream().map(TaskMessage::seq).toList());
+        List<TaskMessage> fresh = messages.stream().filter(m -> !stored.contains(m.seq())).toList();
+        int accepted = fresh.isEmpty() ? 0 : writeSegment(task, fresh);
+        return new AppendResult(accepted, messages.size() - accepted, 0);
     }
 
     /**
@@ -295,7 +320,7 @@ public final class TaskMessageStore implements AutoCloseable {
      * A message's stable id: derived from its task and seq, so every tier, every replay and every
      * later rewrite of its segment agree on it without storing it in metadata.
      */
-    static String messageId(String taskId, long seq) {
+    public static String messageId(String taskId, long seq) {
         return UUID.nameUUIDFromBytes((taskId + "\u0000" + seq).getBytes(StandardCharsets.UTF_8)).toString();
     }
 }

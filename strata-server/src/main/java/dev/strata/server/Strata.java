@@ -133,6 +133,20 @@ public final class Strata implements AutoCloseable {
         return http.port();
     }
 
+    /** The metadata database, shared by the store and the server's own tables. */
+    public Database database() {
+        return database;
+    }
+
+    /** Strata's meters (content bytes written, tier timings); shared by every component. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
+    public StrataConfig config() {
+        return config;
+    }
+
     public WorkspaceDirectory directory() {
         return directory;
     }

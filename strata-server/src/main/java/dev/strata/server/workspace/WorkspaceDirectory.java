@@ -169,6 +169,29 @@ public final class WorkspaceDirectory {
         }));
     }
 
+    /** Creates a workspace with a given id (named after it) unless it exists: for imports. */
+    public void ensureWorkspace(String id) {
+        update("ensureWorkspace", () -> database.jdbi().withHandle(h -> h
+                .createUpdate("INSERT INTO workspace (id, name, created_at) VALUES (:id, :id, :at) ON CONFLICT (id) DO NOTHING")
+                .bind("id", id).bind("at", now().toEpochMilli()).execute()));
+    }
+
+    /** Creates a conversation with a given id unless it exists: for imports. */
+    public void ensureConversation(String id, String workspaceId, Instant createdAt) {
+        update("ensureConversation", () -> database.jdbi().withHandle(h -> h
+                .createUpdate("INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, '', :at) ON CONFLICT (id) DO NOTHING")
+                .bind("id", id).bind("w", workspaceId).bind("at", createdAt.toEpochMilli()).execute()));
+    }
+
+    /** Creates a task with a given id and status unless it exists: for imports. */
+    public void ensureTask(String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {
+        update("ensureTask", () -> database.jdbi().withHandle(h -> h
+                .createUpdate("INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                        + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING")
+                .bind("id", id).bind("w", workspaceId).bind("c", conversationId.orElse(null)).bind("status", status.wireName())
+                .bind("at", createdAt.toEpochMilli()).execute()));
+    }
+
     /** Sets a workspace's retention: a duration text such as {@code 30d}, {@code off}, or empty for the default. */
     public void setRetention(String workspaceId, Optional<String> retention) {
         int changed = update("setRetention", () -> database.jdbi().withHandle(h -> h

@@ -78,12 +78,18 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         if (seqs.isEmpty()) {
             return Set.of();
         }
-        return translate("storedSeqs", Long.toString(taskKey), () -> database.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT seq FROM tm_message WHERE task_key = :key AND seq IN (<seqs>)")
-                .bind("key", taskKey)
-                .bindList("seqs", List.copyOf(seqs))
-                .mapTo(Long.class)
-                .collect(java.util.stream.Collectors.toSet())));
+        List<Long> all = List.copyOf(seqs);
+        return translate("storedSeqs", Long.toString(taskKey), () -> database.jdbi().withHandle(handle -> {
+            Set<Long> stored = new HashSet<>();
+            for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
+                stored.addAll(handle.createQuery("SELECT seq FROM tm_message WHERE task_key = :key AND seq IN (<seqs>)")
+                        .bind("key", taskKey)
+                        .bindList("seqs", all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT)))
+                        .mapTo(Long.class)
+                        .list());
+            }
+            return stored;
+        }));
     }
 
     @Override

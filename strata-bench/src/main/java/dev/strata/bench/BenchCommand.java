@@ -1,0 +1,123 @@
+package dev.strata.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code strata bench [ingest|read|migrate|all]}: end-to-end figures for Strata beside the original design. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts.")
+public final class BenchCommand implements Callable<Integer> {
+    /** Which workloads to run. */
+    enum Workload { ingest, read, migrate, all }
+
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate or all (default: ${DEFAULT-VALUE}).")
+    Workload workload;
+
+    @Option(names = "--backends", defaultValue = "embedded", description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
+    String backends;
+
+    @Option(names = "--report", defaultValue = "bench-report", description = "Directory for report.md, results.json and charts (default: ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Option(names = "--seed", defaultValue = "20261128", description = "Seed of the generated traces.")
+    long seed;
+
+    @Option(names = "--quick", description = "Small sizes: a smoke run of a few seconds, not figures to quote.")
+    boolean quick;
+
+    @Option(names = "--messages", description = "Messages in the footprint workload (default 1,000,000; 5,000 with --quick).")
+    Integer footprintMessages;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        BenchEnvironment.Kind kind = switch (backends) {
+            case "embedded" -> BenchEnvironment.Kind.EMBEDDED;
+            case "scalable" -> BenchEnvironment.Kind.SCALABLE;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--backends must be embedded or scalable, got '" + backends + "'");
+        };
+        Workloads.Sizes sizes = quick ? Workloads.Sizes.quick() : Workloads.Sizes.full();
+        if (footprintMessages != null) {
+            sizes = new Workloads.Sizes(sizes.latencyTasks(), sizes.latencyLength(), sizes.ingestTasks(), sizes.ingestMessages(),
+                    sizes.readRepetitions(), footprintMessages);
+        }
+        Files.createDirectories(report);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("started_at", Instant.now().toString());
+        results.put("backends", backends);
+        results.put("seed", seed);
+        results.put("quick", quick);
+        results.put("machine", MachineFacts.collect());
+        long start = System.nanoTime();
+        try (BenchEnvironment environment = new BenchEnvironment(kind)) {
+            Workloads workloads = new Workloads(environment, seed, sizes, message -> System.err.println("bench: " + message));
+            if (workload == Workload.ingest || workload == Workload.all) {
+                results.put("append_growth", step("append latency as a task grows", workloads::appendGrowth));
+                results.put("ingest_in_process", step("ingest through the store API", workloads::ingestInProcess));
+                results.put("ingest_http", step("ingest through HTTP", workloads::ingestHttp));
+                results.put("footprint", step("footprint of " + sizes.footprintMessages() + " messages", workloads::footprint));
+            }
+            if (workload == Workload.read || workload == Workload.all) {
+                results.put("reads", step("reads", workloads::reads));
+            }
+            if (workload == Workload.migrate || workload == Workload.all) {
+                results.put("migrate", step("legacy migration", () -> MigrationWorkload.run(environment, seed, quick ? 20_000 : 1_000_000)));
+            }
+        }
+        results.put("total_seconds", (System.nanoTime() - start) / 1e9);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("results.json").toFile(), results);
+        Report.write(report, results);
+        System.out.println("bench: report in " + report.toAbsolutePath().resolve("report.md"));
+        return 0;
+    }
+
+    private static Map<String, Object> step(String name, java.util.function.Supplier<Map<String, Object>> work) {
+        System.err.println("bench: " + name + " ...");
+        long start = System.nanoTime();
+        Map<String, Object> figures = new LinkedHashMap<>(work.get());
+        figures.put("workload_seconds", (System.nanoTime() - start) / 1e9);
+        System.err.printf(Locale.ROOT, "bench: %s done in %.1fs%n", name, (System.nanoTime() - start) / 1e9);
+        return figures;
+    }
+
+    /** Facts about the machine the figures come from. */
+    static final class MachineFacts {
+        static Map<String, Object> collect() {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("cores", Runtime.getRuntime().availableProcessors());
+            facts.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+            facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+            facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+            facts.put("cpu", firstLine(Path.of("/proc/cpuinfo"), "model name"));
+            facts.put("memory", firstLine(Path.of("/proc/meminfo"), "MemTotal"));
+            return facts;
+        }
+
+        private static String firstLine(Path file, String prefix) {
+            try {
+                List<String> lines = Files.exists(file) ? Files.readAllLines(file) : new ArrayList<>();
+                return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

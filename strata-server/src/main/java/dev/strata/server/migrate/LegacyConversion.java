@@ -1,0 +1,144 @@
+package dev.strata.server.migrate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.strata.store.NewMessage;
+import dev.strata.store.TaskMessage;
+import dev.strata.store.TaskMessageStore;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a legacy row becomes a Strata message, shared by import and verify so both apply the same
+ * rules: the first inserted row of each seq wins, dropped types are left out, ids and times are
+ * kept, and odd inputs are kept losslessly as JSON values.
+ */
+final class LegacyConversion {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final DateTimeFormatter SQLITE_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS][.SS][.S]");
+
+    private final Set<String> dropTypes;
+
+    LegacyConversion(Set<String> dropTypes) {
+        this.dropTypes = Set.copyOf(dropTypes);
+    }
+
+    /** The rows of one task after the rules; {@code dropped} and {@code quirks} are counted as a side effect. */
+    List<TaskMessage> select(List<LegacyRow> rowsInOrder, Optional<Instant> taskCreatedAt, Quirks quirks, long[] dropped) {
+        Set<Long> seen = new HashSet<>();
+        List<TaskMessage> kept = new ArrayList<>(rowsInOrder.size());
+        for (LegacyRow row : rowsInOrder) {
+            if (row.seq() < 0 || row.seq() > NewMessage.MAX_SEQ) {
+                quirks.count(Quirks.SEQ_OUT_OF_RANGE);
+                continue;
+            }
+            if (!seen.add(row.seq())) {
+                quirks.count(Quirks.DUPLICATE_SEQ);
+                continue;
+            }
+            if (dropTypes.contains(nonNull(row.type()))) {
+                dropped[0]++;
+                continue;
+            }
+            kept.add(toMessage(row, taskCreatedAt, quirks));
+        }
+        return kept;
+    }
+
+    TaskMessage toMessage(LegacyRow row, Optional<Instant> taskCreatedAt, Quirks quirks) {
+        String id = nonNull(row.id());
+        if (id.isEmpty()) {
+            quirks.count(Quirks.EMPTY_ID);
+            id = TaskMessageStore.messageId(row.taskId(), row.seq());
+        }
+        Instant createdAt = parseTime(row.createdAt()).orElseGet(() -> {
+            quirks.count(Quirks.CREATED_AT_UNPARSEABLE);
+            return taskCreatedAt.orElse(Instant.EPOCH);
+        });
+        return new TaskMessage(id, row.taskId(), row.seq(), nonNull(row.type()), nonNull(row.tool()), nonNull(row.callId()),
+                nonNull(row.content()), input(row.input(), quirks), nonNull(row.output()), createdAt);
+    }
+
+    /** The input as Strata keeps it: objects as written, anything else as a JSON value that holds it exactly. */
+    static Optional<String> input(String legacy, Quirks quirks) {
+        if (legacy == null) {
+            return Optional.empty();
+        }
+        if (legacy.isEmpty()) {
+            quirks.count(Quirks.INPUT_EMPTY);
+            return Optional.of("\"\"");
+        }
+        try {
+            JsonNode node = JSON.readTree(legacy);
+            if (node != null && node.isObject()) {
+                return Optional.of(legacy);
+            }
+            if (node != null && !node.isMissingNode()) {
+                quirks.count(Quirks.INPUT_NOT_OBJECT);
+                return Optional.of(legacy.strip());
+            }
+        } catch (JsonProcessingException e) {
+            // Not JSON at all: falls through to keeping the text as a JSON string.
+        }
+        quirks.count(Quirks.INPUT_INVALID);
+        try {
+            return Optional.of(JSON.writeValueAsString(legacy));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a string always serializes", e);
+        }
+    }
+
+    /** Reads the legacy time formats: SQLite's {@code datetime('now')} (UTC) and ISO 8601 with or without an offset. */
+    static Optional<Instant> parseTime(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        String value = text.trim();
+        try {
+            return Optional.of(OffsetDateTime.parse(value.replace(' ', 'T').replaceFirst("([+-]\\d\\d)$", "$1:00")).toInstant());
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return Optional.of(LocalDateTime.parse(value.replace(' ', 'T')).toInstant(ZoneOffset.UTC));
+            } catch (DateTimeParseException notIso) {
+                try {
+                    return Optional.of(LocalDateTime.parse(value, SQLITE_DATETIME).toInstant(ZoneOffset.UTC));
+                } catch (DateTimeParseException unreadable) {
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    /** True when two inputs hold the same JSON value. */
+    static boolean sameJson(Optional<String> expected, Optional<String> actual) {
+        if (expected.isEmpty() || actual.isEmpty()) {
+            return expected.isEmpty() && actual.isEmpty();
+        }
+        try {
+            return JSON.readTree(expected.get()).equals(JSON.readTree(actual.get()));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    private static String nonNull(String value) {
+        return value == null ? "" : value;
+    }
+}

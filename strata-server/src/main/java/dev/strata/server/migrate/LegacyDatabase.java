@@ -1,0 +1,173 @@
+package dev.strata.server.migrate;
+
+import dev.strata.store.BackendUnavailableException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A legacy single-table database: SQLite (for example an export of the original D1 database) or
+ * PostgreSQL. Reads page through task ids by key (never OFFSET) and stream each task's rows in
+ * insertion order, so memory does not grow with the database. Not thread-safe: one per worker.
+ */
+final class LegacyDatabase implements AutoCloseable {
+    enum Kind { SQLITE, POSTGRESQL }
+
+    private final Kind kind;
+    private final Connection connection;
+
+    LegacyDatabase(String url) {
+        if (url.startsWith("jdbc:sqlite:")) {
+            kind = Kind.SQLITE;
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            kind = Kind.POSTGRESQL;
+        } else {
+            throw new dev.strata.store.InvalidInputException("--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
+        }
+        try {
+            connection = DriverManager.getConnection(url);
+            if (kind == Kind.POSTGRESQL) {
+                // Cursors (streaming fetches) need a transaction on PostgreSQL.
+                connection.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            throw new BackendUnavailableException("cannot open the legacy database " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    boolean hasTaskQueue() {
+        return query(kind == Kind.SQLITE
+                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'agent_task_queue'"
+                        : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'agent_task_queue' AND table_schema = current_schema()",
+                List.of(), rs -> rs.getLong(1)).get(0) > 0;
+    }
+
+    long countRows() {
+        return query("SELECT COUNT(*) FROM task_message", List.of(), rs -> rs.getLong(1)).get(0);
+    }
+
+    /** Task ids in order, after {@code after}, at most {@code limit}: keyset paging on the (task_id, seq) index. */
+    List<String> taskIdsAfter(String after, int limit) {
+        return query("SELECT DISTINCT task_id FROM task_message WHERE task_id > ? ORDER BY task_id LIMIT ?", List.of(after, limit),
+                rs -> rs.getString(1));
+    }
+
+    /** Ids of tasks that have rows newer than the high-water mark. */
+    List<String> taskIdsChangedSince(String highWater) {
+        return query("SELECT DISTINCT task_id FROM task_message WHERE " + newerThan() + " ORDER BY task_id", List.of(highWaterValue(highWater)),
+                rs -> rs.getString(1));
+    }
+
+    /** The mark below which every row existing now lies: SQLite max rowid, PostgreSQL max created_at. */
+    String highWater() {
+        String sql = kind == Kind.SQLITE ? "SELECT COALESCE(MAX(rowid), 0) FROM task_message" : "SELECT COALESCE(MAX(created_at)::text, '') FROM task_message";
+        return query(sql, List.of(), rs -> rs.getString(1)).get(0);
+    }
+
+    Optional<LegacyTask> task(String taskId) {
+        return query("SELECT id, workspace_id, conversation_id, status, created_at FROM agent_task_queue WHERE id = ?", List.of(taskId),
+                rs -> new LegacyTask(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), rs.getString(4),
+                        rs.getString(5))).stream().findFirst();
+    }
+
+    /**
+     * Streams a task's rows ordered by seq, then by insertion (SQLite rowid; PostgreSQL created_at,
+     * then id), so the first row of each seq is the one inserted first.
+     *
+     * @param newerThan only rows above this high-water mark, or every row when empty
+     */
+    void forEachRow(String taskId, Optional<String> newerThan, Consumer<LegacyRow> consumer) {
+        String position = kind == Kind.SQLITE ? "rowid" : "0";
+        String order = kind == Kind.SQLITE ? "seq, rowid" : "seq, created_at, id";
+        String sql = "SELECT " + position + ", id, task_id, seq, type, tool, call_id, content, input, output, created_at FROM task_message"
+                + " WHERE task_id = ?" + (newerThan.isPresent() ? " AND " + newerThan() : "") + " ORDER BY " + order;
+        List<Object> parameters = new ArrayList<>(List.of(taskId));
+        newerThan.ifPresent(mark -> parameters.add(highWaterValue(mark)));
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setFetchSize(1000);
+            bind(statement, parameters);
+            try (ResultSet rs = statement.executeQuery()) {
+                long rank = 0;
+                while (rs.next()) {
+                    consumer.accept(new LegacyRow(kind == Kind.SQLITE ? rs.getLong(1) : rank++, rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getString(11)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackendUnavailableException("reading legacy rows of task " + taskId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private String newerThan() {
+        return kind == Kind.SQLITE ? "rowid > ?" : "created_at::text > ?";
+    }
+
+    private Object highWaterValue(String highWater) {
+        return kind == Kind.SQLITE ? (Object) Long.parseLong(highWater.isEmpty() ? "0" : highWater) : highWater;
+    }
+
+    /** Runs a statement that changes the legacy database (finalize). */
+    void execute(String sql) {
+        try (var statement = connection.createStatement()) {
+            statement.execute(sql);
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            throw new BackendUnavailableException("legacy statement failed (" + sql + "): " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    <T> List<T> query(String sql, List<Object> parameters, RowMapper<T> mapper) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            try (ResultSet rs = statement.executeQuery()) {
+                List<T> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(mapper.map(rs));
+                }
+                return result;
+            }
+        } catch (SQLException e) {
+            throw new BackendUnavailableException("legacy query failed (" + sql + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> parameters) throws SQLException {
+        for (int i = 0; i < parameters.size(); i++) {
+            statement.setObject(i + 1, parameters.get(i));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+            connection.close();
+        } catch (SQLException e) {
+            throw new BackendUnavailableException("closing the legacy database failed: " + e.getMessage(), e);
+        }
+    }
+}

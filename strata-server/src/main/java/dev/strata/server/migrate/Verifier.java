@@ -1,0 +1,127 @@
+package dev.strata.server.migrate;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.server.Strata;
+import dev.strata.store.MessageQuery;
+import dev.strata.store.StrataException;
+import dev.strata.store.TaskMessage;
+import dev.strata.store.TaskMessageStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongConsumer;
+
+/**
+ * Compares every legacy row with what Strata serves, by the same rules the import applied: kept
+ * rows must match in type, tool, call id, content, output, input (as JSON) and creation time;
+ * rows left out by rule (dropped types, later duplicates) must be absent. Content is compared
+ * through the checksummed segments Strata reads, one task at a time.
+ */
+public final class Verifier {
+    /** The outcome; {@code passed} only when nothing is missing, extra or different. */
+    public record Result(long tasks, long rowsChecked, long matched, long missing, long mismatched, long unexpected, List<String> examples) {
+        public boolean passed() {
+            return missing == 0 && mismatched == 0 && unexpected == 0;
+        }
+    }
+
+    private final Strata strata;
+    private final TaskMessageStore store;
+
+    public Verifier(Strata strata) {
+        this.strata = requireNonNull(strata, "strata is null");
+        this.store = strata.store();
+    }
+
+    public Result run(String from, boolean keepAllTypes, LongConsumer rowsProgress) {
+        LegacyConversion conversion = new LegacyConversion(keepAllTypes ? Set.of() : strata.config().dropTypes());
+        long tasks = 0;
+        long rows = 0;
+        long matched = 0;
+        long missing = 0;
+        long mismatched = 0;
+        long unexpected = 0;
+        List<String> examples = new ArrayList<>();
+        try (LegacyDatabase legacy = new LegacyDatabase(from)) {
+            boolean hasQueue = legacy.hasTaskQueue();
+            String after = "";
+            for (List<String> page = legacy.taskIdsAfter(after, 500); !page.isEmpty(); page = legacy.taskIdsAfter(after, 500)) {
+                for (String taskId : page) {
+                    after = taskId;
+                    tasks++;
+                    List<LegacyRow> legacyRows = new ArrayList<>();
+                    legacy.forEachRow(taskId, Optional.empty(), legacyRows::add);
+                    rows += legacyRows.size();
+                    rowsProgress.accept(rows);
+                    var createdAt = hasQueue ? legacy.task(taskId).flatMap(t -> LegacyConversion.parseTime(t.createdAt())) : Optional.<java.time.Instant>empty();
+                    List<TaskMessage> expected = conversion.select(legacyRows, createdAt, new Quirks(), new long[1]);
+                    Map<Long, TaskMessage> actual = new HashMap<>();
+                    try {
+                        store.list(taskId, MessageQuery.all()).messages().forEach(m -> actual.put(m.seq(), m));
+                    } catch (StrataException e) {
+                        if (!expected.isEmpty()) {
+                            missing += expected.size();
+                            example(examples, "task " + taskId + ": not readable in Strata (" + e.getMessage() + ")");
+                        }
+                        continue;
+                    }
+                    for (TaskMessage want : expected) {
+                        TaskMessage got = actual.remove(want.seq());
+                        if (got == null) {
+                            missing++;
+                            example(examples, "task " + taskId + " seq " + want.seq() + ": missing in Strata");
+                        } else if (!same(want, got)) {
+                            mismatched++;
+                            example(examples, "task " + taskId + " seq " + want.seq() + ": differs (" + difference(want, got) + ")");
+                        } else {
+                            matched++;
+                        }
+                    }
+                    unexpected += actual.size();
+                    actual.keySet().stream().limit(3).forEach(seq -> example(examples, "task " + taskId + " seq " + seq + ": in Strata but not expected"));
+                }
+            }
+        }
+        return new Result(tasks, rows, matched, missing, mismatched, unexpected, examples);
+    }
+
+    private static boolean same(TaskMessage want, TaskMessage got) {
+        return difference(want, got).isEmpty();
+    }
+
+    private static String difference(TaskMessage want, TaskMessage got) {
+        List<String> fields = new ArrayList<>();
+        if (!want.type().equals(got.type())) {
+            fields.add("type");
+        }
+        if (!want.tool().equals(got.tool())) {
+            fields.add("tool");
+        }
+        if (!want.callId().equals(got.callId())) {
+            fields.add("call_id");
+        }
+        if (!want.content().equals(got.content())) {
+            fields.add("content");
+        }
+        if (!want.output().equals(got.output())) {
+            fields.add("output");
+        }
+        if (!LegacyConversion.sameJson(want.input(), got.input())) {
+            fields.add("input");
+        }
+        if (want.createdAt().toEpochMilli() != got.createdAt().toEpochMilli()) {
+            fields.add("created_at");
+        }
+        return String.join(", ", fields);
+    }
+
+    private static void example(List<String> examples, String line) {
+        if (examples.size() < 50) {
+            examples.add(line);
+        }
+    }
+}
