@@ -46,12 +46,17 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
 
     private final Database database;
     private final NameDictionary names;
+    /** SQLite has one writer at a time, so concurrent commits share one transaction; PostgreSQL commits in parallel. */
+    private final GroupCommit<NamedCommit, CommitOutcome> groupCommit;
 
     /** Applies the store's migrations and serves metadata from {@code database}. */
     public JdbcMetadataTier(Database database) {
         this.database = requireNonNull(database, "database is null");
         database.migrate("db/store", "strata_store_schema_history");
         this.names = new NameDictionary(database);
+        this.groupCommit = database.dialect() == SqlDialect.SQLITE
+                ? new GroupCommit<>(database, (handle, named) -> commitInTransaction(handle, named.commit(), named.nameIds()))
+                : null;
     }
 
     @Override
@@ -100,8 +105,15 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
             for (MessageRow row : commit.rows()) {
                 nameIds.add(new int[] {names.idOf(row.type()), names.idOf(row.tool())});
             }
-            return database.write(() -> database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds)));
+            if (groupCommit != null) {
+                return groupCommit.submit(new NamedCommit(commit, nameIds));
+            }
+            return database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds));
         });
+    }
+
+    /** A commit with its names already resolved to dictionary ids. */
+    private record NamedCommit(SegmentCommit commit, List<int[]> nameIds) {
     }
 
     private CommitOutcome commitInTransaction(Handle handle, SegmentCommit commit, List<int[]> nameIds) {
