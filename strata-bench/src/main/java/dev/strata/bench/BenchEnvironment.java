@@ -107,11 +107,21 @@ final class BenchEnvironment implements AutoCloseable {
                 .mapToLong(timer -> timer.count()).sum();
     }
 
-    /** Size of the metadata database on disk, after folding the write-ahead log into it. */
-    long metadataBytes() {
+    /**
+     * Size of the metadata database on disk, after folding the write-ahead log into it; with
+     * {@code vacuum}, after rewriting it densely (pages freed by compaction returned).
+     */
+    long metadataBytes(boolean vacuum) {
         if (kind == Kind.EMBEDDED) {
             database.jdbi().useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+            if (vacuum) {
+                database.jdbi().useHandle(h -> h.execute("VACUUM"));
+                database.jdbi().useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+            }
             return directory.resolve("metadata.db").toFile().length();
+        }
+        if (vacuum) {
+            database.jdbi().useHandle(h -> h.execute("VACUUM FULL"));
         }
         return database.jdbi().withHandle(h -> h.createQuery(
                 "SELECT COALESCE(SUM(pg_total_relation_size(format('%I.%I', schemaname, tablename))), 0) FROM pg_tables WHERE schemaname = :s")

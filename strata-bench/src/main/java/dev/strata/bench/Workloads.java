@@ -285,7 +285,7 @@ final class Workloads {
         });
         long appendPuts = environment.requests("put") - puts;
         long appendBytes = environment.counter("strata.content.written.bytes") - written;
-        long metadataBytes = environment.metadataBytes();
+        long metadataBytes = environment.metadataBytes(false);
         long beforeCompaction = environment.requests("put") + environment.requests("get") + environment.requests("delete");
         long compactWritten = environment.counter("strata.content.written.bytes");
         double compactSeconds = runConcurrently(2, tasks.size(), i -> {
@@ -293,6 +293,8 @@ final class Workloads {
             store.compact(tasks.get(i));
         });
         store.purgePendingDeletions();
+        long metadataAfterCompaction = environment.metadataBytes(false);
+        long metadataVacuumed = environment.metadataBytes(true);
         long compactionRequests = environment.requests("put") + environment.requests("get") + environment.requests("delete") - beforeCompaction;
         long storedBytes = 0;
         long objects = 0;
@@ -316,6 +318,8 @@ final class Workloads {
         result.put("append_messages_per_second", messages / appendSeconds);
         result.put("metadata_bytes", metadataBytes);
         result.put("metadata_bytes_per_message", (double) metadataBytes / messages);
+        result.put("metadata_bytes_per_message_after_compaction", (double) metadataAfterCompaction / messages);
+        result.put("metadata_bytes_per_message_after_vacuum", (double) metadataVacuumed / messages);
         result.put("raw_message_bytes", rawBytes);
         result.put("content_bytes_per_message_before_compaction", (double) appendBytes / messages);
         result.put("content_bytes_per_message_after_compaction", (double) storedBytes / messages);
