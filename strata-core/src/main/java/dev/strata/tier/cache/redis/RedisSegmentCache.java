@@ -16,6 +16,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,6 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * connection is opened lazily and re-opened after a failure. Thread-safe.
  */
 public final class RedisSegmentCache implements SegmentCache {
+    private final ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final String prefix;
@@ -50,7 +55,11 @@ public final class RedisSegmentCache implements SegmentCache {
         this.prefix = requireNonNull(prefix, "prefix is null");
         this.ttl = requireNonNull(ttl, "ttl is null");
         this.maxValueBytes = maxValueBytes;
-        this.client = RedisClient.create();
+        // Reconnect attempts back off to at most one second, so the cache comes back soon after Redis does.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -108,6 +117,7 @@ public final class RedisSegmentCache implements SegmentCache {
             open.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private RedisCommands<String, byte[]> commands() {
