@@ -184,33 +184,25 @@ public final class Importer {
         counters.tasks.incrementAndGet();
         List<TaskMessage> chunk = new ArrayList<>();
         long[] chunkBytes = {0};
-        long[] lastSeq = {Long.MIN_VALUE};
-        long[] dropped = {0};
+        LegacyConversion.Selector selector = conversion.selector(taskCreatedAt, quirks);
         legacy.forEachRow(taskId, newerThan, row -> {
             long read = counters.read.incrementAndGet();
             if (read % 1000 == 0) {
                 rowsProgress.accept(read);
             }
-            List<TaskMessage> selected = conversion.select(List.of(row), taskCreatedAt, quirks, dropped);
-            if (row.seq() == lastSeq[0]) {
-                // Rows come ordered by seq, then insertion: a repeated seq is a later duplicate.
-                quirks.count(Quirks.DUPLICATE_SEQ);
-                return;
-            }
-            lastSeq[0] = row.seq();
-            for (TaskMessage message : selected) {
+            selector.accept(row).ifPresent(message -> {
                 long bytes = rawBytes(message);
                 counters.rawBytes.addAndGet(bytes);
                 chunk.add(message);
                 chunkBytes[0] += bytes;
-            }
+            });
             if (chunk.size() >= CHUNK_MESSAGES || chunkBytes[0] >= CHUNK_BYTES) {
                 flush(taskId, chunk, options, counters);
                 chunkBytes[0] = 0;
             }
         });
         flush(taskId, chunk, options, counters);
-        counters.dropped.addAndGet(dropped[0]);
+        counters.dropped.addAndGet(selector.dropped());
         if (!options.dryRun() && owner.map(t -> TERMINAL.contains(t.status())).orElse(false)) {
             store.seal(taskId);
         }

@@ -42,24 +42,52 @@ final class LegacyConversion {
 
     /** The rows of one task after the rules; {@code dropped} and {@code quirks} are counted as a side effect. */
     List<TaskMessage> select(List<LegacyRow> rowsInOrder, Optional<Instant> taskCreatedAt, Quirks quirks, long[] dropped) {
-        Set<Long> seen = new HashSet<>();
+        Selector selector = selector(taskCreatedAt, quirks);
         List<TaskMessage> kept = new ArrayList<>(rowsInOrder.size());
         for (LegacyRow row : rowsInOrder) {
+            selector.accept(row).ifPresent(kept::add);
+        }
+        dropped[0] += selector.dropped();
+        return kept;
+    }
+
+    /** Applies the rules to the rows of one task as they stream by, in seq then insertion order. */
+    Selector selector(Optional<Instant> taskCreatedAt, Quirks quirks) {
+        return new Selector(taskCreatedAt, quirks);
+    }
+
+    /** The rules for one task's rows, one row at a time. Not thread-safe. */
+    final class Selector {
+        private final Optional<Instant> taskCreatedAt;
+        private final Quirks quirks;
+        private final Set<Long> seen = new HashSet<>();
+        private long dropped;
+
+        private Selector(Optional<Instant> taskCreatedAt, Quirks quirks) {
+            this.taskCreatedAt = taskCreatedAt;
+            this.quirks = quirks;
+        }
+
+        /** @return the message to store, or empty when a rule leaves the row out */
+        Optional<TaskMessage> accept(LegacyRow row) {
             if (row.seq() < 0 || row.seq() > NewMessage.MAX_SEQ) {
                 quirks.count(Quirks.SEQ_OUT_OF_RANGE);
-                continue;
+                return Optional.empty();
             }
             if (!seen.add(row.seq())) {
                 quirks.count(Quirks.DUPLICATE_SEQ);
-                continue;
+                return Optional.empty();
             }
             if (dropTypes.contains(nonNull(row.type()))) {
-                dropped[0]++;
-                continue;
+                dropped++;
+                return Optional.empty();
             }
-            kept.add(toMessage(row, taskCreatedAt, quirks));
+            return Optional.of(toMessage(row, taskCreatedAt, quirks));
         }
-        return kept;
+
+        long dropped() {
+            return dropped;
+        }
     }
 
     TaskMessage toMessage(LegacyRow row, Optional<Instant> taskCreatedAt, Quirks quirks) {
