@@ -296,13 +296,11 @@ final class Workloads {
         long metadataAfterCompaction = environment.metadataBytes(false);
         long metadataVacuumed = environment.metadataBytes(true);
         long compactionRequests = environment.requests("put") + environment.requests("get") + environment.requests("delete") - beforeCompaction;
-        long storedBytes = 0;
         long objects = 0;
         for (String task : tasks) {
-            var summary = store.task(task).orElseThrow();
-            objects += summary.liveSegments();
+            objects += store.task(task).orElseThrow().liveSegments();
         }
-        storedBytes = environment.counter("strata.content.written.bytes") - compactWritten;
+        long storedBytes = environment.counter("strata.content.written.bytes") - compactWritten;
         long deleteBefore = environment.requests("delete");
         store.delete(tasks.subList(0, Math.max(1, tasks.size() / 10)));
         long deletedMessages = 0;

@@ -141,7 +141,7 @@ public final class Fsck {
     /** Finishes every queued deletion, including those still in their grace period. */
     private long finishDeletions() {
         long finished = 0;
-        Instant everything = Instant.now().plus(Duration.ofDays(365_000));
+        Instant everything = clock.instant().plus(Duration.ofDays(365_000));
         for (List<PendingDeletion> due = metadata.deletions().due(everything, 500); !due.isEmpty();
              due = metadata.deletions().due(everything, 500)) {
             content.delete(due.stream().map(PendingDeletion::objectKey).toList());

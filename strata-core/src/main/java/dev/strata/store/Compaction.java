@@ -58,9 +58,7 @@ final class Compaction {
         long objectId = ThreadLocalRandom.current().nextLong();
         String key = ContentKeys.segment(taskId, objectId);
         content.put(key, merged.bytes());
-        List<MessageRow> rows = messages.stream()
-                .map(m -> new MessageRow(m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
-                .toList();
+        List<MessageRow> rows = MessageRow.of(messages);
         ReplaceOutcome outcome = metadata.catalog().replaceSegments(task, replaced,
                 new SegmentCommit(task.taskKey(), objectId, merged.bytes().length, merged.checksum(), rows),
                 clock.instant().plus(grace));

@@ -149,9 +149,7 @@ public final class TaskMessageStore implements AutoCloseable {
         long objectId = ThreadLocalRandom.current().nextLong();
         String key = ContentKeys.segment(task.taskId(), objectId);
         content.put(key, encoded.bytes());
-        List<MessageRow> rows = messages.stream()
-                .map(m -> new MessageRow(m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
-                .toList();
+        List<MessageRow> rows = MessageRow.of(messages);
         // If the commit throws, the object stays: the commit may have succeeded before the error
         // reached us, and deleting content that metadata references would lose acknowledged data.
         // An uncommitted object is invisible and orphan collection removes it.
@@ -179,6 +177,16 @@ public final class TaskMessageStore implements AutoCloseable {
      */
     public MessagePage list(String taskId, MessageQuery query) {
         requireNonNull(query, "query is null");
+        try {
+            return page(taskId, query);
+        } catch (CorruptContentException e) {
+            // A segment vanishing under a read means the task was deleted, or (after a very slow
+            // read) compaction replaced the segment and its grace period ran out: look again once.
+            return page(taskId, query);
+        }
+    }
+
+    private MessagePage page(String taskId, MessageQuery query) {
         TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
         long wanted = query.limit() == Integer.MAX_VALUE ? Long.MAX_VALUE : query.limit() + 1L;
         var locations = metadata.locate(task, query, wanted);
@@ -186,16 +194,7 @@ public final class TaskMessageStore implements AutoCloseable {
         if (hasMore) {
             locations = locations.subList(0, query.limit());
         }
-        try {
-            return new MessagePage(fetcher.messages(taskId, locations), hasMore);
-        } catch (CorruptContentException e) {
-            // A segment vanishing under a read means the task was deleted, or (after a very slow
-            // read) compaction replaced the segment and its grace period ran out: look again once.
-            TaskRecord again = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
-            var relocated = metadata.locate(again, query, wanted);
-            return new MessagePage(fetcher.messages(taskId, relocated.subList(0, Math.min(relocated.size(), query.limit()))),
-                    relocated.size() > query.limit());
-        }
+        return new MessagePage(fetcher.messages(taskId, locations), hasMore);
     }
 
     /**

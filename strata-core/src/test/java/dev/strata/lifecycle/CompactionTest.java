@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,9 +196,7 @@ class CompactionTest {
         assertThat(report.messages()).isEqualTo(20);
     }
 
-    private long objects() throws IOException {
-        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
-            return files.filter(Files::isRegularFile).count();
-        }
+    private long objects() {
+        return TestServices.countFiles(directory.resolve("objects"));
     }
 }

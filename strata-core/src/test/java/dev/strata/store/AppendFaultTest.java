@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -17,7 +18,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,9 +85,7 @@ class AppendFaultTest {
         assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(10);
     }
 
-    private long objectFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
-            return files.filter(Files::isRegularFile).count();
-        }
+    private long objectFiles() {
+        return TestServices.countFiles(directory.resolve("objects"));
     }
 }

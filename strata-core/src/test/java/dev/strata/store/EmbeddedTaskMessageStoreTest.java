@@ -4,11 +4,7 @@ import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store on the embedded defaults: SQLite, a local directory, Caffeine. */
@@ -28,10 +24,6 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
 
     @Override
     protected long objectCount() {
-        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
-            return files.filter(Files::isRegularFile).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestServices.countFiles(directory.resolve("objects"));
     }
 }

@@ -4,11 +4,7 @@ import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store with metadata on the machine's PostgreSQL server, in a schema of its own. */
@@ -30,11 +26,7 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
 
     @Override
     protected long objectCount() {
-        try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
-            return files.filter(Files::isRegularFile).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestServices.countFiles(directory.resolve("objects"));
     }
 
     @Override

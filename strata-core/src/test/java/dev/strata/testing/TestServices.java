@@ -33,6 +33,15 @@ public final class TestServices {
         return "t" + base.substring(0, Math.min(base.length(), 30)) + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFFFL);
     }
 
+    /** Counts the regular files below a directory (the objects of a local content tier). */
+    public static long countFiles(Path directory) {
+        try (var files = java.nio.file.Files.walk(directory)) {
+            return files.filter(java.nio.file.Files::isRegularFile).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Database sqlite(Path directory) {
         return new Database(DatabaseSettings.of("jdbc:sqlite:" + directory.resolve("metadata.db")));
     }

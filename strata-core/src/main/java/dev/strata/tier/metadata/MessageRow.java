@@ -9,4 +9,11 @@ public record MessageRow(long seq, String type, String tool, String callId, long
         requireNonNull(tool, "tool is null");
         requireNonNull(callId, "callId is null");
     }
+
+    /** The metadata of each of the messages, in the same order. */
+    public static java.util.List<MessageRow> of(java.util.List<dev.strata.store.TaskMessage> messages) {
+        return messages.stream()
+                .map(m -> new MessageRow(m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
+                .toList();
+    }
 }

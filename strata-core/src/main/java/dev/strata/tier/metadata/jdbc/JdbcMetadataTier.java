@@ -120,11 +120,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         long taskKey = commit.taskKey();
         // Taking the segment number first also locks the task row (PostgreSQL), so a concurrent
         // delete of the task either runs before (we see it gone) or after this transaction.
-        Optional<Integer> segmentNo = handle
-                .createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
-                .bind("key", taskKey)
-                .mapTo(Integer.class)
-                .findOne();
+        Optional<Integer> segmentNo = nextSegmentNo(handle, taskKey);
         if (segmentNo.isEmpty()) {
             return new CommitOutcome.TaskGone();
         }
@@ -137,17 +133,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         if (inserted.isEmpty()) {
             return new CommitOutcome.Committed(Set.of());
         }
-        long now = System.currentTimeMillis();
-        handle.createUpdate("INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
-                        + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
-                .bind("key", taskKey)
-                .bind("no", segmentNo.get())
-                .bind("object", commit.objectId())
-                .bind("size", commit.byteSize())
-                .bind("count", inserted.size())
-                .bind("checksum", commit.checksum())
-                .bind("at", now)
-                .execute();
+        insertSegment(handle, segmentNo.get(), commit, inserted.size(), System.currentTimeMillis());
         long lastAt = Long.MIN_VALUE;
         Map<Integer, Long> perType = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -168,6 +154,27 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         perType.forEach((type, n) -> counts.bind("key", taskKey).bind("type", type).bind("n", n).add());
         counts.execute();
         return new CommitOutcome.Committed(inserted);
+    }
+
+    /** Takes the task's next segment number; on PostgreSQL this also locks the task row until commit. Empty when the task is gone. */
+    private static Optional<Integer> nextSegmentNo(Handle handle, long taskKey) {
+        return handle.createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
+                .bind("key", taskKey)
+                .mapTo(Integer.class)
+                .findOne();
+    }
+
+    private static void insertSegment(Handle handle, int segmentNo, SegmentCommit segment, int messageCount, long now) {
+        handle.createUpdate("INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
+                        + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
+                .bind("key", segment.taskKey())
+                .bind("no", segmentNo)
+                .bind("object", segment.objectId())
+                .bind("size", segment.byteSize())
+                .bind("count", messageCount)
+                .bind("checksum", segment.checksum())
+                .bind("at", now)
+                .execute();
     }
 
     private static List<Long> insertMessages(Handle handle, long taskKey, int segmentNo, List<MessageRow> rows, List<int[]> nameIds) {
@@ -351,9 +358,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     public ReplaceOutcome replaceSegments(TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
         return translate("replaceSegments", task.taskId(), () -> database.write(() -> database.jdbi().inTransaction(handle -> {
             long taskKey = task.taskKey();
-            Optional<Integer> segmentNo = handle
-                    .createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
-                    .bind("key", taskKey).mapTo(Integer.class).findOne();
+            Optional<Integer> segmentNo = nextSegmentNo(handle, taskKey);
             if (segmentNo.isEmpty()) {
                 return new ReplaceOutcome.TaskGone();
             }
@@ -371,11 +376,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
                 return new ReplaceOutcome.Conflict();
             }
             long now = System.currentTimeMillis();
-            handle.createUpdate("INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
-                            + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
-                    .bind("key", taskKey).bind("no", segmentNo.get()).bind("object", merged.objectId())
-                    .bind("size", merged.byteSize()).bind("count", moved).bind("checksum", merged.checksum()).bind("at", now)
-                    .execute();
+            insertSegment(handle, segmentNo.get(), merged, moved, now);
             handle.createUpdate("DELETE FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
                     .bind("key", taskKey).bindList("nos", List.copyOf(replaced)).execute();
             for (long objectId : present) {
