@@ -363,7 +363,7 @@ abstract class AbstractTaskMessageStoreTest {
     }
 
     @Test
-    void append_racingDeletesAndCreates_neverMixesMessagesOfTasks() throws Exception {
+    void append_racingDeletesAndCreates_neverMixesMessagesOfTasks() {
         int rounds = 40;
         CountDownLatch start = new CountDownLatch(1);
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
