@@ -1,13 +1,16 @@
 package dev.strata.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.ConversationNotFoundException;
 import dev.strata.server.workspace.Role;
+import dev.strata.server.workspace.WorkspaceDirectory.WhenTasksRemain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,6 +145,27 @@ abstract class AbstractTaskLifecycleHttpTest {
             var append = api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3)).token(machineToken).send();
             assertThat(append.status()).as("append to %s: %s", task, append.text()).isIn(200, 404);
         }
+    }
+
+    @Test
+    void deleteConversationStep_keepsTheConversationWhileUnseenTasksRemain_orShutsItAndReturnsThem() {
+        var directory = strata.directory();
+        String conversation = directory.createConversation(workspace, "").id();
+        directory.createTask("seen-" + conversation, workspace, java.util.Optional.of(conversation), "");
+        directory.createTask("unseen-" + conversation, workspace, java.util.Optional.of(conversation), "");
+
+        assertThat(directory.deleteConversation(conversation, List.of("seen-" + conversation), WhenTasksRemain.KEEP_CONVERSATION))
+                .containsExactly("unseen-" + conversation);
+        assertThat(directory.conversation(workspace, conversation)).as("kept for the next round").isPresent();
+        assertThat(directory.task(workspace, "seen-" + conversation)).isEmpty();
+
+        assertThat(directory.deleteConversation(conversation, List.of(), WhenTasksRemain.DELETE_CONVERSATION))
+                .containsExactly("unseen-" + conversation);
+        assertThat(directory.conversation(workspace, conversation)).isEmpty();
+        assertThatThrownBy(() -> directory.createTask("late-" + conversation, workspace, java.util.Optional.of(conversation), ""))
+                .isInstanceOf(ConversationNotFoundException.class)
+                .hasMessage("conversation not found: " + conversation);
+        assertThat(directory.task(workspace, "late-" + conversation)).isEmpty();
     }
 
     @Test
