@@ -411,6 +411,13 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     }
 
     @Override
+    public long countDue(Instant now) {
+        return translate("dueDeletionCount", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT COUNT(*) FROM tm_deletion WHERE not_before <= :now")
+                .bind("now", now.toEpochMilli()).mapTo(Long.class).one()));
+    }
+
+    @Override
     public SegmentCatalog catalog() {
         return this;
     }
