@@ -1,0 +1,303 @@
+package dev.strata.bench.soak;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import dev.strata.lifecycle.Fsck;
+import dev.strata.lifecycle.FsckReport;
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.Role;
+import dev.strata.store.TaskMessageStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code strata bench soak}: runs Strata in this process on private backends for a while, with
+ * several writers doing mixed appends, reads, completes and deletes while faults are injected
+ * into the backends, then checks that acknowledged equals stored (every acknowledged message of
+ * every task not deleted reads back identical, deleted tasks are gone), that {@code fsck} is
+ * clean, and that the heap after GC stayed flat (within 10%) from minute 2 to the end.
+ */
+public final class Soak {
+    /** What to run. */
+    public record Options(String backends, double minutes, int writers, double faultIntervalSeconds, long seed) {
+    }
+
+    private static final double HEAP_TOLERANCE = 0.10;
+
+    private final Options options;
+    private final PrintStream out;
+
+    public Soak(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** @return 0 when every check passed, 1 otherwise */
+    public int run() {
+        ErrorCounter errors = quietLogs();
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("strata-soak");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (SoakBackends backends = options.backends().equals("scalable") ? SoakBackends.scalable(directory) : SoakBackends.embedded(directory)) {
+            return run(backends, errors);
+        } finally {
+            delete(directory);
+        }
+    }
+
+    private int run(SoakBackends backends, ErrorCounter errors) {
+        Map<String, String> env = new HashMap<>(backends.environment());
+        env.put("STRATA_PORT", "0");
+        env.put("STRATA_HOST", "127.0.0.1");
+        // Lifecycle work often enough that compaction and deletion run many times, under faults too.
+        env.put("STRATA_COMPACTION_INTERVAL", "2s");
+        env.put("STRATA_COMPACTION_GRACE", "3s");
+        env.put("STRATA_DELETION_INTERVAL", "2s");
+        HeapSampler heap = new HeapSampler();
+        long start = System.nanoTime();
+        long end = start + (long) (options.minutes() * 60e9);
+        try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
+             SoakClient client = client(strata)) {
+            SoakWorkload workload = new SoakWorkload(client, options.writers(), end + TimeUnit.MINUTES.toNanos(3));
+            out.printf(Locale.ROOT, "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average%n",
+                    options.backends(), options.writers(), options.minutes(), options.faultIntervalSeconds());
+            AtomicLong faults = new AtomicLong();
+            ScheduledExecutorService minutes = Executors.newSingleThreadScheduledExecutor();
+            minutes.scheduleAtFixedRate(() -> progress(heap.sample(), workload, faults), 1, 1, TimeUnit.MINUTES);
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < options.writers(); w++) {
+                SplittableRandom random = new SplittableRandom(options.seed() + w);
+                threads.add(Thread.ofPlatform().name("soak-writer-" + w).start(() -> {
+                    while (System.nanoTime() < end) {
+                        workload.step(random);
+                    }
+                }));
+            }
+            Thread injector = Thread.ofPlatform().name("soak-faults").start(() -> injectFaults(backends, workload, faults, end));
+            join(threads);
+            join(List.of(injector));
+            minutes.shutdownNow();
+            backends.heal();
+            out.println("soak: load stopped; checking ...");
+
+            List<String> failed = new ArrayList<>();
+            Map<String, Object> figures = verify(client, workload, failed);
+            FsckReport fsck = fsck(strata);
+            heap.sample();
+            if (!fsck.clean()) {
+                failed.add("fsck is not clean: " + fsck.problems().stream().limit(10).toList());
+            }
+            String heapProblem = heap.notFlat(HEAP_TOLERANCE);
+            if (heapProblem != null) {
+                failed.add(heapProblem);
+            }
+            if (workload.problemCount() > 0) {
+                failed.add(workload.problemCount() + " broken promises during the run, first: " + workload.problems());
+            }
+            printSummary(start, workload, figures, fsck, heap, errors, failed);
+            return failed.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private SoakClient client(Strata strata) {
+        String workspace = strata.directory().createWorkspace("soak").id();
+        String user = strata.directory().createUser("soak@example.com", "soak").id();
+        strata.directory().addMember(workspace, user, Role.OWNER);
+        return new SoakClient(strata.port(), strata.tokens().createUserToken(user), workspace,
+                strata.tokens().createMachineToken(user, workspace));
+    }
+
+    private void injectFaults(SoakBackends backends, SoakWorkload workload, AtomicLong faults, long end) {
+        SplittableRandom random = new SplittableRandom(options.seed() ^ 0x5eed);
+        while (true) {
+            long pause = (long) (options.faultIntervalSeconds() * 1000 * (0.5 + random.nextDouble()));
+            sleepUntil(Math.min(end, System.nanoTime() + pause * 1_000_000));
+            if (System.nanoTime() >= end || Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            String fault = backends.inject(random);
+            faults.incrementAndGet();
+            workload.add("fault: " + fault, 1);
+            // Long enough, sometimes, to outlast the clients' timeouts (SQLite's 5 s busy wait among them).
+            sleepUntil(Math.min(end, System.nanoTime() + random.nextLong(1_000, 8_000) * 1_000_000));
+            backends.heal();
+        }
+    }
+
+    private static void sleepUntil(long until) {
+        long left = until - System.nanoTime();
+        if (left > 0) {
+            try {
+                Thread.sleep(left / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Acknowledged equals stored, for every task the soak knows. */
+    private static Map<String, Object> verify(SoakClient client, SoakWorkload workload, List<String> failed) {
+        long problemsBefore = workload.problemCount();
+        long acknowledged = 0;
+        long stored = 0;
+        long storedUnacknowledged = 0;
+        long missing = 0;
+        long verified = 0;
+        for (SoakTask task : workload.liveTasks()) {
+            BitSet read = workload.readAll(task, true);
+            if (task.state() == SoakTask.State.DELETING) {
+                continue;
+            }
+            BitSet expected = task.acknowledgedSnapshot();
+            acknowledged += expected.cardinality();
+            if (read == null) {
+                failed.add("task " + task.id + " (" + task.state() + ") could not be read at the end");
+                continue;
+            }
+            verified++;
+            stored += read.cardinality();
+            BitSet lost = (BitSet) expected.clone();
+            lost.andNot(read);
+            missing += lost.cardinality();
+            if (!lost.isEmpty()) {
+                failed.add("task " + task.id + " lost acknowledged seqs " + lost);
+            }
+            BitSet extra = (BitSet) read.clone();
+            extra.andNot(expected);
+            storedUnacknowledged += extra.cardinality();
+            SoakClient.Response summary = workload.untilAnswered("task", () -> client.task(task.id));
+            long counted = summary.json().path("message_count").asLong(-1);
+            if (counted != read.cardinality()) {
+                failed.add("task " + task.id + " counts " + counted + " messages, serves " + read.cardinality());
+            }
+        }
+        long deletedStillThere = 0;
+        for (String id : workload.deletedTasks()) {
+            SoakClient.Response task = workload.untilAnswered("task", () -> client.task(id));
+            SoakClient.Response messages = workload.untilAnswered("read", () -> client.messages(id, -1));
+            if (task.status() != 404 || messages.status() != 404) {
+                deletedStillThere++;
+                failed.add("deleted task " + id + " answers " + task.status() + " / " + messages.status());
+            }
+        }
+        if (workload.problemCount() > problemsBefore) {
+            failed.add((workload.problemCount() - problemsBefore) + " messages read back differ from what was sent");
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("tasks verified", verified);
+        figures.put("messages acknowledged", acknowledged);
+        figures.put("acknowledged but not stored", missing);
+        figures.put("messages stored", stored);
+        figures.put("stored without an acknowledgement (a retry gave up)", storedUnacknowledged);
+        figures.put("tasks deleted", (long) workload.deletedTasks().size());
+        figures.put("deleted tasks still served", deletedStillThere);
+        return figures;
+    }
+
+    /** Waits for compaction and queued deletions to settle, then runs fsck. */
+    private FsckReport fsck(Strata strata) {
+        TaskMessageStore store = strata.store();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline
+                && (store.pendingDeletions() > 0 || !store.compactionCandidates(Integer.MAX_VALUE, 1).isEmpty())) {
+            store.purgePendingDeletions();
+            sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+        return strata.fsck().run(Fsck.Mode.CHECK, done -> { });
+    }
+
+    private void progress(HeapSampler.Sample sample, SoakWorkload workload, AtomicLong faults) {
+        out.printf(Locale.ROOT, "soak: minute %.0f: heap after GC %.1f MB, %d faults injected, %d messages acknowledged, %d problems%n",
+                sample.minute(), sample.bytes() / 1e6, faults.get(),
+                workload.counts().getOrDefault("messages acknowledged (with replays)", 0L), workload.problemCount());
+    }
+
+    private void printSummary(long start, SoakWorkload workload, Map<String, Object> figures, FsckReport fsck, HeapSampler heap,
+                              ErrorCounter errors, List<String> failed) {
+        out.printf(Locale.ROOT, "%nsoak summary (%s backends, %d writers, %.1f minutes)%n", options.backends(), options.writers(),
+                (System.nanoTime() - start) / 60e9);
+        out.println("requests and events:");
+        workload.counts().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        out.println("acknowledged equals stored:");
+        figures.forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d pending deletions)%n",
+                fsck.clean() ? "clean" : "NOT CLEAN", fsck.tasks(), fsck.segments(), fsck.messages(), fsck.orphans(), fsck.pendingDeletions());
+        out.print("heap after GC (MB) by minute:");
+        heap.samples().forEach(s -> out.printf(Locale.ROOT, " %.1f=%.1f", s.minute(), s.bytes() / 1e6));
+        out.println();
+        out.printf(Locale.ROOT, "errors logged by Strata: %d%n", errors.count.get());
+        if (failed.isEmpty()) {
+            out.println("soak: PASS");
+        } else {
+            out.println("soak: FAIL");
+            failed.stream().limit(20).forEach(f -> out.println("  - " + f));
+        }
+    }
+
+    /** Logs of expected failures (every injected fault) would drown the output: keep errors only, and count them. */
+    private static ErrorCounter quietLogs() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (System.getenv("STRATA_LOG_LEVEL") == null) {
+            root.setLevel(Level.ERROR);
+        }
+        ErrorCounter counter = new ErrorCounter();
+        counter.setContext(root.getLoggerContext());
+        counter.start();
+        root.addAppender(counter);
+        return counter;
+    }
+
+    /** Counts error events. */
+    private static final class ErrorCounter extends AppenderBase<ILoggingEvent> {
+        final AtomicLong count = new AtomicLong();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+                count.incrementAndGet();
+            }
+        }
+    }
+
+    private static void join(List<Thread> threads) {
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void delete(Path directory) {
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
