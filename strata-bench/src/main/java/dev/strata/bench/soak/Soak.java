@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -85,14 +86,21 @@ public final class Soak {
             out.printf(Locale.ROOT, "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average%n",
                     options.backends(), options.writers(), options.minutes(), options.faultIntervalSeconds());
             AtomicLong faults = new AtomicLong();
+            // Writers pause while the heap is sampled, so a sample does not count requests in flight.
+            ReentrantReadWriteLock quiet = new ReentrantReadWriteLock(true);
             ScheduledExecutorService minutes = Executors.newSingleThreadScheduledExecutor();
-            minutes.scheduleAtFixedRate(() -> progress(heap.sample(), workload, faults), 1, 1, TimeUnit.MINUTES);
+            minutes.scheduleAtFixedRate(() -> progress(sampleQuietly(heap, quiet), workload, faults), 1, 1, TimeUnit.MINUTES);
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < options.writers(); w++) {
                 SplittableRandom random = new SplittableRandom(options.seed() + w);
                 threads.add(Thread.ofPlatform().name("soak-writer-" + w).start(() -> {
                     while (System.nanoTime() < end) {
-                        workload.step(random);
+                        quiet.readLock().lock();
+                        try {
+                            workload.step(random);
+                        } finally {
+                            quiet.readLock().unlock();
+                        }
                     }
                 }));
             }
@@ -119,6 +127,21 @@ public final class Soak {
             }
             printSummary(start, workload, figures, fsck, heap, errors, failed);
             return failed.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private static HeapSampler.Sample sampleQuietly(HeapSampler heap, ReentrantReadWriteLock quiet) {
+        boolean paused = false;
+        try {
+            paused = quiet.writeLock().tryLock(30, TimeUnit.SECONDS);
+            return heap.sample();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return heap.sample();
+        } finally {
+            if (paused) {
+                quiet.writeLock().unlock();
+            }
         }
     }
 
@@ -167,7 +190,7 @@ public final class Soak {
         long missing = 0;
         long verified = 0;
         for (SoakTask task : workload.liveTasks()) {
-            BitSet read = workload.readAll(task, true);
+            BitSet read = workload.readAll(task, -1, true);
             if (task.state() == SoakTask.State.DELETING) {
                 continue;
             }
@@ -241,6 +264,8 @@ public final class Soak {
                 (System.nanoTime() - start) / 60e9);
         out.println("requests and events:");
         workload.counts().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        out.println("longest time to an answer other than 503, retries included (ms):");
+        workload.longestMillis().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("acknowledged equals stored:");
         figures.forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d pending deletions)%n",

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -34,6 +35,7 @@ final class SoakWorkload {
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
     private final AtomicLong problemCount = new AtomicLong();
+    private final Map<String, LongAccumulator> longest = new ConcurrentHashMap<>();
 
     /** @param giveUpAt {@link System#nanoTime()} after which a request that keeps getting 503 is abandoned */
     SoakWorkload(SoakClient client, int writers, long giveUpAt) {
@@ -55,10 +57,10 @@ final class SoakWorkload {
                 append(task, random);
             }
         } else if (dice < 80) {
-            read(pick(random, t -> t.state() == SoakTask.State.OPEN || t.state() == SoakTask.State.COMPLETED));
-        } else if (dice < 88) {
-            complete(pick(random, t -> t.state() == SoakTask.State.OPEN && t.lastAllocated() >= 20));
-        } else if (dice < 96 && count(t -> true) > 6 * writers) {
+            read(pick(random, t -> t.state() == SoakTask.State.OPEN || t.state() == SoakTask.State.COMPLETED), random);
+        } else if (dice < 84) {
+            complete(pick(random, t -> t.state() == SoakTask.State.OPEN && t.lastAllocated() >= 100));
+        } else if (dice < 90 && count(t -> true) > 6 * writers) {
             SoakTask task = pick(random, t -> t.state() == SoakTask.State.COMPLETED);
             delete(task != null ? task : pick(random, t -> t.state() == SoakTask.State.OPEN));
         } else {
@@ -122,14 +124,19 @@ final class SoakWorkload {
         }
     }
 
-    private void read(SoakTask task) {
+    /** A full read, or (half the time) a poll of what came after a recent seq, as a watching UI does. */
+    private void read(SoakTask task, SplittableRandom random) {
         if (task == null) {
             return;
         }
         BitSet acknowledged = task.acknowledgedSnapshot();
-        BitSet stored = readAll(task, false);
+        long since = random.nextBoolean() ? -1 : Math.max(0, task.lastAllocated() - random.nextInt(1, 60));
+        BitSet stored = readAll(task, since, false);
         if (stored == null) {
             return;
+        }
+        if (since > 0) {
+            acknowledged.clear(0, (int) since + 1);
         }
         acknowledged.andNot(stored);
         if (!acknowledged.isEmpty()) {
@@ -138,14 +145,13 @@ final class SoakWorkload {
     }
 
     /**
-     * Reads every message of a task, checking each against what was sent.
+     * Reads every message of a task after {@code since} (all when negative), checking each against what was sent.
      *
      * @param untilAnswered retry on 503 (the final check) instead of counting it and giving up (a live read)
      * @return the seqs read, or null when the read was refused
      */
-    BitSet readAll(SoakTask task, boolean untilAnswered) {
+    BitSet readAll(SoakTask task, long since, boolean untilAnswered) {
         BitSet seqs = new BitSet();
-        long since = -1;
         while (true) {
             long after = since;
             SoakClient.Response response = untilAnswered ? untilAnswered("read", () -> client.messages(task.id, after))
@@ -167,7 +173,7 @@ final class SoakWorkload {
                 if (difference != null) {
                     problem(difference);
                 }
-                if (seq < 1 || seq > task.lastAllocated()) {
+                if (seq < 1 || seq > task.lastAllocated() || seq <= after) {
                     problem("read of " + task.id + " served seq " + seq + ", never sent");
                 } else if (seqs.get((int) seq)) {
                     problem("read of " + task.id + " served seq " + seq + " twice");
@@ -245,9 +251,12 @@ final class SoakWorkload {
 
     /** Sends a request again, as is, while it gets a 503 or no answer, until the give-up time. */
     SoakClient.Response untilAnswered(String operation, Supplier<SoakClient.Response> call) {
+        long start = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             SoakClient.Response response = counted(operation, call.get());
             if (!response.retryable() || System.nanoTime() > giveUpAt) {
+                longest.computeIfAbsent(operation, key -> new LongAccumulator(Math::max, 0))
+                        .accumulate((System.nanoTime() - start) / 1_000_000);
                 return response;
             }
             add(operation + " retries", 1);
@@ -306,6 +315,13 @@ final class SoakWorkload {
     Map<String, Long> counts() {
         Map<String, Long> sorted = new TreeMap<>();
         counts.forEach((key, value) -> sorted.put(key, value.sum()));
+        return sorted;
+    }
+
+    /** Per operation, the longest it took to get an answer other than 503, retries included, in milliseconds. */
+    Map<String, Long> longestMillis() {
+        Map<String, Long> sorted = new TreeMap<>();
+        longest.forEach((key, value) -> sorted.put(key, value.get()));
         return sorted;
     }
 
