@@ -67,7 +67,13 @@ public final class FaultProxy implements AutoCloseable {
     /** A proxy to the host and port of a URL such as {@code redis://127.0.0.1:6379} or {@code http://127.0.0.1:9000}. */
     public static FaultProxy to(String url) {
         URI uri = URI.create(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url);
-        return new FaultProxy(uri.getHost(), uri.getPort());
+        int port = uri.getPort() >= 0 ? uri.getPort() : switch (uri.getScheme()) {
+            case "postgresql" -> 5432;
+            case "redis" -> 6379;
+            case "http" -> 80;
+            default -> throw new IllegalArgumentException("no port in " + url);
+        };
+        return new FaultProxy(uri.getHost(), port);
     }
 
     public int port() {
@@ -80,10 +86,16 @@ public final class FaultProxy implements AutoCloseable {
      */
     public String through(String url) {
         String authority = upstream.getHostString() + ":" + upstream.getPort();
-        if (!url.contains(authority)) {
+        if (url.contains(authority)) {
+            return url.replace(authority, "127.0.0.1:" + port());
+        }
+        // The URL may leave the default port out.
+        String host = "//" + upstream.getHostString();
+        int at = url.indexOf(host);
+        if (at < 0) {
             throw new IllegalArgumentException(url + " does not point at " + authority);
         }
-        return url.replace(authority, "127.0.0.1:" + port());
+        return url.substring(0, at) + "//127.0.0.1:" + port() + url.substring(at + host.length());
     }
 
     public Mode mode() {

@@ -138,6 +138,9 @@ class FaultProxyTest {
         assertThat(proxy.through("redis://127.0.0.1:" + echo.port() + "/0")).isEqualTo("redis://127.0.0.1:" + proxy.port() + "/0");
         assertThat(proxy.through("jdbc:postgresql://127.0.0.1:" + echo.port() + "/test?user=postgres"))
                 .isEqualTo("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test?user=postgres");
+        try (FaultProxy defaultPort = FaultProxy.to("redis://127.0.0.1")) {
+            assertThat(defaultPort.through("redis://127.0.0.1/2")).isEqualTo("redis://127.0.0.1:" + defaultPort.port() + "/2");
+        }
     }
 
     private Socket connect() throws IOException {
