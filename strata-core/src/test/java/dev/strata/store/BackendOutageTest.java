@@ -213,40 +213,43 @@ class BackendOutageTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Duration openFor = Duration.ofSeconds(5);
-        FailSafeSegmentCache cache = new FailSafeSegmentCache(new MeteredSegmentCache(redis(Duration.ofMillis(250)), registry), clock, 3, openFor);
+        // A generous command timeout: on a loaded machine a live Redis must not look dead here.
+        FailSafeSegmentCache cache = new FailSafeSegmentCache(new MeteredSegmentCache(redis(CLIENT_TIMEOUT), registry), clock, 3, openFor);
         TaskMessageStore store = store(cache, StoreOptions.defaults().withDecodedCacheBytes(0));
         String task = "dead-cache-" + fault.name().toLowerCase();
         store.createTask(task);
-        int segments = 40;
+        int segments = 24;
         for (int s = 0; s < segments; s++) {
             store.append(task, range(s * 5L, s * 5L + 4));
         }
-        assertThat(readEachSegment(store, task, 0, 1)).as("a warm read is served by Redis").isEqualTo(1);
-        assertThat(registry.counter("strata.cache.hits").count()).isEqualTo(1);
+        // Until a read is served by Redis (a put lost to a slow first connection is refilled by the
+        // miss); that success also clears any earlier failure from the breaker's count.
+        await().atMost(RECOVERY).untilAsserted(() -> {
+            readEachSegment(store, task, 0, 1);
+            assertThat(registry.counter("strata.cache.hits").count()).as("hits of warm reads of segment 0").isPositive();
+        });
 
         fault.inject.accept(redisProxy);
         long before = cacheCalls(registry);
-        for (int s = 1; s < 20; s++) {
-            readEachSegment(store, task, s, s + 1);
-        }
-        assertThat(cacheCalls(registry) - before).as("Redis calls of 19 reads of distinct segments during a %s", fault).isEqualTo(3);
+        readEachSegment(store, task, 1, 12);
+        assertThat(cacheCalls(registry) - before).as("Redis calls of 11 reads of distinct segments during a %s", fault).isEqualTo(3);
         assertThat(cache.state()).isEqualTo(FailSafeSegmentCache.State.DOWN);
 
         clock.advance(openFor.plusMillis(1));
-        readEachSegment(store, task, 20, 30);
+        readEachSegment(store, task, 12, 16);
         assertThat(cacheCalls(registry) - before).as("one probe after the circuit reopened, then none").isEqualTo(4);
 
         redisProxy.pass();
         await().atMost(RECOVERY).untilAsserted(() -> {
             clock.advance(openFor.plusMillis(1));
-            readEachSegment(store, task, 30, 31);
+            readEachSegment(store, task, 16, 17);
             assertThat(cache.state()).as("cache state after Redis came back").isEqualTo(FailSafeSegmentCache.State.UP);
         });
         long recovered = cacheCalls(registry);
         double hits = registry.counter("strata.cache.hits").count();
-        readEachSegment(store, task, 31, segments);
-        assertThat(cacheCalls(registry) - recovered).as("every read asks Redis again").isEqualTo(segments - 31);
-        assertThat(registry.counter("strata.cache.hits").count() - hits).as("and is served by it").isEqualTo(segments - 31);
+        readEachSegment(store, task, 17, segments);
+        assertThat(cacheCalls(registry) - recovered).as("every read asks Redis again").isEqualTo(segments - 17);
+        assertThat(registry.counter("strata.cache.hits").count() - hits).as("and is served by it").isEqualTo(segments - 17);
     }
 
     /** Reads segments {@code from} (inclusive) to {@code to} (exclusive) one request each; returns how many were read. */

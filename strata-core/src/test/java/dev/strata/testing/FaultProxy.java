@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -206,6 +207,12 @@ public final class FaultProxy implements AutoCloseable {
         }
         Link link = new Link(client);
         links.add(link);
+        now = mode;
+        if (now == Mode.DROP || now == Mode.RESET) {
+            // A fault switched on while this link was being registered, and may have missed it.
+            link.cut(now == Mode.RESET);
+            return;
+        }
         if (now == Mode.BLACK_HOLE) {
             link.heldByBlackHole = true;
             // Hold the connection without reaching the backend, reading nothing, until the
@@ -255,6 +262,7 @@ public final class FaultProxy implements AutoCloseable {
         private final Socket client;
         private volatile Socket server;
         private volatile boolean cut;
+        private final AtomicBoolean cutOnce = new AtomicBoolean();
         private volatile boolean heldByBlackHole;
         private final AtomicInteger directionsDone = new AtomicInteger();
 
@@ -317,7 +325,7 @@ public final class FaultProxy implements AutoCloseable {
 
         /** Ends the link: the client sees a reset or an orderly close. Idempotent. */
         void cut(boolean withReset) {
-            if (cut) {
+            if (!cutOnce.compareAndSet(false, true)) {
                 return;
             }
             cut = true;
