@@ -63,7 +63,14 @@ public final class Soak {
             throw new UncheckedIOException(e);
         }
         try (SoakBackends backends = options.backends().equals("scalable") ? SoakBackends.scalable(directory) : SoakBackends.embedded(directory)) {
-            return run(backends, errors);
+            // An interrupted run must not leave a fault behind (an immutable directory cannot even be removed).
+            Thread heal = new Thread(backends::heal);
+            Runtime.getRuntime().addShutdownHook(heal);
+            try {
+                return run(backends, errors);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(heal);
+            }
         } finally {
             delete(directory);
         }
@@ -83,8 +90,8 @@ public final class Soak {
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
              SoakClient client = client(strata)) {
             SoakWorkload workload = new SoakWorkload(client, options.writers(), end + TimeUnit.MINUTES.toNanos(3));
-            out.printf(Locale.ROOT, "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average%n",
-                    options.backends(), options.writers(), options.minutes(), options.faultIntervalSeconds());
+            out.printf(Locale.ROOT, "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average, seed %d%n",
+                    options.backends(), options.writers(), options.minutes(), options.faultIntervalSeconds(), options.seed());
             AtomicLong faults = new AtomicLong();
             // Writers pause while the heap is sampled, so a sample does not count requests in flight.
             ReentrantReadWriteLock quiet = new ReentrantReadWriteLock(true);
