@@ -4,22 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
-import dev.strata.store.TaskMessageStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,8 +115,8 @@ public final class Soak {
             out.println("soak: load stopped; checking ...");
 
             List<String> failed = new ArrayList<>();
-            Map<String, Object> figures = verify(client, workload, failed);
-            FsckReport fsck = fsck(strata);
+            Map<String, Object> figures = SoakChecks.acknowledgedEqualsStored(client, workload, failed);
+            FsckReport fsck = SoakChecks.fsckWhenSettled(strata);
             heap.sample();
             if (!fsck.clean()) {
                 failed.add("fsck is not clean: " + fsck.problems().stream().limit(10).toList());
@@ -129,8 +125,8 @@ public final class Soak {
             if (heapProblem != null) {
                 failed.add(heapProblem);
             }
-            if (workload.problemCount() > 0) {
-                failed.add(workload.problemCount() + " broken promises during the run, first: " + workload.problems());
+            if (workload.stats().problemCount() > 0) {
+                failed.add(workload.stats().problemCount() + " broken promises during the run, first: " + workload.stats().problems());
             }
             printSummary(start, workload, figures, fsck, heap, errors, failed);
             return failed.isEmpty() ? 0 : 1;
@@ -170,7 +166,7 @@ public final class Soak {
             }
             String fault = backends.inject(random);
             faults.incrementAndGet();
-            workload.add("fault: " + fault, 1);
+            workload.stats().add("fault: " + fault, 1);
             // Long enough, sometimes, to outlast the clients' timeouts (SQLite's 5 s busy wait among them).
             sleepUntil(Math.min(end, System.nanoTime() + random.nextLong(1_000, 8_000) * 1_000_000));
             backends.heal();
@@ -188,81 +184,10 @@ public final class Soak {
         }
     }
 
-    /** Acknowledged equals stored, for every task the soak knows. */
-    private static Map<String, Object> verify(SoakClient client, SoakWorkload workload, List<String> failed) {
-        long problemsBefore = workload.problemCount();
-        long acknowledged = 0;
-        long stored = 0;
-        long storedUnacknowledged = 0;
-        long missing = 0;
-        long verified = 0;
-        for (SoakTask task : workload.liveTasks()) {
-            BitSet read = workload.readAll(task, -1, true);
-            if (task.state() == SoakTask.State.DELETING) {
-                continue;
-            }
-            BitSet expected = task.acknowledgedSnapshot();
-            acknowledged += expected.cardinality();
-            if (read == null) {
-                failed.add("task " + task.id + " (" + task.state() + ") could not be read at the end");
-                continue;
-            }
-            verified++;
-            stored += read.cardinality();
-            BitSet lost = (BitSet) expected.clone();
-            lost.andNot(read);
-            missing += lost.cardinality();
-            if (!lost.isEmpty()) {
-                failed.add("task " + task.id + " lost acknowledged seqs " + lost);
-            }
-            BitSet extra = (BitSet) read.clone();
-            extra.andNot(expected);
-            storedUnacknowledged += extra.cardinality();
-            SoakClient.Response summary = workload.untilAnswered("task", () -> client.task(task.id));
-            long counted = summary.json().path("message_count").asLong(-1);
-            if (counted != read.cardinality()) {
-                failed.add("task " + task.id + " counts " + counted + " messages, serves " + read.cardinality());
-            }
-        }
-        long deletedStillThere = 0;
-        for (String id : workload.deletedTasks()) {
-            SoakClient.Response task = workload.untilAnswered("task", () -> client.task(id));
-            SoakClient.Response messages = workload.untilAnswered("read", () -> client.messages(id, -1));
-            if (task.status() != 404 || messages.status() != 404) {
-                deletedStillThere++;
-                failed.add("deleted task " + id + " answers " + task.status() + " / " + messages.status());
-            }
-        }
-        if (workload.problemCount() > problemsBefore) {
-            failed.add((workload.problemCount() - problemsBefore) + " messages read back differ from what was sent");
-        }
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("tasks verified", verified);
-        figures.put("messages acknowledged", acknowledged);
-        figures.put("acknowledged but not stored", missing);
-        figures.put("messages stored", stored);
-        figures.put("stored without an acknowledgement (a retry gave up)", storedUnacknowledged);
-        figures.put("tasks deleted", (long) workload.deletedTasks().size());
-        figures.put("deleted tasks still served", deletedStillThere);
-        return figures;
-    }
-
-    /** Waits for compaction and queued deletions to settle, then runs fsck. */
-    private FsckReport fsck(Strata strata) {
-        TaskMessageStore store = strata.store();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline
-                && (store.pendingDeletions() > 0 || !store.compactionCandidates(Integer.MAX_VALUE, 1).isEmpty())) {
-            store.purgePendingDeletions();
-            sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-        }
-        return strata.fsck().run(Fsck.Mode.CHECK, done -> { });
-    }
-
     private void progress(HeapSampler.Sample sample, SoakWorkload workload, AtomicLong faults) {
         out.printf(Locale.ROOT, "soak: minute %.0f: heap after GC %.1f MB, %d faults injected, %d messages acknowledged, %d problems%n",
                 sample.minute(), sample.bytes() / 1e6, faults.get(),
-                workload.counts().getOrDefault("messages acknowledged (with replays)", 0L), workload.problemCount());
+                workload.stats().counts().getOrDefault("messages acknowledged (with replays)", 0L), workload.stats().problemCount());
     }
 
     private void printSummary(long start, SoakWorkload workload, Map<String, Object> figures, FsckReport fsck, HeapSampler heap,
@@ -270,9 +195,9 @@ public final class Soak {
         out.printf(Locale.ROOT, "%nsoak summary (%s backends, %d writers, %.1f minutes)%n", options.backends(), options.writers(),
                 (System.nanoTime() - start) / 60e9);
         out.println("requests and events:");
-        workload.counts().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        workload.stats().counts().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("longest time to an answer other than 503, retries included (ms):");
-        workload.longestMillis().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        workload.stats().longestMillis().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("acknowledged equals stored:");
         figures.forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d pending deletions)%n",

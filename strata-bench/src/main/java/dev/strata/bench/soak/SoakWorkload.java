@@ -6,14 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -24,7 +17,6 @@ import java.util.function.Supplier;
  * recorded as a problem. Thread-safe.
  */
 final class SoakWorkload {
-    private static final int MAX_PROBLEMS_KEPT = 50;
     private static final int MAX_TASK_LENGTH = 1500;
 
     private final SoakClient client;
@@ -32,10 +24,7 @@ final class SoakWorkload {
     private final long giveUpAt;
     private final List<SoakTask> live = new ArrayList<>();
     private final List<String> deleted = new ArrayList<>();
-    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    private final AtomicLong problemCount = new AtomicLong();
-    private final Map<String, LongAccumulator> longest = new ConcurrentHashMap<>();
+    private final SoakStats stats = new SoakStats();
 
     /** @param giveUpAt {@link System#nanoTime()} after which a request that keeps getting 503 is abandoned */
     SoakWorkload(SoakClient client, int writers, long giveUpAt) {
@@ -255,8 +244,7 @@ final class SoakWorkload {
         for (int attempt = 1; ; attempt++) {
             SoakClient.Response response = counted(operation, call.get());
             if (!response.retryable() || System.nanoTime() > giveUpAt) {
-                longest.computeIfAbsent(operation, key -> new LongAccumulator(Math::max, 0))
-                        .accumulate((System.nanoTime() - start) / 1_000_000);
+                stats.answered(operation, (System.nanoTime() - start) / 1_000_000);
                 return response;
             }
             add(operation + " retries", 1);
@@ -277,14 +265,12 @@ final class SoakWorkload {
         return response;
     }
 
-    void add(String counter, long amount) {
-        counts.computeIfAbsent(counter, key -> new LongAdder()).add(amount);
+    private void add(String counter, long amount) {
+        stats.add(counter, amount);
     }
 
-    void problem(String description) {
-        if (problemCount.incrementAndGet() <= MAX_PROBLEMS_KEPT) {
-            problems.add(description);
-        }
+    private void problem(String description) {
+        stats.problem(description);
     }
 
     private SoakTask pick(SplittableRandom random, Predicate<SoakTask> filter) {
@@ -312,24 +298,8 @@ final class SoakWorkload {
         }
     }
 
-    Map<String, Long> counts() {
-        Map<String, Long> sorted = new TreeMap<>();
-        counts.forEach((key, value) -> sorted.put(key, value.sum()));
-        return sorted;
-    }
-
-    /** Per operation, the longest it took to get an answer other than 503, retries included, in milliseconds. */
-    Map<String, Long> longestMillis() {
-        Map<String, Long> sorted = new TreeMap<>();
-        longest.forEach((key, value) -> sorted.put(key, value.get()));
-        return sorted;
-    }
-
-    long problemCount() {
-        return problemCount.get();
-    }
-
-    List<String> problems() {
-        return List.copyOf(problems);
+    /** What happened so far. */
+    SoakStats stats() {
+        return stats;
     }
 }
