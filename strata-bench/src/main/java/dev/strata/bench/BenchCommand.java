@@ -13,19 +13,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.strata.bench.soak.Soak;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code strata bench [ingest|read|migrate|all]}: end-to-end figures for Strata beside the original design. */
+/**
+ * {@code strata bench [ingest|read|migrate|all]}: end-to-end figures for Strata beside the original design;
+ * {@code strata bench soak}: a long run with injected faults that checks nothing acknowledged is lost (see {@link Soak}).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts.")
+        description = "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts. "
+                + "'soak' instead runs mixed traffic with injected faults and checks acknowledged equals stored, fsck and heap.")
 public final class BenchCommand implements Callable<Integer> {
     /** Which workloads to run. */
-    enum Workload { ingest, read, migrate, all }
+    enum Workload { ingest, read, migrate, all, soak }
 
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate or all (default: ${DEFAULT-VALUE}).")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate, all (default: ${DEFAULT-VALUE}) or soak.")
     Workload workload;
 
     @Option(names = "--backends", defaultValue = "embedded", description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
@@ -43,6 +48,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--messages", description = "Messages in the footprint workload (default 1,000,000; 5,000 with --quick).")
     Integer footprintMessages;
 
+    @Option(names = "--minutes", defaultValue = "20", description = "soak: how long the load runs, in minutes (fractions allowed; default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--writers", defaultValue = "4", description = "soak: concurrent writers (default: ${DEFAULT-VALUE}).")
+    int writers;
+
+    @Option(names = "--fault-interval", defaultValue = "20", description = "soak: mean seconds between injected faults (default: ${DEFAULT-VALUE}).")
+    double faultInterval;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
@@ -54,6 +68,12 @@ public final class BenchCommand implements Callable<Integer> {
             case "scalable" -> BenchEnvironment.Kind.SCALABLE;
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--backends must be embedded or scalable, got '" + backends + "'");
         };
+        if (workload == Workload.soak) {
+            if (minutes <= 0 || writers < 1 || faultInterval <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--minutes, --writers and --fault-interval must be positive");
+            }
+            return new Soak(new Soak.Options(backends, minutes, writers, faultInterval, seed), System.out).run();
+        }
         Workloads.Sizes sizes = quick ? Workloads.Sizes.quick() : Workloads.Sizes.full();
         if (footprintMessages != null) {
             sizes = new Workloads.Sizes(sizes.latencyTasks(), sizes.latencyLength(), sizes.ingestTasks(), sizes.ingestMessages(),
