@@ -200,8 +200,9 @@ public final class Soak {
         workload.stats().longestMillis().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("acknowledged equals stored:");
         figures.forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
-        out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d pending deletions)%n",
-                fsck.clean() ? "clean" : "NOT CLEAN", fsck.tasks(), fsck.segments(), fsck.messages(), fsck.orphans(), fsck.pendingDeletions());
+        out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d scheduled and %d overdue deletions)%n",
+                fsck.clean() ? "clean" : "NOT CLEAN", fsck.tasks(), fsck.segments(), fsck.messages(), fsck.orphans(),
+                fsck.scheduledDeletions(), fsck.overdueDeletions());
         out.print("heap after GC (MB) by minute:");
         heap.samples().forEach(s -> out.printf(Locale.ROOT, " %.1f=%.1f", s.minute(), s.bytes() / 1e6));
         out.println();
