@@ -142,6 +142,9 @@ final class Bodies {
             if (cause instanceof TimeoutException) {
                 return new ApiException.RequestTimeout("request body not received in time");
             }
+            if (cause instanceof HttpException) {
+                return new ApiException.BadRequest("invalid request body framing");
+            }
         }
         return new ApiException.BadRequest("request body incomplete: the client stopped sending");
     }
