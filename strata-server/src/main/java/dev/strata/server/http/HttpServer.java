@@ -99,7 +99,9 @@ public final class HttpServer implements AutoCloseable {
     private static void record(PrometheusMeterRegistry registry, Context ctx, float millis) {
         String route;
         try {
-            route = ctx.endpoint().path;
+            // The matched route, not the after-handler that runs last (its path is "*").
+            var endpoint = ctx.endpoints().lastHttpEndpoint();
+            route = endpoint == null ? "unmatched" : endpoint.path;
         } catch (RuntimeException e) {
             route = "unmatched";
         }

@@ -646,6 +646,8 @@ abstract class AbstractHttpApiTest {
         read(task, "");
         var metrics = api.get("/metrics").send();
         assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).as("requests counted by their route")
+                .contains("strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"200\"}");
         assertThat(metrics.text()).contains("strata_http_requests_seconds_count", "strata_tier_operation_seconds_count",
                 "strata_cache_hits_total", "strata_cache_misses_total", "strata_content_written_bytes_total", "strata_deletion_backlog");
     }
