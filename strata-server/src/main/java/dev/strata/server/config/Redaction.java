@@ -30,9 +30,9 @@ public final class Redaction {
         int authority = url.indexOf("//");
         if (authority >= 0) {
             authority += 2;
-            int query = url.indexOf('?', authority);
-            // The last @ before the query: a password may itself contain @ or / when not encoded.
-            int at = url.lastIndexOf('@', query < 0 ? url.length() - 1 : query);
+            // The last @ of all: an unencoded password may itself hold @, / or ?. An @ in a query
+            // value then masks more than needed, which is the safe side.
+            int at = url.lastIndexOf('@');
             if (at >= authority) {
                 String info = url.substring(authority, at);
                 int colon = info.indexOf(':');

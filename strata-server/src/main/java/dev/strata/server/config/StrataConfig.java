@@ -62,7 +62,7 @@ public record StrataConfig(
         Reader read = new Reader(env);
         String dbUrl = read.text("STRATA_DB_URL", DEFAULT_DB_URL);
         if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + dbUrl + "'");
+            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + Redaction.maskUrl(dbUrl) + "'");
         }
         String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
         if (!contentUrl.startsWith("file:") && !contentUrl.startsWith("s3://")) {
