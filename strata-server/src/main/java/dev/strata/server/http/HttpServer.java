@@ -51,6 +51,7 @@ public final class HttpServer implements AutoCloseable {
                 server.setHandler(new BodyDeadline(limits.bodyTimeout()));
             });
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
+            config.routes.before(UriEncoding::requireDecodable);
             config.routes.after(bodies::releaseAll);
             config.requestLogger.http((ctx, millis) -> record(registry, ctx, millis));
             ErrorMapping.register(config.routes);

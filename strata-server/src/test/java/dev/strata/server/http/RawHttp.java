@@ -69,15 +69,20 @@ final class RawHttp {
     static Response read(Socket socket) {
         try {
             InputStream in = socket.getInputStream();
-            String statusLine = line(in);
-            if (statusLine == null) {
-                return new Response(0, Map.of(), "");
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String header; (header = line(in)) != null && !header.isEmpty(); ) {
-                int colon = header.indexOf(':');
-                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-            }
+            String statusLine;
+            Map<String, String> headers;
+            do {
+                // Interim answers (100 Continue) come before the response proper.
+                statusLine = line(in);
+                if (statusLine == null) {
+                    return new Response(0, Map.of(), "");
+                }
+                headers = new LinkedHashMap<>();
+                for (String header; (header = line(in)) != null && !header.isEmpty(); ) {
+                    int colon = header.indexOf(':');
+                    headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+                }
+            } while (statusLine.split(" ")[1].startsWith("1"));
             byte[] body;
             if (headers.containsKey("content-length")) {
                 body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
