@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads request bodies up to the configured limit. Memory follows the bytes that actually arrive
@@ -18,6 +20,7 @@ import org.eclipse.jetty.http.HttpException;
  * disconnects mid-body gets a 4xx, never a 500. Thread-safe.
  */
 final class Bodies {
+    private static final Logger log = LoggerFactory.getLogger(Bodies.class);
     static final Key<Bodies> KEY = new Key<>("strata.bodies");
     private static final String RESERVED = "strata.body.reserved";
     private static final int FIRST_CHUNK = 8 * 1024;
@@ -121,7 +124,12 @@ final class Bodies {
     }
 
     private void reserve(Context ctx, long bytes) {
-        budget.reserve(bytes);
+        try {
+            budget.reserve(bytes);
+        } catch (ApiException.ServiceUnavailable e) {
+            log.warn("request body memory ({} bytes) stays spent; answered 503 to {} {}", budget.capacity(), ctx.method(), ctx.path());
+            throw e;
+        }
         long[] reserved = ctx.attribute(RESERVED);
         if (reserved == null) {
             reserved = new long[1];

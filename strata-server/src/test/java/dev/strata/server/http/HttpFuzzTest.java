@@ -1,6 +1,7 @@
 package dev.strata.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -16,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,9 @@ class HttpFuzzTest {
             root.detachAppender(logs);
         }
         assertThat(raw.exchange("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status()).as("healthy afterwards").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(raw.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .body().lines().filter(l -> l.startsWith("strata_http_inflight_body_bytes ")).findFirst().orElseThrow())
+                .as("every request's body memory returned").isEqualTo("strata_http_inflight_body_bytes 0.0"));
         assertThat(logs.list).as("nothing logged as an error or with a stack trace")
                 .noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR) || e.getThrowableProxy() != null);
         assertThat(statuses.keySet()).as("the fuzzer reaches handlers as well as refusals: " + statuses).contains(200, 400, 401, 403, 404);
