@@ -30,6 +30,8 @@ final class JettyErrors implements Request.Handler {
         }
         response.setStatus(status);
         response.getHeaders().put(ErrorHandler.ERROR_CACHE_CONTROL);
+        // Jetty drops the connection after such an error; saying so keeps a client from reusing it.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         if (HttpStatus.hasNoBody(status) || "HEAD".equals(request.getMethod())) {
             callback.succeeded();
             return true;
