@@ -25,8 +25,11 @@ final class JettyErrors implements Request.Handler {
             status = httpException.getCode();
             message = message != null ? message : httpException.getReason();
         }
-        if (status < 400) {
-            status = 500;
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            // A made-up protocol version is the client's mistake: bad input is a 4xx, 5xx is kept for our own failures.
+            status = HttpStatus.BAD_REQUEST_400;
+        } else if (status < 400) {
+            status = HttpStatus.INTERNAL_SERVER_ERROR_500;
         }
         response.setStatus(status);
         response.getHeaders().put(ErrorHandler.ERROR_CACHE_CONTROL);

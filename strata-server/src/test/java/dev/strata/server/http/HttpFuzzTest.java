@@ -126,6 +126,37 @@ class HttpFuzzTest {
         assertThat(statuses.keySet()).as("the fuzzer reaches handlers as well as refusals: " + statuses).contains(200, 400, 401, 403, 404);
     }
 
+    @Test
+    void malformedMessages_getJsonErrors() {
+        Map<String, String> requests = new java.util.LinkedHashMap<>();
+        String post = "POST /api/tasks HTTP/1.1\r\nHost: x\r\n";
+        requests.put("Content-Length with Transfer-Encoding", post + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        requests.put("negative Content-Length", post + "Content-Length: -1\r\n\r\n");
+        requests.put("two Content-Lengths", post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
+        requests.put("huge Content-Length", post + "Content-Length: 99999999999999999999999\r\n\r\n");
+        requests.put("unknown Transfer-Encoding", post + "Transfer-Encoding: gzip\r\n\r\n");
+        requests.put("chunk size overflow", post + "Authorization: Bearer " + userToken + "\r\nX-Workspace-ID: " + workspace
+                + "\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n");
+        requests.put("no Host", "GET /healthz HTTP/1.1\r\n\r\n");
+        requests.put("absolute URI of another host", "GET http://elsewhere/healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("CONNECT", "CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("3000 headers", "GET /healthz HTTP/1.1\r\nHost: x\r\n" + "X-N: y\r\n".repeat(3000) + "\r\n");
+        requests.put("header without colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nBroken\r\n\r\n");
+        requests.put("space in header name", "GET /healthz HTTP/1.1\r\nHost: x\r\nX Y: z\r\n\r\n");
+        requests.put("folded header", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n");
+        requests.put("NUL in a header", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n");
+        requests.put("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        requests.put("unknown HTTP version", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
+        requests.put("raw UTF-8 in the path", "GET /api/tasks/\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("TLS hello", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003" + "\u0000".repeat(50));
+        requests.forEach((name, request) -> {
+            RawHttp.Response response = raw.exchange(request);
+            assertThat(response.status()).as(name + ": " + response).isBetween(400, 499);
+            assertThat(isJsonError(response)).as(name + ": " + response).isTrue();
+        });
+        assertThat(raw.exchange("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
+    }
+
     // ---- state
 
     private void renewTargets() {
