@@ -21,6 +21,7 @@ import dev.strata.metrics.MeteredMetadataTier;
 import dev.strata.metrics.MeteredSegmentCache;
 import dev.strata.server.auth.TokenService;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.http.HttpLimits;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.StoreOptions;
@@ -109,7 +110,8 @@ public final class Strata implements AutoCloseable {
         }
         RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
         running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog));
-        http = new HttpServer(taskStore, directory, tokens, deletion, compaction::request, registry, config.maxBodyBytes(), RECHECK_AFTER)
+        http = new HttpServer(taskStore, directory, tokens, deletion, compaction::request, registry,
+                new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()), RECHECK_AFTER)
                 .start(config.host(), config.port());
         return this;
     }

@@ -111,16 +111,29 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke-token", description = "Revoke a token; it stops working within seconds.")
+    @Command(name = "revoke-token", description = {"Revoke a token; it stops working within seconds.",
+            "Give the token on standard input (no argument, or -) to keep it out of the process list."})
     static final class RevokeToken implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "TOKEN", description = "The token to revoke.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "TOKEN", defaultValue = "-",
+                description = "The token to revoke, or - (the default) to read it from standard input.")
         String token;
 
         @Override
-        public Integer call() {
-            return AdminCommand.run(spec, strata -> strata.tokens().revoke(token) ? "revoked" : "not found or already revoked");
+        public Integer call() throws java.io.IOException {
+            String value = token.equals("-") ? firstLine(System.in) : token.strip();
+            if (value.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no token given: pass it as TOKEN or on standard input");
+            }
+            return AdminCommand.run(spec, strata -> strata.tokens().revoke(value) ? "revoked" : "not found or already revoked");
+        }
+
+        /** The first line of {@code in}, stripped; a token never spans lines. */
+        private static String firstLine(java.io.InputStream in) throws java.io.IOException {
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            String line = reader.readLine();
+            return line == null ? "" : line.strip();
         }
     }
 

@@ -34,6 +34,8 @@ public record StrataConfig(
         long cacheMemoryBytes,
         Set<String> dropTypes,
         long maxBodyBytes,
+        long maxInflightBodyBytes,
+        Duration bodyTimeout,
         LifecycleConfig lifecycle) {
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
@@ -51,6 +53,7 @@ public record StrataConfig(
         requireNonNull(cacheTtl, "cacheTtl is null");
         requireNonNull(cacheTimeout, "cacheTimeout is null");
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
+        requireNonNull(bodyTimeout, "bodyTimeout is null");
         requireNonNull(lifecycle, "lifecycle is null");
     }
 
@@ -59,11 +62,11 @@ public record StrataConfig(
         Reader read = new Reader(env);
         String dbUrl = read.text("STRATA_DB_URL", DEFAULT_DB_URL);
         if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + dbUrl + "'");
+            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + Redaction.maskUrl(dbUrl) + "'");
         }
         String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
         if (!contentUrl.startsWith("file:") && !contentUrl.startsWith("s3://")) {
-            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '" + contentUrl + "'");
+            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '" + Redaction.maskUrl(contentUrl) + "'");
         }
         if (contentUrl.equals("file:") || contentUrl.equals("s3://")) {
             throw new ConfigException("STRATA_CONTENT_URL names no directory or bucket: '" + contentUrl + "'");
@@ -77,7 +80,15 @@ public record StrataConfig(
         }
         String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
         if (!cacheUrl.equals("memory") && !cacheUrl.equals("none") && !cacheUrl.startsWith("redis://") && !cacheUrl.startsWith("rediss://")) {
-            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '" + cacheUrl + "'");
+            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '" + Redaction.maskUrl(cacheUrl) + "'");
+        }
+        long maxBodyBytes = read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8);
+        // A body is briefly held twice while its pieces are joined, so the budget must fit two.
+        long maxInflightBodyBytes = read.number("STRATA_MAX_INFLIGHT_BODY_BYTES", Math.max(256L << 20, 2 * maxBodyBytes),
+                2 * maxBodyBytes, Long.MAX_VALUE);
+        Duration bodyTimeout = read.duration("STRATA_BODY_TIMEOUT", "30s");
+        if (bodyTimeout.isZero()) {
+            throw new ConfigException("STRATA_BODY_TIMEOUT must be longer than 0, got '" + read.text("STRATA_BODY_TIMEOUT", "") + "'");
         }
         Set<String> dropTypes = new LinkedHashSet<>();
         Arrays.stream(read.text("STRATA_DROP_TYPES", "log,status").split(","))
@@ -97,7 +108,9 @@ public record StrataConfig(
                 read.duration("STRATA_CACHE_TIMEOUT", "250ms"),
                 read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
                 dropTypes,
-                read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8),
+                maxBodyBytes,
+                maxInflightBodyBytes,
+                bodyTimeout,
                 new LifecycleConfig(
                         read.duration("STRATA_DELETION_INTERVAL", "30s"),
                         read.duration("STRATA_COMPACTION_INTERVAL", "10s"),
@@ -127,12 +140,17 @@ public record StrataConfig(
                 read.duration("STRATA_S3_TIMEOUT", "30s"));
     }
 
+    /** Every URL-valued setting with its credentials masked ({@link Redaction}); no secret is printed. */
     @Override
     public String toString() {
-        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser.orElse("")
-                + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "") + ", contentUrl=" + contentUrl + ", s3=" + s3
-                + ", cacheUrl=" + cacheUrl + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
-                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + "]";
+        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + Redaction.maskUrl(dbUrl) + ", dbUser=" + dbUser.orElse("")
+                + ", dbPassword=" + (dbPassword.isPresent() ? Redaction.MASK : "") + ", contentUrl=" + Redaction.maskUrl(contentUrl)
+                + ", s3=S3Settings[endpoint=" + Redaction.maskUrl(s3.endpoint().orElse("aws")) + ", region=" + s3.region()
+                + ", accessKeyId=" + s3.accessKeyId().orElse("") + ", secretAccessKey=" + (s3.secretAccessKey().isPresent() ? Redaction.MASK : "")
+                + ", pathStyle=" + s3.pathStyle() + ", maxConnections=" + s3.maxConnections() + ", timeout=" + s3.timeout() + "]"
+                + ", cacheUrl=" + Redaction.maskUrl(cacheUrl) + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
+                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBodyBytes=" + maxInflightBodyBytes
+                + ", bodyTimeout=" + bodyTimeout + "]";
     }
 
     /** Reads typed values, naming the variable in every error. */

@@ -48,14 +48,20 @@ final class Access {
         };
     }
 
-    /** For user endpoints: the workspace the request acts in, checked for membership. */
+    /**
+     * For user endpoints: the workspace the request acts in, checked for membership. Machine
+     * tokens are refused: a daemon's token must not read, create or delete what people manage.
+     */
     String workspace(Context ctx) {
         return switch (principal(ctx)) {
-            case Principal.Machine machine -> machine.workspaceId();
+            case Principal.Machine machine -> throw new ApiException.Forbidden("this endpoint needs a user token");
             case Principal.User user -> {
                 String workspaceId = Optional.ofNullable(ctx.header("X-Workspace-ID")).filter(s -> !s.isBlank())
                         .or(() -> Optional.ofNullable(ctx.queryParam("workspace_id")).filter(s -> !s.isBlank()))
                         .orElseThrow(() -> new ApiException.BadRequest("workspace_id is required"));
+                if (!Ids.plausible(workspaceId)) {
+                    throw new ApiException.NotFound("workspace not found");
+                }
                 boolean member = memberships.get(user.userId() + "\u0000" + workspaceId,
                         key -> directory.isMember(workspaceId, user.userId()));
                 if (!member) {

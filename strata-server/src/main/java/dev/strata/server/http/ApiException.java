@@ -6,7 +6,8 @@ package dev.strata.server.http;
  */
 public abstract sealed class ApiException extends RuntimeException
         permits ApiException.BadRequest, ApiException.Unauthorized, ApiException.Forbidden,
-                ApiException.NotFound, ApiException.PayloadTooLarge {
+                ApiException.NotFound, ApiException.RequestTimeout, ApiException.PayloadTooLarge,
+                ApiException.ServiceUnavailable {
 
     private ApiException(String message) {
         super(message, null, false, false);
@@ -62,6 +63,18 @@ public abstract sealed class ApiException extends RuntimeException
         }
     }
 
+    /** 408: the request body did not arrive in time. */
+    public static final class RequestTimeout extends ApiException {
+        public RequestTimeout(String message) {
+            super(message);
+        }
+
+        @Override
+        public int status() {
+            return 408;
+        }
+    }
+
     /** 413: the body exceeds the configured limit. */
     public static final class PayloadTooLarge extends ApiException {
         public PayloadTooLarge(String message) {
@@ -71,6 +84,18 @@ public abstract sealed class ApiException extends RuntimeException
         @Override
         public int status() {
             return 413;
+        }
+    }
+
+    /** 503: the server is busy (not a backend failure); the same request may be retried as is. */
+    public static final class ServiceUnavailable extends ApiException {
+        public ServiceUnavailable(String message) {
+            super(message);
+        }
+
+        @Override
+        public int status() {
+            return 503;
         }
     }
 }

@@ -19,23 +19,40 @@ import java.util.function.Consumer;
 
 /** The HTTP server: Javalin on Jetty 12 with virtual threads, every route and the error mapping. */
 public final class HttpServer implements AutoCloseable {
+    /** How long a request waits for body memory when {@link HttpLimits#maxInflightBodyBytes} is spent. */
+    private static final Duration BODY_BUDGET_WAIT = Duration.ofSeconds(2);
+
     private final Javalin app;
 
     /**
      * @param onSealed told the id of each task a daemon completes or fails, to compact it soon
      */
     public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens, TaskDeletion deletion,
-                      Consumer<String> onSealed, PrometheusMeterRegistry registry, long maxBodyBytes, Duration recheckAfter) {
+                      Consumer<String> onSealed, PrometheusMeterRegistry registry, HttpLimits limits, Duration recheckAfter) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
+        requireNonNull(limits, "limits is null");
         Access access = new Access(tokens, directory, recheckAfter);
-        TaskRoutes taskRoutes = new TaskRoutes(access, directory, store, deletion, onSealed, maxBodyBytes);
+        TaskRoutes taskRoutes = new TaskRoutes(access, directory, store, deletion, onSealed, limits.maxBodyBytes());
+        BodyBudget budget = new BodyBudget(limits.maxInflightBodyBytes(), BODY_BUDGET_WAIT);
+        Bodies bodies = new Bodies(budget);
+        registry.gauge("strata.http.inflight.body.bytes", budget, BodyBudget::reserved);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             // Bodies are read and limited by Bodies.read, which answers 413 in the API's own format.
             config.http.maxRequestSize = Long.MAX_VALUE;
+            config.appData(Bodies.KEY, bodies);
+            // Errors Jetty answers itself (bad URI, URI or headers too large) in JSON too, and a
+            // deadline for the whole body, which the idle timeout alone does not give.
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyErrors());
+                server.setHandler(new BodyDeadline(limits.bodyTimeout()));
+            });
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
+            config.routes.before(UriEncoding::requireDecodable);
+            config.routes.after(bodies::releaseAll);
             config.requestLogger.http((ctx, millis) -> record(registry, ctx, millis));
             ErrorMapping.register(config.routes);
             config.routes.get("/healthz", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
@@ -83,7 +100,9 @@ public final class HttpServer implements AutoCloseable {
     private static void record(PrometheusMeterRegistry registry, Context ctx, float millis) {
         String route;
         try {
-            route = ctx.endpoint().path;
+            // The matched route, not the after-handler that runs last (its path is "*").
+            var endpoint = ctx.endpoints().lastHttpEndpoint();
+            route = endpoint == null ? "unmatched" : endpoint.path;
         } catch (RuntimeException e) {
             route = "unmatched";
         }

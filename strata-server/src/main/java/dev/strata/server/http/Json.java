@@ -49,17 +49,9 @@ final class Json {
                 throw new ApiException.BadRequest("invalid request body");
             }
             return node;
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            // A number beyond what BigDecimal holds (1e9999999999) is bad input like any syntax error.
             throw new ApiException.BadRequest("invalid request body");
-        }
-    }
-
-    /** Serializes a JSON value compactly. */
-    static String write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

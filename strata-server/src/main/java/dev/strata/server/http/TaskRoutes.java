@@ -123,7 +123,8 @@ final class TaskRoutes {
 
     private void deleteConversation(Context ctx) {
         String workspaceId = access.workspace(ctx);
-        Conversation conversation = directory.conversation(workspaceId, ctx.pathParam("id"))
+        Conversation conversation = Optional.of(ctx.pathParam("id")).filter(Ids::plausible)
+                .flatMap(id -> directory.conversation(workspaceId, id))
                 .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
         deletion.deleteConversation(conversation.id());
         Responses.json(ctx, 200, Map.of("status", "ok"));
@@ -134,7 +135,8 @@ final class TaskRoutes {
         JsonNode root = optionalObjectBody(ctx);
         Optional<String> conversationId = optionalString(root, "conversation_id");
         String prompt = optionalString(root, "prompt").orElse("");
-        if (conversationId.isPresent() && directory.conversation(workspaceId, conversationId.get()).isEmpty()) {
+        if (conversationId.isPresent()
+                && (!Ids.plausible(conversationId.get()) || directory.conversation(workspaceId, conversationId.get()).isEmpty())) {
             throw new ApiException.NotFound("conversation not found");
         }
         String taskId = java.util.UUID.randomUUID().toString();
@@ -200,9 +202,12 @@ final class TaskRoutes {
             if (!id.isTextual()) {
                 throw new ApiException.BadRequest("task_ids must be an array of strings");
             }
-            taskIds.add(id.textValue());
+            // An id that cannot exist is simply not visible, like any unknown id.
+            if (Ids.plausible(id.textValue())) {
+                taskIds.add(id.textValue());
+            }
         }
-        if (taskIds.size() > MAX_STEP_COUNT_TASKS) {
+        if (ids.size() > MAX_STEP_COUNT_TASKS) {
             throw new ApiException.BadRequest("task_ids exceeds maximum of " + MAX_STEP_COUNT_TASKS + " entries");
         }
         Set<String> visible = directory.taskIdsIn(workspaceId, taskIds);
@@ -217,6 +222,9 @@ final class TaskRoutes {
     }
 
     private Task requireTask(String workspaceId, String taskId) {
+        if (!Ids.plausible(taskId)) {
+            throw new ApiException.NotFound("task not found");
+        }
         return directory.task(workspaceId, taskId).orElseThrow(() -> new ApiException.NotFound("task not found"));
     }
 
@@ -248,6 +256,6 @@ final class TaskRoutes {
         if (!value.isTextual()) {
             throw new ApiException.BadRequest(field + ": must be a string");
         }
-        return Optional.of(value.textValue());
+        return Optional.of(StorableText.require(field, value.textValue()));
     }
 }

@@ -21,8 +21,15 @@ class AdminCommandTest {
     }
 
     Result strata(String... args) throws IOException, InterruptedException {
+        return strataWithInput("", args);
+    }
+
+    /** Runs a command with {@code input} on its standard input. */
+    Result strataWithInput(String input, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
+                "--enable-native-access=ALL-UNNAMED",
+                // Logback's own status lines (printed when a reactor build puts two logback-test.xml on the class path) are not output.
+                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener", "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(Map.of(
@@ -30,6 +37,9 @@ class AdminCommandTest {
                 "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
                 "STRATA_LOG_LEVEL", "WARN"));
         Process process = builder.start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -54,6 +64,25 @@ class AdminCommandTest {
         Result revoked = strata("admin", "revoke-token", machineToken.out());
         assertThat(revoked.exitCode()).isZero();
         assertThat(revoked.out()).isEqualTo("revoked");
+    }
+
+    @Test
+    void revokeToken_readsTheTokenFromStandardInput_soItNeverShowsInTheProcessList() throws Exception {
+        // Defect 12: the token on the command line is visible to every local user in `ps`.
+        String user = strata("admin", "create-user", "--email", "cy@example.com").out();
+        String first = strata("admin", "create-token", "--user", user).out();
+        String second = strata("admin", "create-token", "--user", user).out();
+
+        Result withoutArgument = strataWithInput(first + "\n", "admin", "revoke-token");
+        Result withDash = strataWithInput("  " + second + "  \n", "admin", "revoke-token", "-");
+        Result again = strataWithInput(first + "\n", "admin", "revoke-token");
+        Result nothing = strataWithInput("", "admin", "revoke-token");
+
+        assertThat(withoutArgument.out()).as(withoutArgument.err()).isEqualTo("revoked");
+        assertThat(withDash.out()).as(withDash.err()).isEqualTo("revoked");
+        assertThat(again.out()).isEqualTo("not found or already revoked");
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(nothing.err()).contains("no token given: pass it as TOKEN or on standard input");
     }
 
     @Test

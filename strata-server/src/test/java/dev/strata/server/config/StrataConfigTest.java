@@ -20,6 +20,29 @@ class StrataConfigTest {
         assertThat(config.cacheTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.dropTypes()).isEqualTo(Set.of("log", "status"));
         assertThat(config.maxBodyBytes()).isEqualTo(32L << 20);
+        assertThat(config.maxInflightBodyBytes()).isEqualTo(256L << 20);
+        assertThat(config.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void bodyLimits_areValidatedTogether() {
+        StrataConfig config = StrataConfig.fromEnvironment(Map.of("STRATA_MAX_BODY_BYTES", "1048576",
+                "STRATA_MAX_INFLIGHT_BODY_BYTES", "2097152", "STRATA_BODY_TIMEOUT", "5s"));
+        assertThat(config.maxInflightBodyBytes()).isEqualTo(2L << 20);
+        assertThat(config.bodyTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(StrataConfig.fromEnvironment(Map.of("STRATA_MAX_BODY_BYTES", "209715200")).maxInflightBodyBytes())
+                .as("default budget grows to fit two of the largest bodies").isEqualTo(400L << 20);
+
+        Map<Map<String, String>, String> cases = Map.of(
+                Map.of("STRATA_MAX_BODY_BYTES", "1048576", "STRATA_MAX_INFLIGHT_BODY_BYTES", "1048576"),
+                "STRATA_MAX_INFLIGHT_BODY_BYTES must be from 2097152 to 9223372036854775807, got 1048576",
+                Map.of("STRATA_MAX_INFLIGHT_BODY_BYTES", "lots"), "STRATA_MAX_INFLIGHT_BODY_BYTES must be an integer, got 'lots'",
+                Map.of("STRATA_BODY_TIMEOUT", "0s"), "STRATA_BODY_TIMEOUT must be longer than 0, got '0s'",
+                Map.of("STRATA_BODY_TIMEOUT", "soon"), "STRATA_BODY_TIMEOUT must be a duration like 250ms, 45s, 30m, 12h or 7d, got 'soon'");
+        cases.forEach((env, message) -> assertThatThrownBy(() -> StrataConfig.fromEnvironment(env))
+                .as(env.toString())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message));
     }
 
     @Test
@@ -54,5 +77,25 @@ class StrataConfigTest {
                 "STRATA_S3_ACCESS_KEY_ID", "AKIAEXAMPLE", "STRATA_S3_SECRET_ACCESS_KEY", "s3cr3t"));
 
         assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("s3cr3t").contains("***");
+    }
+
+    @Test
+    void credentialsInUrlSettings_neverAppearInToStringOrErrors() {
+        // Defect 7: the startup line printed STRATA_CACHE_URL and STRATA_DB_URL as given.
+        StrataConfig config = StrataConfig.fromEnvironment(Map.of(
+                "STRATA_DB_URL", "jdbc:postgresql://strata:pgpass1@db:5432/strata?sslpassword=pgpass2&password=pgpass3",
+                "STRATA_CACHE_URL", "redis://:redispass@cache:6379/0",
+                "STRATA_CONTENT_URL", "s3://bucket/prefix",
+                "STRATA_S3_ENDPOINT", "https://minio:miniopass@minio.internal:9000",
+                "STRATA_S3_ACCESS_KEY_ID", "AKIAEXAMPLE", "STRATA_S3_SECRET_ACCESS_KEY", "s3pass"));
+
+        assertThat(config.toString())
+                .doesNotContain("pgpass1", "pgpass2", "pgpass3", "redispass", "miniopass", "s3pass")
+                .contains("jdbc:postgresql://strata:***@db:5432/strata?sslpassword=***&password=***", "redis://:***@cache:6379/0",
+                        "endpoint=https://minio:***@minio.internal:9000", "s3://bucket/prefix");
+        assertThatThrownBy(() -> StrataConfig.fromEnvironment(Map.of("STRATA_CACHE_URL", "memcached://u:cachepass@x")))
+                .hasMessageNotContaining("cachepass");
+        assertThatThrownBy(() -> StrataConfig.fromEnvironment(Map.of("STRATA_DB_URL", "jdbc:mysql://x/db?password=dbpass")))
+                .hasMessageNotContaining("dbpass");
     }
 }

@@ -179,11 +179,38 @@ abstract class AbstractHttpApiTest {
     }
 
     @Test
-    void machineToken_actsInItsOwnWorkspaceOnUserEndpoints() {
+    void machineTokenOnEveryUserEndpoint_is403AndChangesNothing() {
+        // Defect 6: a daemon's al_ token could delete tasks, create conversations and read tasks.
+        String conversation = api.post("/api/conversations", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
         String task = newTask();
-        var response = api.get("/api/tasks/" + task).token(machineToken).send();
-        assertThat(response.status()).isEqualTo(200);
-        assertThat(response.json().get("workspace_id").asText()).isEqualTo(workspace);
+        assertThat(append(task, batch(1, 4)).status()).isEqualTo(200);
+        String before = snapshot(task);
+        List<ApiClient.Request> userRoutes = List.of(
+                api.get("/api/tasks/" + task),
+                api.get("/api/tasks/" + task + "/messages"),
+                api.delete("/api/tasks/" + task),
+                api.post("/api/conversations", "{\"title\":\"t\"}"),
+                api.delete("/api/conversations/" + conversation),
+                api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}"),
+                api.post("/api/tasks/step-counts", "{\"task_ids\":[\"" + task + "\"]}"));
+
+        for (var request : userRoutes) {
+            var withoutWorkspace = request.token(machineToken).send();
+            var withWorkspace = request.workspace(workspace).send();
+            for (var response : List.of(withoutWorkspace, withWorkspace)) {
+                assertThat(response.status()).as(response.text()).isEqualTo(403);
+                assertThat(response.error()).isEqualTo("this endpoint needs a user token");
+            }
+        }
+        assertThat(snapshot(task)).as("task and messages unchanged").isEqualTo(before);
+        assertThat(api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send().status())
+                .as("conversation still there").isEqualTo(200);
+    }
+
+    /** What a user sees of a task: its summary and every message. */
+    String snapshot(String task) {
+        var summary = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send();
+        return summary.status() + " " + summary.text() + " " + read(task, "?exclude_types=").text();
     }
 
     // ---- daemon append
@@ -266,6 +293,143 @@ abstract class AbstractHttpApiTest {
         var response = append("no-such-task", batch(1, 1));
         assertThat(response.status()).isEqualTo(404);
         assertThat(response.error()).isEqualTo("task not found");
+    }
+
+    // ---- hostile input (issue 9 and 12)
+
+    @Test
+    void append_inputIsKeptAsTheDaemonsExactJsonText() {
+        // Defect 12: input was parsed and re-serialized, so -0 became 0 and 1e400 became 1E+400.
+        String task = newTask();
+        String input = "{ \"zero\" : -0, \"huge\":1e400, \"price\":1.50, \"tiny\":-1.0E-400,"
+                + " \"text\":\"caf\\u00e9 \\ud83d\\ude80\\n\", \"list\":[ 1 ,\t2 ], \"far\":1e9999999999, \"nested\":{}\n}";
+        var response = append(task, "{\"messages\":[{\"seq\":1,\"type\":\"tool-use\",\"input\":" + input + "}]}");
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+
+        String listed = read(task, "?exclude_types=").text();
+        assertThat(listed).as("input in the read").contains("\"input\":" + input + ",");
+        String daemonListed = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=").token(machineToken).send().text();
+        assertThat(daemonListed).as("input in the daemon read").contains("\"input\":" + input + ",");
+    }
+
+    @Test
+    void append_inputThatIsNotWellFormed_is400() {
+        String task = newTask();
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"a\":\"\\x\"}", "invalid request body");
+        cases.put("{\"a\":01}", "invalid request body");
+        cases.put("{\"a\":1,\"a\":2}", "invalid request body");
+        cases.put("{\"a\":[1,}", "invalid request body");
+        cases.put("[1]", "messages.0.input: must be a JSON object");
+        for (var entry : cases.entrySet()) {
+            var response = append(task, "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":" + entry.getKey() + "}]}");
+            assertThat(response.status()).as(entry.getKey()).isEqualTo(400);
+            assertThat(response.error()).as(entry.getKey()).isEqualTo(entry.getValue());
+        }
+        assertThat(read(task, "?exclude_types=").json()).isEmpty();
+    }
+
+    @Test
+    void hugeExponentAnywhereInABody_is400NeverA500() {
+        // Defect 9: 1e9999999999 gave 500 with a NumberFormatException from every JSON body.
+        String task = newTask();
+        String number = "1e9999999999";
+        Map<String, ApiClient.Request> requests = new java.util.LinkedHashMap<>();
+        requests.put("append seq", api.post("/api/daemon/tasks/" + task + "/messages",
+                "{\"messages\":[{\"seq\":" + number + ",\"type\":\"text\"}]}").token(machineToken));
+        requests.put("append content", api.post("/api/daemon/tasks/" + task + "/messages",
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":" + number + "}]}").token(machineToken));
+        requests.put("complete", api.post("/api/daemon/tasks/" + task + "/complete", "{\"x\":[" + number + "]}").token(machineToken));
+        requests.put("fail", api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":" + number + "}").token(machineToken));
+        requests.put("conversation", api.post("/api/conversations", "{\"title\":" + number + "}").token(userToken).workspace(workspace));
+        requests.put("task", api.post("/api/tasks", "{\"x\":" + number + "}").token(userToken).workspace(workspace));
+        requests.put("step counts", api.post("/api/tasks/step-counts", "{\"task_ids\":[" + number + "]}").token(userToken).workspace(workspace));
+        String before = snapshot(task);
+        long serverErrors = serverErrorsRecorded();
+
+        requests.forEach((name, request) -> {
+            var response = request.send();
+            assertThat(response.status()).as(name + ": " + response.text()).isEqualTo(400);
+            assertThat(response.error()).as(name).isNotBlank();
+        });
+        assertThat(snapshot(task)).as("nothing changed").isEqualTo(before);
+        assertThat(serverErrorsRecorded()).as("5xx answered").isEqualTo(serverErrors);
+    }
+
+    @Test
+    void controlCharactersOrAbsurdLengthsInIds_are404NeverABackendError() {
+        // Defect 9: on PostgreSQL a NUL in a task id answered 503 and was counted as a backend failure.
+        String task = newTask();
+        String conversation = api.post("/api/conversations", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
+        long serverErrors = serverErrorsRecorded();
+        for (String bad : List.of(task + "\u0000", "a\u0001b", "x".repeat(Ids.MAX_LENGTH + 1), "\ud800")) {
+            String encoded = java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            String json = jsonString(bad);
+            Map<String, ApiClient.Response> responses = new java.util.LinkedHashMap<>();
+            var stepCounts = api.post("/api/tasks/step-counts", "{\"task_ids\":[" + json + "]}").token(userToken).workspace(workspace).send();
+            assertThat(stepCounts.text()).as("step counts of " + json + ": not visible").isEqualTo("{}");
+            responses.put("task in conversation", api.post("/api/tasks", "{\"conversation_id\":" + json + "}").token(userToken).workspace(workspace).send());
+            responses.put("workspace query", api.get("/api/tasks/" + task + "?workspace_id=" + encoded).token(userToken).send());
+            responses.put("task path", api.get("/api/tasks/" + encoded).token(userToken).workspace(workspace).send());
+            responses.put("daemon path", api.post("/api/daemon/tasks/" + encoded + "/messages", batch(1, 1)).token(machineToken).send());
+            responses.put("conversation path", api.delete("/api/conversations/" + encoded).token(userToken).workspace(workspace).send());
+            responses.forEach((name, response) -> {
+                assertThat(response.status()).as(name + " with " + json + ": " + response.text()).isBetween(400, 404);
+                assertThat(response.error()).as(name + " with " + json).isNotBlank();
+            });
+        }
+        var prompt = api.post("/api/tasks", "{\"prompt\":\"a\\u0000b\"}").token(userToken).workspace(workspace).send();
+        assertThat(prompt.status()).isEqualTo(400);
+        assertThat(prompt.error()).isEqualTo("prompt: must not contain NUL characters");
+        var title = api.post("/api/conversations", "{\"title\":\"\\u0000\"}").token(userToken).workspace(workspace).send();
+        assertThat(title.error()).isEqualTo("title: must not contain NUL characters");
+        var result = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"\\u0000\"}").token(machineToken).send();
+        assertThat(result.status()).isEqualTo(400);
+        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json().get("status").asText())
+                .as("task not failed by the refused request").isEqualTo("queued");
+        assertThat(api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send().status()).isEqualTo(200);
+        assertThat(api.get("/readyz").send().status()).isEqualTo(200);
+        assertThat(serverErrorsRecorded()).as("5xx answered").isEqualTo(serverErrors);
+    }
+
+    @Test
+    void errorsJettyAnswersItself_areJsonToo() {
+        // Defect 9: Jetty answered these in HTML.
+        RawHttp raw = new RawHttp(strata.port());
+        long serverErrors = serverErrorsRecorded();
+        Map<String, String> requests = new java.util.LinkedHashMap<>();
+        requests.put("%ff%fe in the path", "GET /api/tasks/%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("%00 in the path", "GET /api/tasks/%00 HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("truncated escape", "GET /api/tasks/% HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("10 KB URI", "GET /api/tasks/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        requests.put("20 KB header", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+        requests.put("bad request line", "GET\r\n\r\n");
+        requests.put("bad chunked body", "POST /api/conversations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                + "Authorization: Bearer " + userToken + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\nzz\r\nabc\r\n");
+        requests.forEach((name, request) -> {
+            var response = raw.exchange(request);
+            assertThat(response.status()).as(name).isBetween(400, 499);
+            assertThat(response.isJsonError()).as(name + ": " + response.headers() + " " + response.body()).isTrue();
+        });
+        assertThat(raw.exchange("GET /api/tasks/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(414);
+        assertThat(raw.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n").status()).isEqualTo(431);
+        assertThat(serverErrorsRecorded()).as("5xx answered").isEqualTo(serverErrors);
+    }
+
+    /** How many requests so far were answered with a 5xx (every status is counted by route in /metrics). */
+    long serverErrorsRecorded() {
+        return api.get("/metrics").send().text().lines()
+                .filter(l -> l.startsWith("strata_http_requests_seconds_count") && l.matches(".*status=\"5\\d\\d\".*"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code text} as a JSON string with every control character and surrogate escaped. */
+    static String jsonString(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        text.chars().forEach(c -> json.append(c < 0x20 || Character.isSurrogate((char) c) || c == '"' || c == '\\'
+                ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return json.append('"').toString();
     }
 
     // ---- reads
@@ -482,6 +646,8 @@ abstract class AbstractHttpApiTest {
         read(task, "");
         var metrics = api.get("/metrics").send();
         assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).as("requests counted by their route")
+                .contains("strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"200\"}");
         assertThat(metrics.text()).contains("strata_http_requests_seconds_count", "strata_tier_operation_seconds_count",
                 "strata_cache_hits_total", "strata_cache_misses_total", "strata_content_written_bytes_total", "strata_deletion_backlog");
     }

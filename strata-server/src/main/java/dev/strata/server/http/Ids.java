@@ -1,0 +1,36 @@
+package dev.strata.server.http;
+
+/**
+ * The shape every task, conversation and workspace id from a path, header, query or body must have
+ * before it reaches a backend: 1 to 256 characters, no control characters, no unpaired
+ * surrogates. Ids Strata creates are UUIDs; imported ones are short text. Anything else can name
+ * nothing, so it is answered like an unknown id (404) and never sent to the database, where a NUL,
+ * for one, is an error on PostgreSQL rather than a miss.
+ */
+final class Ids {
+    static final int MAX_LENGTH = 256;
+
+    private Ids() {
+    }
+
+    static boolean plausible(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == id.length() || !Character.isLowSurrogate(id.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
