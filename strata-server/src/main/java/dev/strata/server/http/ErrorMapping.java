@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where exceptions become HTTP responses: status by exception type, body
- * {@code {"error": "..."}}. Only 5xx are logged with a stack trace.
+ * {@code {"error": "..."}}. Only 5xx are logged; a backend outage (503) as one WARN line, a bug (500) with its stack trace.
  */
 final class ErrorMapping {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
@@ -26,7 +26,10 @@ final class ErrorMapping {
         routes.exception(InvalidInputException.class, (e, ctx) -> respond(ctx, 400, e.getMessage()));
         routes.exception(TaskNotFoundException.class, (e, ctx) -> respond(ctx, 404, "task not found"));
         routes.exception(BackendUnavailableException.class, (e, ctx) -> {
-            log.error("backend unavailable for {} {}", ctx.method(), ctx.path(), e);
+            // An outage, not a bug: one line per request (the message names the tier, operation and
+            // key); the stack trace only at DEBUG, so an outage does not flood the log.
+            log.warn("backend unavailable for {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            log.debug("backend unavailable for {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 503, "service unavailable: a storage backend is not answering; retry later");
         });
         routes.exception(CorruptContentException.class, (e, ctx) -> {

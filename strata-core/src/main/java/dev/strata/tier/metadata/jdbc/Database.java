@@ -24,6 +24,9 @@ import org.jdbi.v3.core.Jdbi;
  * lock instead of spinning in SQLite's busy handler. PostgreSQL needs neither. Thread-safe.
  */
 public final class Database implements AutoCloseable {
+    /** PostgreSQL read timeout unless the URL sets {@code socketTimeout}: far above any statement Strata runs. */
+    static final long DEFAULT_SOCKET_TIMEOUT_SECONDS = 30;
+
     private final SqlDialect dialect;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -54,6 +57,10 @@ public final class Database implements AutoCloseable {
         } else {
             schema.ifPresent(name -> createSchema(settings, name));
             config.addDataSourceProperty("tcpKeepAlive", "true");
+            // Without a read timeout a partitioned (black-holed) server holds a request for as long
+            // as the partition lasts; with it the request fails as a 503 and may be retried. A
+            // socketTimeout in the URL takes precedence (pgjdbc lets URL parameters win).
+            config.addDataSourceProperty("socketTimeout", Long.toString(DEFAULT_SOCKET_TIMEOUT_SECONDS));
         }
         this.dataSource = new HikariDataSource(config);
         this.jdbi = Jdbi.create(dataSource);
