@@ -74,6 +74,9 @@ abstract class AbstractLifecycleFaultTest {
         store.append("kept", range(0, 3));
         List<String> doomedKeys = new JdbcMetadataTier(database).catalog()
                 .segments(new JdbcMetadataTier(database).task("doomed").orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
+        assertThat(store.list("doomed", dev.strata.store.MessageQuery.all()).messages()).hasSize(20);
+        assertThat(cache.getAll(doomedKeys)).as("cache entries of doomed before the delete (the test must see them go)").hasSize(5);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed"))).as("objects of doomed before the delete").hasSize(5);
 
         stopContent();
         try {
@@ -93,9 +96,24 @@ abstract class AbstractLifecycleFaultTest {
         for (String key : doomedKeys) {
             assertThat(content.get(key)).as(key).isEmpty();
         }
+        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed"))).as("objects left under doomed's prefix").isEmpty();
+        assertThat(cache.getAll(doomedKeys)).as("cache entries left of doomed's segments %s", doomedKeys).isEmpty();
+        assertThat(objectsUnder(ContentKeys.taskPrefix("kept"))).as("objects of kept").hasSize(1);
         FsckReport report = fsck().run(Fsck.Mode.CHECK, done -> { });
         assertThat(report.problems()).isEmpty();
         assertThat(report.clean()).isTrue();
+    }
+
+    /** Every object the content tier lists under a key prefix. */
+    protected List<String> objectsUnder(String keyPrefix) {
+        List<String> keys = new java.util.ArrayList<>();
+        String after = "";
+        for (List<ListableContent.StoredObject> page = ((ListableContent) content).list(keyPrefix, after, 1000); !page.isEmpty();
+             page = ((ListableContent) content).list(keyPrefix, after, 1000)) {
+            page.forEach(object -> keys.add(object.key()));
+            after = page.get(page.size() - 1).key();
+        }
+        return keys;
     }
 
     @Test

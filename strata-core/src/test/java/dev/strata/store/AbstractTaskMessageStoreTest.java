@@ -10,8 +10,11 @@ import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +53,17 @@ abstract class AbstractTaskMessageStoreTest {
 
     /** Counts every object the content tier currently holds. */
     protected abstract long objectCount();
+
+    /** Counts the objects whose keys start with {@code keyPrefix}. */
+    protected abstract long objectsUnder(String keyPrefix);
+
+    /**
+     * Counts cache entries whose keys start with {@code keyPrefix}. An in-process cache cannot be
+     * listed, so by default this counts which of the task's {@code knownKeys} are still cached.
+     */
+    protected long cacheEntriesUnder(String keyPrefix, List<String> knownKeys) {
+        return cache.getAll(knownKeys).size();
+    }
 
     protected void cleanUp() {
     }
@@ -241,14 +255,64 @@ abstract class AbstractTaskMessageStoreTest {
         store.append("gone", range(0, 9));
         store.append("gone", range(10, 19));
         store.append("kept", range(0, 9));
+        List<String> goneKeys = segmentKeys("gone");
+        assertThat(store.list("gone", MessageQuery.all()).messages()).hasSize(20);
+        assertThat(cache.getAll(goneKeys)).as("cache entries of gone before the delete (the test must see them go)").hasSize(2);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects of gone before the delete").isEqualTo(2);
 
         store.delete(List.of("gone", "never-existed"));
 
         assertThatThrownBy(() -> store.list("gone", MessageQuery.all())).isInstanceOf(TaskNotFoundException.class);
         assertThat(store.task("gone")).isEmpty();
-        assertThat(objectCount()).isEqualTo(1);
+        assertThat(cache.getAll(goneKeys)).as("cache entries left of gone's segments %s", goneKeys).isEmpty();
+        assertThat(cacheEntriesUnder(ContentKeys.taskPrefix("gone"), goneKeys)).as("cache entries under gone's prefix").isZero();
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects under gone's prefix").isZero();
+        assertThat(objectCount()).as("objects in the whole content tier (kept's one segment)").isEqualTo(1);
         assertThat(store.pendingDeletions()).isZero();
         assertThat(store.list("kept", MessageQuery.all()).messages()).hasSize(10);
+    }
+
+    @Test
+    void cacheEntryWithWrongBytes_underALiveSegmentKey_isNeverServed_andTheReadFallsBackToTheContentTier() {
+        store.createTask("donor");
+        store.append("donor", List.of(text(1, "from another segment")));
+        byte[] validButOther = content.get(segmentKeys("donor").get(0)).orElseThrow();
+        Map<String, byte[]> wrongBytes = new java.util.LinkedHashMap<>();
+        wrongBytes.put("another-valid-segment", validButOther);
+        wrongBytes.put("garbage", "not a segment at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        wrongBytes.put("empty", new byte[0]);
+        wrongBytes.put("one-flipped-bit", null);
+        for (var variant : wrongBytes.entrySet()) {
+            String taskId = "victim-" + variant.getKey();
+            store.createTask(taskId);
+            store.append(taskId, List.of(text(1, "the right content of " + taskId)));
+            String key = segmentKeys(taskId).get(0);
+            byte[] right = content.get(key).orElseThrow();
+            byte[] wrong = variant.getValue() != null ? variant.getValue() : flipOneBit(right);
+            // Replace the entry the append cached; this task has never been read, so nothing decoded is held.
+            cache.put(key, wrong);
+            assertThat(cache.getAll(List.of(key))).as("the cache now holds %s bytes under %s", variant.getKey(), key)
+                    .hasEntrySatisfying(key, value -> assertThat(value).isEqualTo(wrong));
+
+            List<TaskMessage> read = store.list(taskId, MessageQuery.all()).messages();
+
+            assertThat(read).as("read of %s with %s bytes cached under %s", taskId, variant.getKey(), key)
+                    .extracting(TaskMessage::content).containsExactly("the right content of " + taskId);
+            assertThat(cache.getAll(List.of(key)).get(key)).as("cache entry of %s after the read", key)
+                    .satisfiesAnyOf(value -> assertThat(value).isNull(), value -> assertThat(value).isEqualTo(right));
+        }
+    }
+
+    private static byte[] flipOneBit(byte[] bytes) {
+        byte[] flipped = bytes.clone();
+        flipped[flipped.length - 1] ^= 0x01;
+        return flipped;
+    }
+
+    /** The object keys of a task's live segments, from committed metadata. */
+    protected List<String> segmentKeys(String taskId) {
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database);
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
     }
 
     @Test

@@ -26,4 +26,10 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     protected long objectCount() {
         return TestServices.countFiles(directory.resolve("objects"));
     }
+
+    @Override
+    protected long objectsUnder(String keyPrefix) {
+        Path under = directory.resolve("objects").resolve(keyPrefix);
+        return java.nio.file.Files.exists(under) ? TestServices.countFiles(under) : 0;
+    }
 }

@@ -30,6 +30,12 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
+    protected long objectsUnder(String keyPrefix) {
+        Path under = directory.resolve("objects").resolve(keyPrefix);
+        return java.nio.file.Files.exists(under) ? TestServices.countFiles(under) : 0;
+    }
+
+    @Override
     protected void cleanUp() {
         TestServices.dropSchema(schema);
     }

@@ -60,6 +60,18 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
+    protected long objectsUnder(String keyPrefix) {
+        return server.blobStore().list(bucket, ListContainerOptions.Builder.prefix("strata/" + keyPrefix).recursive()).stream()
+                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).count();
+    }
+
+    /** Redis can be scanned: every key under the task's prefix counts, not only the known ones. */
+    @Override
+    protected long cacheEntriesUnder(String keyPrefix, java.util.List<String> knownKeys) {
+        return RedisKeys.count(prefix + keyPrefix);
+    }
+
+    @Override
     protected void cleanUp() {
         TestServices.dropSchema(schema);
         RedisKeys.deleteAll(prefix);
