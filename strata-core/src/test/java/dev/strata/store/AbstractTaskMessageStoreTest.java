@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.CaffeineSegmentCache;
@@ -39,6 +40,9 @@ import org.junit.jupiter.api.Test;
 abstract class AbstractTaskMessageStoreTest {
     protected Database database;
     protected ContentTier content;
+    protected HookedContentTier hooked;
+    /** Closed after the store, before {@link #cleanUp()}: second instances and what they opened. */
+    protected final List<AutoCloseable> closeAfter = new ArrayList<>();
     protected SegmentCache cache;
     protected SimpleMeterRegistry registry;
     protected TaskMessageStore store;
@@ -53,6 +57,13 @@ abstract class AbstractTaskMessageStoreTest {
 
     /** Counts every object the content tier currently holds. */
     protected abstract long objectCount();
+
+    /**
+     * A second, independent instance on the same backends (its own pool, client and cache
+     * connection or in-process cache), as another Strata process would have; register what it
+     * opens in {@link #closeAfter}.
+     */
+    protected abstract TaskMessageStore openSecondInstance();
 
     /** Counts the objects whose keys start with {@code keyPrefix}. */
     protected abstract long objectsUnder(String keyPrefix);
@@ -73,13 +84,17 @@ abstract class AbstractTaskMessageStoreTest {
         database = openDatabase();
         registry = new SimpleMeterRegistry();
         content = new MeteredContentTier(openContent(), registry);
+        hooked = new HookedContentTier(content);
         cache = openCache();
-        store = StoreFixture.store(database, content, cache);
+        store = StoreFixture.store(database, hooked, cache);
     }
 
     @AfterEach
-    void closeStore() {
+    void closeStore() throws Exception {
         store.close();
+        for (AutoCloseable closeable : closeAfter) {
+            closeable.close();
+        }
         database.close();
         cleanUp();
     }
@@ -214,6 +229,104 @@ abstract class AbstractTaskMessageStoreTest {
         assertThat(listed).extracting(TaskMessage::seq).containsExactlyElementsOf(LongStream.range(0, expected).boxed().toList());
         assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(expected);
         assertThat(listed).allSatisfy(m -> assertThat(m.content()).isEqualTo(range(m.seq(), m.seq()).get(0).content()));
+    }
+
+    @Test
+    void concurrentWritersWithDifferentContentForTheSameSeqs_fromTwoInstances_everyReaderSeesOneWinnerForever() throws Exception {
+        TaskMessageStore second = openSecondInstance();
+        store.createTask("race");
+        int writers = 6;
+        Map<Integer, Integer> acceptedByWriter = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                TaskMessageStore instance = writer % 2 == 0 ? store : second;
+                futures.add(CompletableFuture.runAsync(() -> {
+                    await(start);
+                    // Same seqs, different content per writer: windows of 10 that overlap their
+                    // neighbours' and every other writer's.
+                    for (int b = 0; b < 20; b++) {
+                        long from = b * 5L + writer % 3;
+                        List<NewMessage> batch = LongStream.rangeClosed(from, from + 9).mapToObj(seq -> text(seq, contentOf(writer, seq))).toList();
+                        acceptedByWriter.merge(writer, instance.append("race", batch).accepted(), Integer::sum);
+                    }
+                }, pool));
+            }
+            start.countDown();
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        List<TaskMessage> winners = store.list("race", MessageQuery.all()).messages();
+        assertThat(winners).extracting(TaskMessage::seq).as("stored seqs").containsExactlyElementsOf(LongStream.rangeClosed(0, 106).boxed().toList());
+        Map<Integer, Integer> wonByWriter = new java.util.HashMap<>();
+        for (TaskMessage message : winners) {
+            int writer = writerOf(message);
+            assertThat(message.content()).as("content of seq %d", message.seq()).isEqualTo(contentOf(writer, message.seq()));
+            wonByWriter.merge(writer, 1, Integer::sum);
+        }
+        assertThat(wonByWriter).as("seqs each writer won, against what its appends said they accepted").isEqualTo(
+                acceptedByWriter.entrySet().stream().filter(e -> e.getValue() > 0)
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task: a segment whose every message lost was deleted")
+                .isEqualTo(store.task("race").orElseThrow().liveSegments());
+        for (int round = 0; round < 3; round++) {
+            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d from the first instance", round).isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d from the second instance", round).isEqualTo(winners);
+        }
+
+        store.seal("race");
+        assertThat(second.compact("race").merged()).as("compaction of the raced task").isTrue();
+        store.purgePendingDeletions();
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d after compaction, first instance", round).isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d after compaction, second instance", round).isEqualTo(winners);
+        }
+        // The replaced segments stay readable for the default grace period, queued for deletion.
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task after compaction, less those queued for deletion")
+                .isEqualTo(1 + store.pendingDeletions());
+        assertThat(store.task("race").orElseThrow().liveSegments()).isEqualTo(1);
+    }
+
+    @Test
+    void appendWhoseEveryMessageLostTheRace_acceptsNothing_andItsSegmentIsDeleted() throws Exception {
+        TaskMessageStore second = openSecondInstance();
+        store.createTask("lost");
+        CountDownLatch loserWritten = new CountDownLatch(1);
+        CountDownLatch winnerCommitted = new CountDownLatch(1);
+        // The loser passes the "already stored?" check, writes its segment, and is held before its
+        // commit until the other instance has committed the same seqs with other content.
+        hooked.afterPut(key -> {
+            loserWritten.countDown();
+            await(winnerCommitted);
+        });
+        CompletableFuture<AppendResult> loser;
+        try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
+            loser = CompletableFuture.supplyAsync(() -> store.append("lost", List.of(text(1, "loser 1"), text(2, "loser 2"))), thread);
+            assertThat(loserWritten.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser wrote its segment").isTrue();
+            assertThat(second.append("lost", List.of(text(1, "winner 1"), text(2, "winner 2")))).isEqualTo(new AppendResult(2, 0, 0));
+            assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects while the loser waits: both segments").isEqualTo(2);
+            winnerCommitted.countDown();
+
+            assertThat(loser.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser's append result").isEqualTo(new AppendResult(0, 2, 0));
+        } finally {
+            hooked.afterPut(key -> { });
+        }
+
+        assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects after the race: the loser's segment is gone").isEqualTo(1);
+        for (TaskMessageStore reader : List.of(store, second, store, second)) {
+            assertThat(reader.list("lost", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("winner 1", "winner 2");
+        }
+    }
+
+    private static String contentOf(int writer, long seq) {
+        return "writer " + writer + " wrote seq " + seq;
+    }
+
+    private static int writerOf(TaskMessage message) {
+        return Integer.parseInt(message.content().substring("writer ".length(), message.content().indexOf(' ', "writer ".length())));
     }
 
     @Test

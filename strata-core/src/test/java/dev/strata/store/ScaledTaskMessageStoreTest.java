@@ -77,4 +77,16 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
         RedisKeys.deleteAll(prefix);
         server.blobStore().deleteContainer(bucket);
     }
+
+    @Override
+    protected TaskMessageStore openSecondInstance() {
+        // Like TwoInstancesTest: its own pool, S3 client and Redis connection, on the same schema, bucket and prefix.
+        Database database = TestServices.postgres(schema);
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database,
+                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings()),
+                new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20));
+        closeAfter.add(second);
+        closeAfter.add(database);
+        return second;
+    }
 }
