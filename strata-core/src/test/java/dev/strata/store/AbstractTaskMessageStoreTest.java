@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.testing.CommitThenFailMetadataTier;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.CaffeineSegmentCache;
+import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
@@ -319,6 +321,32 @@ abstract class AbstractTaskMessageStoreTest {
         for (TaskMessageStore reader : List.of(store, second, store, second)) {
             assertThat(reader.list("lost", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("winner 1", "winner 2");
         }
+    }
+
+    @Test
+    void commitAppliedButReportedAsFailed_retryReturnsDuplicates_andReadsShowExactlyOneCopy() {
+        CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(new JdbcMetadataTier(database));
+        TaskMessageStore lossy = new TaskMessageStore(flaky, hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
+        lossy.createTask("t");
+        lossy.append("t", range(0, 4));
+        flaky.failAfterTheNextCommits(1);
+
+        assertThatThrownBy(() -> lossy.append("t", range(5, 14)))
+                .as("the append whose commit was applied but whose answer was lost")
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("connection lost after COMMIT");
+        AppendResult retry = lossy.append("t", range(5, 14));
+        AppendResult widerRetry = store.append("t", range(5, 19));
+
+        assertThat(retry).as("the client's retry of the same batch").isEqualTo(new AppendResult(0, 10, 0));
+        assertThat(widerRetry).as("a retry that also carries new seqs, on another instance").isEqualTo(new AppendResult(5, 10, 0));
+        for (TaskMessageStore reader : List.of(lossy, store)) {
+            List<TaskMessage> read = reader.list("t", MessageQuery.all()).messages();
+            assertThat(read).extracting(TaskMessage::seq).as("seqs read").containsExactlyElementsOf(LongStream.rangeClosed(0, 19).boxed().toList());
+            assertThat(read).allSatisfy(m -> assertThat(m.content()).as("content of seq %d", m.seq()).isEqualTo(range(m.seq(), m.seq()).get(0).content()));
+        }
+        assertThat(store.task("t").orElseThrow().messageCount()).as("message count").isEqualTo(20);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("t"))).as("objects: the three committed segments, nothing written for the pure retry").isEqualTo(3);
     }
 
     private static String contentOf(int writer, long seq) {
