@@ -52,7 +52,7 @@ import net.jqwik.api.Provide;
  * its metadata commit and its content deletion, and a compaction between its merged object write
  * and its metadata commit; or nothing at all.
  */
-class LifecycleModelProperties {
+class LifecycleModelPropertiesTest {
     sealed interface Step {
         record Append(int task, long from, int count) implements Step {
         }
