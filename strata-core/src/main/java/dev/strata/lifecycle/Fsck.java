@@ -16,21 +16,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
  * Cross-checks the tiers: every segment metadata references must exist in the content tier and
- * match its recorded checksum; every object must be known to metadata; queued deletions should be
- * finished; cache entries must equal the content. With repair, it removes orphans (re-asking
- * metadata right before each removal, so it never removes content metadata references), finishes
- * queued deletions and drops mismatching cache entries. Missing or corrupt content cannot be
- * repaired and is only reported.
+ * match its recorded checksum; every object must be known to metadata; every store task must be
+ * known to the application ({@link KnownTasks}); queued deletions must not be overdue; cache
+ * entries of live segments must match the recorded checksum. With repair, it removes orphans and
+ * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
+ * removes content metadata references), finishes queued deletions that are due (all of them with
+ * {@link Mode#REPAIR_NOW}) and drops bad cache entries. Missing or corrupt content cannot be
+ * repaired and is only reported. Not thread-safe: one run at a time per instance.
  */
 public final class Fsck {
+    /** How long past its due time a queued deletion may wait before it counts as overdue, unless configured. */
+    public static final Duration DEFAULT_OVERDUE_MARGIN = Duration.ofMinutes(2);
     private static final int PAGE = 200;
 
     private final MetadataTier metadata;
@@ -40,9 +44,21 @@ public final class Fsck {
     private final SegmentCodec codec;
     private final Clock clock;
     private final Duration orphanGrace;
+    private final KnownTasks knownTasks;
+    private final Duration overdueMargin;
 
+    /** An fsck for a store used without an application task record, with the default overdue margin. */
     public Fsck(MetadataTier metadata, ContentTier content, ListableContent listing, SegmentCache cache, SegmentCodec codec,
                 Clock clock, Duration orphanGrace) {
+        this(metadata, content, listing, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
+    }
+
+    /**
+     * @param orphanGrace how old an unreferenced object or a forgotten task must be before it is a problem
+     * @param overdueMargin how long past its due time a queued deletion may still be waiting for the worker
+     */
+    public Fsck(MetadataTier metadata, ContentTier content, ListableContent listing, SegmentCache cache, SegmentCodec codec,
+                Clock clock, Duration orphanGrace, KnownTasks knownTasks, Duration overdueMargin) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.listing = requireNonNull(listing, "listing is null");
@@ -50,84 +66,136 @@ public final class Fsck {
         this.codec = requireNonNull(codec, "codec is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.orphanGrace = requireNonNull(orphanGrace, "orphanGrace is null");
+        this.knownTasks = requireNonNull(knownTasks, "knownTasks is null");
+        this.overdueMargin = requireNonNull(overdueMargin, "overdueMargin is null");
+        if (overdueMargin.isNegative()) {
+            throw new IllegalArgumentException("overdueMargin must not be negative, got " + overdueMargin);
+        }
     }
 
     /** Whether fsck repairs what it can or only reports. */
-    public enum Mode { CHECK, REPAIR }
+    public enum Mode {
+        /** Report only. */
+        CHECK,
+        /** Repair what is safe now; deletions still inside their grace period (compaction's replaced segments) wait. */
+        REPAIR,
+        /** Repair, and also finish deletions still inside their grace period. */
+        REPAIR_NOW
+    }
 
     /**
      * @param progress told the number of segments and objects checked so far
      */
     public FsckReport run(Mode mode, LongConsumer progress) {
-        List<String> problems = new ArrayList<>();
-        long tasks = 0;
-        long segments = 0;
-        long messages = 0;
-        long missing = 0;
-        long corrupt = 0;
-        long cacheMismatches = 0;
-        long cacheRemoved = 0;
-        long checked = 0;
+        requireNonNull(mode, "mode is null");
+        Tally tally = new Tally();
+        checkSegments(mode, tally, progress);
+        checkObjects(mode, tally, progress);
+        checkDeletions(mode, tally);
+        return new FsckReport(tally.tasks, tally.segments, tally.messages, tally.missing, tally.corrupt, tally.orphans,
+                tally.orphansRemoved, tally.forgotten, tally.forgottenRemoved, tally.scheduled, tally.overdue, tally.finished,
+                tally.overdueLeft, tally.cacheMismatches, tally.cacheRemoved, tally.problems);
+    }
+
+    private void checkSegments(Mode mode, Tally tally, LongConsumer progress) {
         String after = "";
         for (List<TaskSegments> page = metadata.catalog().segmentsAfter(after, PAGE); !page.isEmpty();
              page = metadata.catalog().segmentsAfter(after, PAGE)) {
             for (TaskSegments task : page) {
-                tasks++;
-                List<String> keys = task.segments().stream().map(SegmentRecord::objectKey).toList();
-                Map<String, byte[]> cached = cache.getAll(keys);
-                for (SegmentRecord segment : task.segments()) {
-                    segments++;
-                    messages += segment.messageCount();
-                    Optional<byte[]> bytes = content.get(segment.objectKey());
-                    if (bytes.isEmpty()) {
-                        missing++;
-                        problems.add("missing: " + segment.objectKey() + " (task " + task.taskId() + ", " + segment.messageCount() + " messages)");
-                    } else if (!checksumMatches(bytes.get(), segment.checksum())) {
-                        corrupt++;
-                        problems.add("corrupt: " + segment.objectKey() + " (task " + task.taskId() + ")");
-                    } else if (cached.containsKey(segment.objectKey()) && !Arrays.equals(cached.get(segment.objectKey()), bytes.get())) {
-                        cacheMismatches++;
-                        problems.add("cache mismatch: " + segment.objectKey());
-                        if (mode == Mode.REPAIR) {
-                            cache.invalidate(List.of(segment.objectKey()));
-                            cacheRemoved++;
-                        }
-                    }
-                    progress.accept(++checked);
-                }
+                tally.tasks++;
+                checkTask(mode, task, tally);
+                progress.accept(tally.checked);
                 after = task.taskId();
             }
+            checkForgotten(mode, page.stream().map(TaskSegments::taskId).toList(), tally);
         }
+    }
 
-        long orphans = 0;
-        long orphansRemoved = 0;
+    private void checkTask(Mode mode, TaskSegments task, Tally tally) {
+        List<String> keys = task.segments().stream().map(SegmentRecord::objectKey).toList();
+        Map<String, byte[]> cached = keys.isEmpty() ? Map.of() : cache.getAll(keys);
+        for (SegmentRecord segment : task.segments()) {
+            tally.segments++;
+            tally.messages += segment.messageCount();
+            tally.checked++;
+            Optional<byte[]> bytes = content.get(segment.objectKey());
+            if (bytes.isEmpty()) {
+                tally.missing++;
+                tally.problems.add("missing: " + segment.objectKey() + " (task " + task.taskId() + ", " + segment.messageCount() + " messages)");
+            } else if (!checksumMatches(bytes.get(), segment.checksum())) {
+                tally.corrupt++;
+                tally.problems.add("corrupt: " + segment.objectKey() + " (task " + task.taskId() + ")");
+            }
+            // Judged against the checksum metadata recorded, not against the content tier, so a bad
+            // entry is found even where the content itself is missing or corrupt.
+            byte[] entry = cached.get(segment.objectKey());
+            if (entry != null && !checksumMatches(entry, segment.checksum())) {
+                tally.cacheMismatches++;
+                tally.problems.add("cache mismatch: " + segment.objectKey());
+                if (mode != Mode.CHECK) {
+                    cache.invalidate(List.of(segment.objectKey()));
+                    tally.cacheRemoved++;
+                }
+            }
+        }
+    }
+
+    /** Store tasks the application forgot: unreachable through it, so their rows and objects are garbage. */
+    private void checkForgotten(Mode mode, List<String> taskIds, Tally tally) {
+        Set<String> forgotten = knownTasks.forgotten(taskIds, clock.instant().minus(orphanGrace));
+        if (forgotten.isEmpty()) {
+            return;
+        }
+        forgotten.stream().sorted().forEach(taskId -> tally.problems.add("forgotten task: " + taskId + " (unknown to the application)"));
+        tally.forgotten += forgotten.size();
+        if (mode != Mode.CHECK) {
+            // Asked again right before the removal, as for orphans.
+            Set<String> confirmed = knownTasks.forgotten(forgotten, clock.instant().minus(orphanGrace));
+            finish(metadata.deleteTasks(confirmed));
+            tally.forgottenRemoved += confirmed.size();
+        }
+    }
+
+    private void checkObjects(Mode mode, Tally tally, LongConsumer progress) {
         OrphanCollector collector = new OrphanCollector(content, listing, metadata.catalog(), clock, orphanGrace);
         Instant cutoff = clock.instant().minus(orphanGrace);
         String cursor = "";
         for (List<StoredObject> page = listing.list("tasks/", cursor, 1000); !page.isEmpty(); page = listing.list("tasks/", cursor, 1000)) {
             for (String orphan : collector.orphansAmong(page, cutoff)) {
-                orphans++;
-                problems.add("orphan: " + orphan);
-                if (mode == Mode.REPAIR) {
+                tally.orphans++;
+                tally.problems.add("orphan: " + orphan);
+                if (mode != Mode.CHECK) {
                     content.delete(List.of(orphan));
-                    orphansRemoved++;
+                    tally.orphansRemoved++;
                 }
             }
-            checked += page.size();
-            progress.accept(checked);
+            tally.checked += page.size();
+            progress.accept(tally.checked);
             cursor = page.get(page.size() - 1).key();
         }
+    }
 
+    /**
+     * Deletions inside their grace period, or due so recently that the worker has not had its turn,
+     * are scheduled work, not problems: only those due for longer than the margin are.
+     */
+    private void checkDeletions(Mode mode, Tally tally) {
+        Instant now = clock.instant();
+        Instant overdueCutoff = now.minus(overdueMargin);
         long pending = metadata.deletions().size();
-        long finished = 0;
-        if (pending > 0) {
-            problems.add("pending deletions: " + pending);
-            if (mode == Mode.REPAIR) {
-                finished = finishDeletions();
-            }
+        tally.overdue = metadata.deletions().countDue(overdueCutoff);
+        tally.scheduled = Math.max(0, pending - tally.overdue);
+        if (tally.overdue > 0) {
+            tally.problems.add("overdue deletions: " + tally.overdue + " (due for more than " + overdueMargin + ")");
         }
-        return new FsckReport(tasks, segments, messages, missing, corrupt, orphans, orphansRemoved, pending, finished,
-                cacheMismatches, cacheRemoved, problems);
+        switch (mode) {
+            case CHECK -> tally.overdueLeft = tally.overdue;
+            case REPAIR -> tally.finished = finishDeletions(now);
+            case REPAIR_NOW -> tally.finished = finishDeletions(now.plus(Duration.ofDays(365_000)));
+        }
+        if (mode != Mode.CHECK) {
+            tally.overdueLeft = metadata.deletions().countDue(overdueCutoff);
+        }
     }
 
     private boolean checksumMatches(byte[] bytes, int recorded) {
@@ -138,17 +206,45 @@ public final class Fsck {
         }
     }
 
-    /** Finishes every queued deletion, including those still in their grace period. */
-    private long finishDeletions() {
+    /** Finishes every queued deletion due at {@code dueBy}. */
+    private long finishDeletions(Instant dueBy) {
         long finished = 0;
-        Instant everything = clock.instant().plus(Duration.ofDays(365_000));
-        for (List<PendingDeletion> due = metadata.deletions().due(everything, 500); !due.isEmpty();
-             due = metadata.deletions().due(everything, 500)) {
-            content.delete(due.stream().map(PendingDeletion::objectKey).toList());
-            cache.invalidate(due.stream().map(PendingDeletion::objectKey).toList());
-            metadata.deletions().complete(due.stream().map(PendingDeletion::deletionId).toList());
+        for (List<PendingDeletion> due = metadata.deletions().due(dueBy, 500); !due.isEmpty();
+             due = metadata.deletions().due(dueBy, 500)) {
+            finish(due);
             finished += due.size();
         }
         return finished;
+    }
+
+    private void finish(List<PendingDeletion> deletions) {
+        if (deletions.isEmpty()) {
+            return;
+        }
+        List<String> keys = deletions.stream().map(PendingDeletion::objectKey).toList();
+        content.delete(keys);
+        cache.invalidate(keys);
+        metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
+    }
+
+    /** Counters of one run. */
+    private static final class Tally {
+        final List<String> problems = new ArrayList<>();
+        long tasks;
+        long segments;
+        long messages;
+        long missing;
+        long corrupt;
+        long cacheMismatches;
+        long cacheRemoved;
+        long forgotten;
+        long forgottenRemoved;
+        long orphans;
+        long orphansRemoved;
+        long scheduled;
+        long overdue;
+        long finished;
+        long overdueLeft;
+        long checked;
     }
 }

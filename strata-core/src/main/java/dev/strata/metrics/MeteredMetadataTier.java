@@ -44,13 +44,13 @@ public final class MeteredMetadataTier implements MetadataTier {
     }
 
     @Override
-    public Set<Long> storedSeqs(long taskKey, Collection<Long> seqs) {
-        return timer.time("storedSeqs", () -> delegate.storedSeqs(taskKey, seqs));
+    public Set<Long> storedSeqs(TaskRecord task, Collection<Long> seqs) {
+        return timer.time("storedSeqs", () -> delegate.storedSeqs(task, seqs));
     }
 
     @Override
-    public CommitOutcome commit(SegmentCommit commit) {
-        return timer.time("commit", () -> delegate.commit(commit));
+    public CommitOutcome commit(TaskRecord task, SegmentCommit segment) {
+        return timer.time("commit", () -> delegate.commit(task, segment));
     }
 
     @Override

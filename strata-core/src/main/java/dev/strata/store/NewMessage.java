@@ -8,9 +8,10 @@ import java.util.Optional;
  * One step an agent daemon reports, as it arrives for an append.
  *
  * @param seq position of the message in its task, from 0 to 2^53-1; unique within the task
- * @param type kind of step ({@code tool-use}, {@code text}, ...), 1 to 64 characters
- * @param tool tool name, may be empty
- * @param callId tool call id, may be empty
+ * @param type kind of step ({@code tool-use}, {@code text}, ...), 1 to 64 characters and at most
+ *     64 bytes in UTF-8
+ * @param tool tool name, may be empty, at most 256 bytes in UTF-8
+ * @param callId tool call id, may be empty, at most 256 bytes in UTF-8
  * @param content free text, may be empty
  * @param input the tool input as JSON object text, or empty when the daemon sent none
  * @param output tool output, may be empty
@@ -20,6 +21,12 @@ public record NewMessage(long seq, String type, String tool, String callId, Stri
 
     public static final long MAX_SEQ = (1L << 53) - 1;
     public static final int MAX_TYPE_LENGTH = 64;
+    /** Most UTF-8 bytes of a type; types are names kept in the metadata dictionary. */
+    public static final int MAX_TYPE_BYTES = 64;
+    /** Most UTF-8 bytes of a tool name; also a dictionary name. */
+    public static final int MAX_TOOL_BYTES = 256;
+    /** Most UTF-8 bytes of a call id, which every message row of the metadata carries. */
+    public static final int MAX_CALL_ID_BYTES = 256;
 
     public NewMessage {
         if (seq < 0 || seq > MAX_SEQ) {
@@ -34,12 +41,22 @@ public record NewMessage(long seq, String type, String tool, String callId, Stri
         requireNonNull(content, "content is null");
         requireNonNull(input, "input is null");
         requireNonNull(output, "output is null");
-        Text.requireWellFormed("type", type);
-        Text.requireWellFormed("tool", tool);
-        Text.requireWellFormed("call_id", callId);
+        requireValidNames(type, tool, callId);
         Text.requireWellFormed("content", content);
         Text.requireWellFormed("output", output);
         input.ifPresent(json -> Text.requireWellFormed("input", json));
+    }
+
+    /**
+     * Checks the fields that metadata stores: well-formed, without NUL (PostgreSQL text cannot
+     * hold it) and within their byte limits, so the metadata of a message stays small.
+     *
+     * @throws InvalidInputException naming the field and its limit
+     */
+    static void requireValidNames(String type, String tool, String callId) {
+        Text.requireName("type", type, MAX_TYPE_BYTES);
+        Text.requireName("tool", tool, MAX_TOOL_BYTES);
+        Text.requireName("call_id", callId, MAX_CALL_ID_BYTES);
     }
 
     /** A message with only the required fields set. */

@@ -97,7 +97,7 @@ public final class TaskMessageStore implements AutoCloseable {
         if (kept.isEmpty()) {
             return new AppendResult(0, 0, dropped);
         }
-        Set<Long> stored = metadata.storedSeqs(task.taskKey(), kept.stream().map(NewMessage::seq).toList());
+        Set<Long> stored = metadata.storedSeqs(task, kept.stream().map(NewMessage::seq).toList());
         Instant now = clock.instant();
         List<TaskMessage> fresh = new ArrayList<>(kept.size());
         for (NewMessage m : kept) {
@@ -119,6 +119,8 @@ public final class TaskMessageStore implements AutoCloseable {
      * {@link #append}; the drop policy is the caller's to apply.
      *
      * @return accepted (new) and duplicate counts
+     * @throws InvalidInputException when a message is foreign, a seq occurs twice, or a type, tool
+     *     or call id is outside the limits of {@link NewMessage}; nothing is imported then
      * @throws TaskNotFoundException when the task does not exist
      */
     public AppendResult importMessages(String taskId, List<TaskMessage> messages) {
@@ -128,11 +130,16 @@ public final class TaskMessageStore implements AutoCloseable {
             if (!message.taskId().equals(taskId) || !seen.add(message.seq())) {
                 throw new InvalidInputException("import of task " + taskId + " has a foreign message or seq " + message.seq() + " twice");
             }
+            try {
+                NewMessage.requireValidNames(message.type(), message.tool(), message.callId());
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("import of task " + taskId + ", seq " + message.seq() + ": " + e.getMessage());
+            }
         }
         if (messages.isEmpty()) {
             return new AppendResult(0, 0, 0);
         }
-        Set<Long> stored = metadata.storedSeqs(task.taskKey(), messages.stream().map(TaskMessage::seq).toList());
+        Set<Long> stored = metadata.storedSeqs(task, messages.stream().map(TaskMessage::seq).toList());
         List<TaskMessage> fresh = messages.stream().filter(m -> !stored.contains(m.seq())).toList();
         int accepted = fresh.isEmpty() ? 0 : writeSegment(task, fresh);
         return new AppendResult(accepted, messages.size() - accepted, 0);
@@ -153,7 +160,8 @@ public final class TaskMessageStore implements AutoCloseable {
         // If the commit throws, the object stays: the commit may have succeeded before the error
         // reached us, and deleting content that metadata references would lose acknowledged data.
         // An uncommitted object is invisible and orphan collection removes it.
-        CommitOutcome outcome = metadata.commit(new SegmentCommit(task.taskKey(), objectId, encoded.bytes().length, encoded.checksum(), rows));
+        // The commit proves the task is still the one read above, or answers TaskGone.
+        CommitOutcome outcome = metadata.commit(task, new SegmentCommit(task.taskKey(), objectId, encoded.bytes().length, encoded.checksum(), rows));
         return switch (outcome) {
             case CommitOutcome.TaskGone gone -> {
                 deleteUnreferenced(key);

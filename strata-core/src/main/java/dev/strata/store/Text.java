@@ -24,4 +24,32 @@ final class Text {
             }
         }
     }
+
+    /**
+     * Checks a name that metadata stores: well-formed, no NUL character, at most {@code maxBytes}
+     * bytes in UTF-8. Counts the bytes without encoding, so an oversized value costs no copy.
+     */
+    static void requireName(String field, String value, int maxBytes) {
+        requireWellFormed(field, value);
+        long bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\u0000') {
+                throw new InvalidInputException(field + ": must not contain the NUL character (U+0000), found at index " + i);
+            }
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        if (bytes > maxBytes) {
+            throw new InvalidInputException(field + ": must be at most " + maxBytes + " bytes in UTF-8, got " + bytes);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.strata.lifecycle;
 
 import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.strata.codec.SegmentCodec;
@@ -19,6 +20,8 @@ import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +148,141 @@ abstract class AbstractLifecycleFaultTest {
         assertThat(content.get(orphan)).isEmpty();
         assertThat(content.get(segments.get(2).objectKey())).as("referenced content is never removed").isPresent();
         assertThat(repair.clean()).as("missing and corrupt content cannot be repaired").isFalse();
+    }
+
+    /** Issue 9, defect 10: replaced segments inside STRATA_COMPACTION_GRACE made fsck fail for minutes after every completion. */
+    @Test
+    void fsck_deletionsInsideTheirGrace_areScheduledNotProblems_andRepairWaitsForTheGraceUnlessNow() {
+        Duration grace = Duration.ofMinutes(5);
+        TaskMessageStore graceful = StoreFixture.store(database, content, cache, StoreOptions.defaults().withReplacedSegmentGrace(grace));
+        graceful.createTask("done");
+        for (int b = 0; b < 3; b++) {
+            graceful.append("done", range(b * 10L, b * 10L + 9));
+        }
+        List<String> replaced = segmentKeys("done");
+        graceful.seal("done");
+        graceful.compact("done");
+
+        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { });
+        assertThat(check.scheduledDeletions()).as("replaced segments inside their grace").isEqualTo(3);
+        assertThat(check.overdueDeletions()).isZero();
+        assertThat(check.problems()).as("a healthy store right after a compaction").isEmpty();
+        assertThat(check.clean()).isTrue();
+
+        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> { });
+        assertThat(repair.deletionsFinished()).as("--repair before the grace ends").isZero();
+        for (String key : replaced) {
+            assertThat(content.get(key)).as("replaced segment %s stays readable during its grace", key).isPresent();
+        }
+
+        Clock late = Clock.offset(Clock.systemUTC(), grace.plus(Fsck.DEFAULT_OVERDUE_MARGIN).plusMinutes(1));
+        FsckReport overdue = fsck(late).run(Fsck.Mode.CHECK, done -> { });
+        assertThat(overdue.overdueDeletions()).as("due for longer than the margin").isEqualTo(3);
+        assertThat(overdue.problems()).anyMatch(p -> p.startsWith("overdue deletions: 3"));
+        assertThat(overdue.clean()).isFalse();
+
+        FsckReport now = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR_NOW, done -> { });
+        assertThat(now.deletionsFinished()).isEqualTo(3);
+        assertThat(now.clean()).isTrue();
+        for (String key : replaced) {
+            assertThat(content.get(key)).as("replaced segment %s after --repair --now", key).isEmpty();
+        }
+        assertThat(graceful.list("done", dev.strata.store.MessageQuery.all()).messages()).hasSize(30);
+    }
+
+    @Test
+    void fsck_overdueDeletions_areProblemsUntilRepairFinishesThem() {
+        store.createTask("gone");
+        store.append("gone", range(0, 4));
+        stopContent();
+        try {
+            store.delete(List.of("gone"));
+        } finally {
+            startContent();
+        }
+        Clock late = Clock.offset(Clock.systemUTC(), Fsck.DEFAULT_OVERDUE_MARGIN.plusMinutes(1));
+
+        assertThat(fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { }).clean()).as("just queued: scheduled").isTrue();
+        assertThat(fsck(late).run(Fsck.Mode.CHECK, done -> { }).overdueDeletions()).isEqualTo(1);
+        FsckReport repair = fsck(late).run(Fsck.Mode.REPAIR, done -> { });
+        assertThat(repair.deletionsFinished()).isEqualTo(1);
+        assertThat(repair.overdueDeletionsLeft()).isZero();
+        assertThat(repair.clean()).isTrue();
+        assertThat(store.pendingDeletions()).isZero();
+    }
+
+    /** A cache entry with wrong bytes under a live segment key is never served, and fsck --repair drops it. */
+    @Test
+    void fsck_findsCacheEntriesThatDoNotMatchTheRecordedChecksum_andRepairDropsThem() {
+        store.createTask("t");
+        store.append("t", range(0, 4));
+        store.append("t", range(5, 9));
+        List<String> keys = segmentKeys("t");
+        cache.put(keys.get(0), new SegmentCodec().encode(List.of(new dev.strata.store.TaskMessage("x", "t", 0, "text", "", "", "not what was written",
+                java.util.Optional.empty(), "", java.time.Instant.EPOCH))).bytes());
+        cache.put(keys.get(1), new byte[] {7, 7, 7});
+
+        TaskMessageStore fresh = StoreFixture.store(database, content, cache);
+        Throwable failure = catchThrowable(() -> assertThat(fresh.list("t", dev.strata.store.MessageQuery.all()).messages())
+                .extracting(dev.strata.store.TaskMessage::seq).as("a read over bad cache entries").containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L));
+        assertThat(failure).as("bad cache bytes are refused, never served").satisfiesAnyOf(
+                f -> assertThat(f).isNull(),
+                f -> assertThat(f).isInstanceOf(dev.strata.store.CorruptContentException.class));
+
+        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { });
+        assertThat(check.cacheMismatches()).isEqualTo(2);
+        assertThat(check.problems()).contains("cache mismatch: " + keys.get(0), "cache mismatch: " + keys.get(1));
+        assertThat(check.clean()).isFalse();
+
+        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> { });
+        assertThat(repair.cacheMismatchesRemoved()).isEqualTo(2);
+        assertThat(repair.clean()).isTrue();
+        assertThat(cache.getAll(keys)).as("bad entries after --repair").isEmpty();
+        TaskMessageStore after = StoreFixture.store(database, content, cache);
+        assertThat(after.list("t", dev.strata.store.MessageQuery.all()).messages()).hasSize(10);
+    }
+
+    /** Issue 9, defect 5: store tasks the application lost track of were found by nothing. */
+    @Test
+    void fsck_findsStoreTasksTheApplicationForgot_andRepairDeletesTheirRowsAndContent() {
+        store.createTask("known");
+        store.createTask("forgotten");
+        store.append("known", range(0, 4));
+        store.append("forgotten", range(0, 4));
+        store.append("forgotten", range(5, 9));
+        List<String> forgottenKeys = segmentKeys("forgotten");
+        Set<String> application = Set.of("known");
+        KnownTasks knownTasks = (ids, createdBefore) -> ids.stream().filter(id -> !application.contains(id)).collect(Collectors.toSet());
+
+        FsckReport check = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.CHECK, done -> { });
+        assertThat(check.forgottenTasks()).isEqualTo(1);
+        assertThat(check.problems()).anyMatch(p -> p.startsWith("forgotten task: forgotten"));
+        assertThat(check.clean()).isFalse();
+
+        FsckReport repair = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.REPAIR, done -> { });
+        assertThat(repair.forgottenTasksRemoved()).isEqualTo(1);
+        assertThat(repair.clean()).isTrue();
+        assertThat(store.task("forgotten")).as("store metadata of the forgotten task").isEmpty();
+        for (String key : forgottenKeys) {
+            assertThat(content.get(key)).as("object %s of the forgotten task", key).isEmpty();
+        }
+        assertThat(store.pendingDeletions()).isZero();
+        assertThat(store.list("known", dev.strata.store.MessageQuery.all()).messages()).hasSize(5);
+        assertThat(fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.CHECK, done -> { }).problems()).isEmpty();
+    }
+
+    private Fsck fsck(Clock clock) {
+        return fsck(clock, KnownTasks.everyStoreTask());
+    }
+
+    private Fsck fsck(Clock clock, KnownTasks knownTasks) {
+        return new Fsck(new JdbcMetadataTier(database), content, (ListableContent) content, new FailSafeSegmentCache(cache),
+                new SegmentCodec(), clock, Duration.ZERO, knownTasks, Fsck.DEFAULT_OVERDUE_MARGIN);
+    }
+
+    private List<String> segmentKeys(String taskId) {
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database);
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
     }
 
     @Test

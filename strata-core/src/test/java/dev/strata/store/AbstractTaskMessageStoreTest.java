@@ -20,6 +20,7 @@ import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +50,8 @@ abstract class AbstractTaskMessageStoreTest {
     protected SegmentCache cache;
     protected SimpleMeterRegistry registry;
     protected TaskMessageStore store;
+    /** Runs once after the next content put, between an append's task lookup and its commit. */
+    private final AtomicReference<Runnable> afterNextPut = new AtomicReference<>();
 
     protected abstract Database openDatabase();
 
@@ -86,7 +90,7 @@ abstract class AbstractTaskMessageStoreTest {
         database = openDatabase();
         registry = new SimpleMeterRegistry();
         content = new MeteredContentTier(openContent(), registry);
-        hooked = new HookedContentTier(content);
+        hooked = new HookedContentTier(content, afterNextPut);
         cache = openCache();
         store = StoreFixture.store(database, hooked, cache);
     }
@@ -326,7 +330,7 @@ abstract class AbstractTaskMessageStoreTest {
     @Test
     void commitAppliedButReportedAsFailed_retryReturnsDuplicates_andReadsShowExactlyOneCopy() {
         CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(new JdbcMetadataTier(database));
-        TaskMessageStore lossy = new TaskMessageStore(flaky, hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
+        TaskMessageStore lossy = new TaskMessageStore(flaky.metadata(), hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
         lossy.createTask("t");
         lossy.append("t", range(0, 4));
         flaky.failAfterTheNextCommits(1);
@@ -537,6 +541,131 @@ abstract class AbstractTaskMessageStoreTest {
         MessageQuery query = new MessageQuery(OptionalLong.of(0), 10, Set.of(), Set.of());
 
         assertThat(store.list("t", query).messages()).extracting(TaskMessage::seq).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void append_toDeletedTask_neverLandsInTaskThatReusedItsKey() {
+        // Defect 1: the append reads task a, a is deleted and b created (on SQLite b used to get
+        // a's key), then the append commits. It must fail, and b must stay untouched.
+        store.createTask("a");
+        afterNextPut.set(() -> {
+            store.delete(List.of("a"));
+            store.createTask("b");
+        });
+
+        assertThatThrownBy(() -> store.append("a", range(0, 99)))
+                .as("append to task a, deleted before its commit")
+                .isInstanceOf(TaskNotFoundException.class)
+                .hasMessage("task not found: a");
+
+        assertThat(store.task("b").orElseThrow().messageCount()).as("message count of task b").isZero();
+        assertThat(store.countByType(List.of("b"))).as("type counts of task b").isEmpty();
+        assertThat(store.list("b", MessageQuery.all()).messages()).as("messages of task b").isEmpty();
+        assertThat(store.append("b", range(1, 1))).as("b's own seq 1").isEqualTo(new AppendResult(1, 0, 0));
+        assertThat(store.list("b", MessageQuery.all()).messages()).extracting(TaskMessage::seq).as("messages of task b").containsExactly(1L);
+        assertThat(objectCount()).as("objects: only b's segment, a's uploaded segment removed").isEqualTo(1);
+    }
+
+    @Test
+    void append_racingDeletesAndCreates_neverMixesMessagesOfTasks() {
+        int rounds = 40;
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+            List<CompletableFuture<Void>> work = new ArrayList<>();
+            for (int appender = 0; appender < 2; appender++) {
+                work.add(CompletableFuture.runAsync(() -> {
+                    await(start);
+                    for (int round = 0; round < rounds; round++) {
+                        try {
+                            store.append("victim", range(round * 10L, round * 10L + 9));
+                        } catch (TaskNotFoundException e) {
+                            // Deleted meanwhile: expected, and nothing of the batch may show up anywhere.
+                        }
+                    }
+                }, pool));
+            }
+            work.add(CompletableFuture.runAsync(() -> {
+                await(start);
+                for (int round = 0; round < rounds; round++) {
+                    store.delete(List.of("victim"));
+                    // Created right after the delete: the task that got the deleted key on SQLite.
+                    store.createTask("bystander-" + round);
+                    store.createTask("victim");
+                    store.append("bystander-" + round, List.of(text(0, "bystander " + round)));
+                }
+            }, pool));
+            store.createTask("victim");
+            start.countDown();
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
+        }
+
+        for (int round = 0; round < rounds; round++) {
+            String id = "bystander-" + round;
+            assertThat(store.task(id).orElseThrow().messageCount()).as("message count of %s", id).isEqualTo(1);
+            assertThat(store.list(id, MessageQuery.all()).messages()).as("messages of %s", id)
+                    .extracting(TaskMessage::content).containsExactly("bystander " + round);
+        }
+        long victimCount = store.task("victim").orElseThrow().messageCount();
+        assertThat(store.list("victim", MessageQuery.all()).messages()).as("messages of the last victim").hasSize((int) victimCount);
+        for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task_name")) {
+            // A delete that raced a commit used to leave the commit's rows behind on PostgreSQL.
+            long orphans = database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM " + table + " r"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM tm_task t WHERE t.task_key = r.task_key)").mapTo(Long.class).one());
+            assertThat(orphans).as("rows of %s whose task is gone", table).isZero();
+        }
+    }
+
+    @Test
+    void delete_tasksWithUniqueToolNames_shrinksTheNameDictionaryBack() {
+        // Defect 3: names of deleted tasks stayed in tm_name forever.
+        store.createTask("kept");
+        store.append("kept", range(0, 7));
+        long namesBefore = nameCount();
+        store.createTask("t");
+        for (int batch = 0; batch < 6; batch++) {
+            List<NewMessage> messages = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                long seq = batch * 50L + i;
+                String tool = ("tool-" + seq + "-").repeat(40).substring(0, NewMessage.MAX_TOOL_BYTES);
+                messages.add(new NewMessage(seq, "type-" + seq, tool, "call-" + seq, "", Optional.empty(), ""));
+            }
+            store.append("t", messages);
+        }
+        assertThat(nameCount()).as("names after 300 unique types and 300 unique tools").isEqualTo(namesBefore + 600);
+
+        store.delete(List.of("t"));
+
+        assertThat(nameCount()).as("names after deleting the task that used them").isEqualTo(namesBefore);
+        assertThat(store.list("kept", MessageQuery.all().including(Set.of("text"))).messages()).as("text messages of kept")
+                .extracting(TaskMessage::seq).containsExactly(3L, 7L);
+    }
+
+    @Test
+    void importMessages_namesOverTheirLimitsOrWithNul_areRejectedAndStoreNothing() {
+        // Defect 3 and 9: PostgreSQL text cannot hold NUL, which used to answer 503.
+        store.createTask("t");
+        Map<String, TaskMessage> cases = Map.of(
+                "import of task t, seq 1: tool: must not contain the NUL character (U+0000), found at index 1",
+                imported(1, "text", "a\u0000b", ""),
+                "import of task t, seq 1: call_id: must be at most 256 bytes in UTF-8, got 257",
+                imported(1, "text", "", "c".repeat(257)),
+                "import of task t, seq 1: type: must be at most 64 bytes in UTF-8, got 66",
+                imported(1, "é".repeat(33), "", ""));
+
+        cases.forEach((message, bad) -> assertThatThrownBy(() -> store.importMessages("t", List.of(imported(0, "text", "", ""), bad)))
+                .as("import of %s", bad).isInstanceOf(InvalidInputException.class).hasMessage(message));
+
+        assertThat(store.task("t").orElseThrow().messageCount()).as("message count after rejected imports").isZero();
+        assertThat(objectCount()).as("objects after rejected imports").isZero();
+    }
+
+    private static TaskMessage imported(long seq, String type, String tool, String callId) {
+        return new TaskMessage(TaskMessageStore.messageId("t", seq), "t", seq, type, tool, callId, "", Optional.empty(), "",
+                Instant.EPOCH);
+    }
+
+    private long nameCount() {
+        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name").mapTo(Long.class).one());
     }
 
     private static void await(CountDownLatch latch) {

@@ -5,6 +5,7 @@ import dev.strata.tier.content.ListableContent;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,17 @@ public final class HookedContentTier implements ContentTier, ListableContent {
 
     public HookedContentTier(ContentTier delegate) {
         this.delegate = delegate;
+    }
+
+    /** Runs the action found in {@code afterNextPut} once, right after the next put, and clears it. */
+    public HookedContentTier(ContentTier delegate, AtomicReference<Runnable> afterNextPut) {
+        this(delegate);
+        afterPut(key -> {
+            Runnable action = afterNextPut.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+        });
     }
 
     /** Runs {@code hook} with the key after each put has returned, until replaced. */

@@ -120,8 +120,10 @@ public final class Strata implements AutoCloseable {
         if (!(rawContent instanceof ListableContent listing)) {
             throw new ConfigException("STRATA_CONTENT_URL: " + rawContent.describe() + " cannot list its objects, so fsck cannot run");
         }
+        // A deletion is overdue once the worker has had two turns at it, and a minute more.
+        Duration overdueMargin = config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
         return new Fsck(metadata, rawContent, listing, new FailSafeSegmentCache(rawCache), new SegmentCodec(), Clock.systemUTC(),
-                config.lifecycle().orphanGrace());
+                config.lifecycle().orphanGrace(), directory::forgottenStoreTasks, overdueMargin);
     }
 
     /** Retention, for the admin command that runs one pass now. */

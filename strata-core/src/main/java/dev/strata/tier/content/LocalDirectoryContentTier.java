@@ -2,6 +2,8 @@ package dev.strata.tier.content;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.strata.store.BackendUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Content in a local directory: the embedded default. Each object is a file written to a
@@ -24,7 +27,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * leaves a partial object under a real key. Thread-safe.
  */
 public final class LocalDirectoryContentTier implements ContentTier, ListableContent {
+    /** Directories remembered as durable; forgetting one only costs a few extra fsyncs. */
+    private static final int DURABLE_DIRECTORIES = 100_000;
+
     private final Path root;
+    /**
+     * Directories whose entries, up to the root, are known to be on disk: added only after the
+     * fsyncs completed. A put into a directory not in here forces the chain itself, even if another
+     * request created the directory and is still forcing it, so no put is acknowledged before the
+     * directory holding its object is durable.
+     */
+    private final Cache<Path, Boolean> durableDirectories = Caffeine.newBuilder().maximumSize(DURABLE_DIRECTORIES).build();
+    private final LongAdder directorySyncs = new LongAdder();
 
     public LocalDirectoryContentTier(Path root) {
         requireNonNull(root, "root is null");
@@ -156,13 +170,21 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
     }
 
     private void ensureDirectory(Path directory) throws IOException {
-        if (!Files.isDirectory(directory)) {
-            Files.createDirectories(directory);
-            // Make the new directory entries durable before any object inside them is acknowledged.
-            for (Path p = directory; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
-                forceDirectory(p.getParent());
-            }
+        if (durableDirectories.getIfPresent(directory) != null && Files.isDirectory(directory)) {
+            return;
         }
+        Files.createDirectories(directory);
+        // Make the directory entries durable before any object inside them is acknowledged,
+        // whichever request created them.
+        for (Path p = directory; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            forceDirectory(p.getParent());
+        }
+        durableDirectories.put(directory, Boolean.TRUE);
+    }
+
+    /** Directory fsyncs so far, for tests of the durability path. */
+    long directorySyncs() {
+        return directorySyncs.sum();
     }
 
     private void removeIfEmpty(Path directory) {
@@ -170,7 +192,9 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
             return;
         }
         try {
-            Files.deleteIfExists(directory);
+            if (Files.deleteIfExists(directory)) {
+                durableDirectories.invalidate(directory);
+            }
         } catch (DirectoryNotEmptyException | NoSuchFileException e) {
             // Still holds other objects of the task, or another delete got there first.
         } catch (IOException e) {
@@ -178,10 +202,11 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
         }
     }
 
-    private static void forceDirectory(Path directory) throws IOException {
+    private void forceDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }
+        directorySyncs.increment();
     }
 
     private static void deleteQuietly(Path path) {

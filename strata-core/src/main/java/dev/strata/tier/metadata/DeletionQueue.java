@@ -18,4 +18,7 @@ public interface DeletionQueue {
 
     /** @return how many deletions are pending */
     long size();
+
+    /** @return how many pending deletions are due at {@code now} (their grace, if any, has ended) */
+    long countDue(java.time.Instant now);
 }

@@ -28,17 +28,23 @@ public interface MetadataTier extends AutoCloseable {
     /** @return the task's metadata, or empty when it does not exist */
     Optional<TaskRecord> task(String taskId);
 
-    /** @return those of {@code seqs} already stored for the task (empty when the task does not exist) */
-    Set<Long> storedSeqs(long taskKey, Collection<Long> seqs);
+    /**
+     * @return those of {@code seqs} already stored for the task; empty when the task does not
+     *     exist or is no longer the task that was read (deleted, and perhaps created again)
+     */
+    Set<Long> storedSeqs(TaskRecord task, Collection<Long> seqs);
 
     /**
      * Atomically records a new segment and every one of its messages whose seq is not yet stored
      * (first write wins), and updates the task's counters. When no message is new, nothing is
-     * recorded and the segment object is unreferenced.
+     * recorded and the segment object is unreferenced. The commit applies only to the very task
+     * that was read: task keys are never reused, and the task id must still match.
      *
-     * @return the outcome; {@link CommitOutcome.TaskGone} when the task was deleted meanwhile
+     * @param task the task as read before the segment was written; its key is the segment's
+     * @return the outcome; {@link CommitOutcome.TaskGone} when the task was deleted meanwhile,
+     *     even if a task with the same id was created since
      */
-    CommitOutcome commit(SegmentCommit commit);
+    CommitOutcome commit(TaskRecord task, SegmentCommit segment);
 
     /**
      * Finds the segment of each message matching the query, in seq order, at most {@code limit} rows.

@@ -17,7 +17,8 @@ public interface SegmentCatalog {
      * Atomically points every message held by the {@code replaced} segments at the new merged
      * segment (already durable in the content tier), removes the replaced segments and queues
      * their objects for deletion no earlier than {@code deleteAfter}, so that reads that located
-     * them just before can still fetch them.
+     * them just before can still fetch them. Like a commit, it applies only to the very task that
+     * was read, and reports {@link ReplaceOutcome.TaskGone} otherwise.
      */
     ReplaceOutcome replaceSegments(TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter);
 

@@ -58,4 +58,64 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("is not a writable directory");
     }
+
+    /**
+     * Issue 9, defect 12: a put into a task directory that a concurrent first put had created (but
+     * not yet forced) was acknowledged without forcing the directory's entry.
+     */
+    @Test
+    void put_intoADirectoryAnotherRequestCreated_forcesTheDirectoryChainItself() throws IOException {
+        LocalDirectoryContentTier local = (LocalDirectoryContentTier) tier;
+        Files.createDirectories(root.resolve("tasks/racing"));
+        long before = local.directorySyncs();
+
+        tier.put(ContentKeys.segment("racing", 1), randomBytes(10));
+
+        assertThat(local.directorySyncs() - before).as("root (entry of tasks/), tasks/ (entry of racing/), racing/ (the object)").isEqualTo(3);
+    }
+
+    @Test
+    void put_intoADirectoryKnownDurable_forcesOnlyThatDirectory_untilTheDirectoryIsRemoved() {
+        LocalDirectoryContentTier local = (LocalDirectoryContentTier) tier;
+        tier.put(ContentKeys.segment("task", 1), randomBytes(10));
+
+        long before = local.directorySyncs();
+        tier.put(ContentKeys.segment("task", 2), randomBytes(10));
+        assertThat(local.directorySyncs() - before).isEqualTo(1);
+
+        tier.delete(List.of(ContentKeys.segment("task", 1), ContentKeys.segment("task", 2)));
+        before = local.directorySyncs();
+        tier.put(ContentKeys.segment("task", 3), randomBytes(10));
+        assertThat(local.directorySyncs() - before).as("the recreated directory is forced again").isEqualTo(3);
+    }
+
+    @Test
+    void concurrentFirstPuts_toTheSameNewTask_allSucceedAndAreReadable() throws Exception {
+        int writers = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            for (int task = 0; task < 20; task++) {
+                String taskId = "new-" + task;
+                var start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> puts = new java.util.ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    long objectId = w;
+                    puts.add(pool.submit(() -> {
+                        start.await();
+                        tier.put(ContentKeys.segment(taskId, objectId), new byte[] {(byte) objectId});
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (var put : puts) {
+                    put.get();
+                }
+                for (int w = 0; w < writers; w++) {
+                    assertThat(tier.get(ContentKeys.segment(taskId, w))).as("object %d of %s", w, taskId).contains(new byte[] {(byte) w});
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -3,14 +3,19 @@ package dev.strata.tier.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.store.MessageQuery;
+import dev.strata.store.TaskSummary;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,9 +56,9 @@ public abstract class AbstractMetadataTierContractTest {
     void commit_firstWriteWinsPerSeq() {
         TaskRecord task = created("t");
 
-        var first = metadata.commit(segment(task, 1, 0, 9));
-        var second = metadata.commit(segment(task, 2, 5, 14));
-        var third = metadata.commit(segment(task, 3, 0, 14));
+        var first = metadata.commit(task, segment(task, 1, 0, 9));
+        var second = metadata.commit(task, segment(task, 2, 5, 14));
+        var third = metadata.commit(task, segment(task, 3, 0, 14));
 
         assertThat(first).isEqualTo(new CommitOutcome.Committed(seqs(0, 9)));
         assertThat(second).isEqualTo(new CommitOutcome.Committed(seqs(10, 14)));
@@ -63,7 +68,7 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(located.get(7).objectKey()).isEqualTo(ContentKeys.segment("t", 1));
         assertThat(located.get(12).objectKey()).isEqualTo(ContentKeys.segment("t", 2));
         assertThat(metadata.task("t").orElseThrow().summary().messageCount()).isEqualTo(15);
-        assertThat(metadata.storedSeqs(task.taskKey(), List.of(3L, 14L, 15L))).containsExactlyInAnyOrder(3L, 14L);
+        assertThat(metadata.storedSeqs(task, List.of(3L, 14L, 15L))).containsExactlyInAnyOrder(3L, 14L);
     }
 
     @Test
@@ -78,7 +83,7 @@ public abstract class AbstractMetadataTierContractTest {
                 long objectId = i;
                 commits.add(CompletableFuture.supplyAsync(() -> {
                     awaitUninterruptibly(start);
-                    return metadata.commit(segment(task, objectId, 0, 99));
+                    return metadata.commit(task, segment(task, objectId, 0, 99));
                 }, threads));
             }
             start.countDown();
@@ -95,14 +100,14 @@ public abstract class AbstractMetadataTierContractTest {
         TaskRecord task = created("t");
         metadata.deleteTasks(List.of("t"));
 
-        assertThat(metadata.commit(segment(task, 1, 0, 0))).isInstanceOf(CommitOutcome.TaskGone.class);
+        assertThat(metadata.commit(task, segment(task, 1, 0, 0))).isInstanceOf(CommitOutcome.TaskGone.class);
     }
 
     @Test
     void deleteTasks_queuesEverySegmentForDeletionInTheSameTransaction() {
         TaskRecord task = created("t");
-        metadata.commit(segment(task, 1, 0, 4));
-        metadata.commit(segment(task, 2, 5, 9));
+        metadata.commit(task, segment(task, 1, 0, 4));
+        metadata.commit(task, segment(task, 2, 5, 9));
 
         List<PendingDeletion> queued = metadata.deleteTasks(List.of("t", "unknown"));
 
@@ -118,7 +123,7 @@ public abstract class AbstractMetadataTierContractTest {
     @Test
     void countByType_andSeal() {
         TaskRecord task = created("t");
-        metadata.commit(segment(task, 1, 0, 5));
+        metadata.commit(task, segment(task, 1, 0, 5));
 
         assertThat(metadata.countByType(List.of("t", "x"))).containsOnlyKeys("t");
         assertThat(metadata.countByType(List.of("t")).get("t")).containsEntry("even", 3L).containsEntry("odd", 3L);
@@ -136,6 +141,146 @@ public abstract class AbstractMetadataTierContractTest {
         }
     }
 
+    @Test
+    void createTask_afterTheNewestTaskWasDeleted_neverReusesItsKey() {
+        TaskRecord first = created("first");
+        TaskRecord newest = created("newest");
+        metadata.deleteTasks(List.of("newest"));
+
+        TaskRecord next = created("next");
+        metadata.deleteTasks(List.of("first", "next"));
+        TaskRecord afterAll = created("after-all");
+
+        assertThat(next.taskKey()).as("key of a task created after the newest (key %d) was deleted", newest.taskKey())
+                .isGreaterThan(newest.taskKey());
+        assertThat(afterAll.taskKey()).as("key of a task created after every task was deleted")
+                .isGreaterThan(next.taskKey()).isGreaterThan(first.taskKey());
+    }
+
+    @Test
+    void commit_toDeletedTask_neverLandsInTaskThatReusedItsKey() {
+        // The interleaving of defect 1: the append reads task A, A is deleted, B is created, then
+        // A's commit runs. Before the fix B got A's key on SQLite and received A's messages.
+        TaskRecord readBeforeDelete = created("a");
+        metadata.deleteTasks(List.of("a"));
+        TaskRecord other = created("b");
+
+        CommitOutcome outcome = metadata.commit(readBeforeDelete, segment(readBeforeDelete, 1, 0, 9));
+
+        assertThat(outcome).as("commit for deleted task a").isInstanceOf(CommitOutcome.TaskGone.class);
+        assertThat(metadata.task("b").orElseThrow().summary().messageCount()).as("message count of task b").isZero();
+        assertThat(metadata.locate(other, MessageQuery.all(), Long.MAX_VALUE)).as("rows of task b").isEmpty();
+        assertThat(metadata.countByType(List.of("b"))).as("type counts of task b").isEmpty();
+    }
+
+    @Test
+    void commit_withTheKeyOfAnotherTask_reportsTaskGoneAndChangesNothing() {
+        // Simulates a reused key directly, so the task id check is proven on its own.
+        TaskRecord other = created("other");
+        metadata.commit(other, segment(other, 1, 0, 4));
+        TaskRecord stale = new TaskRecord(other.taskKey(), new TaskSummary("deleted", 0, Optional.empty(), false, 0));
+
+        CommitOutcome outcome = metadata.commit(stale, segment(stale, 2, 0, 9));
+
+        assertThat(outcome).as("commit for task 'deleted' with the key of 'other'").isInstanceOf(CommitOutcome.TaskGone.class);
+        assertThat(metadata.storedSeqs(stale, List.of(0L, 1L))).as("seqs of 'deleted' seen through the key of 'other'").isEmpty();
+        TaskRecord after = metadata.task("other").orElseThrow();
+        assertThat(after.summary().messageCount()).as("message count of 'other'").isEqualTo(5);
+        assertThat(metadata.catalog().segments(after)).as("segments of 'other'").hasSize(1);
+        assertThat(metadata.catalog().replaceSegments(stale, Set.of(1), segment(stale, 3, 0, 4), Instant.now()))
+                .as("compaction of 'deleted' with the key of 'other'").isInstanceOf(ReplaceOutcome.TaskGone.class);
+        assertThat(metadata.catalog().segments(after)).as("segments of 'other' after the stale compaction")
+                .extracting(SegmentRecord::objectId).containsExactly(1L);
+    }
+
+    @Test
+    void commit_toTaskDeletedAndCreatedAgainWithTheSameId_reportsTaskGone() {
+        TaskRecord first = created("t");
+        metadata.deleteTasks(List.of("t"));
+        created("t");
+
+        assertThat(metadata.commit(first, segment(first, 1, 0, 3))).as("commit for the first task t")
+                .isInstanceOf(CommitOutcome.TaskGone.class);
+        assertThat(metadata.task("t").orElseThrow().summary().messageCount()).as("message count of the second task t").isZero();
+    }
+
+    @Test
+    void deleteTasks_prunesNamesThatNoTaskUses() {
+        long namesBefore = nameCount();
+        TaskRecord kept = created("kept");
+        metadata.commit(kept, segment(kept, 1, 0, 3));
+        long namesOfKept = nameCount();
+        TaskRecord gone = created("gone");
+        for (int batch = 0; batch < 5; batch++) {
+            metadata.commit(gone, segmentWithTools(gone, 10 + batch, batch * 100L, 100, "unique-" + batch + "-"));
+        }
+        assertThat(nameCount()).as("names after 500 unique tool names").isEqualTo(namesOfKept + 500);
+
+        metadata.deleteTasks(List.of("gone"));
+
+        assertThat(nameCount()).as("names after deleting the task that used the unique ones").isEqualTo(namesOfKept);
+        metadata.deleteTasks(List.of("kept"));
+        assertThat(nameCount()).as("names after deleting every task").isEqualTo(namesBefore);
+    }
+
+    @Test
+    void commit_reusesAPrunedNameAgainCorrectly() {
+        TaskRecord first = created("first");
+        metadata.commit(first, segment(first, 1, 0, 3));
+        metadata.deleteTasks(List.of("first"));
+        TaskRecord second = created("second");
+
+        metadata.commit(second, segment(second, 2, 0, 3));
+
+        assertThat(metadata.countByType(List.of("second")).get("second")).as("type counts of the second task")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("even", 2L, "odd", 2L));
+        assertThat(metadata.locate(second, MessageQuery.all().including(Set.of("odd")), Long.MAX_VALUE))
+                .as("odd messages of the second task").extracting(MessageLocation::seq).containsExactly(1L, 3L);
+        assertThat(metadata.locate(second, MessageQuery.all().excluding(Set.of("odd", "never-seen")), Long.MAX_VALUE))
+                .as("messages of the second task but odd ones").extracting(MessageLocation::seq).containsExactly(0L, 2L);
+    }
+
+    @Test
+    void commit_manyDistinctNames_allStoredInOneCommit() {
+        // Defect 3: each new name used to be its own durable insert (1.7 s for 2,000 names).
+        TaskRecord task = created("t");
+
+        CommitOutcome outcome = metadata.commit(task, segmentWithTools(task, 1, 0, 2_000, "tool-"));
+
+        assertThat(outcome).isEqualTo(new CommitOutcome.Committed(seqs(0, 1_999)));
+        assertThat(nameCount()).as("names after one commit of 2000 tool names").isEqualTo(2_000 + 2);
+    }
+
+    @Test
+    void concurrentCommitsAndDeletes_neverReferenceAPrunedName() {
+        int rounds = 30;
+        List<CompletableFuture<Void>> work = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (int worker = 0; worker < 4; worker++) {
+                int w = worker;
+                work.add(CompletableFuture.runAsync(() -> {
+                    for (int round = 0; round < rounds; round++) {
+                        String taskId = "w" + w + "-" + round;
+                        TaskRecord task = created(taskId);
+                        // Every worker uses the same few names, so one worker's delete prunes names another is committing.
+                        metadata.commit(task, segmentWithTools(task, round, 0, 3, "shared-" + (round % 3) + "-"));
+                        if (round % 2 == 0) {
+                            metadata.deleteTasks(List.of(taskId));
+                        }
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
+        }
+
+        long dangling = database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_message m"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.tool_id)"
+                        + " OR NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.type_id)")
+                .mapTo(Long.class).one());
+        assertThat(dangling).as("message rows whose type or tool name was pruned").isZero();
+        assertThat(metadata.countByType(List.of("w0-1")).get("w0-1")).as("type counts of a kept task").containsKeys("even", "odd");
+    }
+
     private TaskRecord created(String taskId) {
         metadata.createTask(taskId, Instant.now());
         return metadata.task(taskId).orElseThrow();
@@ -147,6 +292,19 @@ public abstract class AbstractMetadataTierContractTest {
             rows.add(new MessageRow(seq, seq % 2 == 0 ? "even" : "odd", "Tool", "call-" + seq, 1_700_000_000_000L + seq));
         }
         return new SegmentCommit(task.taskKey(), objectId, 100, 7, rows);
+    }
+
+    /** Messages whose tools are {@code prefix} followed by their seq: one new name each. */
+    private static SegmentCommit segmentWithTools(TaskRecord task, long objectId, long from, int count, String prefix) {
+        List<MessageRow> rows = new ArrayList<>();
+        for (long seq = from; seq < from + count; seq++) {
+            rows.add(new MessageRow(seq, seq % 2 == 0 ? "even" : "odd", prefix + seq, "call-" + seq, 1_700_000_000_000L + seq));
+        }
+        return new SegmentCommit(task.taskKey(), objectId, 100, 7, rows);
+    }
+
+    private long nameCount() {
+        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name").mapTo(Long.class).one());
     }
 
     private static Set<Long> seqs(long from, long to) {

@@ -75,6 +75,8 @@ final class MigrateCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
         @Option(names = "--from", required = true, description = "Legacy database URL, as given to import.")
         String from;
+        @Option(names = "--default-workspace", description = "As given to import: tasks missing from agent_task_queue are expected only with it.")
+        String defaultWorkspace;
         @Option(names = "--keep-all-types", description = "The import used --keep-all-types.")
         boolean keepAllTypes;
 
@@ -83,11 +85,13 @@ final class MigrateCommand implements Runnable {
             try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
                 Verifier.Result result;
                 try (Progress progress = Progress.onStderr("verify", "rows", -1)) {
-                    result = new Verifier(strata).run(from, keepAllTypes, progress::update);
+                    result = new Verifier(strata).run(from, Optional.ofNullable(defaultWorkspace), keepAllTypes, progress::update);
                 }
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf(Locale.ROOT, "tasks: %,d%nrows checked: %,d%nmatched: %,d%nmissing: %,d%nmismatched: %,d%nunexpected: %,d%n",
                         result.tasks(), result.rowsChecked(), result.matched(), result.missing(), result.mismatched(), result.unexpected());
+                out.printf(Locale.ROOT, "tasks skipped (not in agent_task_queue, checked absent): %,d (%,d rows)%s%n", result.tasksSkipped(),
+                        result.rowsSkipped(), result.tasksSkipped() > 0 ? "; " + Verifier.INCLUDE_HINT : "");
                 result.examples().forEach(line -> out.println("  " + line));
                 out.println(result.passed() ? "status: verified" : "status: mismatches found");
                 out.flush();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.workspace.Conversation;
+import dev.strata.server.workspace.ConversationNotFoundException;
 import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.TaskStatus;
 import dev.strata.server.workspace.WorkspaceDirectory;
@@ -94,10 +95,17 @@ final class TaskRoutes {
             result = optionalString(root, resultField).orElse("");
         }
         Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
-        directory.finishTask(task.id(), status, result);
-        store.seal(task.id());
-        onSealed.accept(task.id());
-        Responses.json(ctx, 200, Map.of("status", "ok"));
+        // The first end wins. Repeating it is answered as before (and finishes sealing, in case
+        // the first request died after ending the task); a different end is refused.
+        switch (directory.finishTask(task.id(), status, result)) {
+            case ENDED, ALREADY_ENDED_SO -> {
+                store.seal(task.id());
+                onSealed.accept(task.id());
+                Responses.json(ctx, 200, Map.of("status", "ok"));
+            }
+            case ENDED_OTHERWISE -> Responses.json(ctx, 409, Map.of("error", "task already ended"));
+            case NOT_FOUND -> throw new ApiException.NotFound("task not found");
+        }
     }
 
     private void createConversation(Context ctx) {
@@ -131,7 +139,15 @@ final class TaskRoutes {
         }
         String taskId = java.util.UUID.randomUUID().toString();
         store.createTask(taskId);
-        Task task = directory.createTask(taskId, workspaceId, conversationId, prompt);
+        Task task;
+        try {
+            task = directory.createTask(taskId, workspaceId, conversationId, prompt);
+        } catch (ConversationNotFoundException e) {
+            // The conversation was deleted meanwhile; its delete never saw this task. (If this
+            // process dies here, fsck finds the store's row as a forgotten task.)
+            store.delete(List.of(taskId));
+            throw new ApiException.NotFound("conversation not found");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", task.id());
         body.put("workspace_id", task.workspaceId());

@@ -52,13 +52,19 @@ public final class Importer {
     }
 
     /** What a run did. */
+    /**
+     * @param tasksSkipped tasks left out because {@code agent_task_queue} does not list them and no
+     *     default workspace was given ({@code rowsSkipped} rows); verify expects them absent
+     */
     public record Summary(boolean dryRun, boolean delta, long tasks, long rowsRead, long rowsImported, long alreadyPresent, long dropped,
-                          long tasksSkipped, Map<String, Long> quirks, long bytesBefore, long bytesAfter, double seconds) {
+                          long tasksSkipped, long rowsSkipped, Map<String, Long> quirks, long bytesBefore, long bytesAfter, double seconds) {
         public String describe() {
             StringBuilder out = new StringBuilder();
             out.append(dryRun ? "dry run (nothing written)\n" : "").append(delta ? "mode: delta sync since the last run\n" : "mode: bulk import\n");
-            out.append(String.format(Locale.ROOT, "tasks: %,d%nrows read: %,d%nrows %s: %,d%nalready in Strata: %,d%ndropped by type: %,d%ntasks skipped: %,d%n",
-                    tasks, rowsRead, dryRun ? "to import" : "imported", rowsImported, alreadyPresent, dropped, tasksSkipped));
+            out.append(String.format(Locale.ROOT, "tasks: %,d%nrows read: %,d%nrows %s: %,d%nalready in Strata: %,d%ndropped by type: %,d%n",
+                    tasks, rowsRead, dryRun ? "to import" : "imported", rowsImported, alreadyPresent, dropped));
+            out.append(String.format(Locale.ROOT, "tasks skipped (not in agent_task_queue): %,d (%,d rows)%s%n", tasksSkipped, rowsSkipped,
+                    tasksSkipped > 0 ? "; " + LegacyTaskRule.INCLUDE_HINT : ""));
             quirks.forEach((quirk, count) -> out.append(String.format(Locale.ROOT, "quirk: %s: %,d%n", quirk, count)));
             out.append(String.format(Locale.ROOT, "bytes before: %,d%nbytes after compression: %,d%nelapsed: %.1fs (%,.0f rows/s)%n",
                     bytesBefore, bytesAfter, seconds, rowsRead / Math.max(seconds, 1e-9)));
@@ -91,10 +97,7 @@ public final class Importer {
         boolean delta = state.bulkDone();
         try (LegacyDatabase legacy = new LegacyDatabase(options.from());
              WorkerPool workers = new WorkerPool(options)) {
-            boolean hasQueue = legacy.hasTaskQueue();
-            if (!hasQueue && options.defaultWorkspace().isEmpty()) {
-                throw new InvalidInputException("the legacy database has no agent_task_queue table: give --default-workspace");
-            }
+            LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), options.defaultWorkspace());
             if (!options.dryRun()) {
                 options.defaultWorkspace().ifPresent(strata.directory()::ensureWorkspace);
             }
@@ -105,7 +108,7 @@ public final class Importer {
                 totalRows.accept(-1);
                 Deque<Future<?>> inFlight = new ArrayDeque<>();
                 for (String taskId : changed) {
-                    inFlight.add(workers.submit(db -> importTask(db, taskId, Optional.of(highWater), hasQueue, options, conversion, quirks, counters, rowsProgress)));
+                    inFlight.add(workers.submit(db -> importTask(db, taskId, Optional.of(highWater), rule, options, conversion, quirks, counters, rowsProgress)));
                 }
                 drain(inFlight);
                 progress.save(source, new MigrationProgress.State(state.lastTaskId(), true, Optional.of(newHighWater),
@@ -115,17 +118,17 @@ public final class Importer {
                 if (!options.dryRun()) {
                     progress.save(source, new MigrationProgress.State(state.lastTaskId(), false, Optional.of(highWater), state.rowsImported(), false));
                 }
-                bulk(legacy, workers, source, state, highWater, hasQueue, options, conversion, quirks, counters, rowsProgress);
+                bulk(legacy, workers, source, state, highWater, rule, options, conversion, quirks, counters, rowsProgress);
             }
         }
         long bytesAfter = options.dryRun() ? 0 : contentBytesWritten() - bytesWrittenBefore;
         return new Summary(options.dryRun(), delta, counters.tasks.get(), counters.read.get(), counters.imported.get(), counters.present.get(),
-                counters.dropped.get(), counters.skipped.get(), quirks.snapshot(), counters.rawBytes.get(), bytesAfter,
+                counters.dropped.get(), counters.skipped.get(), counters.skippedRows.get(), quirks.snapshot(), counters.rawBytes.get(), bytesAfter,
                 (System.nanoTime() - start) / 1e9);
     }
 
     private void bulk(LegacyDatabase legacy, WorkerPool workers, String source, MigrationProgress.State state, String highWater,
-                      boolean hasQueue, Options options, LegacyConversion conversion, Quirks quirks, Counters counters, LongConsumer rowsProgress) {
+                      LegacyTaskRule rule, Options options, LegacyConversion conversion, Quirks quirks, Counters counters, LongConsumer rowsProgress) {
         String after = state.lastTaskId().orElse("");
         long toSkip = state.lastTaskId().isPresent() ? 0 : options.offset();
         Deque<Map.Entry<String, Future<?>>> inFlight = new ArrayDeque<>();
@@ -138,7 +141,7 @@ public final class Importer {
                     toSkip--;
                     continue;
                 }
-                inFlight.add(Map.entry(taskId, workers.submit(db -> importTask(db, taskId, Optional.empty(), hasQueue, options, conversion, quirks, counters, rowsProgress))));
+                inFlight.add(Map.entry(taskId, workers.submit(db -> importTask(db, taskId, Optional.empty(), rule, options, conversion, quirks, counters, rowsProgress))));
                 while (inFlight.size() > options.concurrency() * 4 || (!inFlight.isEmpty() && inFlight.peekFirst().getValue().isDone())) {
                     var head = inFlight.pollFirst();
                     await(head.getValue());
@@ -162,20 +165,19 @@ public final class Importer {
         }
     }
 
-    private void importTask(LegacyDatabase legacy, String taskId, Optional<String> newerThan, boolean hasQueue, Options options,
+    private void importTask(LegacyDatabase legacy, String taskId, Optional<String> newerThan, LegacyTaskRule rule, Options options,
                             LegacyConversion conversion, Quirks quirks, Counters counters, LongConsumer rowsProgress) {
-        Optional<LegacyTask> owner = hasQueue ? legacy.task(taskId) : Optional.empty();
-        Optional<Instant> taskCreatedAt = owner.flatMap(t -> LegacyConversion.parseTime(t.createdAt()));
-        if (hasQueue && owner.isEmpty()) {
-            quirks.count(Quirks.TASK_MISSING);
-            if (options.defaultWorkspace().isEmpty()) {
-                long[] rows = {0};
-                legacy.forEachRow(taskId, newerThan, row -> rows[0]++);
-                counters.read.addAndGet(rows[0]);
-                counters.skipped.incrementAndGet();
-                rowsProgress.accept(counters.read.get());
-                return;
-            }
+        LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
+        Optional<LegacyTask> owner = decision.owner();
+        Optional<Instant> taskCreatedAt = decision.createdAt();
+        if (!decision.included()) {
+            long[] rows = {0};
+            legacy.forEachRow(taskId, newerThan, row -> rows[0]++);
+            counters.read.addAndGet(rows[0]);
+            counters.skipped.incrementAndGet();
+            counters.skippedRows.addAndGet(rows[0]);
+            rowsProgress.accept(counters.read.get());
+            return;
         }
         if (!options.dryRun()) {
             createOwner(taskId, owner, options.defaultWorkspace(), taskCreatedAt);
@@ -285,6 +287,7 @@ public final class Importer {
         final AtomicLong present = new AtomicLong();
         final AtomicLong dropped = new AtomicLong();
         final AtomicLong skipped = new AtomicLong();
+        final AtomicLong skippedRows = new AtomicLong();
         final AtomicLong rawBytes = new AtomicLong();
     }
 

@@ -22,12 +22,20 @@ import java.util.function.LongConsumer;
  * through the checksummed segments Strata reads, one task at a time.
  */
 public final class Verifier {
-    /** The outcome; {@code passed} only when nothing is missing, extra or different. */
-    public record Result(long tasks, long rowsChecked, long matched, long missing, long mismatched, long unexpected, List<String> examples) {
+    /**
+     * The outcome; {@code passed} only when nothing is missing, extra or different.
+     *
+     * @param tasksSkipped tasks the import rules leave out ({@code rowsSkipped} rows), checked to be absent
+     */
+    public record Result(long tasks, long rowsChecked, long matched, long missing, long mismatched, long unexpected,
+                         long tasksSkipped, long rowsSkipped, List<String> examples) {
         public boolean passed() {
             return missing == 0 && mismatched == 0 && unexpected == 0;
         }
     }
+
+    /** How to include the tasks the rules leave out, for the summary. */
+    public static final String INCLUDE_HINT = LegacyTaskRule.INCLUDE_HINT;
 
     private final Strata strata;
     private final TaskMessageStore store;
@@ -37,7 +45,11 @@ public final class Verifier {
         this.store = strata.store();
     }
 
-    public Result run(String from, boolean keepAllTypes, LongConsumer rowsProgress) {
+    /**
+     * @param defaultWorkspace as given to the import: tasks missing from {@code agent_task_queue} are
+     *     expected in Strata only with it
+     */
+    public Result run(String from, Optional<String> defaultWorkspace, boolean keepAllTypes, LongConsumer rowsProgress) {
         LegacyConversion conversion = new LegacyConversion(keepAllTypes ? Set.of() : strata.config().dropTypes());
         long tasks = 0;
         long rows = 0;
@@ -45,9 +57,12 @@ public final class Verifier {
         long missing = 0;
         long mismatched = 0;
         long unexpected = 0;
+        long tasksSkipped = 0;
+        long rowsSkipped = 0;
+        Quirks quirks = new Quirks();
         List<String> examples = new ArrayList<>();
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
-            boolean hasQueue = legacy.hasTaskQueue();
+            LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), defaultWorkspace);
             String after = "";
             for (List<String> page = legacy.taskIdsAfter(after, 500); !page.isEmpty(); page = legacy.taskIdsAfter(after, 500)) {
                 for (String taskId : page) {
@@ -57,8 +72,13 @@ public final class Verifier {
                     legacy.forEachRow(taskId, Optional.empty(), legacyRows::add);
                     rows += legacyRows.size();
                     rowsProgress.accept(rows);
-                    var createdAt = hasQueue ? legacy.task(taskId).flatMap(t -> LegacyConversion.parseTime(t.createdAt())) : Optional.<java.time.Instant>empty();
-                    List<TaskMessage> expected = conversion.select(legacyRows, createdAt, new Quirks(), new long[1]);
+                    LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
+                    if (!decision.included()) {
+                        tasksSkipped++;
+                        rowsSkipped += legacyRows.size();
+                    }
+                    List<TaskMessage> expected = decision.included()
+                            ? conversion.select(legacyRows, decision.createdAt(), quirks, new long[1]) : List.of();
                     Map<Long, TaskMessage> actual = new HashMap<>();
                     try {
                         store.list(taskId, MessageQuery.all()).messages().forEach(m -> actual.put(m.seq(), m));
@@ -86,7 +106,7 @@ public final class Verifier {
                 }
             }
         }
-        return new Result(tasks, rows, matched, missing, mismatched, unexpected, examples);
+        return new Result(tasks, rows, matched, missing, mismatched, unexpected, tasksSkipped, rowsSkipped, examples);
     }
 
     private static boolean same(TaskMessage want, TaskMessage got) {

@@ -6,6 +6,14 @@ import java.util.Locale;
 public enum TaskStatus {
     QUEUED, DISPATCHED, RUNNING, COMPLETED, FAILED, CANCELLED, SUPERSEDED;
 
+    /** @return true for the statuses a task ends in; an ended task never changes status again */
+    public boolean ended() {
+        return switch (this) {
+            case QUEUED, DISPATCHED, RUNNING -> false;
+            case COMPLETED, FAILED, CANCELLED, SUPERSEDED -> true;
+        };
+    }
+
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.strata.store.BackendUnavailableException;
 import dev.strata.store.InvalidInputException;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.SqlDialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 
 /**
@@ -108,16 +110,47 @@ public final class WorkspaceDirectory {
                 .findOne()));
     }
 
+    /**
+     * Creates a task, in a conversation if one is given. The conversation is checked and locked in
+     * the same transaction as the insert, so a task is never created in a conversation whose
+     * delete has passed its final step (see {@link #deleteConversation}).
+     *
+     * @throws ConversationNotFoundException when the conversation does not exist (any more) in the workspace
+     */
     public Task createTask(String taskId, String workspaceId, Optional<String> conversationId, String prompt) {
         Task task = new Task(taskId, workspaceId, conversationId, TaskStatus.QUEUED, now());
-        update("createTask", () -> database.jdbi().withHandle(h -> h
-                .createUpdate("INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
-                        + " VALUES (:id, :w, :c, :status, :prompt, :at, :at)")
-                .bind("id", task.id()).bind("w", workspaceId).bind("c", conversationId.orElse(null))
-                .bind("status", task.status().wireName()).bind("prompt", prompt)
-                .bind("at", task.createdAt().toEpochMilli())
-                .execute()));
+        boolean created = update("createTask", () -> database.jdbi().inTransaction(h -> {
+            if (conversationId.isPresent() && !lockConversation(h, workspaceId, conversationId.get(), "FOR SHARE")) {
+                return false;
+            }
+            h.createUpdate("INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                            + " VALUES (:id, :w, :c, :status, :prompt, :at, :at)")
+                    .bind("id", task.id()).bind("w", workspaceId).bind("c", conversationId.orElse(null))
+                    .bind("status", task.status().wireName()).bind("prompt", prompt)
+                    .bind("at", task.createdAt().toEpochMilli())
+                    .execute();
+            return true;
+        }));
+        if (!created) {
+            throw new ConversationNotFoundException(conversationId.orElseThrow());
+        }
         return task;
+    }
+
+    /**
+     * Whether the conversation exists in the workspace, locking its row until the transaction ends
+     * on PostgreSQL ({@code FOR SHARE} for a task creation, {@code FOR UPDATE} for the delete), so
+     * the two serialize and a creation waiting for the delete finds the row gone. SQLite needs no
+     * lock: its write transactions are immediate and exclusive.
+     */
+    private boolean lockConversation(Handle h, String workspaceId, String conversationId, String lock) {
+        String suffix = database.dialect() == SqlDialect.POSTGRESQL ? " " + lock : "";
+        var query = h.createQuery("SELECT id FROM conversation WHERE id = :id" + (workspaceId == null ? "" : " AND workspace_id = :w") + suffix)
+                .bind("id", conversationId);
+        if (workspaceId != null) {
+            query.bind("w", workspaceId);
+        }
+        return query.mapTo(String.class).findOne().isPresent();
     }
 
     /** @return the task, only if it belongs to the workspace */
@@ -146,12 +179,42 @@ public final class WorkspaceDirectory {
                 .mapTo(String.class).list()));
     }
 
-    /** Ends a task as completed or failed, keeping the daemon's output or error text. */
-    public void finishTask(String taskId, TaskStatus status, String result) {
-        update("finishTask", () -> database.jdbi().withHandle(h -> h
-                .createUpdate("UPDATE task SET status = :status, result = :result, updated_at = :at WHERE id = :id")
-                .bind("status", status.wireName()).bind("result", result).bind("at", now().toEpochMilli()).bind("id", taskId)
-                .execute()));
+    /** What {@link #finishTask} did. */
+    public enum FinishOutcome {
+        /** The task ended now, with this status and result. */
+        ENDED,
+        /** The task had already ended with this status; nothing changed (its first result stays). */
+        ALREADY_ENDED_SO,
+        /** The task had already ended with another status; nothing changed. */
+        ENDED_OTHERWISE,
+        /** No such task. */
+        NOT_FOUND
+    }
+
+    /**
+     * Ends a task as completed or failed, keeping the daemon's output or error text. The first end
+     * wins: a task that has ended never changes status or result again.
+     */
+    public FinishOutcome finishTask(String taskId, TaskStatus status, String result) {
+        if (!status.ended()) {
+            throw new IllegalArgumentException("a task cannot end as " + status);
+        }
+        List<String> open = java.util.Arrays.stream(TaskStatus.values()).filter(s -> !s.ended()).map(TaskStatus::wireName).toList();
+        return update("finishTask", () -> database.jdbi().inTransaction(h -> {
+            int changed = h.createUpdate("UPDATE task SET status = :status, result = :result, updated_at = :at"
+                            + " WHERE id = :id AND status IN (<open>)")
+                    .bind("status", status.wireName()).bind("result", result).bind("at", now().toEpochMilli()).bind("id", taskId)
+                    .bindList("open", open)
+                    .execute();
+            if (changed > 0) {
+                return FinishOutcome.ENDED;
+            }
+            Optional<String> current = h.createQuery("SELECT status FROM task WHERE id = :id").bind("id", taskId).mapTo(String.class).findOne();
+            if (current.isEmpty()) {
+                return FinishOutcome.NOT_FOUND;
+            }
+            return current.get().equals(status.wireName()) ? FinishOutcome.ALREADY_ENDED_SO : FinishOutcome.ENDED_OTHERWISE;
+        }));
     }
 
     public void deleteTasks(Collection<String> taskIds) {
@@ -162,11 +225,54 @@ public final class WorkspaceDirectory {
                 .createUpdate("DELETE FROM task WHERE id IN (<ids>)").bindList("ids", List.copyOf(taskIds)).execute()));
     }
 
-    public void deleteConversation(String conversationId) {
-        update("deleteConversation", () -> database.jdbi().inTransaction(h -> {
-            h.createUpdate("DELETE FROM task WHERE conversation_id = :c").bind("c", conversationId).execute();
-            return h.createUpdate("DELETE FROM conversation WHERE id = :c").bind("c", conversationId).execute();
+    /** What {@link #deleteConversation} does when the conversation still has tasks besides those deleted. */
+    public enum WhenTasksRemain {
+        /** Keep the conversation (and those tasks): the caller deletes them and tries again. */
+        KEEP_CONVERSATION,
+        /** Delete the conversation anyway, so no task can be created in it any more; the caller deletes the rest. */
+        DELETE_CONVERSATION
+    }
+
+    /**
+     * The last step of a conversation's delete, in one transaction that locks the conversation
+     * row: removes the rows of {@code deletedTaskIds} (whose store data the caller has deleted), then
+     * either removes the conversation, when no other task is in it, or follows {@code whenTasksRemain}.
+     * A task created concurrently either committed before the lock (and is among the remaining
+     * ones) or fails afterwards with {@link ConversationNotFoundException}.
+     *
+     * @return the conversation's remaining task ids: empty when the conversation was deleted with
+     *     nothing left; with {@link WhenTasksRemain#DELETE_CONVERSATION} the caller must delete these
+     */
+    public List<String> deleteConversation(String conversationId, Collection<String> deletedTaskIds, WhenTasksRemain whenTasksRemain) {
+        return update("deleteConversation", () -> database.jdbi().inTransaction(h -> {
+            lockConversation(h, null, conversationId, "FOR UPDATE");
+            if (!deletedTaskIds.isEmpty()) {
+                h.createUpdate("DELETE FROM task WHERE conversation_id = :c AND id IN (<ids>)")
+                        .bind("c", conversationId).bindList("ids", List.copyOf(deletedTaskIds)).execute();
+            }
+            List<String> remaining = h.createQuery("SELECT id FROM task WHERE conversation_id = :c").bind("c", conversationId)
+                    .mapTo(String.class).list();
+            if (remaining.isEmpty() || whenTasksRemain == WhenTasksRemain.DELETE_CONVERSATION) {
+                h.createUpdate("DELETE FROM conversation WHERE id = :c").bind("c", conversationId).execute();
+            }
+            return remaining;
         }));
+    }
+
+    /**
+     * Store tasks (the store's {@code tm_task}, in this database) that have no task row here: the
+     * leftovers of a creation or delete a crash interrupted. Only those the store created before
+     * {@code createdBefore} count, since a creation writes the store's row first.
+     */
+    public Set<String> forgottenStoreTasks(Collection<String> taskIds, Instant createdBefore) {
+        if (taskIds.isEmpty()) {
+            return Set.of();
+        }
+        return read("forgottenStoreTasks", () -> database.jdbi().withHandle(h -> h
+                .createQuery("SELECT s.task_id FROM tm_task s WHERE s.task_id IN (<ids>) AND s.created_at < :before"
+                        + " AND NOT EXISTS (SELECT 1 FROM task t WHERE t.id = s.task_id)")
+                .bindList("ids", List.copyOf(taskIds)).bind("before", createdBefore.toEpochMilli())
+                .mapTo(String.class).collect(Collectors.toSet())));
     }
 
     /** Creates a workspace with a given id (named after it) unless it exists: for imports. */

@@ -92,7 +92,7 @@ class MigrationTest {
             assertThat(strata.store().task("t-running").orElseThrow().sealed()).isFalse();
             assertThat(strata.store().task("t-quirks").orElseThrow().liveSegments()).isEqualTo(1);
 
-            Verifier.Result verify = new Verifier(strata).run(legacy.url, false, rows -> { });
+            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed()).isTrue();
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
@@ -131,7 +131,7 @@ class MigrationTest {
             assertThat(strata.store().list("t-running", MessageQuery.all()).messages()).hasSize(40);
             assertThat(strata.store().list("t-new", MessageQuery.all()).messages()).hasSize(7);
             assertThat(importAll(strata, options(legacy.url)).rowsImported()).isZero();
-            assertThat(new Verifier(strata).run(legacy.url, false, rows -> { }).passed()).isTrue();
+            assertThat(new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).isTrue();
         }
     }
 
@@ -160,7 +160,7 @@ class MigrationTest {
                 Files.write(object, new byte[] {1, 2, 3, 4});
             }
 
-            Verifier.Result result = new Verifier(strata).run(legacy.url, false, rows -> { });
+            Verifier.Result result = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
 
             assertThat(result.passed()).isFalse();
             assertThat(result.missing()).isGreaterThanOrEqualTo(8);
@@ -177,7 +177,7 @@ class MigrationTest {
             assertThatThrownBy(() -> MigrationSources.requireVerified(strata, legacy.url, false))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("no passing 'migrate verify'");
-            assertThat(new Verifier(strata).run(legacy.url, false, rows -> { }).passed()).isTrue();
+            assertThat(new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).isTrue();
             MigrationSources.recordVerified(strata, legacy.url);
             MigrationSources.requireVerified(strata, legacy.url, false);
         }
@@ -207,6 +207,49 @@ class MigrationTest {
         }
     }
 
+    /** Issue 9, defect 11: verify reported the rows import had skipped by rule as missing, so import, verify, finalize could not pass. */
+    @Test
+    void importWithoutDefaultWorkspace_skipsUnlistedTasks_andVerifyAndFinalizePass() throws Exception {
+        try (LegacyFixture legacy = legacy("legacy.db", 0)) {
+            Strata strata = strata("strata");
+
+            Importer.Summary summary = importAll(strata, new Importer.Options(legacy.url, Optional.empty(), false, 0, 1000, 2, false));
+
+            assertThat(summary.tasksSkipped()).isEqualTo(1);
+            assertThat(summary.rowsSkipped()).isEqualTo(5);
+            assertThat(summary.describe()).contains("tasks skipped (not in agent_task_queue): 1 (5 rows); to include them, give --default-workspace W");
+            assertThat(strata.store().task("t-orphan")).isEmpty();
+            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> { });
+            assertThat(verify.examples()).isEmpty();
+            assertThat(verify.passed()).as("verify after a clean import without --default-workspace").isTrue();
+            assertThat(verify.tasksSkipped()).isEqualTo(1);
+            assertThat(verify.rowsSkipped()).isEqualTo(5);
+            assertThat(verify.matched()).isEqualTo(summary.rowsImported());
+            MigrationSources.recordVerified(strata, legacy.url);
+            MigrationSources.requireVerified(strata, legacy.url, false);
+        }
+        Finalizer.Result result = Finalizer.run("jdbc:sqlite:" + directory.resolve("legacy.db"));
+        assertThat(result.bytesAfter()).isLessThanOrEqualTo(result.bytesBefore());
+    }
+
+    @Test
+    void importWithDefaultWorkspace_importsUnlistedTasks_andVerifyExpectsThemOnlyWithIt() throws Exception {
+        try (LegacyFixture legacy = legacy("legacy.db", 0)) {
+            Strata strata = strata("strata");
+            Importer.Summary summary = importAll(strata, options(legacy.url));
+
+            assertThat(summary.tasksSkipped()).isZero();
+            assertThat(strata.store().list("t-orphan", MessageQuery.all()).messages()).hasSize(5);
+            Verifier.Result with = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
+            assertThat(with.passed()).isTrue();
+            assertThat(with.tasksSkipped()).isZero();
+            Verifier.Result without = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> { });
+            assertThat(without.passed()).as("verify must apply the import's rules").isFalse();
+            assertThat(without.unexpected()).isEqualTo(5);
+            assertThat(without.examples()).anyMatch(line -> line.startsWith("task t-orphan seq 1: in Strata but not expected"));
+        }
+    }
+
     @Test
     void importKilledMidRun_resumes_toExactlyTheResultOfAnUninterruptedImport() throws Exception {
         try (LegacyFixture legacy = new LegacyFixture("jdbc:sqlite:" + directory.resolve("big.db"), null)) {
@@ -229,7 +272,7 @@ class MigrationTest {
 
             assertThat(rest.rowsRead()).as("the resumed run did not start over").isLessThan(400L * 60);
             assertThat(contents(resumed, tasks)).isEqualTo(contents(clean, tasks));
-            assertThat(new Verifier(resumed).run(legacy.url, false, rows -> { }).passed()).isTrue();
+            assertThat(new Verifier(resumed).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).isTrue();
         }
     }
 

@@ -39,7 +39,7 @@ class PostgresMigrationTest {
             assertThat(summary.quirks()).containsEntry(Quirks.DUPLICATE_SEQ, 1L);
             assertThat(strata.store().list("t-quirks", MessageQuery.all()).messages()).extracting(TaskMessage::content).first()
                     .isEqualTo("first write wins");
-            Verifier.Result verify = new Verifier(strata).run(url, false, rows -> { });
+            Verifier.Result verify = new Verifier(strata).run(url, Optional.of("ws-default"), false, rows -> { });
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed()).isTrue();
         }

@@ -29,34 +29,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Metadata on SQLite or PostgreSQL through JDBC. One implementation serves both: the SQL is
  * portable ({@code ON CONFLICT}, {@code RETURNING}) and only the DDL differs per dialect.
  * Uniqueness of {@code (task_key, seq)} is enforced by the primary key, so concurrent appenders in
- * any number of processes store each seq once. Thread-safe.
+ * any number of processes store each seq once.
+ *
+ * <p>Task keys are never handed out twice (SQLite {@code AUTOINCREMENT}, a PostgreSQL identity),
+ * and every write that read a {@link TaskRecord} before proves it is still the same task by
+ * matching both its key and its id, so work for a deleted task can never land in another one.
+ * Thread-safe.
  */
 public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, SegmentCatalog {
+    private static final Logger log = LoggerFactory.getLogger(JdbcMetadataTier.class);
     /** Rows per multi-row INSERT, well under SQLite's limit of bound parameters. */
     private static final int ROWS_PER_STATEMENT = 500;
 
     private final Database database;
     private final NameDictionary names;
     /** SQLite has one writer at a time, so concurrent commits share one transaction; PostgreSQL commits in parallel. */
-    private final GroupCommit<NamedCommit, CommitOutcome> groupCommit;
+    private final GroupCommit<TaskCommit, CommitOutcome> groupCommit;
 
     /** Applies the store's migrations and serves metadata from {@code database}. */
     public JdbcMetadataTier(Database database) {
         this.database = requireNonNull(database, "database is null");
         database.migrate("db/store", "strata_store_schema_history");
-        this.names = new NameDictionary(database);
+        this.names = new NameDictionary(database.dialect());
         this.groupCommit = database.dialect() == SqlDialect.SQLITE
-                ? new GroupCommit<>(database, (handle, named) -> commitInTransaction(handle, named.commit(), named.nameIds()))
+                ? new GroupCommit<>(database, (handle, pending) -> commitInTransaction(handle, pending.task(), pending.segment()))
                 : null;
+        // Names a crash left unused between a delete and its pruning.
+        translate("pruneNames", "-", () -> database.write(() -> database.jdbi().inTransaction(names::pruneAll)));
     }
 
     @Override
@@ -79,16 +90,19 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     }
 
     @Override
-    public Set<Long> storedSeqs(long taskKey, Collection<Long> seqs) {
+    public Set<Long> storedSeqs(TaskRecord task, Collection<Long> seqs) {
         if (seqs.isEmpty()) {
             return Set.of();
         }
         List<Long> all = List.copyOf(seqs);
-        return translate("storedSeqs", Long.toString(taskKey), () -> database.jdbi().withHandle(handle -> {
+        return translate("storedSeqs", task.taskId(), () -> database.jdbi().withHandle(handle -> {
             Set<Long> stored = new HashSet<>();
             for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
-                stored.addAll(handle.createQuery("SELECT seq FROM tm_message WHERE task_key = :key AND seq IN (<seqs>)")
-                        .bind("key", taskKey)
+                // Joined with the task, so rows of another task that got a reused key never count.
+                stored.addAll(handle.createQuery("SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
+                                + " WHERE m.task_key = :key AND t.task_id = :id AND m.seq IN (<seqs>)")
+                        .bind("key", task.taskKey())
+                        .bind("id", task.taskId())
                         .bindList("seqs", all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT)))
                         .mapTo(Long.class)
                         .list());
@@ -98,34 +112,44 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     }
 
     @Override
-    public CommitOutcome commit(SegmentCommit commit) {
-        return translate("commit", Long.toString(commit.taskKey()), () -> {
-            // Resolve names first: it may write to the dictionary, which must not widen the commit.
-            List<int[]> nameIds = new ArrayList<>(commit.rows().size());
-            for (MessageRow row : commit.rows()) {
-                nameIds.add(new int[] {names.idOf(row.type()), names.idOf(row.tool())});
-            }
+    public CommitOutcome commit(TaskRecord task, SegmentCommit segment) {
+        requireSameTask(task, segment);
+        return translate("commit", task.taskId(), () -> {
             if (groupCommit != null) {
-                return groupCommit.submit(new NamedCommit(commit, nameIds));
+                return groupCommit.submit(new TaskCommit(task, segment));
             }
-            return database.jdbi().inTransaction(handle -> commitInTransaction(handle, commit, nameIds));
+            return database.jdbi().inTransaction(handle -> commitInTransaction(handle, task, segment));
         });
     }
 
-    /** A commit with its names already resolved to dictionary ids. */
-    private record NamedCommit(SegmentCommit commit, List<int[]> nameIds) {
+    /** A segment to commit, and the task as the append read it. */
+    private record TaskCommit(TaskRecord task, SegmentCommit segment) {
     }
 
-    private CommitOutcome commitInTransaction(Handle handle, SegmentCommit commit, List<int[]> nameIds) {
-        long taskKey = commit.taskKey();
+    private CommitOutcome commitInTransaction(Handle handle, TaskRecord task, SegmentCommit commit) {
+        long taskKey = task.taskKey();
+        names.lockForCommit(handle);
         // Taking the segment number first also locks the task row (PostgreSQL), so a concurrent
-        // delete of the task either runs before (we see it gone) or after this transaction.
-        Optional<Integer> segmentNo = nextSegmentNo(handle, taskKey);
+        // delete of the task either runs before (we see it gone) or after this transaction. It
+        // matches the task id too: a task deleted and replaced meanwhile is gone for this commit.
+        Optional<Integer> segmentNo = nextSegmentNo(handle, task);
         if (segmentNo.isEmpty()) {
             return new CommitOutcome.TaskGone();
         }
-        Set<Long> inserted = new HashSet<>();
         List<MessageRow> rows = commit.rows();
+        // Resolved here, not before: a name pruned since an earlier lookup is added again.
+        Set<String> used = new HashSet<>();
+        rows.forEach(row -> {
+            used.add(row.type());
+            used.add(row.tool());
+        });
+        Map<String, Integer> ids = names.resolve(handle, used);
+        recordNamesUsed(handle, taskKey, ids.values());
+        List<int[]> nameIds = new ArrayList<>(rows.size());
+        for (MessageRow row : rows) {
+            nameIds.add(new int[] {ids.get(row.type()), ids.get(row.tool())});
+        }
+        Set<Long> inserted = new HashSet<>();
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
             inserted.addAll(insertMessages(handle, taskKey, segmentNo.get(), rows.subList(from, to), nameIds.subList(from, to)));
@@ -156,12 +180,41 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         return new CommitOutcome.Committed(inserted);
     }
 
-    /** Takes the task's next segment number; on PostgreSQL this also locks the task row until commit. Empty when the task is gone. */
-    private static Optional<Integer> nextSegmentNo(Handle handle, long taskKey) {
-        return handle.createQuery("UPDATE tm_task SET segment_count = segment_count + 1 WHERE task_key = :key RETURNING segment_count")
-                .bind("key", taskKey)
+    /**
+     * Takes the task's next segment number; on PostgreSQL this also locks the task row until
+     * commit. Empty when the task is gone, or is no longer the task that was read.
+     */
+    private static Optional<Integer> nextSegmentNo(Handle handle, TaskRecord task) {
+        return handle.createQuery("UPDATE tm_task SET segment_count = segment_count + 1"
+                        + " WHERE task_key = :key AND task_id = :id RETURNING segment_count")
+                .bind("key", task.taskKey())
+                .bind("id", task.taskId())
                 .mapTo(Integer.class)
                 .findOne();
+    }
+
+    /** Records that the task uses these names, so they are pruned only once no task does. */
+    private static void recordNamesUsed(Handle handle, long taskKey, Collection<Integer> nameIds) {
+        List<Integer> stored = nameIds.stream().filter(id -> id != 0).distinct().sorted().toList();
+        for (int from = 0; from < stored.size(); from += ROWS_PER_STATEMENT) {
+            List<Integer> chunk = stored.subList(from, Math.min(stored.size(), from + ROWS_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder("INSERT INTO tm_task_name (task_key, name_id) VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+            }
+            var insert = handle.createUpdate(sql.append(" ON CONFLICT (task_key, name_id) DO NOTHING").toString());
+            for (int i = 0; i < chunk.size(); i++) {
+                insert.bind(2 * i, taskKey).bind(2 * i + 1, chunk.get(i));
+            }
+            insert.execute();
+        }
+    }
+
+    private static void requireSameTask(TaskRecord task, SegmentCommit segment) {
+        if (segment.taskKey() != task.taskKey()) {
+            throw new IllegalArgumentException("segment for task key " + segment.taskKey() + " committed to task " + task.taskId()
+                    + " (key " + task.taskKey() + ")");
+        }
     }
 
     private static void insertSegment(Handle handle, int segmentNo, SegmentCommit segment, int messageCount, long now) {
@@ -207,19 +260,17 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     private List<MessageLocation> locateRows(TaskRecord task, MessageQuery query, long limit) {
         long taskKey = task.taskKey();
         String taskId = task.taskId();
-        Set<Integer> include = names.knownIds(query.includeTypes());
-        if (!query.includeTypes().isEmpty() && include.isEmpty()) {
-            return List.of();
-        }
-        Set<Integer> exclude = names.knownIds(query.excludeTypes());
+        // Type names are resolved by the query itself: an unknown name matches no row.
+        List<String> include = List.copyOf(query.includeTypes());
+        List<String> exclude = List.copyOf(query.excludeTypes());
         StringBuilder sql = new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
                 + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
                 + " WHERE m.task_key = :key AND m.seq > :after");
         if (!include.isEmpty()) {
-            sql.append(" AND m.type_id IN (<include>)");
+            sql.append(" AND m.type_id IN (SELECT name_id FROM tm_name WHERE name IN (<include>))");
         }
         if (!exclude.isEmpty()) {
-            sql.append(" AND m.type_id NOT IN (<exclude>)");
+            sql.append(" AND m.type_id NOT IN (SELECT name_id FROM tm_name WHERE name IN (<exclude>))");
         }
         sql.append(" ORDER BY m.seq LIMIT :limit");
         return database.jdbi().withHandle(handle -> {
@@ -228,10 +279,10 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
                     .bind("after", query.afterSeq().orElse(-1))
                     .bind("limit", limit);
             if (!include.isEmpty()) {
-                select.bindList("include", List.copyOf(include));
+                select.bindList("include", include);
             }
             if (!exclude.isEmpty()) {
-                select.bindList("exclude", List.copyOf(exclude));
+                select.bindList("exclude", exclude);
             }
             return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1), rs.getInt(2),
                     ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4))).list();
@@ -272,12 +323,16 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         if (taskIds.isEmpty()) {
             return List.of();
         }
-        return translate("deleteTasks", taskIds.iterator().next(), () -> database.write(() ->
+        Set<Integer> namesUsed = new HashSet<>();
+        List<PendingDeletion> queued = translate("deleteTasks", taskIds.iterator().next(), () -> database.write(() ->
                 database.jdbi().inTransaction(handle -> {
                     long now = System.currentTimeMillis();
-                    List<PendingDeletion> queued = new ArrayList<>();
-                    for (String taskId : taskIds) {
-                        Optional<Long> taskKey = handle.createQuery("SELECT task_key FROM tm_task WHERE task_id = :id")
+                    List<PendingDeletion> deletions = new ArrayList<>();
+                    // In id order, so two deletes of overlapping sets lock task rows in one order.
+                    for (String taskId : new TreeSet<>(taskIds)) {
+                        // The task row goes first: on PostgreSQL this waits for a commit that holds
+                        // it, and every later statement then sees that commit's rows.
+                        Optional<Long> taskKey = handle.createQuery("DELETE FROM tm_task WHERE task_id = :id RETURNING task_key")
                                 .bind("id", taskId).mapTo(Long.class).findOne();
                         if (taskKey.isEmpty()) {
                             continue;
@@ -286,14 +341,34 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
                                 .bind("key", taskKey.get()).mapTo(Long.class).list();
                         for (long objectId : objects) {
                             String key = ContentKeys.segment(taskId, objectId);
-                            queued.add(enqueueDeletion(handle, key, now, now));
+                            deletions.add(enqueueDeletion(handle, key, now, now));
                         }
-                        for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task")) {
+                        namesUsed.addAll(handle.createQuery("SELECT name_id FROM tm_task_name WHERE task_key = :key")
+                                .bind("key", taskKey.get()).mapTo(Integer.class).list());
+                        for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task_name")) {
                             handle.createUpdate("DELETE FROM " + table + " WHERE task_key = :key").bind("key", taskKey.get()).execute();
                         }
                     }
-                    return queued;
+                    return deletions;
                 })));
+        pruneNames(namesUsed);
+        return queued;
+    }
+
+    /**
+     * Removes the names no task uses any more, in a transaction of its own: on PostgreSQL it waits
+     * for commits in flight, which a large delete should not hold up. A failure only leaves unused
+     * names until the next start.
+     */
+    private void pruneNames(Set<Integer> candidates) {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        try {
+            translate("pruneNames", "-", () -> database.write(() -> database.jdbi().inTransaction(handle -> names.prune(handle, candidates))));
+        } catch (BackendUnavailableException e) {
+            log.warn("could not prune {} unused names; the next start will: {}", candidates.size(), e.getMessage());
+        }
     }
 
     @Override
@@ -336,6 +411,13 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     }
 
     @Override
+    public long countDue(Instant now) {
+        return translate("dueDeletionCount", "-", () -> database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT COUNT(*) FROM tm_deletion WHERE not_before <= :now")
+                .bind("now", now.toEpochMilli()).mapTo(Long.class).one()));
+    }
+
+    @Override
     public SegmentCatalog catalog() {
         return this;
     }
@@ -356,9 +438,10 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
 
     @Override
     public ReplaceOutcome replaceSegments(TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
+        requireSameTask(task, merged);
         return translate("replaceSegments", task.taskId(), () -> database.write(() -> database.jdbi().inTransaction(handle -> {
             long taskKey = task.taskKey();
-            Optional<Integer> segmentNo = nextSegmentNo(handle, taskKey);
+            Optional<Integer> segmentNo = nextSegmentNo(handle, task);
             if (segmentNo.isEmpty()) {
                 return new ReplaceOutcome.TaskGone();
             }
