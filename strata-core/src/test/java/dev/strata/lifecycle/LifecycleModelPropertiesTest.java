@@ -90,7 +90,7 @@ class LifecycleModelPropertiesTest {
                 net.jqwik.api.Tuple.of(1, task.map(Step.Seal::new)),
                 net.jqwik.api.Tuple.of(2, task.map(Step.Compact::new)),
                 net.jqwik.api.Tuple.of(1, task.map(Step.Delete::new)),
-                net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of(Held.class), task).as(Step.Crash::new)));
+                net.jqwik.api.Tuple.of(3, Combinators.combine(Arbitraries.of(Held.class), task).as(Step.Crash::new)));
         return step.list().ofMinSize(5).ofMaxSize(40);
     }
 
@@ -169,6 +169,12 @@ class LifecycleModelPropertiesTest {
                 check(instance.store, model, "task-" + task, -1);
             }
             assertNothingLeftBehindOnceTheLifecycleRan(instance, model);
+            // Over all tries, every kind of crash must have happened.
+            net.jqwik.api.statistics.Statistics.label("crashes").coverage(coverage -> {
+                for (Held kind : Held.values()) {
+                    coverage.check(kind).count(count -> count > 0);
+                }
+            });
         } finally {
             instance.close();
         }
@@ -182,18 +188,30 @@ class LifecycleModelPropertiesTest {
     private static Instance crash(Instance old, Step.Crash crash, Map<String, TreeMap<Long, String>> model,
                                   Map<String, List<NewMessage>> lastBatch) throws Exception {
         String id = "task-" + crash.task();
-        long segments = old.store.task(id).map(TaskSummary::liveSegments).orElse(0L);
+        if (crash.held() != Held.NOTHING) {
+            ensureCreated(old.store, model, id);
+        }
+        // A delete needs a segment to remove and a compaction two to merge: make sure they exist.
+        int wanted = switch (crash.held()) {
+            case NOTHING, APPEND_BEFORE_COMMIT -> 0;
+            case DELETE_BEFORE_CONTENT_REMOVAL -> 1;
+            case COMPACTION_BEFORE_COMMIT -> 2;
+        };
+        while (old.store.task(id).map(TaskSummary::liveSegments).orElse(0L) < wanted) {
+            long from = Math.max(500, model.get(id).isEmpty() ? 0 : model.get(id).lastKey() + 1);
+            List<NewMessage> batch = Messages.range(from, from + 1);
+            assertThat(old.store.append(id, batch).accepted()).as("accepted of a setup batch for %s", crash).isEqualTo(2);
+            batch.forEach(m -> model.get(id).put(m.seq(), m.content()));
+            lastBatch.put(id, batch);
+        }
         Runnable operation = switch (crash.held()) {
             case NOTHING -> null;
-            case APPEND_BEFORE_COMMIT -> {
-                ensureCreated(old.store, model, id);
-                // Seqs the model never uses, so the append surely writes a segment.
-                yield () -> old.store.append(id, Messages.range(1000, 1004));
-            }
-            case DELETE_BEFORE_CONTENT_REMOVAL -> segments > 0 ? () -> old.store.delete(List.of(id)) : null;
-            case COMPACTION_BEFORE_COMMIT -> segments > 1 ? () -> old.store.compact(id) : null;
+            // Seqs the model never uses, so the append surely writes a segment.
+            case APPEND_BEFORE_COMMIT -> () -> old.store.append(id, Messages.range(1000, 1004));
+            case DELETE_BEFORE_CONTENT_REMOVAL -> () -> old.store.delete(List.of(id));
+            case COMPACTION_BEFORE_COMMIT -> () -> old.store.compact(id);
         };
-        net.jqwik.api.statistics.Statistics.label("crashes").collect(operation == null ? Held.NOTHING : crash.held());
+        net.jqwik.api.statistics.Statistics.label("crashes").collect(crash.held());
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread worker = null;
