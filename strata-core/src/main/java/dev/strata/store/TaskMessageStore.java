@@ -197,11 +197,6 @@ public final class TaskMessageStore implements AutoCloseable {
         }
     }
 
-    private void dropCachedSegments(String taskId, MessageQuery query) {
-        metadata.task(taskId).ifPresent(task -> cache.invalidate(metadata.locate(task, query, query.limit() + 1L).stream()
-                .map(dev.strata.tier.metadata.MessageLocation::objectKey).distinct().toList()));
-    }
-
     private MessagePage page(String taskId, MessageQuery query) {
         TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
         long wanted = query.limit() == Integer.MAX_VALUE ? Long.MAX_VALUE : query.limit() + 1L;
@@ -312,6 +307,11 @@ public final class TaskMessageStore implements AutoCloseable {
         cache.invalidate(keys);
         metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
         return true;
+    }
+
+    private void dropCachedSegments(String taskId, MessageQuery query) {
+        metadata.task(taskId).ifPresent(task -> cache.invalidate(metadata.locate(task, query, query.limit() + 1L).stream()
+                .map(dev.strata.tier.metadata.MessageLocation::objectKey).distinct().toList()));
     }
 
     private void deleteUnreferenced(String key) {
