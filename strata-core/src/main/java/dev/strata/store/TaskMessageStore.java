@@ -190,6 +190,9 @@ public final class TaskMessageStore implements AutoCloseable {
         } catch (CorruptContentException e) {
             // A segment vanishing under a read means the task was deleted, or (after a very slow
             // read) compaction replaced the segment and its grace period ran out: look again once.
+            // A cache entry whose bytes fail verification lands here too, and would fail every read
+            // until it expires: the cache is disposable, so drop the entries this read needs first.
+            dropCachedSegments(taskId, query);
             return page(taskId, query);
         }
     }
@@ -304,6 +307,11 @@ public final class TaskMessageStore implements AutoCloseable {
         cache.invalidate(keys);
         metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
         return true;
+    }
+
+    private void dropCachedSegments(String taskId, MessageQuery query) {
+        metadata.task(taskId).ifPresent(task -> cache.invalidate(metadata.locate(task, query, query.limit() + 1L).stream()
+                .map(dev.strata.tier.metadata.MessageLocation::objectKey).distinct().toList()));
     }
 
     private void deleteUnreferenced(String key) {

@@ -9,6 +9,7 @@ import dev.strata.store.MessageQuery;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
+import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
@@ -24,6 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -38,14 +44,16 @@ class CompactionTest {
     Path directory;
     private Database database;
     private LocalDirectoryContentTier content;
+    private HookedContentTier hooked;
     private TaskMessageStore store;
 
     @BeforeEach
     void open() {
         database = TestServices.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
+        hooked = new HookedContentTier(content);
         // No grace: replaced segments may be deleted as soon as the deletion worker runs.
-        store = StoreFixture.store(database, content, new CaffeineSegmentCache(64 << 20, Duration.ofHours(1)),
+        store = StoreFixture.store(database, hooked, new CaffeineSegmentCache(64 << 20, Duration.ofHours(1)),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
     }
 
@@ -92,16 +100,27 @@ class CompactionTest {
         }
         AtomicLong appended = new AtomicLong(500);
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean compacting = new AtomicBoolean();
+        AtomicInteger readsInsideCompaction = new AtomicInteger();
+        AtomicInteger appendsInsideCompaction = new AtomicInteger();
         List<String> violations = new ArrayList<>();
+        // Threads of their own: the common pool may have a single thread on a small machine, and
+        // then the writer and the reader would never run at the same time.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             while (!stop.get()) {
+                boolean during = compacting.get();
                 long from = appended.get();
                 store.append("busy", range(from, from + 4));
                 appended.set(from + 5);
+                if (during && compacting.get()) {
+                    appendsInsideCompaction.incrementAndGet();
+                }
             }
-        });
+        }, threads);
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
             while (!stop.get()) {
+                boolean during = compacting.get();
                 long floor = appended.get();
                 List<Long> seqs = store.list("busy", MessageQuery.all()).messages().stream().map(TaskMessage::seq).toList();
                 if (seqs.size() < floor || !seqs.equals(LongStream.range(0, seqs.size()).boxed().toList())) {
@@ -109,39 +128,89 @@ class CompactionTest {
                         violations.add("read " + seqs.size() + " messages with at least " + floor + " appended");
                     }
                 }
+                if (during && compacting.get()) {
+                    readsInsideCompaction.incrementAndGet();
+                }
             }
-        });
+        }, threads);
+        Thread compactor = Thread.currentThread();
+        int merged = 0;
         for (int round = 0; round < 5; round++) {
-            store.compact("busy");
+            int readsBefore = readsInsideCompaction.get();
+            int appendsBefore = appendsInsideCompaction.get();
+            // Hold the compaction between its merged object becoming durable and its metadata
+            // commit until reads and appends have run inside it: the overlap is proven, not hoped for.
+            hooked.afterPut(key -> {
+                if (Thread.currentThread() == compactor) {
+                    org.awaitility.Awaitility.await("reads and appends while round " + key + " is in progress")
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> readsInsideCompaction.get() - readsBefore >= 3 && appendsInsideCompaction.get() - appendsBefore >= 1);
+                }
+            });
+            compacting.set(true);
+            try {
+                if (store.compact("busy").merged()) {
+                    merged++;
+                }
+            } finally {
+                compacting.set(false);
+                hooked.afterPut(key -> { });
+            }
             store.purgePendingDeletions();
         }
         stop.set(true);
         writer.join();
         reader.join();
+        threads.shutdown();
 
+        assertThat(merged).as("rounds that merged (each finds the appends of the round before)").isEqualTo(5);
+        assertThat(readsInsideCompaction.get()).as("reads that ran entirely inside a compaction").isGreaterThanOrEqualTo(15);
+        assertThat(appendsInsideCompaction.get()).as("appends that ran entirely inside a compaction").isGreaterThanOrEqualTo(5);
         assertThat(violations).isEmpty();
         List<TaskMessage> all = store.list("busy", MessageQuery.all()).messages();
         assertThat(all).extracting(TaskMessage::seq).containsExactlyElementsOf(LongStream.range(0, appended.get()).boxed().toList());
     }
 
     @Test
-    void concurrentCompactionsOfOneTask_oneWinsAndNothingIsLost() {
+    void concurrentCompactionsOfOneTask_exactlyOneWins_theLosersObjectIsDeleted_andNothingIsLost() throws Exception {
         store.createTask("twice");
         for (int b = 0; b < 30; b++) {
             store.append("twice", range(b * 3L, b * 3L + 2));
         }
         List<TaskMessage> before = store.list("twice", MessageQuery.all()).messages();
-        TaskMessageStore other = StoreFixture.store(database, content, new CaffeineSegmentCache(1 << 20, Duration.ofHours(1)),
+        assertThat(objects()).isEqualTo(30);
+        // Both compactions must have read the same 30 segments and written their merged object
+        // before either commits: they meet here, so they cannot run one after the other.
+        CyclicBarrier bothMerged = new CyclicBarrier(2);
+        hooked.afterPut(key -> {
+            try {
+                bothMerged.await(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("the two compactions did not both write a merged object (at " + key + ")", e);
+            }
+        });
+        TaskMessageStore other = StoreFixture.store(database, hooked, new CaffeineSegmentCache(1 << 20, Duration.ofHours(1)),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
-
-        var first = CompletableFuture.supplyAsync(() -> store.compact("twice"));
-        var second = CompletableFuture.supplyAsync(() -> other.compact("twice"));
-        first.join();
-        second.join();
+        List<CompactionResult> results;
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            var first = CompletableFuture.supplyAsync(() -> store.compact("twice"), threads);
+            var second = CompletableFuture.supplyAsync(() -> other.compact("twice"), threads);
+            results = List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
+        } finally {
+            hooked.afterPut(key -> { });
+        }
+        assertThat(objects()).as("objects right after both compactions: 30 segments and the winner's merged object").isEqualTo(31);
         store.purgePendingDeletions();
 
+        assertThat(results).as("compaction results %s", results).filteredOn(CompactionResult::merged).hasSize(1)
+                .allSatisfy(winner -> assertThat(winner.segmentsAfter()).isEqualTo(1));
+        assertThat(results).filteredOn(result -> !result.merged()).hasSize(1)
+                .allSatisfy(loser -> assertThat(loser.segmentsAfter()).as("the loser changed nothing").isEqualTo(30));
+        assertThat(objects()).as("objects after purging: only the winner's merged object").isEqualTo(1);
+        assertThat(store.task("twice").orElseThrow().liveSegments()).isEqualTo(1);
         assertThat(store.list("twice", MessageQuery.all()).messages()).isEqualTo(before);
         assertThat(other.list("twice", MessageQuery.all()).messages()).isEqualTo(before);
+        other.close();
     }
 
     @Test

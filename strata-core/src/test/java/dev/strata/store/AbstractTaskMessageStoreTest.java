@@ -6,13 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.testing.CommitThenFailMetadataTier;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.CaffeineSegmentCache;
+import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +44,9 @@ import org.junit.jupiter.api.Test;
 abstract class AbstractTaskMessageStoreTest {
     protected Database database;
     protected ContentTier content;
+    protected HookedContentTier hooked;
+    /** Closed after the store, before {@link #cleanUp()}: second instances and what they opened. */
+    protected final List<AutoCloseable> closeAfter = new ArrayList<>();
     protected SegmentCache cache;
     protected SimpleMeterRegistry registry;
     protected TaskMessageStore store;
@@ -56,6 +64,24 @@ abstract class AbstractTaskMessageStoreTest {
     /** Counts every object the content tier currently holds. */
     protected abstract long objectCount();
 
+    /**
+     * A second, independent instance on the same backends (its own pool, client and cache
+     * connection or in-process cache), as another Strata process would have; register what it
+     * opens in {@link #closeAfter}.
+     */
+    protected abstract TaskMessageStore openSecondInstance();
+
+    /** Counts the objects whose keys start with {@code keyPrefix}. */
+    protected abstract long objectsUnder(String keyPrefix);
+
+    /**
+     * Counts cache entries whose keys start with {@code keyPrefix}. An in-process cache cannot be
+     * listed, so by default this counts which of the task's {@code knownKeys} are still cached.
+     */
+    protected long cacheEntriesUnder(String keyPrefix, List<String> knownKeys) {
+        return cache.getAll(knownKeys).size();
+    }
+
     protected void cleanUp() {
     }
 
@@ -63,14 +89,18 @@ abstract class AbstractTaskMessageStoreTest {
     void openStore() {
         database = openDatabase();
         registry = new SimpleMeterRegistry();
-        content = new MeteredContentTier(new HookedContentTier(openContent(), afterNextPut), registry);
+        content = new MeteredContentTier(openContent(), registry);
+        hooked = new HookedContentTier(content, afterNextPut);
         cache = openCache();
-        store = StoreFixture.store(database, content, cache);
+        store = StoreFixture.store(database, hooked, cache);
     }
 
     @AfterEach
-    void closeStore() {
+    void closeStore() throws Exception {
         store.close();
+        for (AutoCloseable closeable : closeAfter) {
+            closeable.close();
+        }
         database.close();
         cleanUp();
     }
@@ -208,6 +238,130 @@ abstract class AbstractTaskMessageStoreTest {
     }
 
     @Test
+    void concurrentWritersWithDifferentContentForTheSameSeqs_fromTwoInstances_everyReaderSeesOneWinnerForever() throws Exception {
+        TaskMessageStore second = openSecondInstance();
+        store.createTask("race");
+        int writers = 6;
+        Map<Integer, Integer> acceptedByWriter = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                TaskMessageStore instance = writer % 2 == 0 ? store : second;
+                futures.add(CompletableFuture.runAsync(() -> {
+                    await(start);
+                    // Same seqs, different content per writer: windows of 10 that overlap their
+                    // neighbours' and every other writer's.
+                    for (int b = 0; b < 20; b++) {
+                        long from = b * 5L + writer % 3;
+                        List<NewMessage> batch = LongStream.rangeClosed(from, from + 9).mapToObj(seq -> text(seq, contentOf(writer, seq))).toList();
+                        acceptedByWriter.merge(writer, instance.append("race", batch).accepted(), Integer::sum);
+                    }
+                }, pool));
+            }
+            start.countDown();
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        List<TaskMessage> winners = store.list("race", MessageQuery.all()).messages();
+        assertThat(winners).extracting(TaskMessage::seq).as("stored seqs").containsExactlyElementsOf(LongStream.rangeClosed(0, 106).boxed().toList());
+        Map<Integer, Integer> wonByWriter = new java.util.HashMap<>();
+        for (TaskMessage message : winners) {
+            int writer = writerOf(message);
+            assertThat(message.content()).as("content of seq %d", message.seq()).isEqualTo(contentOf(writer, message.seq()));
+            wonByWriter.merge(writer, 1, Integer::sum);
+        }
+        assertThat(wonByWriter).as("seqs each writer won, against what its appends said they accepted").isEqualTo(
+                acceptedByWriter.entrySet().stream().filter(e -> e.getValue() > 0)
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task: a segment whose every message lost was deleted")
+                .isEqualTo(store.task("race").orElseThrow().liveSegments());
+        for (int round = 0; round < 3; round++) {
+            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d from the first instance", round).isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d from the second instance", round).isEqualTo(winners);
+        }
+
+        store.seal("race");
+        assertThat(second.compact("race").merged()).as("compaction of the raced task").isTrue();
+        store.purgePendingDeletions();
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d after compaction, first instance", round).isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d after compaction, second instance", round).isEqualTo(winners);
+        }
+        // The replaced segments stay readable for the default grace period, queued for deletion.
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task after compaction, less those queued for deletion")
+                .isEqualTo(1 + store.pendingDeletions());
+        assertThat(store.task("race").orElseThrow().liveSegments()).isEqualTo(1);
+    }
+
+    @Test
+    void appendWhoseEveryMessageLostTheRace_acceptsNothing_andItsSegmentIsDeleted() throws Exception {
+        TaskMessageStore second = openSecondInstance();
+        store.createTask("lost");
+        CountDownLatch loserWritten = new CountDownLatch(1);
+        CountDownLatch winnerCommitted = new CountDownLatch(1);
+        // The loser passes the "already stored?" check, writes its segment, and is held before its
+        // commit until the other instance has committed the same seqs with other content.
+        hooked.afterPut(key -> {
+            loserWritten.countDown();
+            await(winnerCommitted);
+        });
+        CompletableFuture<AppendResult> loser;
+        try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
+            loser = CompletableFuture.supplyAsync(() -> store.append("lost", List.of(text(1, "loser 1"), text(2, "loser 2"))), thread);
+            assertThat(loserWritten.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser wrote its segment").isTrue();
+            assertThat(second.append("lost", List.of(text(1, "winner 1"), text(2, "winner 2")))).isEqualTo(new AppendResult(2, 0, 0));
+            assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects while the loser waits: both segments").isEqualTo(2);
+            winnerCommitted.countDown();
+
+            assertThat(loser.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser's append result").isEqualTo(new AppendResult(0, 2, 0));
+        } finally {
+            hooked.afterPut(key -> { });
+        }
+
+        assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects after the race: the loser's segment is gone").isEqualTo(1);
+        for (TaskMessageStore reader : List.of(store, second, store, second)) {
+            assertThat(reader.list("lost", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("winner 1", "winner 2");
+        }
+    }
+
+    @Test
+    void commitAppliedButReportedAsFailed_retryReturnsDuplicates_andReadsShowExactlyOneCopy() {
+        CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(new JdbcMetadataTier(database));
+        TaskMessageStore lossy = new TaskMessageStore(flaky.metadata(), hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
+        lossy.createTask("t");
+        lossy.append("t", range(0, 4));
+        flaky.failAfterTheNextCommits(1);
+
+        assertThatThrownBy(() -> lossy.append("t", range(5, 14)))
+                .as("the append whose commit was applied but whose answer was lost")
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("connection lost after COMMIT");
+        AppendResult retry = lossy.append("t", range(5, 14));
+        AppendResult widerRetry = store.append("t", range(5, 19));
+
+        assertThat(retry).as("the client's retry of the same batch").isEqualTo(new AppendResult(0, 10, 0));
+        assertThat(widerRetry).as("a retry that also carries new seqs, on another instance").isEqualTo(new AppendResult(5, 10, 0));
+        for (TaskMessageStore reader : List.of(lossy, store)) {
+            List<TaskMessage> read = reader.list("t", MessageQuery.all()).messages();
+            assertThat(read).extracting(TaskMessage::seq).as("seqs read").containsExactlyElementsOf(LongStream.rangeClosed(0, 19).boxed().toList());
+            assertThat(read).allSatisfy(m -> assertThat(m.content()).as("content of seq %d", m.seq()).isEqualTo(range(m.seq(), m.seq()).get(0).content()));
+        }
+        assertThat(store.task("t").orElseThrow().messageCount()).as("message count").isEqualTo(20);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("t"))).as("objects: the three committed segments, nothing written for the pure retry").isEqualTo(3);
+    }
+
+    private static String contentOf(int writer, long seq) {
+        return "writer " + writer + " wrote seq " + seq;
+    }
+
+    private static int writerOf(TaskMessage message) {
+        return Integer.parseInt(message.content().substring("writer ".length(), message.content().indexOf(' ', "writer ".length())));
+    }
+
+    @Test
     void list_appliesSinceLimitAndTypeFilters() {
         store.createTask("t");
         store.append("t", range(0, 39));
@@ -246,14 +400,64 @@ abstract class AbstractTaskMessageStoreTest {
         store.append("gone", range(0, 9));
         store.append("gone", range(10, 19));
         store.append("kept", range(0, 9));
+        List<String> goneKeys = segmentKeys("gone");
+        assertThat(store.list("gone", MessageQuery.all()).messages()).hasSize(20);
+        assertThat(cache.getAll(goneKeys)).as("cache entries of gone before the delete (the test must see them go)").hasSize(2);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects of gone before the delete").isEqualTo(2);
 
         store.delete(List.of("gone", "never-existed"));
 
         assertThatThrownBy(() -> store.list("gone", MessageQuery.all())).isInstanceOf(TaskNotFoundException.class);
         assertThat(store.task("gone")).isEmpty();
-        assertThat(objectCount()).isEqualTo(1);
+        assertThat(cache.getAll(goneKeys)).as("cache entries left of gone's segments %s", goneKeys).isEmpty();
+        assertThat(cacheEntriesUnder(ContentKeys.taskPrefix("gone"), goneKeys)).as("cache entries under gone's prefix").isZero();
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects under gone's prefix").isZero();
+        assertThat(objectCount()).as("objects in the whole content tier (kept's one segment)").isEqualTo(1);
         assertThat(store.pendingDeletions()).isZero();
         assertThat(store.list("kept", MessageQuery.all()).messages()).hasSize(10);
+    }
+
+    @Test
+    void cacheEntryWithWrongBytes_underALiveSegmentKey_isNeverServed_andTheReadFallsBackToTheContentTier() {
+        store.createTask("donor");
+        store.append("donor", List.of(text(1, "from another segment")));
+        byte[] validButOther = content.get(segmentKeys("donor").get(0)).orElseThrow();
+        Map<String, byte[]> wrongBytes = new java.util.LinkedHashMap<>();
+        wrongBytes.put("another-valid-segment", validButOther);
+        wrongBytes.put("garbage", "not a segment at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        wrongBytes.put("empty", new byte[0]);
+        wrongBytes.put("one-flipped-bit", null);
+        for (var variant : wrongBytes.entrySet()) {
+            String taskId = "victim-" + variant.getKey();
+            store.createTask(taskId);
+            store.append(taskId, List.of(text(1, "the right content of " + taskId)));
+            String key = segmentKeys(taskId).get(0);
+            byte[] right = content.get(key).orElseThrow();
+            byte[] wrong = variant.getValue() != null ? variant.getValue() : flipOneBit(right);
+            // Replace the entry the append cached; this task has never been read, so nothing decoded is held.
+            cache.put(key, wrong);
+            assertThat(cache.getAll(List.of(key))).as("the cache now holds %s bytes under %s", variant.getKey(), key)
+                    .hasEntrySatisfying(key, value -> assertThat(value).isEqualTo(wrong));
+
+            List<TaskMessage> read = store.list(taskId, MessageQuery.all()).messages();
+
+            assertThat(read).as("read of %s with %s bytes cached under %s", taskId, variant.getKey(), key)
+                    .extracting(TaskMessage::content).containsExactly("the right content of " + taskId);
+            assertThat(cache.getAll(List.of(key)).get(key)).as("cache entry of %s after the read", key)
+                    .satisfiesAnyOf(value -> assertThat(value).isNull(), value -> assertThat(value).isEqualTo(right));
+        }
+    }
+
+    private static byte[] flipOneBit(byte[] bytes) {
+        byte[] flipped = bytes.clone();
+        flipped[flipped.length - 1] ^= 0x01;
+        return flipped;
+    }
+
+    /** The object keys of a task's live segments, from committed metadata. */
+    protected List<String> segmentKeys(String taskId) {
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database);
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
     }
 
     @Test

@@ -26,4 +26,21 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     protected long objectCount() {
         return TestServices.countFiles(directory.resolve("objects"));
     }
+
+    @Override
+    protected long objectsUnder(String keyPrefix) {
+        Path under = directory.resolve("objects").resolve(keyPrefix);
+        return java.nio.file.Files.exists(under) ? TestServices.countFiles(under) : 0;
+    }
+
+    @Override
+    protected TaskMessageStore openSecondInstance() {
+        // Another process on the same SQLite file and directory: its own pool and in-process cache.
+        Database database = TestServices.sqlite(directory);
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")),
+                new dev.strata.tier.cache.CaffeineSegmentCache(8 << 20, java.time.Duration.ofHours(1)));
+        closeAfter.add(second);
+        closeAfter.add(database);
+        return second;
+    }
 }

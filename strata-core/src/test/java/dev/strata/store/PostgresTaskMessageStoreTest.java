@@ -30,7 +30,23 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
+    protected long objectsUnder(String keyPrefix) {
+        Path under = directory.resolve("objects").resolve(keyPrefix);
+        return java.nio.file.Files.exists(under) ? TestServices.countFiles(under) : 0;
+    }
+
+    @Override
     protected void cleanUp() {
         TestServices.dropSchema(schema);
+    }
+
+    @Override
+    protected TaskMessageStore openSecondInstance() {
+        Database database = TestServices.postgres(schema);
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")),
+                new dev.strata.tier.cache.CaffeineSegmentCache(8 << 20, java.time.Duration.ofHours(1)));
+        closeAfter.add(second);
+        closeAfter.add(database);
+        return second;
     }
 }

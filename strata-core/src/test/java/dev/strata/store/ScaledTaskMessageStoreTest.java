@@ -60,9 +60,33 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
+    protected long objectsUnder(String keyPrefix) {
+        return server.blobStore().list(bucket, ListContainerOptions.Builder.prefix("strata/" + keyPrefix).recursive()).stream()
+                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).count();
+    }
+
+    /** Redis can be scanned: every key under the task's prefix counts, not only the known ones. */
+    @Override
+    protected long cacheEntriesUnder(String keyPrefix, java.util.List<String> knownKeys) {
+        return RedisKeys.count(prefix + keyPrefix);
+    }
+
+    @Override
     protected void cleanUp() {
         TestServices.dropSchema(schema);
         RedisKeys.deleteAll(prefix);
         server.blobStore().deleteContainer(bucket);
+    }
+
+    @Override
+    protected TaskMessageStore openSecondInstance() {
+        // Like TwoInstancesTest: its own pool, S3 client and Redis connection, on the same schema, bucket and prefix.
+        Database database = TestServices.postgres(schema);
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database,
+                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings()),
+                new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20));
+        closeAfter.add(second);
+        closeAfter.add(database);
+        return second;
     }
 }

@@ -1,30 +1,55 @@
 package dev.strata.testing;
 
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * A content tier that runs a test's action once, right after the next put: the moment between an
- * append's task lookup and its metadata commit, so a race can be replayed deterministically.
+ * A real content tier with test hooks around its writes: a hook runs after a put is durable and
+ * before a delete starts, in the calling thread, so a test can hold an operation at that exact
+ * point (a latch, a barrier) while it looks at the tiers, copies them or lets other work overlap.
+ * Not a mock: every call reaches the wrapped backend.
  */
-public final class HookedContentTier implements ContentTier {
+public final class HookedContentTier implements ContentTier, ListableContent {
     private final ContentTier delegate;
-    private final AtomicReference<Runnable> afterNextPut;
+    private volatile Consumer<String> afterPut = key -> { };
+    private volatile Consumer<Collection<String>> beforeDelete = keys -> { };
 
-    public HookedContentTier(ContentTier delegate, AtomicReference<Runnable> afterNextPut) {
+    public HookedContentTier(ContentTier delegate) {
         this.delegate = delegate;
-        this.afterNextPut = afterNextPut;
+    }
+
+    /** Runs the action found in {@code afterNextPut} once, right after the next put, and clears it. */
+    public HookedContentTier(ContentTier delegate, AtomicReference<Runnable> afterNextPut) {
+        this(delegate);
+        afterPut(key -> {
+            Runnable action = afterNextPut.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+        });
+    }
+
+    /** Runs {@code hook} with the key after each put has returned, until replaced. */
+    public HookedContentTier afterPut(Consumer<String> hook) {
+        this.afterPut = hook;
+        return this;
+    }
+
+    /** Runs {@code hook} with the keys before each delete reaches the backend, until replaced. */
+    public HookedContentTier beforeDelete(Consumer<Collection<String>> hook) {
+        this.beforeDelete = hook;
+        return this;
     }
 
     @Override
     public void put(String key, byte[] bytes) {
         delegate.put(key, bytes);
-        Runnable action = afterNextPut.getAndSet(null);
-        if (action != null) {
-            action.run();
-        }
+        afterPut.accept(key);
     }
 
     @Override
@@ -34,6 +59,7 @@ public final class HookedContentTier implements ContentTier {
 
     @Override
     public void delete(Collection<String> keys) {
+        beforeDelete.accept(keys);
         delegate.delete(keys);
     }
 
@@ -45,6 +71,11 @@ public final class HookedContentTier implements ContentTier {
     @Override
     public String describe() {
         return delegate.describe();
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix, String startAfter, int limit) {
+        return ((ListableContent) delegate).list(prefix, startAfter, limit);
     }
 
     @Override

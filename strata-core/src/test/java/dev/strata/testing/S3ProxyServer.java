@@ -40,12 +40,20 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build();
         try {
             proxy.start();
-            for (int i = 0; i < 500 && !"STARTED".equals(proxy.getState()); i++) {
-                Thread.onSpinWait();
+            for (int i = 0; i < 1000 && !"STARTED".equals(proxy.getState()) && !"FAILED".equals(proxy.getState()); i++) {
                 java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("S3Proxy did not start: " + e.getMessage(), e);
+            throw new IllegalStateException("S3Proxy did not start on " + endpoint() + ": " + e.getMessage(), e);
+        }
+        if (!"STARTED".equals(proxy.getState())) {
+            String state = proxy.getState();
+            try {
+                proxy.stop();
+            } catch (Exception ignored) {
+                // Already failed; the state says why.
+            }
+            throw new IllegalStateException("S3Proxy did not start on " + endpoint() + " within 10 s: state " + state);
         }
         port = proxy.getPort();
     }

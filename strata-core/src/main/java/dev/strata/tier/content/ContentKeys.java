@@ -34,7 +34,7 @@ public final class ContentKeys {
     /**
      * Checks a task id against the store's rules.
      *
-     * @throws InvalidInputException when it is empty or longer than {@value #MAX_TASK_ID_LENGTH} characters
+     * @throws InvalidInputException when it is empty, longer than {@value #MAX_TASK_ID_LENGTH} characters or has a lone surrogate
      */
     public static String requireValidTaskId(String taskId) {
         if (taskId == null || taskId.isEmpty()) {
@@ -42,6 +42,15 @@ public final class ContentKeys {
         }
         if (taskId.length() > MAX_TASK_ID_LENGTH) {
             throw new InvalidInputException("task id must be at most " + MAX_TASK_ID_LENGTH + " characters, got " + taskId.length());
+        }
+        // UTF-8 turns a lone surrogate into '?', so two ids would share one key.
+        for (int i = 0; i < taskId.length(); i++) {
+            char c = taskId.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < taskId.length() && Character.isLowSurrogate(taskId.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidInputException("task id must be valid Unicode (it has a lone surrogate)");
+            }
         }
         return taskId;
     }

@@ -1,6 +1,7 @@
 package dev.strata.tier.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +65,11 @@ public abstract class AbstractSegmentCacheContractTest {
     }
 
     @Test
-    void check_passesWhileTheCacheAnswers() {
-        cache.check();
+    void check_passesWhileTheCacheAnswers_andTheCacheStillServes() {
+        assertThatCode(cache::check).as("check of %s", cache.describe()).doesNotThrowAnyException();
+
+        cache.put("tasks/checked/1.seg", new byte[] {5, 6});
+        assertThat(cache.getAll(List.of("tasks/checked/1.seg"))).as("getAll after check of %s", cache.describe())
+                .hasEntrySatisfying("tasks/checked/1.seg", value -> assertThat(value).containsExactly(5, 6));
     }
 }

@@ -1,8 +1,10 @@
 package dev.strata.tier.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.testing.RedisKeys;
+import dev.strata.testing.SilentServer;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
 import io.lettuce.core.RedisClient;
@@ -43,5 +45,17 @@ class RedisSegmentCacheTest extends AbstractSegmentCacheContractTest {
         cache.put("tasks/big/1.seg", new byte[(1 << 20) + 1]);
 
         assertThat(cache.getAll(List.of("tasks/big/1.seg"))).isEmpty();
+    }
+
+    @Test
+    void check_failsWhenTheServerNeverAnswers() throws Exception {
+        try (SilentServer hung = new SilentServer()) {
+            RedisSegmentCache silent = new RedisSegmentCache(hung.redisUrl(), prefix, Duration.ofMinutes(5), Duration.ofMillis(300), 1 << 20);
+            try {
+                assertThatThrownBy(silent::check).as("check of %s", silent.describe()).isInstanceOf(RuntimeException.class);
+            } finally {
+                silent.close();
+            }
+        }
     }
 }

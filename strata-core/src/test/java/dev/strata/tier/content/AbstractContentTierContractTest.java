@@ -1,6 +1,7 @@
 package dev.strata.tier.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.util.List;
 import java.util.Random;
@@ -89,8 +90,13 @@ public abstract class AbstractContentTierContractTest {
     }
 
     @Test
-    void check_passesWhileTheBackendAnswers() {
-        tier.check();
+    void check_passesWhileTheBackendAnswers_andTheTierStillServes() {
+        assertThatCode(tier::check).as("check of %s", tier.describe()).doesNotThrowAnyException();
+
+        byte[] bytes = randomBytes(64);
+        tier.put(ContentKeys.segment("checked", 1), bytes);
+        assertThat(tier.get(ContentKeys.segment("checked", 1))).as("get after check of %s", tier.describe())
+                .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
     }
 
     protected static byte[] randomBytes(int length) {

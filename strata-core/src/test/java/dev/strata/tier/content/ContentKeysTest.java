@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +45,49 @@ class ContentKeysTest {
         assertThat(resolved.normalize().startsWith(propertyRoot)).as(resolved.toString()).isTrue();
     }
 
+    /**
+     * Task ids built from fragments that sit next to each other in the encoding: a literal
+     * {@code ~} and the escapes it could be mistaken for, upper and lower case hex digits, bytes
+     * at the edges of UTF-8 (U+0080, U+07FF, U+0800, U+FFFF, a supplementary character), the
+     * characters that pass through, and ids that are prefixes of each other.
+     */
+    @Provide
+    Arbitrary<String> nearCollidingTaskIds() {
+        Arbitrary<String> fragment = Arbitraries.of("~", "~7E", "~7e", "7E", "~2F", "/", "2F", "2f", "a", "A", "-", "_", ".",
+                "\u0000", "\u007f", "\u0080", "\u00ff", "\u07ff", "\u0800", "\uffff", "\ud83d\ude00", "\u00c3", "~C3", "~c3");
+        return fragment.list().ofMinSize(1).ofMaxSize(5).map(parts -> String.join("", parts));
+    }
+
+    @Property(tries = 2000)
+    void nearCollidingTaskIds_mapToDistinctKeysThatParseBack(@ForAll("nearCollidingTaskIds") String a, @ForAll("nearCollidingTaskIds") String b) {
+        String keyA = ContentKeys.segment(a, 7);
+        String keyB = ContentKeys.segment(b, 7);
+
+        assertThat(ContentKeys.parse(keyA)).as("parse of %s (id %s)", keyA, a).contains(new ContentKeys.SegmentKey(a, 7));
+        assertThat(ContentKeys.parse(keyB)).as("parse of %s (id %s)", keyB, b).contains(new ContentKeys.SegmentKey(b, 7));
+        if (!a.equals(b)) {
+            assertThat(keyA).as("keys of distinct ids %s and %s", a, b).isNotEqualTo(keyB);
+            assertThat(ContentKeys.taskPrefix(a)).as("prefix of %s against key of %s", a, b).satisfies(prefix -> assertThat(keyB).doesNotStartWith(prefix));
+            assertThat(ContentKeys.taskPrefix(b)).as("prefix of %s against key of %s", b, a).satisfies(prefix -> assertThat(keyA).doesNotStartWith(prefix));
+        }
+    }
+
     @Property(tries = 300)
     void distinctTaskIds_neverShareAPrefix(@ForAll @StringLength(min = 1, max = 20) String a, @ForAll @StringLength(min = 1, max = 20) String b) {
         if (!a.equals(b)) {
-            assertThat(ContentKeys.taskPrefix(a)).isNotEqualTo(ContentKeys.taskPrefix(b));
+            assertThat(ContentKeys.taskPrefix(a)).as("prefixes of %s and %s", a, b).isNotEqualTo(ContentKeys.taskPrefix(b));
         }
+    }
+
+    @Test
+    void taskIdsWithALoneSurrogate_areRefused_becauseUtf8WouldTurnThemIntoAQuestionMark() {
+        // Without this rule "a\ud800" and "a?" would both encode to "a~3F": one key for two tasks.
+        for (String id : List.of("a\ud800", "\udc00", "x\ud83d")) {
+            assertThatThrownBy(() -> ContentKeys.requireValidTaskId(id)).as("id %s", id.codePoints().boxed().toList())
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("task id must be valid Unicode (it has a lone surrogate)");
+        }
+        assertThat(ContentKeys.segment("a?", 1)).isEqualTo("tasks/a~3F/0000000000000001.seg");
     }
 
     @Test

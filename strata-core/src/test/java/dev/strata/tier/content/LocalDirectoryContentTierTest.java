@@ -48,6 +48,17 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
                 .hasMessageContaining("content put of tasks/task/0000000000000001.seg");
     }
 
+    @Test
+    void check_failsWhenTheRootIsNoLongerADirectory() throws IOException {
+        LocalDirectoryContentTier broken = new LocalDirectoryContentTier(root.resolve("replaced"));
+        Files.delete(root.resolve("replaced"));
+        Files.writeString(root.resolve("replaced"), "a file where the content directory was");
+
+        assertThatThrownBy(broken::check).as("check of %s", broken.describe())
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("is not a writable directory");
+    }
+
     /**
      * Issue 9, defect 12: a put into a task directory that a concurrent first put had created (but
      * not yet forced) was acknowledged without forcing the directory's entry.

@@ -50,18 +50,39 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
     }
 
     @Test
-    void deleteOfManyKeys_usesBatchesAndIgnoresMissingOnes() {
+    void deleteOfMoreKeysThanOneBatchHolds_removesEveryObject_andIgnoresMissingOnes() {
+        // S3 deletes at most 1,000 keys per request: 1,200 present keys span two batches, and the
+        // 300 missing keys after them must not stop anything.
         List<String> keys = new java.util.ArrayList<>();
         for (int i = 0; i < 1500; i++) {
-            keys.add(ContentKeys.segment("many", i));
-            if (i % 100 == 0) {
-                tier.put(ContentKeys.segment("many", i), new byte[] {(byte) i});
+            String key = ContentKeys.segment("many", i);
+            keys.add(key);
+            if (i < 1200) {
+                server.blobStore().putBlob(bucket, server.blobStore().blobBuilder("deployment-a/" + key).payload(new byte[] {(byte) i}).build());
             }
         }
+        assertThat(names("deployment-a/tasks/many/")).as("objects before the delete").hasSize(1200);
+        assertThat(tier.get(ContentKeys.segment("many", 1100))).as("an object of the second batch is readable through the tier").isPresent();
 
         tier.delete(keys);
 
-        assertThat(tier.get(ContentKeys.segment("many", 100))).isEmpty();
+        assertThat(names("deployment-a/tasks/many/")).as("objects left after deleting 1,500 keys").isEmpty();
+    }
+
+    /** Every object name under the prefix, page after page (a listing page holds at most 1,000). */
+    private static List<String> names(String prefix) {
+        List<String> names = new java.util.ArrayList<>();
+        String marker = null;
+        do {
+            ListContainerOptions options = ListContainerOptions.Builder.prefix(prefix).recursive();
+            if (marker != null) {
+                options.afterMarker(marker);
+            }
+            var page = server.blobStore().list(bucket, options);
+            page.stream().filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).map(StorageMetadata::getName).forEach(names::add);
+            marker = page.getNextMarker();
+        } while (marker != null);
+        return names;
     }
 
     @Test

@@ -75,13 +75,21 @@ public abstract class AbstractMetadataTierContractTest {
     void concurrentCommits_storeEachSeqOnce() {
         TaskRecord task = created("t");
         List<CompletableFuture<CommitOutcome>> commits = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            long objectId = i;
-            commits.add(CompletableFuture.supplyAsync(() -> metadata.commit(task, segment(task, objectId, 0, 99))));
+        int inserted;
+        // Threads of their own: the common pool may have one thread on a small machine.
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                long objectId = i;
+                commits.add(CompletableFuture.supplyAsync(() -> {
+                    awaitUninterruptibly(start);
+                    return metadata.commit(task, segment(task, objectId, 0, 99));
+                }, threads));
+            }
+            start.countDown();
+            inserted = commits.stream().map(CompletableFuture::join)
+                    .mapToInt(outcome -> ((CommitOutcome.Committed) outcome).insertedSeqs().size()).sum();
         }
-
-        int inserted = commits.stream().map(CompletableFuture::join)
-                .mapToInt(outcome -> ((CommitOutcome.Committed) outcome).insertedSeqs().size()).sum();
 
         assertThat(inserted).isEqualTo(100);
         assertThat(metadata.task("t").orElseThrow().summary().messageCount()).isEqualTo(100);
@@ -122,6 +130,15 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(metadata.seal("t")).isTrue();
         assertThat(metadata.seal("x")).isFalse();
         assertThat(metadata.task("t").orElseThrow().summary().sealed()).isTrue();
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
