@@ -65,7 +65,8 @@ final class StreamRoutes {
     }
 
     private void taskStream(Context ctx) {
-        Caller caller = caller(ctx);
+        // A workspace the caller is not a member of hides its tasks: "task not found", as for any unknown task.
+        Caller caller = caller(ctx, "task not found");
         Task task = directory.task(caller.workspaceId(), ctx.pathParam("id")).orElseThrow(() -> new ApiException.NotFound("task not found"));
         MessageQuery filters = MessageQueries.from(ctx);
         String lastEventId = ctx.header("Last-Event-ID");
@@ -86,7 +87,7 @@ final class StreamRoutes {
     }
 
     private void workspaceStream(Context ctx) {
-        Caller caller = caller(ctx);
+        Caller caller = caller(ctx, "workspace not found");
         StreamRegistry.Session session = open(ctx, caller, Optional.empty());
         stream(ctx, session, channel -> new WorkspaceTail(caller.workspaceId(), tail.activity(), StreamRoutes::taskJson, session,
                 tail.config().heartbeat(), tail.config().catchUp(), Clock.systemUTC()).run(channel));
@@ -103,18 +104,24 @@ final class StreamRoutes {
     }
 
     /** A ticket in the query (browsers), else a user token and workspace as for the other user endpoints. */
-    private Caller caller(Context ctx) {
+    private Caller caller(Context ctx, String notMember) {
         String ticket = ctx.queryParam("ticket");
         if (ticket != null) {
             StreamTickets.Holder holder = tail.tickets().redeem(ticket)
                     .orElseThrow(() -> new ApiException.Unauthorized("invalid or expired ticket"));
             if (!directory.isMember(holder.workspaceId(), holder.userId())) {
-                throw new ApiException.NotFound("workspace not found");
+                throw new ApiException.NotFound(notMember);
             }
             return new Caller(holder.workspaceId(), holder.ownerHash());
         }
         user(ctx);
-        return new Caller(access.workspace(ctx), StreamTickets.hash(bearerToken(ctx)));
+        String workspaceId;
+        try {
+            workspaceId = access.workspace(ctx);
+        } catch (ApiException.NotFound e) {
+            throw new ApiException.NotFound(notMember);
+        }
+        return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)));
     }
 
     private Principal.User user(Context ctx) {
