@@ -23,9 +23,9 @@ import picocli.CommandLine.Parameters;
         description = "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts.")
 public final class BenchCommand implements Callable<Integer> {
     /** Which workloads to run. */
-    enum Workload { ingest, read, migrate, all }
+    enum Workload { ingest, read, migrate, stream, all }
 
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate or all (default: ${DEFAULT-VALUE}).")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate, stream or all (default: ${DEFAULT-VALUE}).")
     Workload workload;
 
     @Option(names = "--backends", defaultValue = "embedded", description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
@@ -77,6 +77,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (workload == Workload.read || workload == Workload.all) {
                 results.put("reads", step("reads", workloads::reads));
+            }
+            if (workload == Workload.stream || workload == Workload.all) {
+                results.put("stream", step("live tail", () -> new StreamWorkload(environment, quick,
+                        message -> System.err.println("bench: " + message)).run()));
             }
             if (workload == Workload.migrate || workload == Workload.all) {
                 results.put("migrate", step("legacy migration", () -> MigrationWorkload.run(environment, seed, quick ? 20_000 : 1_000_000)));
