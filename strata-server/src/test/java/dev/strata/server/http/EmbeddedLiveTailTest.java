@@ -356,6 +356,25 @@ class EmbeddedLiveTailTest {
     }
 
     @Test
+    void reconnect_fromTheMiddleOfTheBacklog_resumesRightAfterIt_withAppendsDuringTheGap() {
+        String task = newTask();
+        append(task, AbstractHttpApiTest.batch(21, 40));
+        append(task, AbstractHttpApiTest.batch(1, 20));
+        SseClient first = stream(task, "?since=5&exclude_types=", Map.of());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(first.seqs()).as("backlog in seq order").isEqualTo(range(6, 40)));
+        SseClient.Event tenth = first.messages().get(9);
+        first.close();
+        append(task, AbstractHttpApiTest.batch(41, 45));
+        append(task, AbstractHttpApiTest.batch(0, 5));
+
+        SseClient resumed = stream(task, "?since=0&exclude_types=", Map.of("Last-Event-ID", tenth.id()));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(resumed.seqs())
+                .as("the rest of the backlog, then what came during the gap; never at or below the first since=5")
+                .isEqualTo(java.util.stream.Stream.concat(range(16, 40).stream(), range(41, 45).stream()).toList()));
+        resumed.close();
+    }
+
+    @Test
     void workspaceStream_sendsTaskCreationAppendsAndStatusChanges() {
         SseClient activity = track(SseClient.open(strata.port(), "/api/stream",
                 Map.of("Authorization", "Bearer " + strata.tokens().createUserToken(user), "X-Workspace-ID", workspace)));
