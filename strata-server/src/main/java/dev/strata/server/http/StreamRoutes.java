@@ -80,7 +80,7 @@ final class StreamRoutes {
             throw new ApiException.NotFound("task not found");
         }
         StreamCursor cursor = resumed.orElseGet(() -> StreamCursor.start(since, horizon.get()));
-        StreamRegistry.Session session = open(ctx, caller, Optional.of(task.id()));
+        StreamRegistry.Session session = open(caller, Optional.of(task.id()));
         stream(ctx, session, channel -> new TaskTail(task.id(), store.log(), filters,
                 () -> directory.task(caller.workspaceId(), task.id()).map(Task::status), StreamRoutes::messageJson, session,
                 tail.config().heartbeat(), cursor).run(channel));
@@ -88,7 +88,7 @@ final class StreamRoutes {
 
     private void workspaceStream(Context ctx) {
         Caller caller = caller(ctx, "workspace not found");
-        StreamRegistry.Session session = open(ctx, caller, Optional.empty());
+        StreamRegistry.Session session = open(caller, Optional.empty());
         stream(ctx, session, channel -> new WorkspaceTail(caller.workspaceId(), tail.activity(), StreamRoutes::taskJson, session,
                 tail.config().heartbeat(), tail.config().catchUp(), Clock.systemUTC()).run(channel));
     }
@@ -136,8 +136,8 @@ final class StreamRoutes {
         return ctx.header("Authorization").substring(BEARER.length()).trim();
     }
 
-    private StreamRegistry.Session open(Context ctx, Caller caller, Optional<String> taskId) {
-        return tail.registry().open(caller.tokenKey(), taskId).orElseThrow(() -> new TooManyStreams());
+    private StreamRegistry.Session open(Caller caller, Optional<String> taskId) {
+        return tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
     }
 
     /** The 429 of the live tail; mapped here since it is the only one. */

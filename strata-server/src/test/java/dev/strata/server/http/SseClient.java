@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -152,11 +151,5 @@ final class SseClient implements AutoCloseable {
         } catch (IOException e) {
             // Closing anyway.
         }
-    }
-
-    static List<String> ids(List<Event> events) {
-        List<String> ids = new ArrayList<>();
-        events.forEach(e -> ids.add(e.id()));
-        return ids;
     }
 }
