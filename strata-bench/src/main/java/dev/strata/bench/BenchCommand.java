@@ -28,9 +28,9 @@ import picocli.CommandLine.Parameters;
                 + "'soak' instead runs mixed traffic with injected faults and checks acknowledged equals stored, fsck and heap.")
 public final class BenchCommand implements Callable<Integer> {
     /** Which workloads to run. */
-    enum Workload { ingest, read, migrate, all, soak }
+    enum Workload { ingest, read, migrate, stream, all, soak }
 
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate, all (default: ${DEFAULT-VALUE}) or soak.")
+    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate, stream, all (default: ${DEFAULT-VALUE}) or soak.")
     Workload workload;
 
     @Option(names = "--backends", defaultValue = "embedded", description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
@@ -97,6 +97,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (workload == Workload.read || workload == Workload.all) {
                 results.put("reads", step("reads", workloads::reads));
+            }
+            if (workload == Workload.stream || workload == Workload.all) {
+                results.put("stream", step("live tail", () -> new StreamWorkload(environment, quick,
+                        message -> System.err.println("bench: " + message)).run()));
             }
             if (workload == Workload.migrate || workload == Workload.all) {
                 results.put("migrate", step("legacy migration", () -> MigrationWorkload.run(environment, seed, quick ? 20_000 : 1_000_000)));

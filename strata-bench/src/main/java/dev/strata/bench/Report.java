@@ -116,6 +116,22 @@ final class Report {
                             + "peak heap %d MB.%n%n", (long) num(m.get("rows")), (long) num(m.get("tasks")), num(m.get("legacy_file_mb")),
                     num(m.get("rows_per_second")), (long) num(m.get("peak_heap_mb"))));
         }
+        if (results.get("stream") instanceof Map<?, ?> stream) {
+            md.append("## Live tail\n\n");
+            for (String setup : List.of("same_instance", "two_instances")) {
+                if (stream.get(setup) instanceof Map<?, ?> d && d.get("send_to_event_ms") instanceof Map<?, ?> send
+                        && d.get("ack_to_event_ms") instanceof Map<?, ?> ack) {
+                    md.append(String.format(Locale.ROOT, "Append-to-event delay, %s, %d appends: from sending the append p50 %.1f ms,"
+                                    + " p99 %.1f ms; from its acknowledgment p50 %.1f ms, p99 %.1f ms.%n%n", setup.replace('_', ' '),
+                            (long) num(d.get("appends")), num(send.get("p50")), num(send.get("p99")), num(ack.get("p50")), num(ack.get("p99"))));
+                }
+            }
+            if (stream.get("idle_streams") instanceof Map<?, ?> idle) {
+                md.append(String.format(Locale.ROOT, "%,d idle streams: heap %.0f MB -> %.0f MB after GC (clients in the same JVM included),"
+                                + " platform threads %d -> %d.%n%n", (long) num(idle.get("streams")), num(idle.get("heap_before_mb")),
+                        num(idle.get("heap_after_mb")), (long) num(idle.get("platform_threads_before")), (long) num(idle.get("platform_threads_after"))));
+            }
+        }
         Files.writeString(directory.resolve("report.md"), md.toString());
     }
 

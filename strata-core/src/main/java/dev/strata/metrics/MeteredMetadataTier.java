@@ -84,6 +84,11 @@ public final class MeteredMetadataTier implements MetadataTier {
     }
 
     @Override
+    public dev.strata.tier.metadata.CommitLog commitLog() {
+        return delegate.commitLog();
+    }
+
+    @Override
     public void check() {
         timer.run("check", delegate::check);
     }

@@ -49,6 +49,8 @@ public final class TaskMessageStore implements AutoCloseable {
     private final SegmentCodec codec;
     private final SegmentFetcher fetcher;
     private final Compaction compaction;
+    private final TaskLog taskLog;
+    private final List<TaskChangeListener> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TaskMessageStore(MetadataTier metadata, ContentTier content, FailSafeSegmentCache cache, StoreOptions options, Clock clock) {
         this.metadata = requireNonNull(metadata, "metadata is null");
@@ -59,6 +61,7 @@ public final class TaskMessageStore implements AutoCloseable {
         this.codec = new SegmentCodec(options.compressionLevel());
         this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
         this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace());
+        this.taskLog = new TaskLog(metadata.commitLog(), fetcher);
     }
 
     /** Registers a task so messages can be appended to it. Idempotent. */
@@ -173,6 +176,7 @@ public final class TaskMessageStore implements AutoCloseable {
             }
             case CommitOutcome.Committed committed -> {
                 cache.put(key, encoded.bytes());
+                changed(task.taskId());
                 yield committed.insertedSeqs().size();
             }
         };
@@ -208,6 +212,27 @@ public final class TaskMessageStore implements AutoCloseable {
         return new MessagePage(fetcher.messages(taskId, locations), hasMore);
     }
 
+    /** The tasks' messages in commit order, for live tails. */
+    public TaskLog log() {
+        return taskLog;
+    }
+
+    /** Adds a listener told after each commit, seal and delete (see {@link TaskChangeListener}). */
+    public void addChangeListener(TaskChangeListener listener) {
+        changeListeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    private void changed(String taskId) {
+        for (TaskChangeListener listener : changeListeners) {
+            try {
+                listener.changed(taskId);
+            } catch (RuntimeException e) {
+                // A hint that failed only delays a live tail until its periodic catch-up.
+                log.warn("change listener failed for task {}: {}", taskId, e.toString());
+            }
+        }
+    }
+
     /**
      * Merges the task's segments into one object (see {@link Compaction}).
      *
@@ -236,6 +261,7 @@ public final class TaskMessageStore implements AutoCloseable {
         if (!metadata.seal(taskId)) {
             throw new TaskNotFoundException(taskId);
         }
+        changed(taskId);
     }
 
     /**
@@ -245,6 +271,7 @@ public final class TaskMessageStore implements AutoCloseable {
      */
     public void delete(Collection<String> taskIds) {
         List<PendingDeletion> queued = metadata.deleteTasks(taskIds);
+        taskIds.forEach(this::changed);
         purge(queued);
     }
 

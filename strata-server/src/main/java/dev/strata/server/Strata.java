@@ -11,6 +11,7 @@ import dev.strata.server.config.ConfigException;
 import dev.strata.server.config.LifecycleConfig;
 import dev.strata.server.lifecycle.RetentionWorker;
 import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.server.stream.LiveTail;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.MetadataTier;
@@ -110,8 +111,11 @@ public final class Strata implements AutoCloseable {
         }
         RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
         running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog));
+        LiveTail liveTail = new LiveTail(config.stream(), taskStore, database, config.dbUrl(), config.dbUser(), config.dbPassword(),
+                registry, Clock.systemUTC());
+        running.add(liveTail);
         http = new HttpServer(taskStore, directory, tokens, deletion, compaction::request, registry,
-                new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()), RECHECK_AFTER)
+                new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()), RECHECK_AFTER, liveTail)
                 .start(config.host(), config.port());
         return this;
     }

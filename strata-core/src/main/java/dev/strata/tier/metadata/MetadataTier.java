@@ -74,6 +74,9 @@ public interface MetadataTier extends AutoCloseable {
     /** The queue of content objects that must still be removed. */
     DeletionQueue deletions();
 
+    /** The task's messages in commit order, for live tails. */
+    CommitLog commitLog();
+
     /** The segments metadata references, for compaction, orphan collection and fsck. */
     SegmentCatalog catalog();
 

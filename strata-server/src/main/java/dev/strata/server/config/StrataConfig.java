@@ -36,7 +36,8 @@ public record StrataConfig(
         long maxBodyBytes,
         long maxInflightBodyBytes,
         Duration bodyTimeout,
-        LifecycleConfig lifecycle) {
+        LifecycleConfig lifecycle,
+        StreamConfig stream) {
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
     public static final String DEFAULT_CONTENT_URL = "file:data/objects";
@@ -55,6 +56,7 @@ public record StrataConfig(
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
         requireNonNull(bodyTimeout, "bodyTimeout is null");
         requireNonNull(lifecycle, "lifecycle is null");
+        requireNonNull(stream, "stream is null");
     }
 
     /** Reads and validates the configuration from environment variables. */
@@ -121,7 +123,12 @@ public record StrataConfig(
                         read.duration("STRATA_ORPHAN_GRACE", "1h"),
                         read.text("STRATA_RETENTION", "off").equals("off") ? Optional.empty()
                                 : Optional.of(read.duration("STRATA_RETENTION", "off")),
-                        read.duration("STRATA_RETENTION_INTERVAL", "1h")));
+                        read.duration("STRATA_RETENTION_INTERVAL", "1h")),
+                new StreamConfig(
+                        read.duration("STRATA_STREAM_HEARTBEAT", "15s"),
+                        (int) read.number("STRATA_STREAM_MAX", 10_000, 1, 1_000_000),
+                        (int) read.number("STRATA_STREAM_MAX_PER_TOKEN", 100, 1, 1_000_000),
+                        read.duration("STRATA_STREAM_CATCH_UP", "2s")));
     }
 
     private static S3Settings s3Settings(Reader read) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.auth.TokenService;
 import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.TaskMessageStore;
 import io.javalin.Javalin;
@@ -23,12 +24,14 @@ public final class HttpServer implements AutoCloseable {
     private static final Duration BODY_BUDGET_WAIT = Duration.ofSeconds(2);
 
     private final Javalin app;
+    private final LiveTail liveTail;
 
     /**
      * @param onSealed told the id of each task a daemon completes or fails, to compact it soon
      */
     public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens, TaskDeletion deletion,
-                      Consumer<String> onSealed, PrometheusMeterRegistry registry, HttpLimits limits, Duration recheckAfter) {
+                      Consumer<String> onSealed, PrometheusMeterRegistry registry, HttpLimits limits, Duration recheckAfter,
+                      LiveTail liveTail) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(limits, "limits is null");
@@ -37,6 +40,8 @@ public final class HttpServer implements AutoCloseable {
         BodyBudget budget = new BodyBudget(limits.maxInflightBodyBytes(), BODY_BUDGET_WAIT);
         Bodies bodies = new Bodies(budget);
         registry.gauge("strata.http.inflight.body.bytes", budget, BodyBudget::reserved);
+        this.liveTail = requireNonNull(liveTail, "liveTail is null");
+        StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -60,6 +65,8 @@ public final class HttpServer implements AutoCloseable {
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
             taskRoutes.register(config.routes);
+            StreamRoutes.registerErrors(config.routes);
+            streamRoutes.register(config.routes);
         });
     }
 
@@ -75,6 +82,8 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Streams first: they end their responses, so clients reconnect to another instance.
+        liveTail.registry().close();
         app.stop();
     }
 

@@ -6,6 +6,7 @@ import dev.strata.store.BackendUnavailableException;
 import dev.strata.store.MessageQuery;
 import dev.strata.store.TaskSummary;
 import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.DeletionQueue;
 import dev.strata.tier.metadata.MessageLocation;
@@ -57,6 +58,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     private final NameDictionary names;
     /** SQLite has one writer at a time, so concurrent commits share one transaction; PostgreSQL commits in parallel. */
     private final GroupCommit<TaskCommit, CommitOutcome> groupCommit;
+    private final JdbcCommitLog commitLog;
 
     /** Applies the store's migrations and serves metadata from {@code database}. */
     public JdbcMetadataTier(Database database) {
@@ -68,6 +70,7 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
                 : null;
         // Names a crash left unused between a delete and its pruning.
         translate("pruneNames", "-", () -> database.write(() -> database.jdbi().inTransaction(names::pruneAll)));
+        this.commitLog = new JdbcCommitLog(database);
     }
 
     @Override
@@ -232,9 +235,9 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
 
     private static List<Long> insertMessages(Handle handle, long taskKey, int segmentNo, List<MessageRow> rows, List<int[]> nameIds) {
         StringBuilder sql = new StringBuilder(
-                "INSERT INTO tm_message (task_key, seq, type_id, tool_id, call_id, created_at, segment_no) VALUES ");
+                "INSERT INTO tm_message (task_key, seq, type_id, tool_id, call_id, created_at, segment_no, commit_no) VALUES ");
         for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)");
+            sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)");
         }
         sql.append(" ON CONFLICT (task_key, seq) DO NOTHING RETURNING seq");
         Query query = handle.createQuery(sql.toString());
@@ -247,6 +250,8 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
                     .bind(position++, nameIds.get(i)[1])
                     .bind(position++, row.callId().isEmpty() ? null : row.callId())
                     .bind(position++, row.createdAtMillis())
+                    .bind(position++, segmentNo)
+                    // The commit order for live tails (see CommitLog): compaction changes segment_no, never this.
                     .bind(position++, segmentNo);
         }
         return query.mapTo(Long.class).list();
@@ -415,6 +420,11 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
         return translate("dueDeletionCount", "-", () -> database.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT COUNT(*) FROM tm_deletion WHERE not_before <= :now")
                 .bind("now", now.toEpochMilli()).mapTo(Long.class).one()));
+    }
+
+    @Override
+    public CommitLog commitLog() {
+        return commitLog;
     }
 
     @Override
