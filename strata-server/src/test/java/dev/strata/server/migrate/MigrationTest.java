@@ -254,7 +254,7 @@ class MigrationTest {
             assertThat(child.isAlive()).as("the import child is still running when it is killed").isTrue();
             child.destroyForcibly();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed import child exited").isTrue();
-            assertThat(child.exitValue()).as("the import child died of SIGKILL (137), it did not finish by itself").isEqualTo(137);
+            assertThat(child.exitValue()).as("the import child died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
 
             // What the kill left behind, read straight from the killed store before anything resumes.
             Checkpoint atKill = checkpoint(killedDatabase);
@@ -310,14 +310,14 @@ class MigrationTest {
         List<String> metadataBefore = rows(url, "id, task_id, seq, type, tool, call_id, created_at");
         Path journal = Path.of(file + "-journal");
 
-        Process child = startCommand("finalizer", "migrate", "finalize", "--from", url, "--force");
+        Process child = StrataProcess.start(directory, "finalizer", "migrate", "finalize", "--from", url, "--force");
         await("finalize opens a write transaction (rollback journal present)")
                 .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
                 .until(() -> Files.exists(journal) || !child.isAlive());
         assertThat(child.isAlive()).as("finalize still running when it is killed").isTrue();
         child.destroyForcibly();
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed finalize child exited").isTrue();
-        assertThat(child.exitValue()).as("finalize died of SIGKILL (137), it did not finish by itself").isEqualTo(137);
+        assertThat(child.exitValue()).as("finalize died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
         assertThat(journal).as("the kill interrupted a write: its rollback journal is left behind").exists();
 
         // Opening the file rolls the interrupted write back (or finds it committed): either way a
@@ -344,18 +344,7 @@ class MigrationTest {
     }
 
     private Process startImportProcess(String from, String name) throws IOException {
-        return startCommand(name, "migrate", "import", "--from", from, "--concurrency", "1", "--batch-size", "10");
-    }
-
-    /** Runs {@code bin/strata ARGS} in a child JVM on a store of its own named {@code name}. */
-    private Process startCommand(String name, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), dev.strata.server.cli.StrataCommand.class.getName()));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of("STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve(name + "-objects"), "STRATA_CACHE_URL", "none", "STRATA_LOG_LEVEL", "WARN"));
-        return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return StrataProcess.start(directory, name, "migrate", "import", "--from", from, "--concurrency", "1", "--batch-size", "10");
     }
 
     /** A checkpoint as the importer saved it. */
