@@ -343,8 +343,12 @@ class MigrationTest {
         assertThat(indexes(url)).as("indexes of task_message after the rerun").containsExactlyInAnyOrder("idx_task_message_task_seq", "idx_task_message_task_created");
     }
 
+    /**
+     * The import in a child JVM that only interprets bytecode (-Xint): slow enough on any machine
+     * to save checkpoints (one a second) long before it finishes, so the kill lands mid-run.
+     */
     private Process startImportProcess(String from, String name) throws IOException {
-        return StrataProcess.start(directory, name, "migrate", "import", "--from", from, "--concurrency", "1", "--batch-size", "10");
+        return StrataProcess.start(directory, name, List.of("-Xint"), "migrate", "import", "--from", from, "--concurrency", "1", "--batch-size", "10");
     }
 
     /** A checkpoint as the importer saved it. */

@@ -17,8 +17,14 @@ final class StrataProcess {
 
     /** Starts the command on a store of its own named {@code name} under {@code directory}, output discarded. */
     static Process start(Path directory, String name, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
+        return start(directory, name, List.of(), arguments);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with extra options for the child JVM. */
+    static Process start(Path directory, String name, List<String> jvmOptions, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(Map.of("STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
