@@ -117,15 +117,17 @@ class PostgresMigrationTest {
         List<String> metadataBefore = query(url, metadata);
         long bytesBefore = Long.parseLong(query(url, "SELECT pg_total_relation_size('task_message')").get(0));
 
-        Process child = StrataProcess.start(directory, "finalizer", "migrate", "finalize", "--from", url + "&ApplicationName=" + application, "--force");
-        await("finalize rewriting task_message (VACUUM FULL running)").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(5))
-                .until(() -> sessions(application, "AND state = 'active' AND query ILIKE 'VACUUM FULL%'") > 0 || !child.isAlive());
-        assertThat(child.isAlive()).as("finalize still running when it is killed").isTrue();
-        child.destroyForcibly();
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed finalize child exited").isTrue();
-        assertThat(child.exitValue()).as("finalize died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
-        // The server may still finish the statement the dead client sent; wait for its session to end.
-        await("the killed finalize's session ends").atMost(Duration.ofSeconds(120)).until(() -> sessions(application, "") == 0);
+        try (Connection monitor = DriverManager.getConnection(TestServices.POSTGRES_URL)) {
+            Process child = StrataProcess.start(directory, "finalizer", "migrate", "finalize", "--from", url + "&ApplicationName=" + application, "--force");
+            await("finalize rewriting task_message (VACUUM FULL running)").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> sessions(monitor, application, "AND state = 'active' AND query ILIKE 'VACUUM FULL%'") > 0 || !child.isAlive());
+            assertThat(child.isAlive()).as("finalize still running when it is killed").isTrue();
+            child.destroyForcibly();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed finalize child exited").isTrue();
+            assertThat(child.exitValue()).as("finalize died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
+            // The server may still finish the statement the dead client sent; wait for its session to end.
+            await("the killed finalize's session ends").atMost(Duration.ofSeconds(120)).until(() -> sessions(monitor, application, "") == 0);
+        }
 
         assertThat(columns(url)).as("task_message columns after the kill (content columns already dropped)")
                 .containsExactly("id", "task_id", "seq", "type", "tool", "call_id", "created_at");
@@ -142,9 +144,8 @@ class PostgresMigrationTest {
                 .as("size of task_message after the rerun, against %d bytes before finalize", bytesBefore).isLessThan(bytesBefore / 2);
     }
 
-    private static long sessions(String application, String condition) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(TestServices.POSTGRES_URL);
-             PreparedStatement statement = connection.prepareStatement(
+    private static long sessions(Connection connection, String application, String condition) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
                      "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? " + condition)) {
             statement.setString(1, application);
             try (ResultSet rs = statement.executeQuery()) {
