@@ -1,6 +1,7 @@
 package dev.strata.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,11 +25,30 @@ class BenchCommandTest {
         assertThat(report.resolve("append-latency.png")).exists();
         assertThat(report.resolve("throughput.png")).exists();
         JsonNode results = new ObjectMapper().readTree(report.resolve("results.json").toFile());
-        assertThat(results.at("/footprint/objects_per_finished_task").asDouble()).isEqualTo(1.0);
-        assertThat(results.at("/ingest_http/failed_requests").asLong()).isZero();
-        assertThat(results.at("/migrate/rows_imported").asLong()).isPositive();
-        assertThat(results.at("/append_growth/baseline_bytes_written_per_message_byte").asDouble())
-                .isGreaterThan(results.at("/append_growth/strata_bytes_written_per_message_byte").asDouble());
+        assertThat(number(results, "/footprint/objects_per_finished_task").asDouble()).as("objects_per_finished_task").isEqualTo(1.0);
+        assertThat(number(results, "/ingest_http/failed_requests").asLong()).as("ingest_http failed_requests").isZero();
+        assertThat(number(results, "/migrate/rows_imported").asLong()).as("migrate rows_imported").isPositive();
+        assertThat(number(results, "/append_growth/baseline_bytes_written_per_message_byte").asDouble())
+                .as("baseline bytes written per message byte, against Strata's")
+                .isGreaterThan(number(results, "/append_growth/strata_bytes_written_per_message_byte").asDouble());
         assertThat(Files.readString(report.resolve("report.md"))).contains("## Append latency", "## Footprint", "## Migration");
+    }
+
+    @Test
+    void number_failsOnAMissingPath_insteadOfReadingZero() throws Exception {
+        JsonNode results = new ObjectMapper().readTree("{\"ingest_http\":{\"failed_requests\":0,\"note\":\"n/a\"}}");
+
+        assertThat(number(results, "/ingest_http/failed_requests").asLong()).isZero();
+        assertThatThrownBy(() -> number(results, "/ingest_http/failed_request"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("/ingest_http/failed_request");
+        assertThatThrownBy(() -> number(results, "/ingest_http/note"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("/ingest_http/note");
+    }
+
+    /** The number at a JSON pointer; a missing path or a non-number fails (Jackson would read a missing node as 0). */
+    static JsonNode number(JsonNode results, String pointer) {
+        JsonNode node = results.at(pointer);
+        assertThat(node.isNumber()).as("results.json %s is a number, got %s", pointer, node.isMissingNode() ? "nothing" : node).isTrue();
+        return node;
     }
 }

@@ -7,11 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.content.ListableContent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.assertj.core.api.Condition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +42,14 @@ abstract class AbstractHttpApiTest {
 
     /** STRATA_* variables selecting this class's backends. */
     protected abstract Map<String, String> backendEnvironment();
+
+    /** The content tier's objects, listed from outside the server. */
+    protected abstract ListableContent contentListing();
+
+    /** How many cache entries have keys starting with {@code keyPrefix}, if the cache can be counted from outside (Redis). */
+    protected OptionalLong cacheEntries(String keyPrefix) {
+        return OptionalLong.empty();
+    }
 
     protected void cleanUp() {
     }
@@ -123,13 +137,14 @@ abstract class AbstractHttpApiTest {
         // Revoked by another process on the same database, as `bin/strata admin revoke-token` does.
         try (Strata admin = Strata.open(StrataConfig.fromEnvironment(backendEnvironment()))) {
             assertThat(admin.tokens().revoke(token)).isTrue();
+            // The README promises 2 seconds; the margin covers one request's round trip.
+            await("the revoked token is refused").atMost(Duration.ofSeconds(2).plusMillis(500)).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> {
+                        var response = api.get("/api/daemon/tasks/" + task + "/messages").token(token).send();
+                        assertThat(response.status()).as("GET daemon messages with the revoked token").isEqualTo(401);
+                        assertThat(response.error()).as("GET daemon messages with the revoked token").isEqualTo("invalid token");
+                    });
         }
-
-        awaitSeconds(5, () -> {
-            var response = api.get("/api/daemon/tasks/" + task + "/messages").token(token).send();
-            assertThat(response.status()).isEqualTo(401);
-            assertThat(response.error()).isEqualTo("invalid token");
-        });
     }
 
     @Test
@@ -594,11 +609,14 @@ abstract class AbstractHttpApiTest {
     void deleteTask_removesItEverywhere() {
         long pendingBefore = strata.store().pendingDeletions();
         String task = newTask();
-        append(task, batch(0, 9));
+        append(task, batch(0, 4));
+        append(task, batch(5, 9));
+        assertStoredInEveryTier(task, 2);
 
         var response = api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send();
 
         assertThat(response.status()).isEqualTo(200);
+        assertGoneFromEveryTier(task, "DELETE /api/tasks/" + task);
         assertThat(response.json().toString()).isEqualTo("{\"status\":\"ok\"}");
         assertThat(read(task, "").status()).isEqualTo(404);
         assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
@@ -615,6 +633,7 @@ abstract class AbstractHttpApiTest {
         for (int i = 0; i < 3; i++) {
             String task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}").token(userToken).workspace(workspace).send().json().get("id").asText();
             append(task, batch(0, 4));
+            assertStoredInEveryTier(task, 1);
             tasks.add(task);
         }
 
@@ -624,11 +643,279 @@ abstract class AbstractHttpApiTest {
         for (String task : tasks) {
             assertThat(read(task, "").status()).isEqualTo(404);
             assertThat(strata.store().task(task)).isEmpty();
+            assertGoneFromEveryTier(task, "DELETE /api/conversations/" + conversation);
         }
         var again = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
         assertThat(again.status()).isEqualTo(404);
         assertThat(again.error()).isEqualTo("conversation not found");
         assertThat(strata.store().pendingDeletions()).isEqualTo(pendingBefore);
+    }
+
+    // ---- cross-workspace requests and refused requests change nothing
+
+    @Test
+    void crossWorkspace_completeAndFailWithAnotherWorkspacesMachineToken_are404_andChangeNothing() {
+        Target target = target();
+
+        for (String end : List.of("complete", "fail")) {
+            for (String body : List.of("{}", "{\"output\":\"hijacked\",\"error\":\"hijacked\"}", "")) {
+                assertRefusedAndNothingChanged("POST /api/daemon/tasks/{task}/" + end + " " + body + " with another workspace's machine token",
+                        CROSS_WORKSPACE, () -> api.post("/api/daemon/tasks/" + target.task() + "/" + end, body).token(otherMachineToken).send());
+            }
+        }
+
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void crossWorkspace_deletingAnotherWorkspacesConversation_is404_andChangesNothing() {
+        Target target = target();
+        String path = "/api/conversations/" + target.conversation();
+
+        assertRefusedAndNothingChanged("DELETE " + path + " by a member of another workspace, in that workspace",
+                CROSS_WORKSPACE, () -> api.delete(path).token(outsiderToken).workspace(otherWorkspace).send());
+        assertRefusedAndNothingChanged("DELETE " + path + " by a member of another workspace, naming the owning workspace",
+                CROSS_WORKSPACE, () -> api.delete(path).token(outsiderToken).workspace(workspace).send());
+
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void crossWorkspace_taskWithAForeignConversationId_is404_andCreatesNothing() {
+        Target target = target();
+        String body = "{\"conversation_id\":\"" + target.conversation() + "\",\"prompt\":\"intrude\"}";
+
+        assertRefusedAndNothingChanged("POST /api/tasks " + body + " by a member of another workspace",
+                CROSS_WORKSPACE, () -> api.post("/api/tasks", body).token(outsiderToken).workspace(otherWorkspace).send());
+
+        assertThat(strata.directory().taskIdsOfConversation(target.conversation())).as("tasks of the target conversation")
+                .containsExactly(target.task());
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void crossWorkspace_machineTokenNamingAnotherWorkspace_is403Or404_andChangesNothing() {
+        Target target = target();
+        String task = "/api/tasks/" + target.task();
+        String conversation = "/api/conversations/" + target.conversation();
+        String daemon = "/api/daemon/tasks/" + target.task();
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        requests.put("DELETE " + task, () -> api.delete(task).token(otherMachineToken).workspace(workspace).send());
+        requests.put("DELETE " + conversation, () -> api.delete(conversation).token(otherMachineToken).workspace(workspace).send());
+        requests.put("POST /api/tasks with the conversation", () -> api.post("/api/tasks", "{\"conversation_id\":\"" + target.conversation() + "\"}")
+                .token(otherMachineToken).workspace(workspace).send());
+        requests.put("POST " + daemon + "/messages", () -> api.post(daemon + "/messages", batch(4, 5)).token(otherMachineToken).workspace(workspace).send());
+        requests.put("POST " + daemon + "/complete", () -> api.post(daemon + "/complete", "{}").token(otherMachineToken).workspace(workspace).send());
+        requests.put("POST " + daemon + "/fail", () -> api.post(daemon + "/fail", "{}").token(otherMachineToken).workspace(workspace).send());
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(
+                request + " with another workspace's machine token and X-Workspace-ID of the owner", CROSS_WORKSPACE, send));
+
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void refusedConversationCreation_changesNothing() {
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String body : List.of("[]", "{", "\"x\"", "{\"title\":5}", "{\"title\":[]}", "{\"title\":\"t\"} trailing")) {
+            requests.put("POST /api/conversations " + abbreviate(body), () -> api.post("/api/conversations", body).token(userToken).workspace(workspace).send());
+        }
+        requests.put("POST /api/conversations over the body limit",
+                () -> api.post("/api/conversations", overLimit("title")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.putAll(unauthorized("POST", "/api/conversations", "{\"title\":\"t\"}"));
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+    }
+
+    @Test
+    void refusedTaskCreation_changesNothing() {
+        String foreignConversation = api.post("/api/conversations", "{}").token(outsiderToken).workspace(otherWorkspace).send().json().get("id").asText();
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String body : List.of("[1]", "{", "{\"prompt\":5}", "{\"conversation_id\":5}", "{\"conversation_id\":\"nope\"}",
+                "{\"conversation_id\":\"" + foreignConversation + "\"}", "{} trailing")) {
+            requests.put("POST /api/tasks " + abbreviate(body), () -> api.post("/api/tasks", body).token(userToken).workspace(workspace).send());
+        }
+        requests.put("POST /api/tasks over the body limit",
+                () -> api.post("/api/tasks", overLimit("prompt")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.putAll(unauthorized("POST", "/api/tasks", "{\"prompt\":\"p\"}"));
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+    }
+
+    @Test
+    void refusedAppend_changesNothing() {
+        Target target = target();
+        String path = "/api/daemon/tasks/" + target.task() + "/messages";
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String body : List.of("{", "[]", "{\"messages\":{}}",
+                "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":-1,\"type\":\"text\"}]}",
+                "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":9,\"type\":\"text\"}]}",
+                "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":10,\"type\":\"text\",\"input\":[1]}]}",
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"\\ud800\"}]}")) {
+            requests.put("POST " + path + " " + abbreviate(body), () -> api.post(path, body).token(machineToken).send());
+        }
+        requests.put("POST " + path + " over the body limit", () -> api.post(path, overLimit("messages")).token(machineToken).expectContinue().send());
+        requests.put("POST " + path + " with a user token", () -> api.post(path, batch(9, 10)).token(userToken).workspace(workspace).send());
+        requests.put("POST " + path + " without a token", () -> api.post(path, batch(9, 10)).send());
+        requests.put("POST " + path + " with an unknown token", () -> api.post(path, batch(9, 10)).token("al_nope").send());
+        requests.put("POST /api/daemon/tasks/nope/messages", () -> api.post("/api/daemon/tasks/nope/messages", batch(9, 10)).token(machineToken).send());
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void refusedCompleteAndFail_changeNothing() {
+        Target target = target();
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String end : List.of("complete", "fail")) {
+            String field = end.equals("complete") ? "output" : "error";
+            String path = "/api/daemon/tasks/" + target.task() + "/" + end;
+            for (String body : List.of("[1]", "{", "\"done\"", "{\"" + field + "\":5}", "{\"" + field + "\":{}}", "{} trailing")) {
+                requests.put("POST " + path + " " + abbreviate(body), () -> api.post(path, body).token(machineToken).send());
+            }
+            requests.put("POST " + path + " over the body limit", () -> api.post(path, overLimit(field)).token(machineToken).expectContinue().send());
+            requests.put("POST " + path + " with a user token", () -> api.post(path, "{}").token(userToken).workspace(workspace).send());
+            requests.put("POST " + path + " without a token", () -> api.post(path, "{}").send());
+            requests.put("POST " + path + " with an unknown token", () -> api.post(path, "{}").token("al_nope").send());
+            requests.put("POST /api/daemon/tasks/nope/" + end, () -> api.post("/api/daemon/tasks/nope/" + end, "{}").token(machineToken).send());
+        }
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void refusedDeletes_changeNothing() {
+        Target target = target();
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String path : List.of("/api/tasks/" + target.task(), "/api/conversations/" + target.conversation())) {
+            requests.putAll(unauthorized("DELETE", path, null));
+        }
+        requests.put("DELETE /api/tasks/nope", () -> api.delete("/api/tasks/nope").token(userToken).workspace(workspace).send());
+        requests.put("DELETE /api/conversations/nope", () -> api.delete("/api/conversations/nope").token(userToken).workspace(workspace).send());
+        requests.put("DELETE /api/conversations/{task id}", () -> api.delete("/api/conversations/" + target.task()).token(userToken).workspace(workspace).send());
+        requests.put("DELETE /api/tasks/{conversation id}", () -> api.delete("/api/tasks/" + target.conversation()).token(userToken).workspace(workspace).send());
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+        assertTargetUnchanged(target);
+    }
+
+    @Test
+    void refusedStepCounts_changeNothing() {
+        Target target = target();
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        for (String body : List.of("nope", "{}", "{\"task_ids\":\"a\"}", "{\"task_ids\":[1]}",
+                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"" + target.task() + "\"")) + "]}")) {
+            requests.put("POST /api/tasks/step-counts " + abbreviate(body),
+                    () -> api.post("/api/tasks/step-counts", body).token(userToken).workspace(workspace).send());
+        }
+        requests.put("POST /api/tasks/step-counts over the body limit",
+                () -> api.post("/api/tasks/step-counts", overLimit("task_ids")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.putAll(unauthorized("POST", "/api/tasks/step-counts", "{\"task_ids\":[\"" + target.task() + "\"]}"));
+
+        requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
+        assertTargetUnchanged(target);
+    }
+
+    /** A conversation of the main workspace with one task of three messages, that refused requests aim at. */
+    record Target(String conversation, String task, List<String> messages) {
+    }
+
+    Target target() {
+        var conversation = api.post("/api/conversations", "{\"title\":\"target\"}").token(userToken).workspace(workspace).send();
+        assertThat(conversation.status()).as("POST /api/conversations for the target").isEqualTo(201);
+        String conversationId = conversation.json().get("id").asText();
+        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\"}").token(userToken).workspace(workspace).send();
+        assertThat(task.status()).as("POST /api/tasks for the target").isEqualTo(201);
+        String taskId = task.json().get("id").asText();
+        assertThat(append(taskId, batch(1, 3)).status()).as("append to the target").isEqualTo(200);
+        return new Target(conversationId, taskId, messagesOf(taskId));
+    }
+
+    /** The target as its owner sees it: still queued, open, and with the same three messages. */
+    void assertTargetUnchanged(Target target) {
+        var task = api.get("/api/tasks/" + target.task()).token(userToken).workspace(workspace).send();
+        assertThat(task.status()).as("GET /api/tasks/%s after the refused requests", target.task()).isEqualTo(200);
+        assertThat(task.json().get("status").asText()).as("status of the target task").isEqualTo("queued");
+        assertThat(task.json().get("conversation_id").asText()).as("conversation of the target task").isEqualTo(target.conversation());
+        assertThat(strata.store().task(target.task()).orElseThrow().sealed()).as("target task sealed").isFalse();
+        assertThat(messagesOf(target.task())).as("messages of the target task").isEqualTo(target.messages());
+        assertThat(strata.directory().conversation(workspace, target.conversation())).as("target conversation").isPresent();
+    }
+
+    List<String> messagesOf(String taskId) {
+        var response = read(taskId, "?exclude_types=");
+        assertThat(response.status()).as("GET /api/tasks/%s/messages", taskId).isEqualTo(200);
+        List<String> messages = new ArrayList<>();
+        response.json().forEach(message -> messages.add(message.toString()));
+        return messages;
+    }
+
+    static final Condition<Integer> CROSS_WORKSPACE = new Condition<>(status -> status == 403 || status == 404, "403 or 404");
+    static final Condition<Integer> CLIENT_ERROR = new Condition<>(status -> status >= 400 && status < 500, "a 4xx");
+
+    /**
+     * Sends a request that must be refused, and checks that it left every row, object and (where
+     * countable) cache entry as it was.
+     */
+    void assertRefusedAndNothingChanged(String request, Condition<Integer> refused, Supplier<ApiClient.Response> send) {
+        StoredState before = stored();
+        ApiClient.Response response = send.get();
+        assertThat(response.status()).as("%s: status (body %s)", request, abbreviate(response.text())).is(refused);
+        assertThat(response.error()).as("%s: JSON error message", request).isNotBlank();
+        assertThat(before.changesTo(stored())).as("%s changed what is stored", request).isEmpty();
+    }
+
+    StoredState stored() {
+        return StoredState.capture(strata.database(), contentListing(), cacheEntries(""));
+    }
+
+    /** The same request without a token, with an unknown one, without a workspace, and in a workspace the user is not a member of. */
+    Map<String, Supplier<ApiClient.Response>> unauthorized(String method, String path, String body) {
+        Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
+        java.util.function.Function<String, ApiClient.Request> request = token -> {
+            ApiClient.Request r = method.equals("DELETE") ? api.delete(path) : api.post(path, body);
+            return token == null ? r : r.token(token);
+        };
+        requests.put(method + " " + path + " without a token", () -> request.apply(null).workspace(workspace).send());
+        requests.put(method + " " + path + " with an unknown token", () -> request.apply("ut_nope").workspace(workspace).send());
+        requests.put(method + " " + path + " without a workspace", () -> request.apply(userToken).send());
+        requests.put(method + " " + path + " in a workspace of which the user is not a member",
+                () -> request.apply(outsiderToken).workspace(workspace).send());
+        return requests;
+    }
+
+    /**
+     * A JSON object whose one string field makes the body exceed the server's limit. Sent with
+     * {@code Expect: 100-continue}: sent outright, the server's 413 is sometimes lost to a
+     * connection reset because it answers and closes without reading the body.
+     */
+    static String overLimit(String field) {
+        return "{\"" + field + "\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 60) + "... (" + text.length() + " chars)";
+    }
+
+    /** One object per append and, when the cache can be counted, one cache entry per object. */
+    void assertStoredInEveryTier(String taskId, int objects) {
+        assertThat(objectsOf(taskId)).as("objects of task %s", taskId).hasSize(objects);
+        cacheEntries(ContentKeys.taskPrefix(taskId))
+                .ifPresent(entries -> assertThat(entries).as("cache entries of task %s", taskId).isEqualTo(objects));
+    }
+
+    void assertGoneFromEveryTier(String taskId, String request) {
+        assertThat(strata.store().task(taskId)).as("%s: task %s in the metadata tier", request, taskId).isEmpty();
+        assertThat(strata.directory().task(workspace, taskId)).as("%s: task %s in the directory", request, taskId).isEmpty();
+        assertThat(objectsOf(taskId)).as("%s: objects of task %s", request, taskId).isEmpty();
+        cacheEntries(ContentKeys.taskPrefix(taskId))
+                .ifPresent(entries -> assertThat(entries).as("%s: cache entries of task %s", request, taskId).isZero());
+    }
+
+    List<String> objectsOf(String taskId) {
+        return contentListing().list(ContentKeys.taskPrefix(taskId), "", 1000).stream().map(ListableContent.StoredObject::key).toList();
     }
 
     // ---- operations

@@ -59,6 +59,7 @@ final class ApiClient {
         private final String path;
         private final String body;
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private boolean expectContinue;
 
         private Request(String method, String path, String body) {
             this.method = method;
@@ -81,10 +82,21 @@ final class ApiClient {
             return this;
         }
 
+        /**
+         * Sends the headers first and the body only after {@code 100 Continue}, as clients of
+         * large uploads do: a server refusing the body by its length answers without reading it,
+         * and the answer cannot be lost to a connection reset while the body is still sent.
+         */
+        Request expectContinue() {
+            expectContinue = true;
+            return this;
+        }
+
         Response send() {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .expectContinue(expectContinue);
             headers.forEach(builder::header);
             try {
                 HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

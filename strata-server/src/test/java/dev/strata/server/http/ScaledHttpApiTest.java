@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.TestServices;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.content.s3.S3ContentTier;
+import dev.strata.tier.content.s3.S3Location;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +26,7 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
     private String schema;
     private String bucket;
     private String prefix;
+    private S3ContentTier listing;
 
     @Override
     protected Map<String, String> backendEnvironment() {
@@ -46,7 +51,23 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
     }
 
     @Override
+    protected ListableContent contentListing() {
+        if (listing == null) {
+            listing = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), s3.settings());
+        }
+        return listing;
+    }
+
+    @Override
+    protected OptionalLong cacheEntries(String keyPrefix) {
+        return OptionalLong.of(RedisKeys.count(prefix + keyPrefix));
+    }
+
+    @Override
     protected void cleanUp() {
+        if (listing != null) {
+            listing.close();
+        }
         s3.close();
         TestServices.dropSchema(schema);
         RedisKeys.deleteAll(prefix);
@@ -55,7 +76,9 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
     @Test
     void objectStoreDown_appendIs503AndNothingChanges_thenTheSameRequestSucceeds() {
         String task = newTask();
-        String body = batch(1, 5);
+        assertThat(append(task, batch(1, 2)).status()).as("append before the outage").isEqualTo(200);
+        String body = batch(3, 7);
+        StoredState before = stored();
         s3.stop();
         ApiClient.Response during;
         ApiClient.Response ready;
@@ -70,11 +93,12 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
         assertThat(during.error()).startsWith("service unavailable");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.json().get("content").asText()).isEqualTo("down");
-        assertThat(read(task, "?exclude_types=").json()).isEmpty();
+        assertThat(before.changesTo(stored())).as("the append refused with 503 changed what is stored").isEmpty();
+        assertThat(seqs(read(task, "?exclude_types="))).as("messages after the outage").containsExactly(1L, 2L);
         var after = append(task, body);
-        assertThat(after.status()).isEqualTo(200);
-        assertThat(after.json().get("accepted").asInt()).isEqualTo(5);
-        assertThat(read(task, "?exclude_types=").json()).hasSize(5);
+        assertThat(after.status()).as("the same append retried after the outage").isEqualTo(200);
+        assertThat(after.json().get("accepted").asInt()).as("accepted by the retried append").isEqualTo(5);
+        assertThat(read(task, "?exclude_types=").json()).hasSize(7);
     }
 
     @Test

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.store.NewMessage;
+import dev.strata.testing.RedisKeys;
+import dev.strata.testing.TestServices;
+import dev.strata.tier.content.ContentKeys;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,21 +23,41 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Retention deletes a task from every tier: metadata, directory, objects and the Redis cache (own key prefix). */
 class RetentionWorkerTest {
     @TempDir
     Path directory;
+    private final String cachePrefix = TestServices.uniqueName("retention") + ":";
     private Strata strata;
 
     @BeforeEach
     void open() {
         strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
                 "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"))));
+                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                "STRATA_CACHE_URL", TestServices.REDIS_URL,
+                "STRATA_CACHE_PREFIX", cachePrefix)));
     }
 
     @AfterEach
     void close() {
         strata.close();
+        RedisKeys.deleteAll(cachePrefix);
+    }
+
+    /** Objects of the task in the content directory, and its entries in the Redis cache. */
+    private List<String> tiersHolding(String taskId) {
+        List<String> holders = new ArrayList<>();
+        Path objects = directory.resolve("objects").resolve(ContentKeys.taskPrefix(taskId));
+        if (Files.isDirectory(objects) && TestServices.countFiles(objects) > 0) {
+            holders.add(TestServices.countFiles(objects) + " object(s)");
+        }
+        long cached = RedisKeys.count(cachePrefix + ContentKeys.taskPrefix(taskId));
+        if (cached > 0) {
+            holders.add(cached + " cache entr(y/ies)");
+        }
+        strata.store().task(taskId).ifPresent(summary -> holders.add("metadata " + summary));
+        return holders;
     }
 
     private String taskWithMessages(String workspace) {
@@ -53,6 +78,9 @@ class RetentionWorkerTest {
         String expired = taskWithMessages(short_);
         String kept = taskWithMessages(off);
         String keptByDefault = taskWithMessages(byDefault);
+        for (String task : List.of(expired, kept, keptByDefault)) {
+            assertThat(tiersHolding(task)).as("tiers holding task %s before retention", task).hasSize(3);
+        }
         TaskDeletion deletion = new TaskDeletion(strata.store(), strata.directory());
 
         Clock now = Clock.fixed(Instant.now(), ZoneOffset.UTC);
@@ -62,14 +90,15 @@ class RetentionWorkerTest {
         int deleted = new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), twoDaysLater).runOnce();
 
         assertThat(deleted).isEqualTo(1);
-        assertThat(strata.store().task(expired)).isEmpty();
-        assertThat(strata.directory().task(short_, expired)).isEmpty();
-        assertThat(strata.store().task(kept)).isPresent();
-        assertThat(strata.store().task(keptByDefault)).isPresent();
+        assertThat(tiersHolding(expired)).as("tiers still holding task %s, expired after 1d", expired).isEmpty();
+        assertThat(strata.directory().task(short_, expired)).as("directory entry of expired task %s", expired).isEmpty();
+        assertThat(tiersHolding(kept)).as("tiers holding task %s, retention off", kept).hasSize(3);
+        assertThat(tiersHolding(keptByDefault)).as("tiers holding task %s, default retention of 30d", keptByDefault).hasSize(3);
 
         Clock monthsLater = Clock.offset(now, Duration.ofDays(60));
         assertThat(new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), monthsLater).runOnce()).isEqualTo(1);
-        assertThat(strata.store().task(keptByDefault)).isEmpty();
-        assertThat(strata.store().task(kept)).isPresent();
+        assertThat(tiersHolding(keptByDefault)).as("tiers still holding task %s, past the default retention", keptByDefault).isEmpty();
+        assertThat(strata.directory().task(byDefault, keptByDefault)).as("directory entry of task %s", keptByDefault).isEmpty();
+        assertThat(tiersHolding(kept)).as("tiers holding task %s, retention off", kept).hasSize(3);
     }
 }

@@ -22,6 +22,10 @@ final class LegacyFixture implements AutoCloseable {
         this.sqlite = url.startsWith("jdbc:sqlite:");
         this.connection = DriverManager.getConnection(url);
         try (Statement ddl = connection.createStatement()) {
+            if (sqlite) {
+                // The fixture only builds the file; durability of its own commits would only slow it down.
+                ddl.execute("PRAGMA synchronous = OFF");
+            }
             if (!sqlite && schema != null) {
                 ddl.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 ddl.execute("SET search_path TO " + schema);
@@ -49,6 +53,11 @@ final class LegacyFixture implements AutoCloseable {
 
     void message(String id, String task, long seq, String type, String content, String input) throws SQLException {
         clock++;
+        message(id, task, seq, type, content, input, String.format("2026-05-01 10:%02d:%02d", (clock / 60) % 60, clock % 60));
+    }
+
+    /** One row with a given {@code created_at}, for fixtures where insertion order and time order differ. */
+    void message(String id, String task, long seq, String type, String content, String input, String createdAt) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_message VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, id);
             insert.setString(2, task);
@@ -59,7 +68,7 @@ final class LegacyFixture implements AutoCloseable {
             insert.setString(7, content);
             insert.setString(8, input);
             insert.setString(9, type.equals("tool-result") ? "output of " + seq : "");
-            insert.setString(10, String.format("2026-05-01 10:%02d:%02d", (clock / 60) % 60, clock % 60));
+            insert.setString(10, createdAt);
             insert.executeUpdate();
         }
     }
