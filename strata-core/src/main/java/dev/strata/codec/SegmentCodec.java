@@ -3,8 +3,12 @@ package dev.strata.codec;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.strata.store.CorruptContentException;
 import dev.strata.store.TaskMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +30,8 @@ public final class SegmentCodec {
     private static final byte[] MAGIC = {'S', 'T', 'R', 'S'};
     private static final byte VERSION = 1;
     private static final int HEADER_LENGTH = MAGIC.length + 1 + 4 + 4;
+    /** Bodies larger than this are inflated as a stream rather than into one array. */
+    private static final int STREAM_ABOVE = 1 << 20;
 
     private final int level;
 
@@ -75,28 +81,24 @@ public final class SegmentCodec {
     }
 
     /**
-     * Decodes a segment after checking its magic and embedded checksum.
+     * Decodes a segment after checking its magic and embedded checksum. Large bodies are inflated
+     * as a stream, field by field, never into one buffer; no body inflates past the decoded length
+     * its header records (a decompression bomb, or a header that lies, is refused as corrupt
+     * before more than that was produced), and no field may claim more bytes than remain.
      *
      * @throws CorruptContentException when the object is not a valid segment
      */
     public List<TaskMessage> decode(String taskId, byte[] bytes) {
         int checksum = verify(bytes);
-        ByteBuffer header = ByteBuffer.wrap(bytes);
-        int rawLength = header.getInt(MAGIC.length + 1 + 4);
-        byte[] raw;
-        try {
-            raw = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, HEADER_LENGTH, bytes.length), rawLength);
-        } catch (RuntimeException e) {
-            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
-                    + " does not decompress: " + e.getMessage());
-        }
-        if (raw.length != rawLength) {
-            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + raw.length
-                    + " bytes, expected " + rawLength);
-        }
-        try {
-            ByteReader in = new ByteReader(raw);
+        int rawLength = decodedLength(bytes);
+        BodyReader reader = rawLength <= STREAM_ABOVE
+                ? BodyReader.of(inflateAtOnce(taskId, checksum, bytes, rawLength))
+                : BodyReader.streaming(inflating(taskId, bytes), rawLength);
+        try (BodyReader in = reader) {
             int count = Math.toIntExact(in.varLong());
+            if (count < 0 || count > rawLength) {
+                throw new IllegalStateException("message count " + count + " cannot fit in " + rawLength + " bytes");
+            }
             List<TaskMessage> messages = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 long seq = in.varLong();
@@ -110,10 +112,57 @@ public final class SegmentCodec {
                 Optional<String> input = in.varLong() == 1 ? Optional.of(in.string()) : Optional.empty();
                 messages.add(new TaskMessage(id, taskId, seq, type, tool, callId, content, input, output, createdAt));
             }
+            in.requireEnd();
             return messages;
-        } catch (RuntimeException e) {
-            throw new CorruptContentException("segment of task " + taskId + " has a malformed body: " + e);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
+                    + " has a malformed body: " + e);
         }
+    }
+
+    /**
+     * The decoded size of a segment's body as its header records it, without inflating anything:
+     * what {@link #decode} will hold at most.
+     *
+     * @throws CorruptContentException when the object is not a segment or the length is negative
+     */
+    public int decodedLength(byte[] bytes) {
+        if (bytes.length < HEADER_LENGTH) {
+            throw new CorruptContentException("object is not a Strata segment (" + bytes.length + " bytes)");
+        }
+        int rawLength = ByteBuffer.wrap(bytes).getInt(MAGIC.length + 1 + 4);
+        if (rawLength < 1) {
+            throw new CorruptContentException("segment records an impossible decoded length " + rawLength);
+        }
+        return rawLength;
+    }
+
+    private static InputStream inflating(String taskId, byte[] bytes) {
+        try {
+            return new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
+        } catch (IOException e) {
+            throw new CorruptContentException("segment of task " + taskId + " does not start a zstd stream: " + e.getMessage());
+        }
+    }
+
+    private static byte[] inflateAtOnce(String taskId, int checksum, byte[] bytes, int rawLength) {
+        byte[] raw = new byte[rawLength];
+        long produced;
+        try {
+            // Fails rather than writing past rawLength, so the header bounds the memory.
+            produced = Zstd.decompressByteArray(raw, 0, rawLength, bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+            if (Zstd.isError(produced)) {
+                throw new IllegalStateException(Zstd.getErrorName(produced));
+            }
+        } catch (RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
+                    + " does not decompress within its recorded " + rawLength + " bytes: " + e.getMessage());
+        }
+        if (produced != rawLength) {
+            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + produced
+                    + " bytes, expected " + rawLength);
+        }
+        return raw;
     }
 
     /**
@@ -192,18 +241,37 @@ public final class SegmentCodec {
         }
     }
 
-    private static final class ByteReader {
-        private final byte[] buffer;
+    /**
+     * Reads the body's varints and strings, from a decompressed array or from a zstd stream, and
+     * refuses to go past the recorded decoded length.
+     */
+    private static final class BodyReader implements AutoCloseable {
+        private final InputStream stream;
+        private final long limit;
+        private byte[] buffer;
         private int position;
+        private int end;
+        private long consumedBefore;
 
-        ByteReader(byte[] buffer) {
+        private BodyReader(InputStream stream, byte[] buffer, int end, long limit) {
+            this.stream = stream;
             this.buffer = buffer;
+            this.end = end;
+            this.limit = limit;
         }
 
-        long varLong() {
+        static BodyReader of(byte[] raw) {
+            return new BodyReader(null, raw, raw.length, raw.length);
+        }
+
+        static BodyReader streaming(InputStream stream, long limit) {
+            return new BodyReader(stream, new byte[64 << 10], 0, limit);
+        }
+
+        long varLong() throws IOException {
             long result = 0;
             for (int shift = 0; shift < 64; shift += 7) {
-                byte b = buffer[position++];
+                byte b = next();
                 result |= (long) (b & 0x7F) << shift;
                 if ((b & 0x80) == 0) {
                     return result;
@@ -212,14 +280,70 @@ public final class SegmentCodec {
             throw new IllegalStateException("varint longer than 10 bytes");
         }
 
-        String string() {
-            int length = Math.toIntExact(varLong());
-            if (length < 0 || position + length > buffer.length) {
-                throw new IllegalStateException("string length " + length + " runs past the body");
+        String string() throws IOException {
+            long length = varLong();
+            if (length < 0 || length > limit - consumed()) {
+                throw new IllegalStateException("string length " + length + " runs past the recorded body length " + limit);
             }
-            String value = new String(buffer, position, length, UTF_8);
-            position += length;
-            return value;
+            int size = (int) length;
+            if (position + size <= end) {
+                String value = new String(buffer, position, size, UTF_8);
+                position += size;
+                return value;
+            }
+            byte[] utf8 = new byte[size];
+            int copied = 0;
+            while (copied < size) {
+                if (position == end) {
+                    fill();
+                }
+                int chunk = Math.min(size - copied, end - position);
+                System.arraycopy(buffer, position, utf8, copied, chunk);
+                position += chunk;
+                copied += chunk;
+            }
+            return new String(utf8, UTF_8);
+        }
+
+        /** Fails unless the body ended exactly at its recorded length. */
+        void requireEnd() throws IOException {
+            if (consumed() != limit) {
+                throw new IllegalStateException("body holds " + (limit - consumed()) + " bytes after its last message");
+            }
+            if (stream != null && (position < end || stream.read() != -1)) {
+                throw new IllegalStateException("body inflates past its recorded length " + limit);
+            }
+        }
+
+        private long consumed() {
+            return consumedBefore + position;
+        }
+
+        private byte next() throws IOException {
+            if (position == end) {
+                fill();
+            }
+            return buffer[position++];
+        }
+
+        private void fill() throws IOException {
+            if (stream == null) {
+                throw new IllegalStateException("body ends early");
+            }
+            consumedBefore += end;
+            position = 0;
+            int wanted = (int) Math.min(buffer.length, limit - consumedBefore);
+            end = wanted <= 0 ? 0 : stream.readNBytes(buffer, 0, wanted);
+            if (end == 0) {
+                throw new IllegalStateException(consumedBefore >= limit ? "body runs past its recorded length " + limit : "body ends early");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (stream != null) {
+                stream.close();
+            }
         }
     }
 }

@@ -58,7 +58,8 @@ public final class TaskMessageStore implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.codec = new SegmentCodec(options.compressionLevel());
         this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
-        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace());
+        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace(),
+                options.maxMergedSegmentBytes());
     }
 
     /** Registers a task so messages can be appended to it. Idempotent. */
@@ -171,7 +172,9 @@ public final class TaskMessageStore implements AutoCloseable {
     }
 
     /**
-     * Lists a task's messages in seq order.
+     * Lists a task's messages in seq order: at most the query's limit, and no more decoded bytes
+     * than {@link StoreOptions#maxPageBytes} (but always at least one message). When either cut
+     * the list, the page says it has more; the next page starts after its last seq.
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -194,11 +197,14 @@ public final class TaskMessageStore implements AutoCloseable {
         if (hasMore) {
             locations = locations.subList(0, query.limit());
         }
-        return new MessagePage(fetcher.messages(taskId, locations), hasMore);
+        // The byte budget may cut the page earlier than the limit; the client pages on with since.
+        SegmentFetcher.Fetched fetched = fetcher.messages(taskId, locations, options.maxPageBytes());
+        return new MessagePage(fetched.messages(), hasMore || fetched.cut());
     }
 
     /**
-     * Merges the task's segments into one object (see {@link Compaction}).
+     * Merges the task's segments into one object, or several when its decoded messages exceed
+     * {@link StoreOptions#maxMergedSegmentBytes} (see {@link Compaction}).
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -272,6 +278,11 @@ public final class TaskMessageStore implements AutoCloseable {
         public boolean ready() {
             return metadata && content;
         }
+    }
+
+    /** @return heap weight of the decoded segments cached now; never more than {@link StoreOptions#decodedCacheBytes} */
+    long decodedCacheWeight() {
+        return fetcher.decodedSegments().weightedSize();
     }
 
     @Override
