@@ -308,7 +308,7 @@ public final class SegmentCodec {
         /** Fails unless the body ended exactly at its recorded length. */
         void requireEnd() throws IOException {
             if (consumed() != limit) {
-                throw new IllegalStateException("body holds " + (limit - consumed()) + " bytes after its last message");
+                throw new IllegalStateException("body does not end at its recorded length " + limit + " but after " + consumed() + " bytes");
             }
             if (stream != null && (position < end || stream.read() != -1)) {
                 throw new IllegalStateException("body inflates past its recorded length " + limit);

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 public final class BackgroundFailures {
-    static final String METER = "strata.background.failures";
+    public static final String METER = "strata.background.failures";
     private static final Logger log = LoggerFactory.getLogger(BackgroundFailures.class);
 
     private final MeterRegistry registry;

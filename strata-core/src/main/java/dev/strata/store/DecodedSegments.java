@@ -22,6 +22,9 @@ final class DecodedSegments {
     DecodedSegments(long maximumBytes) {
         this.maximumBytes = maximumBytes;
         this.cache = maximumBytes == 0 ? null : Caffeine.newBuilder()
+                // Evict on the writing thread: with the default asynchronous maintenance, a burst
+                // of large entries could outgrow the bound until a pool thread got to them.
+                .executor(Runnable::run)
                 .maximumWeight(maximumBytes)
                 .weigher((String key, Map<Long, TaskMessage> messages) -> (int) Math.min(Integer.MAX_VALUE, weight(key, messages)))
                 .build();
@@ -50,7 +53,11 @@ final class DecodedSegments {
 
     /** @return the entries held now, for tests and diagnostics */
     Map<String, Map<Long, TaskMessage>> snapshot() {
-        return cache == null ? Map.of() : Map.copyOf(cache.asMap());
+        if (cache == null) {
+            return Map.of();
+        }
+        cache.cleanUp();
+        return Map.copyOf(cache.asMap());
     }
 
     static long weight(String key, Map<Long, TaskMessage> messages) {

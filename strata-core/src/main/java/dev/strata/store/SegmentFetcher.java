@@ -213,6 +213,10 @@ final class SegmentFetcher implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
+            if (e.getCause() instanceof Error error) {
+                // Out of memory is no backend failure: let it reach the caller as it is.
+                throw error;
+            }
             throw new BackendUnavailableException("content read failed: " + e.getCause(), e.getCause());
         }
     }

@@ -285,6 +285,10 @@ public final class TaskMessageStore implements AutoCloseable {
         return fetcher.decodedSegments().weightedSize();
     }
 
+    SegmentFetcher fetcherForTests() {
+        return fetcher;
+    }
+
     @Override
     public void close() {
         fetcher.close();
