@@ -29,6 +29,11 @@ public final class BackgroundFailures {
         return new BackgroundFailures(new SimpleMeterRegistry());
     }
 
+    /** Makes the job's counter visible (at 0) before its first failure. */
+    public void register(String job) {
+        counter(job);
+    }
+
     /**
      * Logs and counts one failed pass of {@code job}. Never throws (a second OutOfMemoryError while
      * logging is swallowed: the worker must survive to run its next pass).

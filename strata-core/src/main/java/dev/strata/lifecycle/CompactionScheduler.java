@@ -38,6 +38,8 @@ public final class CompactionScheduler implements AutoCloseable {
                                BackgroundFailures failures) {
         this.store = requireNonNull(store, "store is null");
         this.failures = requireNonNull(failures, "failures is null");
+        failures.register("compaction");
+        failures.register("compaction-sweep");
         this.maxOpenSegments = maxOpenSegments;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-compaction-timer").daemon().factory());
         this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());

@@ -23,6 +23,7 @@ public final class PeriodicTask implements AutoCloseable {
     public PeriodicTask(String name, Duration interval, Runnable work, BackgroundFailures failures) {
         requireNonNull(work, "work is null");
         requireNonNull(failures, "failures is null");
+        failures.register(name);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-" + name).daemon().factory());
         timer.scheduleWithFixedDelay(() -> {
             try {

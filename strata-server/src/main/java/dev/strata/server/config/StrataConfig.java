@@ -17,6 +17,7 @@ import java.util.Set;
  *
  * @param contentUrl {@code file:<directory>} or {@code s3://bucket[/prefix]}
  * @param cacheUrl {@code memory}, {@code none} or {@code redis://host:port[/db]}
+ * @param maxResponseBytes most decoded message bytes one page of a message listing holds (at least one message is always sent)
  */
 public record StrataConfig(
         String host,
@@ -34,6 +35,7 @@ public record StrataConfig(
         long cacheMemoryBytes,
         Set<String> dropTypes,
         long maxBodyBytes,
+        long maxResponseBytes,
         LifecycleConfig lifecycle) {
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
@@ -98,6 +100,7 @@ public record StrataConfig(
                 read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
                 dropTypes,
                 read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8),
+                read.number("STRATA_MAX_RESPONSE_BYTES", 64L << 20, 1024, Long.MAX_VALUE),
                 new LifecycleConfig(
                         read.duration("STRATA_DELETION_INTERVAL", "30s"),
                         read.duration("STRATA_COMPACTION_INTERVAL", "10s"),
@@ -132,7 +135,8 @@ public record StrataConfig(
         return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser.orElse("")
                 + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "") + ", contentUrl=" + contentUrl + ", s3=" + s3
                 + ", cacheUrl=" + cacheUrl + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
-                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes
+                + ", maxResponseBytes=" + maxResponseBytes + "]";
     }
 
     /** Reads typed values, naming the variable in every error. */

@@ -1,9 +1,12 @@
 package dev.strata.server.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.store.InvalidInputException;
 import dev.strata.store.NewMessage;
 import dev.strata.store.TaskMessage;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -94,13 +97,13 @@ final class MessageJson {
         return value.textValue();
     }
 
-    /** Writes messages as the API's JSON array. */
-    static byte[] writeArray(List<TaskMessage> messages) {
-        int hint = 0;
-        for (TaskMessage m : messages) {
-            hint += 200 + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
-        }
-        return Json.generate(hint, generator -> {
+    /**
+     * Writes messages as the API's JSON array to {@code out} as it goes: the response never
+     * exists as one string or array, whatever the page holds.
+     */
+    static void writeArray(OutputStream out, List<TaskMessage> messages) throws IOException {
+        // The response stream is Jetty's to close.
+        try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
             generator.writeStartArray();
             for (TaskMessage m : messages) {
                 generator.writeStartObject();
@@ -121,7 +124,7 @@ final class MessageJson {
                 generator.writeEndObject();
             }
             generator.writeEndArray();
-        });
+        }
     }
 
     static String timestamp(Instant instant) {
