@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +187,29 @@ public final class TaskMessageStore implements AutoCloseable {
             // A segment vanishing under a read means the task was deleted, or (after a very slow
             // read) compaction replaced the segment and its grace period ran out: look again once.
             return page(taskId, query);
+        }
+    }
+
+    /**
+     * Hands every message the query matches (up to its limit) to {@code action}, in seq order,
+     * one page of at most {@link StoreOptions#maxPageBytes} at a time: for callers that want a
+     * whole task without holding more than a page of it at once.
+     *
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public void forEachMessage(String taskId, MessageQuery query, Consumer<TaskMessage> action) {
+        requireNonNull(action, "action is null");
+        long remaining = query.limit();
+        MessageQuery next = query;
+        while (true) {
+            MessagePage page = list(taskId, next);
+            page.messages().forEach(action);
+            remaining -= page.messages().size();
+            if (!page.hasMore() || page.messages().isEmpty() || remaining <= 0) {
+                return;
+            }
+            next = next.after(page.messages().get(page.messages().size() - 1).seq())
+                    .limitedTo(query.limit() == Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) remaining);
         }
     }
 

@@ -73,6 +73,17 @@ class LargeMessageMemoryTest {
     }
 
     @Test
+    void forEachMessage_hugeCompressibleMessages_deliversTheWholeTaskPageByPage() {
+        open(StoreOptions.defaults().withMaxPageBytes(5 * MIB));
+        List<String> appended = appendHugeMessages("whole", 8, 2 * MIB);
+        List<TaskMessage> seen = new ArrayList<>();
+
+        store.forEachMessage("whole", MessageQuery.all(), seen::add);
+
+        assertThat(seen).as("messages of the whole task").extracting(TaskMessage::content).containsExactlyElementsOf(appended);
+    }
+
+    @Test
     void list_singleMessageLargerThanTheByteBudget_isReturnedAloneSoReadersProgress() {
         open(StoreOptions.defaults().withMaxPageBytes(MIB));
         appendHugeMessages("one", 3, 2 * MIB);

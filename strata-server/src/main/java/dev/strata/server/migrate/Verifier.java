@@ -61,7 +61,7 @@ public final class Verifier {
                     List<TaskMessage> expected = conversion.select(legacyRows, createdAt, new Quirks(), new long[1]);
                     Map<Long, TaskMessage> actual = new HashMap<>();
                     try {
-                        store.list(taskId, MessageQuery.all()).messages().forEach(m -> actual.put(m.seq(), m));
+                        store.forEachMessage(taskId, MessageQuery.all(), m -> actual.put(m.seq(), m));
                     } catch (StrataException e) {
                         if (!expected.isEmpty()) {
                             missing += expected.size();
