@@ -4,11 +4,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.strata.store.CorruptContentException;
 import dev.strata.store.TaskMessage;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +35,7 @@ public final class SegmentCodec {
     private static final byte[] MAGIC = {'S', 'T', 'R', 'S'};
     private static final byte VERSION = 1;
     private static final int HEADER_LENGTH = MAGIC.length + 1 + 4 + 4;
-    /** Bodies larger than this are inflated as a stream rather than into one array. */
+    /** Bodies larger than this are compressed and inflated as streams rather than in one array. */
     private static final int STREAM_ABOVE = 1 << 20;
 
     private final int level;
@@ -51,8 +56,51 @@ public final class SegmentCodec {
     public record Encoded(byte[] bytes, int checksum) {
     }
 
+    /**
+     * Encodes messages as one segment. Bodies over 1 MiB are compressed as they are written, so
+     * the uncompressed body never exists as one array (compaction merges up to its budget of
+     * decoded bytes this way, holding little more than the messages and the compressed object).
+     */
     public Encoded encode(List<TaskMessage> messages) {
+        byte[] bytes = estimate(messages) > STREAM_ABOVE ? encodeStreaming(messages) : encodeAtOnce(messages);
+        int checksum = checksumOf(bytes);
+        ByteBuffer.wrap(bytes).putInt(MAGIC.length + 1, checksum);
+        return new Encoded(bytes, checksum);
+    }
+
+    private byte[] encodeAtOnce(List<TaskMessage> messages) {
         ByteWriter body = new ByteWriter(estimate(messages));
+        try {
+            writeBody(messages, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] raw = body.toArray();
+        byte[] compressed = Zstd.compress(raw, level);
+        ByteBuffer object = ByteBuffer.allocate(HEADER_LENGTH + compressed.length);
+        object.put(MAGIC).put(VERSION).putInt(0).putInt(raw.length).put(compressed);
+        return object.array();
+    }
+
+    private byte[] encodeStreaming(List<TaskMessage> messages) {
+        ByteArrayOutputStream object = new ByteArrayOutputStream(64 << 10);
+        object.writeBytes(new byte[HEADER_LENGTH]);
+        long rawLength;
+        try (StreamWriter body = new StreamWriter(new ZstdOutputStreamNoFinalizer(object, level))) {
+            writeBody(messages, body);
+            rawLength = body.written();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (rawLength > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a segment body of " + rawLength + " bytes exceeds the format's 2 GiB");
+        }
+        byte[] bytes = object.toByteArray();
+        ByteBuffer.wrap(bytes).put(MAGIC).put(VERSION).putInt(0).putInt((int) rawLength);
+        return bytes;
+    }
+
+    private static void writeBody(List<TaskMessage> messages, BodyWriter body) throws IOException {
         body.varLong(messages.size());
         for (TaskMessage message : messages) {
             body.varLong(message.seq());
@@ -70,14 +118,6 @@ public final class SegmentCodec {
                 body.varLong(0);
             }
         }
-        byte[] raw = body.toArray();
-        byte[] compressed = Zstd.compress(raw, level);
-        ByteBuffer object = ByteBuffer.allocate(HEADER_LENGTH + compressed.length);
-        object.put(MAGIC).put(VERSION).putInt(0).putInt(raw.length).put(compressed);
-        byte[] bytes = object.array();
-        int checksum = checksumOf(bytes);
-        ByteBuffer.wrap(bytes).putInt(MAGIC.length + 1, checksum);
-        return new Encoded(bytes, checksum);
     }
 
     /**
@@ -202,8 +242,101 @@ public final class SegmentCodec {
         return (int) Math.min(total, Integer.MAX_VALUE - 16);
     }
 
+    /** Where a body is written: varints and length-prefixed UTF-8 strings. */
+    private interface BodyWriter {
+        void varLong(long value) throws IOException;
+
+        void string(String value) throws IOException;
+    }
+
+    /**
+     * Writes a body into a compressing stream. Long strings go in chunks, their UTF-8 length
+     * counted first, so no field is ever copied whole.
+     */
+    private static final class StreamWriter implements BodyWriter, AutoCloseable {
+        private static final int CHUNK = 64 << 10;
+        private final OutputStream out;
+        private final byte[] varint = new byte[10];
+        private long written;
+
+        StreamWriter(OutputStream compressing) {
+            this.out = new BufferedOutputStream(compressing, 128 << 10);
+        }
+
+        @Override
+        public void varLong(long value) throws IOException {
+            int size = 0;
+            long v = value;
+            while ((v & ~0x7FL) != 0) {
+                varint[size++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            varint[size++] = (byte) v;
+            out.write(varint, 0, size);
+            written += size;
+        }
+
+        @Override
+        public void string(String value) throws IOException {
+            if (value.length() <= CHUNK) {
+                byte[] utf8 = value.getBytes(UTF_8);
+                varLong(utf8.length);
+                out.write(utf8);
+                written += utf8.length;
+                return;
+            }
+            long length = utf8Length(value);
+            varLong(length);
+            long sent = 0;
+            for (int from = 0; from < value.length(); ) {
+                int to = Math.min(value.length(), from + CHUNK);
+                if (to < value.length() && Character.isHighSurrogate(value.charAt(to - 1)) && Character.isLowSurrogate(value.charAt(to))) {
+                    to--;
+                }
+                byte[] utf8 = value.substring(from, to).getBytes(UTF_8);
+                out.write(utf8);
+                sent += utf8.length;
+                from = to;
+            }
+            if (sent != length) {
+                throw new IllegalStateException("string encoded to " + sent + " bytes, counted " + length);
+            }
+            written += sent;
+        }
+
+        /** The length {@code getBytes(UTF_8)} gives: a lone surrogate becomes one replacement byte. */
+        private static long utf8Length(String value) {
+            long length = 0;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x80) {
+                    length += 1;
+                } else if (c < 0x800) {
+                    length += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    length += 4;
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    length += 1;
+                } else {
+                    length += 3;
+                }
+            }
+            return length;
+        }
+
+        long written() {
+            return written;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
     /** A growable byte buffer with varint and string writers. */
-    private static final class ByteWriter {
+    private static final class ByteWriter implements BodyWriter {
         private byte[] buffer;
         private int size;
 
@@ -211,7 +344,8 @@ public final class SegmentCodec {
             buffer = new byte[Math.max(capacity, 64)];
         }
 
-        void varLong(long value) {
+        @Override
+        public void varLong(long value) {
             ensure(10);
             long v = value;
             while ((v & ~0x7FL) != 0) {
@@ -221,7 +355,8 @@ public final class SegmentCodec {
             buffer[size++] = (byte) v;
         }
 
-        void string(String value) {
+        @Override
+        public void string(String value) {
             byte[] utf8 = value.getBytes(UTF_8);
             varLong(utf8.length);
             ensure(utf8.length);

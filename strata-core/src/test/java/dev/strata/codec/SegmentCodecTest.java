@@ -77,7 +77,9 @@ class SegmentCodecTest {
     @Test
     void largeCompressibleSegment_decodesAsAStream_exactly() {
         // Defect 4: bodies above 1 MiB are inflated field by field instead of into one array.
-        List<TaskMessage> messages = List.of(message(1, "a".repeat(3 << 20)), message(2, "é".repeat(1 << 20)), message(3, ""));
+        List<TaskMessage> messages = List.of(message(1, "a".repeat(3 << 20)), message(2, "é".repeat(1 << 20)), message(3, ""),
+                // Surrogate pairs straddling the encoder's 64 Ki-character chunks.
+                message(4, "a" + "\uD83D\uDE00".repeat(100_000) + "z"), message(5, "€\uD83D\uDE00".repeat(70_000)));
 
         assertThat(codec.decode("task", codec.encode(messages).bytes())).containsExactlyElementsOf(messages);
     }
