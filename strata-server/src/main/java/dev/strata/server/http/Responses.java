@@ -5,9 +5,13 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes JSON responses with the API's own mapper. */
 final class Responses {
+    private static final Logger log = LoggerFactory.getLogger(Responses.class);
+
     private Responses() {
     }
 
@@ -35,7 +39,8 @@ final class Responses {
             body.writeTo(out);
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // The client went away mid-response: nothing can be sent any more, and nothing failed here.
+            log.debug("response to {} {} not completed: {}", ctx.method(), ctx.path(), e.toString());
         }
     }
 
