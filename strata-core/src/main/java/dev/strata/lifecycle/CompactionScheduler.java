@@ -65,6 +65,10 @@ public final class CompactionScheduler implements AutoCloseable {
             });
         } catch (RejectedExecutionException closing) {
             running.remove(taskId);
+        } catch (Throwable e) {
+            // Not even queued (no memory for the task, say): a later sweep must be able to ask again.
+            running.remove(taskId);
+            throw e;
         }
     }
 
