@@ -3,8 +3,17 @@ package dev.strata.codec;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.strata.store.CorruptContentException;
 import dev.strata.store.TaskMessage;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +35,8 @@ public final class SegmentCodec {
     private static final byte[] MAGIC = {'S', 'T', 'R', 'S'};
     private static final byte VERSION = 1;
     private static final int HEADER_LENGTH = MAGIC.length + 1 + 4 + 4;
+    /** Bodies larger than this are compressed and inflated as streams rather than in one array. */
+    private static final int STREAM_ABOVE = 1 << 20;
 
     private final int level;
 
@@ -45,8 +56,51 @@ public final class SegmentCodec {
     public record Encoded(byte[] bytes, int checksum) {
     }
 
+    /**
+     * Encodes messages as one segment. Bodies over 1 MiB are compressed as they are written, so
+     * the uncompressed body never exists as one array (compaction merges up to its budget of
+     * decoded bytes this way, holding little more than the messages and the compressed object).
+     */
     public Encoded encode(List<TaskMessage> messages) {
+        byte[] bytes = estimate(messages) > STREAM_ABOVE ? encodeStreaming(messages) : encodeAtOnce(messages);
+        int checksum = checksumOf(bytes);
+        ByteBuffer.wrap(bytes).putInt(MAGIC.length + 1, checksum);
+        return new Encoded(bytes, checksum);
+    }
+
+    private byte[] encodeAtOnce(List<TaskMessage> messages) {
         ByteWriter body = new ByteWriter(estimate(messages));
+        try {
+            writeBody(messages, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] raw = body.toArray();
+        byte[] compressed = Zstd.compress(raw, level);
+        ByteBuffer object = ByteBuffer.allocate(HEADER_LENGTH + compressed.length);
+        object.put(MAGIC).put(VERSION).putInt(0).putInt(raw.length).put(compressed);
+        return object.array();
+    }
+
+    private byte[] encodeStreaming(List<TaskMessage> messages) {
+        ByteArrayOutputStream object = new ByteArrayOutputStream(64 << 10);
+        object.writeBytes(new byte[HEADER_LENGTH]);
+        long rawLength;
+        try (StreamWriter body = new StreamWriter(new ZstdOutputStreamNoFinalizer(object, level))) {
+            writeBody(messages, body);
+            rawLength = body.written();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (rawLength > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a segment body of " + rawLength + " bytes exceeds the format's 2 GiB");
+        }
+        byte[] bytes = object.toByteArray();
+        ByteBuffer.wrap(bytes).put(MAGIC).put(VERSION).putInt(0).putInt((int) rawLength);
+        return bytes;
+    }
+
+    private static void writeBody(List<TaskMessage> messages, BodyWriter body) throws IOException {
         body.varLong(messages.size());
         for (TaskMessage message : messages) {
             body.varLong(message.seq());
@@ -64,39 +118,27 @@ public final class SegmentCodec {
                 body.varLong(0);
             }
         }
-        byte[] raw = body.toArray();
-        byte[] compressed = Zstd.compress(raw, level);
-        ByteBuffer object = ByteBuffer.allocate(HEADER_LENGTH + compressed.length);
-        object.put(MAGIC).put(VERSION).putInt(0).putInt(raw.length).put(compressed);
-        byte[] bytes = object.array();
-        int checksum = checksumOf(bytes);
-        ByteBuffer.wrap(bytes).putInt(MAGIC.length + 1, checksum);
-        return new Encoded(bytes, checksum);
     }
 
     /**
-     * Decodes a segment after checking its magic and embedded checksum.
+     * Decodes a segment after checking its magic and embedded checksum. Large bodies are inflated
+     * as a stream, field by field, never into one buffer; no body inflates past the decoded length
+     * its header records (a decompression bomb, or a header that lies, is refused as corrupt
+     * before more than that was produced), and no field may claim more bytes than remain.
      *
      * @throws CorruptContentException when the object is not a valid segment
      */
     public List<TaskMessage> decode(String taskId, byte[] bytes) {
         int checksum = verify(bytes);
-        ByteBuffer header = ByteBuffer.wrap(bytes);
-        int rawLength = header.getInt(MAGIC.length + 1 + 4);
-        byte[] raw;
-        try {
-            raw = Zstd.decompress(java.util.Arrays.copyOfRange(bytes, HEADER_LENGTH, bytes.length), rawLength);
-        } catch (RuntimeException e) {
-            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
-                    + " does not decompress: " + e.getMessage());
-        }
-        if (raw.length != rawLength) {
-            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + raw.length
-                    + " bytes, expected " + rawLength);
-        }
-        try {
-            ByteReader in = new ByteReader(raw);
+        int rawLength = decodedLength(bytes);
+        BodyReader reader = rawLength <= STREAM_ABOVE
+                ? BodyReader.of(inflateAtOnce(taskId, checksum, bytes, rawLength))
+                : BodyReader.streaming(inflating(taskId, bytes), rawLength);
+        try (BodyReader in = reader) {
             int count = Math.toIntExact(in.varLong());
+            if (count < 0 || count > rawLength) {
+                throw new IllegalStateException("message count " + count + " cannot fit in " + rawLength + " bytes");
+            }
             List<TaskMessage> messages = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 long seq = in.varLong();
@@ -110,10 +152,57 @@ public final class SegmentCodec {
                 Optional<String> input = in.varLong() == 1 ? Optional.of(in.string()) : Optional.empty();
                 messages.add(new TaskMessage(id, taskId, seq, type, tool, callId, content, input, output, createdAt));
             }
+            in.requireEnd();
             return messages;
-        } catch (RuntimeException e) {
-            throw new CorruptContentException("segment of task " + taskId + " has a malformed body: " + e);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
+                    + " has a malformed body: " + e);
         }
+    }
+
+    /**
+     * The decoded size of a segment's body as its header records it, without inflating anything:
+     * what {@link #decode} will hold at most.
+     *
+     * @throws CorruptContentException when the object is not a segment or the length is negative
+     */
+    public int decodedLength(byte[] bytes) {
+        if (bytes.length < HEADER_LENGTH) {
+            throw new CorruptContentException("object is not a Strata segment (" + bytes.length + " bytes)");
+        }
+        int rawLength = ByteBuffer.wrap(bytes).getInt(MAGIC.length + 1 + 4);
+        if (rawLength < 1) {
+            throw new CorruptContentException("segment records an impossible decoded length " + rawLength);
+        }
+        return rawLength;
+    }
+
+    private static InputStream inflating(String taskId, byte[] bytes) {
+        try {
+            return new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
+        } catch (IOException e) {
+            throw new CorruptContentException("segment of task " + taskId + " does not start a zstd stream: " + e.getMessage());
+        }
+    }
+
+    private static byte[] inflateAtOnce(String taskId, int checksum, byte[] bytes, int rawLength) {
+        byte[] raw = new byte[rawLength];
+        long produced;
+        try {
+            // Fails rather than writing past rawLength, so the header bounds the memory.
+            produced = Zstd.decompressByteArray(raw, 0, rawLength, bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+            if (Zstd.isError(produced)) {
+                throw new IllegalStateException(Zstd.getErrorName(produced));
+            }
+        } catch (RuntimeException e) {
+            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
+                    + " does not decompress within its recorded " + rawLength + " bytes: " + e.getMessage());
+        }
+        if (produced != rawLength) {
+            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + produced
+                    + " bytes, expected " + rawLength);
+        }
+        return raw;
     }
 
     /**
@@ -153,8 +242,101 @@ public final class SegmentCodec {
         return (int) Math.min(total, Integer.MAX_VALUE - 16);
     }
 
+    /** Where a body is written: varints and length-prefixed UTF-8 strings. */
+    private interface BodyWriter {
+        void varLong(long value) throws IOException;
+
+        void string(String value) throws IOException;
+    }
+
+    /**
+     * Writes a body into a compressing stream. Long strings go in chunks, their UTF-8 length
+     * counted first, so no field is ever copied whole.
+     */
+    private static final class StreamWriter implements BodyWriter, AutoCloseable {
+        private static final int CHUNK = 64 << 10;
+        private final OutputStream out;
+        private final byte[] varint = new byte[10];
+        private long written;
+
+        StreamWriter(OutputStream compressing) {
+            this.out = new BufferedOutputStream(compressing, 128 << 10);
+        }
+
+        @Override
+        public void varLong(long value) throws IOException {
+            int size = 0;
+            long v = value;
+            while ((v & ~0x7FL) != 0) {
+                varint[size++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            varint[size++] = (byte) v;
+            out.write(varint, 0, size);
+            written += size;
+        }
+
+        @Override
+        public void string(String value) throws IOException {
+            if (value.length() <= CHUNK) {
+                byte[] utf8 = value.getBytes(UTF_8);
+                varLong(utf8.length);
+                out.write(utf8);
+                written += utf8.length;
+                return;
+            }
+            long length = utf8Length(value);
+            varLong(length);
+            long sent = 0;
+            for (int from = 0; from < value.length(); ) {
+                int to = Math.min(value.length(), from + CHUNK);
+                if (to < value.length() && Character.isHighSurrogate(value.charAt(to - 1)) && Character.isLowSurrogate(value.charAt(to))) {
+                    to--;
+                }
+                byte[] utf8 = value.substring(from, to).getBytes(UTF_8);
+                out.write(utf8);
+                sent += utf8.length;
+                from = to;
+            }
+            if (sent != length) {
+                throw new IllegalStateException("string encoded to " + sent + " bytes, counted " + length);
+            }
+            written += sent;
+        }
+
+        /** The length {@code getBytes(UTF_8)} gives: a lone surrogate becomes one replacement byte. */
+        private static long utf8Length(String value) {
+            long length = 0;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x80) {
+                    length += 1;
+                } else if (c < 0x800) {
+                    length += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    length += 4;
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    length += 1;
+                } else {
+                    length += 3;
+                }
+            }
+            return length;
+        }
+
+        long written() {
+            return written;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
     /** A growable byte buffer with varint and string writers. */
-    private static final class ByteWriter {
+    private static final class ByteWriter implements BodyWriter {
         private byte[] buffer;
         private int size;
 
@@ -162,7 +344,8 @@ public final class SegmentCodec {
             buffer = new byte[Math.max(capacity, 64)];
         }
 
-        void varLong(long value) {
+        @Override
+        public void varLong(long value) {
             ensure(10);
             long v = value;
             while ((v & ~0x7FL) != 0) {
@@ -172,7 +355,8 @@ public final class SegmentCodec {
             buffer[size++] = (byte) v;
         }
 
-        void string(String value) {
+        @Override
+        public void string(String value) {
             byte[] utf8 = value.getBytes(UTF_8);
             varLong(utf8.length);
             ensure(utf8.length);
@@ -192,18 +376,37 @@ public final class SegmentCodec {
         }
     }
 
-    private static final class ByteReader {
-        private final byte[] buffer;
+    /**
+     * Reads the body's varints and strings, from a decompressed array or from a zstd stream, and
+     * refuses to go past the recorded decoded length.
+     */
+    private static final class BodyReader implements AutoCloseable {
+        private final InputStream stream;
+        private final long limit;
+        private byte[] buffer;
         private int position;
+        private int end;
+        private long consumedBefore;
 
-        ByteReader(byte[] buffer) {
+        private BodyReader(InputStream stream, byte[] buffer, int end, long limit) {
+            this.stream = stream;
             this.buffer = buffer;
+            this.end = end;
+            this.limit = limit;
         }
 
-        long varLong() {
+        static BodyReader of(byte[] raw) {
+            return new BodyReader(null, raw, raw.length, raw.length);
+        }
+
+        static BodyReader streaming(InputStream stream, long limit) {
+            return new BodyReader(stream, new byte[64 << 10], 0, limit);
+        }
+
+        long varLong() throws IOException {
             long result = 0;
             for (int shift = 0; shift < 64; shift += 7) {
-                byte b = buffer[position++];
+                byte b = next();
                 result |= (long) (b & 0x7F) << shift;
                 if ((b & 0x80) == 0) {
                     return result;
@@ -212,14 +415,70 @@ public final class SegmentCodec {
             throw new IllegalStateException("varint longer than 10 bytes");
         }
 
-        String string() {
-            int length = Math.toIntExact(varLong());
-            if (length < 0 || position + length > buffer.length) {
-                throw new IllegalStateException("string length " + length + " runs past the body");
+        String string() throws IOException {
+            long length = varLong();
+            if (length < 0 || length > limit - consumed()) {
+                throw new IllegalStateException("string length " + length + " runs past the recorded body length " + limit);
             }
-            String value = new String(buffer, position, length, UTF_8);
-            position += length;
-            return value;
+            int size = (int) length;
+            if (position + size <= end) {
+                String value = new String(buffer, position, size, UTF_8);
+                position += size;
+                return value;
+            }
+            byte[] utf8 = new byte[size];
+            int copied = 0;
+            while (copied < size) {
+                if (position == end) {
+                    fill();
+                }
+                int chunk = Math.min(size - copied, end - position);
+                System.arraycopy(buffer, position, utf8, copied, chunk);
+                position += chunk;
+                copied += chunk;
+            }
+            return new String(utf8, UTF_8);
+        }
+
+        /** Fails unless the body ended exactly at its recorded length. */
+        void requireEnd() throws IOException {
+            if (consumed() != limit) {
+                throw new IllegalStateException("body does not end at its recorded length " + limit + " but after " + consumed() + " bytes");
+            }
+            if (stream != null && (position < end || stream.read() != -1)) {
+                throw new IllegalStateException("body inflates past its recorded length " + limit);
+            }
+        }
+
+        private long consumed() {
+            return consumedBefore + position;
+        }
+
+        private byte next() throws IOException {
+            if (position == end) {
+                fill();
+            }
+            return buffer[position++];
+        }
+
+        private void fill() throws IOException {
+            if (stream == null) {
+                throw new IllegalStateException("body ends early");
+            }
+            consumedBefore += end;
+            position = 0;
+            int wanted = (int) Math.min(buffer.length, limit - consumedBefore);
+            end = wanted <= 0 ? 0 : stream.readNBytes(buffer, 0, wanted);
+            if (end == 0) {
+                throw new IllegalStateException(consumedBefore >= limit ? "body runs past its recorded length " + limit : "body ends early");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (stream != null) {
+                stream.close();
+            }
         }
     }
 }

@@ -12,27 +12,34 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs compaction in the background: for tasks sealed with several segments, and for open tasks
  * past {@code maxOpenSegments}. At most {@code concurrency} tasks compact at once, each task at
  * most once at a time in this process, on threads separate from request handling, so appends to
  * other tasks are never blocked. Candidates come from a periodic metadata query (which also picks
- * up work left by a restart) and from {@link #request} when a task is sealed.
+ * up work left by a restart) and from {@link #request} when a task is sealed. A failed compaction
+ * or sweep, whatever it threw (an {@link Error} such as OutOfMemoryError too), is reported to
+ * {@link BackgroundFailures} and retried by the next sweep; no failure stops the scheduler.
  */
 public final class CompactionScheduler implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(CompactionScheduler.class);
-
     private final TaskMessageStore store;
     private final int maxOpenSegments;
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final BackgroundFailures failures;
 
     public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency) {
+        this(store, interval, maxOpenSegments, concurrency, BackgroundFailures.unexported());
+    }
+
+    public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency,
+                               BackgroundFailures failures) {
         this.store = requireNonNull(store, "store is null");
+        this.failures = requireNonNull(failures, "failures is null");
+        failures.register("compaction");
+        failures.register("compaction-sweep");
         this.maxOpenSegments = maxOpenSegments;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-compaction-timer").daemon().factory());
         this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());
@@ -50,14 +57,18 @@ public final class CompactionScheduler implements AutoCloseable {
                     store.compact(taskId);
                 } catch (TaskNotFoundException gone) {
                     // Deleted meanwhile: nothing to compact.
-                } catch (RuntimeException e) {
-                    log.warn("compaction of task {} failed; the next sweep retries: {}", taskId, e.toString());
+                } catch (Throwable e) {
+                    failures.record("compaction", "compaction of task " + taskId, e);
                 } finally {
                     running.remove(taskId);
                 }
             });
         } catch (RejectedExecutionException closing) {
             running.remove(taskId);
+        } catch (Throwable e) {
+            // Not even queued (no memory for the task, say): a later sweep must be able to ask again.
+            running.remove(taskId);
+            throw e;
         }
     }
 
@@ -65,8 +76,8 @@ public final class CompactionScheduler implements AutoCloseable {
     public void sweep() {
         try {
             store.compactionCandidates(maxOpenSegments, 200).forEach(this::request);
-        } catch (RuntimeException e) {
-            log.warn("compaction sweep failed; retrying next interval: {}", e.toString());
+        } catch (Throwable e) {
+            failures.record("compaction-sweep", "compaction sweep", e);
         }
     }
 

@@ -6,27 +6,30 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs one piece of housekeeping every {@code interval} on its own daemon thread. A failed run is
- * logged once as a warning and simply tried again next time: every task run this way is
- * idempotent and safe to run in several instances at once.
+ * Runs one piece of housekeeping every {@code interval} on its own daemon thread. A failed run,
+ * whatever it threw (an {@link Error} too: an uncaught throwable would cancel the schedule for
+ * good), is reported to {@link BackgroundFailures} and simply tried again next time: every task
+ * run this way is idempotent and safe to run in several instances at once.
  */
 public final class PeriodicTask implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(PeriodicTask.class);
-
     private final ScheduledExecutorService timer;
 
     public PeriodicTask(String name, Duration interval, Runnable work) {
+        this(name, interval, work, BackgroundFailures.unexported());
+    }
+
+    public PeriodicTask(String name, Duration interval, Runnable work, BackgroundFailures failures) {
         requireNonNull(work, "work is null");
+        requireNonNull(failures, "failures is null");
+        failures.register(name);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-" + name).daemon().factory());
         timer.scheduleWithFixedDelay(() -> {
             try {
                 work.run();
-            } catch (RuntimeException e) {
-                log.warn("{} failed; retrying in {}: {}", name, interval, e.toString());
+            } catch (Throwable e) {
+                failures.record(name, name, e);
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }

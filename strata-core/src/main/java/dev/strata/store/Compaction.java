@@ -18,11 +18,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * Merges a task's segments into one object. The merged object is written and made durable first;
- * then one metadata transaction points the messages at it and queues the old objects for deletion
- * after a grace period. Until that commit, reads use the old segments; after it, the new one; at
- * no moment is a message missing or doubled, and ids do not change because they travel inside
- * the segments. A crash before the commit leaves an unreferenced object for orphan collection.
+ * Merges a task's segments into as few objects as its size allows: one for a task whose decoded
+ * messages fit {@code maxMergedBytes}, else several, each holding a run of consecutive segments
+ * that fits (see {@link CompactionPlan}), so compaction never holds more than about that much
+ * decoded data. Each merged object is written and made durable first; then one metadata
+ * transaction points the run's messages at it and queues the run's old objects for deletion after
+ * a grace period. Until that commit, reads use the old segments; after it, the new one; at no
+ * moment is a message missing or doubled, and ids do not change because they travel inside the
+ * segments. A crash before a commit leaves an unreferenced object for orphan collection.
  * Thread-safe; concurrent compactions of one task are detected and one of them gives way.
  */
 final class Compaction {
@@ -32,14 +35,17 @@ final class Compaction {
     private final SegmentCodec codec;
     private final Clock clock;
     private final Duration grace;
+    private final long maxMergedBytes;
 
-    Compaction(MetadataTier metadata, ContentTier content, SegmentFetcher fetcher, SegmentCodec codec, Clock clock, Duration grace) {
+    Compaction(MetadataTier metadata, ContentTier content, SegmentFetcher fetcher, SegmentCodec codec, Clock clock, Duration grace,
+               long maxMergedBytes) {
         this.metadata = metadata;
         this.content = content;
         this.fetcher = fetcher;
         this.codec = codec;
         this.clock = clock;
         this.grace = grace;
+        this.maxMergedBytes = maxMergedBytes;
     }
 
     CompactionResult compact(String taskId) {
@@ -48,12 +54,38 @@ final class Compaction {
         if (segments.size() <= 1) {
             return CompactionResult.unchanged(segments.size());
         }
-        Set<Integer> replaced = segments.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
+        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, segments, maxMergedBytes, fetcher);
+        if (runs.size() == segments.size()) {
+            return CompactionResult.unchanged(segments.size());
+        }
+        Set<Integer> snapshot = segments.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
         // Messages appended after the snapshot above sit in newer segments and are left alone.
         List<MessageLocation> locations = metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE).stream()
-                .filter(location -> replaced.contains(location.segmentNo()))
+                .filter(location -> snapshot.contains(location.segmentNo()))
                 .toList();
-        List<TaskMessage> messages = fetcher.messages(taskId, locations);
+        int segmentsAfter = segments.size();
+        long bytesRead = 0;
+        long bytesWritten = 0;
+        for (List<SegmentRecord> run : runs) {
+            if (run.size() < 2) {
+                continue;
+            }
+            Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
+            long written = merge(task, replaced, locations.stream().filter(l -> replaced.contains(l.segmentNo())).toList());
+            if (written < 0) {
+                break;
+            }
+            segmentsAfter -= run.size() - 1;
+            bytesRead += run.stream().mapToLong(SegmentRecord::byteSize).sum();
+            bytesWritten += written;
+        }
+        return new CompactionResult(segments.size(), segmentsAfter, bytesRead, bytesWritten);
+    }
+
+    /** @return bytes of the merged object, or -1 when a concurrent compaction replaced the run first */
+    private long merge(TaskRecord task, Set<Integer> replaced, List<MessageLocation> locations) {
+        String taskId = task.taskId();
+        List<TaskMessage> messages = fetcher.messages(taskId, locations, Long.MAX_VALUE).messages();
         SegmentCodec.Encoded merged = codec.encode(messages);
         long objectId = ThreadLocalRandom.current().nextLong();
         String key = ContentKeys.segment(taskId, objectId);
@@ -62,12 +94,11 @@ final class Compaction {
         ReplaceOutcome outcome = metadata.catalog().replaceSegments(task, replaced,
                 new SegmentCommit(task.taskKey(), objectId, merged.bytes().length, merged.checksum(), rows),
                 clock.instant().plus(grace));
-        long bytesRead = segments.stream().mapToLong(SegmentRecord::byteSize).sum();
         return switch (outcome) {
-            case ReplaceOutcome.Replaced done -> new CompactionResult(segments.size(), 1, bytesRead, merged.bytes().length);
+            case ReplaceOutcome.Replaced done -> merged.bytes().length;
             case ReplaceOutcome.Conflict conflict -> {
                 content.delete(List.of(key));
-                yield CompactionResult.unchanged(segments.size());
+                yield -1;
             }
             case ReplaceOutcome.TaskGone gone -> {
                 content.delete(List.of(key));

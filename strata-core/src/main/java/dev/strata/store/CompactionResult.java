@@ -4,7 +4,7 @@ package dev.strata.store;
  * What one compaction of a task did.
  *
  * @param segmentsBefore live segments before
- * @param segmentsAfter live segments after (1 when it merged, unchanged otherwise)
+ * @param segmentsAfter live segments after (1 when the whole task fit one merged object, more when it did not or nothing merged)
  * @param bytesRead bytes of segment objects read
  * @param bytesWritten bytes of the merged object written
  */

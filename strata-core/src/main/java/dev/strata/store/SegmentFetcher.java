@@ -6,12 +6,12 @@ import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,86 +20,197 @@ import java.util.concurrent.Future;
 /**
  * The read path below metadata: loads the segments that hold the located messages, from the cache
  * when it has them and from the content tier in parallel otherwise, verifies each against the
- * checksum metadata recorded, and picks the located messages out. Thread-safe.
+ * checksum metadata recorded, and picks the located messages out.
+ *
+ * <p>Memory stays bounded by the caller's byte budget, not by the task: segments are fetched in
+ * waves (sized so a wave's objects are about the budget), decoded only when the next message needs
+ * them and released once their last located message was picked, and reading stops before the
+ * message that would take the decoded bytes past the budget. Thread-safe.
  */
 final class SegmentFetcher implements AutoCloseable {
+    private static final int FIRST_WAVE = 8;
+    private static final int MAX_WAVE = 256;
+
     private final ContentTier content;
     private final SegmentCache cache;
     private final SegmentCodec codec;
     private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-    /**
-     * Decoded segments by key, verified when they were decoded. Keys name immutable objects, so
-     * an entry is never stale; it only spares warm reads the decompression and decoding.
-     */
-    private final Optional<Cache<String, Map<Long, TaskMessage>>> decoded;
+    private final DecodedSegments decoded;
 
     SegmentFetcher(ContentTier content, SegmentCache cache, SegmentCodec codec, long decodedCacheBytes) {
         this.content = content;
         this.cache = cache;
         this.codec = codec;
-        this.decoded = decodedCacheBytes == 0 ? Optional.empty() : Optional.of(Caffeine.newBuilder()
-                .maximumWeight(decodedCacheBytes)
-                .weigher((String key, Map<Long, TaskMessage> messages) -> weight(messages))
-                .build());
+        this.decoded = new DecodedSegments(decodedCacheBytes);
     }
 
-    private static int weight(Map<Long, TaskMessage> messages) {
-        long chars = 0;
-        for (TaskMessage m : messages.values()) {
-            chars += 120 + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
-        }
-        return (int) Math.min(Integer.MAX_VALUE, chars * 2);
-    }
-
-    List<TaskMessage> messages(String taskId, List<MessageLocation> locations) {
+    /**
+     * The messages at the locations, in their order, as long as their decoded text
+     * ({@link MessageSizes#textBytes}) stays within {@code maxBytes}; the first one always comes.
+     *
+     * @throws CorruptContentException when a segment is missing, fails verification or lacks a located message
+     */
+    Fetched messages(String taskId, List<MessageLocation> locations, long maxBytes) {
         if (locations.isEmpty()) {
-            return List.of();
+            return new Fetched(List.of(), false);
         }
-        Map<String, Integer> checksums = new LinkedHashMap<>();
+        Read read = new Read(taskId, locations, maxBytes);
+        List<TaskMessage> result = new ArrayList<>(Math.min(locations.size(), 1024));
+        long used = 0;
         for (MessageLocation location : locations) {
-            checksums.putIfAbsent(location.objectKey(), location.checksum());
+            TaskMessage message = read.segment(location.objectKey()).get(location.seq());
+            if (message == null) {
+                throw new CorruptContentException("segment " + location.objectKey() + " lacks seq " + location.seq());
+            }
+            long size = MessageSizes.textBytes(message);
+            if (!result.isEmpty() && used + size > maxBytes) {
+                return new Fetched(result, true);
+            }
+            result.add(message);
+            used += size;
+            read.picked(location.objectKey());
         }
-        Map<String, Map<Long, TaskMessage>> segments = new HashMap<>();
-        decoded.ifPresent(d -> segments.putAll(d.getAllPresent(checksums.keySet())));
-        checksums.keySet().removeAll(segments.keySet());
-        Map<String, byte[]> objects = new HashMap<>(checksums.isEmpty() ? Map.of() : cache.getAll(checksums.keySet()));
-        List<String> misses = checksums.keySet().stream().filter(key -> !objects.containsKey(key)).toList();
-        objects.putAll(load(misses));
-        for (var entry : checksums.entrySet()) {
-            byte[] bytes = objects.get(entry.getKey());
+        return new Fetched(result, false);
+    }
+
+    /**
+     * @return per key, the decoded length the segment records (see {@link SegmentCodec#decodedLength}),
+     *     read from its header without decoding; the objects are loaded at once, so the caller bounds the keys
+     * @throws CorruptContentException when one is missing
+     */
+    Map<String, Integer> decodedLengths(String taskId, List<String> keys) {
+        Map<String, byte[]> objects = load(keys, new HashSet<>());
+        Map<String, Integer> lengths = new HashMap<>();
+        for (String key : keys) {
+            byte[] bytes = objects.get(key);
             if (bytes == null) {
-                throw new CorruptContentException("segment " + entry.getKey() + " of task " + taskId + " is missing from the content tier");
+                throw new CorruptContentException("segment " + key + " of task " + taskId + " is missing from the content tier");
+            }
+            lengths.put(key, codec.decodedLength(bytes));
+        }
+        return lengths;
+    }
+
+    /**
+     * Messages picked from a listing.
+     *
+     * @param cut true when the byte budget stopped the listing before its end
+     */
+    record Fetched(List<TaskMessage> messages, boolean cut) {
+    }
+
+    /** The state of one listing: which segments are fetched, decoded, and still needed. */
+    private final class Read {
+        private final String taskId;
+        private final Map<String, Integer> checksums = new LinkedHashMap<>();
+        private final Map<String, Integer> stillNeeded = new HashMap<>();
+        private final List<String> order;
+        private final Map<String, Integer> position = new HashMap<>();
+        private final Map<String, Map<Long, TaskMessage>> segments = new HashMap<>();
+        private final Map<String, byte[]> fetched = new HashMap<>();
+        private final Set<String> servedByCache = new HashSet<>();
+        private final long maxBytes;
+        private long largestObject;
+
+        Read(String taskId, List<MessageLocation> locations, long maxBytes) {
+            this.taskId = taskId;
+            this.maxBytes = maxBytes;
+            for (MessageLocation location : locations) {
+                checksums.putIfAbsent(location.objectKey(), location.checksum());
+                stillNeeded.merge(location.objectKey(), 1, Integer::sum);
+            }
+            order = List.copyOf(checksums.keySet());
+            for (int i = 0; i < order.size(); i++) {
+                position.put(order.get(i), i);
+            }
+            segments.putAll(decoded.present(order));
+        }
+
+        Map<Long, TaskMessage> segment(String key) {
+            Map<Long, TaskMessage> segment = segments.get(key);
+            if (segment != null) {
+                return segment;
+            }
+            if (!fetched.containsKey(key)) {
+                fetchWaveFrom(key);
+            }
+            byte[] bytes = fetched.remove(key);
+            if (bytes != null && servedByCache.remove(key) && !matches(key, bytes)) {
+                // The cache is disposable and never trusted: an entry whose bytes fail verification
+                // is dropped and the object read again from the content tier, the source of truth.
+                cache.invalidate(List.of(key));
+                bytes = content.get(key).orElse(null);
+                if (bytes != null && matches(key, bytes)) {
+                    cache.put(key, bytes);
+                }
+            }
+            if (bytes == null) {
+                throw new CorruptContentException("segment " + key + " of task " + taskId + " is missing from the content tier");
             }
             int actual = codec.verify(bytes);
-            if (actual != entry.getValue()) {
-                throw new CorruptContentException("segment " + entry.getKey() + " has checksum " + actual
-                        + " but metadata recorded " + entry.getValue());
+            if (actual != checksums.get(key)) {
+                throw new CorruptContentException("segment " + key + " has checksum " + actual
+                        + " but metadata recorded " + checksums.get(key));
             }
             Map<Long, TaskMessage> bySeq = new HashMap<>();
             for (TaskMessage message : codec.decode(taskId, bytes)) {
                 bySeq.put(message.seq(), message);
             }
-            segments.put(entry.getKey(), bySeq);
-            decoded.ifPresent(d -> d.put(entry.getKey(), bySeq));
+            segments.put(key, bySeq);
+            decoded.put(key, bySeq);
+            return bySeq;
         }
-        List<TaskMessage> result = new ArrayList<>(locations.size());
-        for (MessageLocation location : locations) {
-            TaskMessage message = segments.get(location.objectKey()).get(location.seq());
-            if (message == null) {
-                throw new CorruptContentException("segment " + location.objectKey() + " lacks seq " + location.seq());
+
+        private boolean matches(String key, byte[] bytes) {
+            try {
+                return codec.verify(bytes) == checksums.get(key);
+            } catch (CorruptContentException e) {
+                return false;
             }
-            result.add(message);
         }
-        return result;
+
+        /** Releases a segment once every message located in it was picked. */
+        void picked(String key) {
+            if (stillNeeded.merge(key, -1, Integer::sum) == 0) {
+                segments.remove(key);
+            }
+        }
+
+        /** Fetches {@code key} and the next segments in order, about the budget's worth of objects in all. */
+        private void fetchWaveFrom(String key) {
+            int wave = largestObject == 0 ? FIRST_WAVE : (int) Math.max(1, Math.min(MAX_WAVE, maxBytes / largestObject));
+            List<String> keys = new ArrayList<>(wave);
+            for (int i = position.get(key); i < order.size() && keys.size() < wave; i++) {
+                String candidate = order.get(i);
+                if (!segments.containsKey(candidate) && !fetched.containsKey(candidate) && stillNeeded.get(candidate) > 0) {
+                    keys.add(candidate);
+                }
+            }
+            Map<String, byte[]> objects = load(keys, servedByCache);
+            for (byte[] bytes : objects.values()) {
+                largestObject = Math.max(largestObject, bytes.length);
+            }
+            fetched.putAll(objects);
+        }
     }
 
-    private Map<String, byte[]> load(List<String> keys) {
+    /**
+     * Objects by key, from the cache or else from the content tier (in parallel), which then fill
+     * the cache; the keys the cache answered are added to {@code servedByCache}.
+     */
+    private Map<String, byte[]> load(List<String> keys, Set<String> servedByCache) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> objects = new HashMap<>(cache.getAll(keys));
+        servedByCache.addAll(objects.keySet());
+        List<String> misses = keys.stream().filter(key -> !objects.containsKey(key)).toList();
         Map<String, byte[]> loaded = new HashMap<>();
-        if (keys.size() == 1) {
-            content.get(keys.get(0)).ifPresent(bytes -> loaded.put(keys.get(0), bytes));
-        } else if (!keys.isEmpty()) {
-            Map<String, Future<java.util.Optional<byte[]>>> pending = new LinkedHashMap<>();
-            for (String key : keys) {
+        if (misses.size() == 1) {
+            content.get(misses.get(0)).ifPresent(bytes -> loaded.put(misses.get(0), bytes));
+        } else if (!misses.isEmpty()) {
+            Map<String, Future<Optional<byte[]>>> pending = new LinkedHashMap<>();
+            for (String key : misses) {
                 pending.put(key, readers.submit(() -> content.get(key)));
             }
             for (var entry : pending.entrySet()) {
@@ -107,7 +218,13 @@ final class SegmentFetcher implements AutoCloseable {
             }
         }
         loaded.forEach(cache::put);
-        return loaded;
+        objects.putAll(loaded);
+        return objects;
+    }
+
+    /** The decoded-segment cache, for tests. */
+    DecodedSegments decodedSegments() {
+        return decoded;
     }
 
     private static <T> T await(Future<T> future) {
@@ -119,6 +236,10 @@ final class SegmentFetcher implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                // Out of memory is no backend failure: let it reach the caller as it is.
+                throw error;
             }
             throw new BackendUnavailableException("content read failed: " + e.getCause(), e.getCause());
         }

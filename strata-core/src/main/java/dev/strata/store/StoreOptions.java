@@ -12,9 +12,16 @@ import java.util.Set;
  * @param compressionLevel zstd level for segments, 1 to 19
  * @param decodedCacheBytes size of the in-process cache of decoded segments (0: none), which spares warm reads the decompression
  * @param replacedSegmentGrace how long segments replaced by compaction stay readable, for reads that located them just before
+ * @param maxPageBytes most decoded message bytes one page of {@link TaskMessageStore#list} holds; a page always holds at least
+ *     one message, and one cut by this budget says it has more, as one cut by its limit does
+ * @param maxMergedSegmentBytes most decoded message bytes compaction merges into one object (and so holds in memory at once);
+ *     a task larger than this ends as several objects
  */
-public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration replacedSegmentGrace, long decodedCacheBytes) {
+public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration replacedSegmentGrace, long decodedCacheBytes,
+                           long maxPageBytes, long maxMergedSegmentBytes) {
     public static final Set<String> DEFAULT_DROP_TYPES = Set.of("log", "status");
+    public static final long DEFAULT_MAX_PAGE_BYTES = 64L << 20;
+    public static final long DEFAULT_MAX_MERGED_SEGMENT_BYTES = 64L << 20;
 
     public StoreOptions {
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
@@ -25,22 +32,39 @@ public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration
         if (decodedCacheBytes < 0) {
             throw new IllegalArgumentException("decodedCacheBytes must not be negative, got " + decodedCacheBytes);
         }
+        if (maxPageBytes < 1) {
+            throw new IllegalArgumentException("maxPageBytes must be positive, got " + maxPageBytes);
+        }
+        if (maxMergedSegmentBytes < 1) {
+            throw new IllegalArgumentException("maxMergedSegmentBytes must be positive, got " + maxMergedSegmentBytes);
+        }
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(DEFAULT_DROP_TYPES, 3, Duration.ofMinutes(5), 64L << 20);
+        return new StoreOptions(DEFAULT_DROP_TYPES, 3, Duration.ofMinutes(5), 64L << 20, DEFAULT_MAX_PAGE_BYTES,
+                DEFAULT_MAX_MERGED_SEGMENT_BYTES);
     }
 
     public StoreOptions withDropTypes(Set<String> types) {
-        return new StoreOptions(types, compressionLevel, replacedSegmentGrace, decodedCacheBytes);
+        return new StoreOptions(types, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
     }
 
     /** @param bytes size of the in-process cache of decoded segments; 0 turns it off */
     public StoreOptions withDecodedCacheBytes(long bytes) {
-        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, bytes);
+        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, bytes, maxPageBytes, maxMergedSegmentBytes);
     }
 
     public StoreOptions withReplacedSegmentGrace(Duration grace) {
-        return new StoreOptions(dropTypes, compressionLevel, grace, decodedCacheBytes);
+        return new StoreOptions(dropTypes, compressionLevel, grace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
+    }
+
+    /** @param bytes most decoded message bytes in one page of a listing (at least one message is always returned) */
+    public StoreOptions withMaxPageBytes(long bytes) {
+        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, bytes, maxMergedSegmentBytes);
+    }
+
+    /** @param bytes most decoded message bytes compaction puts into (and holds in memory for) one merged object */
+    public StoreOptions withMaxMergedSegmentBytes(long bytes) {
+        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, bytes);
     }
 }

@@ -17,10 +17,12 @@ import java.util.Optional;
 public final class TaskLog {
     private final CommitLog log;
     private final SegmentFetcher fetcher;
+    private final long maxPageBytes;
 
-    TaskLog(CommitLog log, SegmentFetcher fetcher) {
+    TaskLog(CommitLog log, SegmentFetcher fetcher, long maxPageBytes) {
         this.log = requireNonNull(log, "log is null");
         this.fetcher = requireNonNull(fetcher, "fetcher is null");
+        this.maxPageBytes = maxPageBytes;
     }
 
     /** A message and the number of the commit that stored it. */
@@ -37,7 +39,8 @@ public final class TaskLog {
 
     /**
      * Messages matching {@code query} (after its seq, its type filters) committed at or below
-     * {@code maxCommitNo}, in seq order, at most {@code limit}.
+     * {@code maxCommitNo}, in seq order, at most {@code limit} and at most the store's page byte
+     * budget (at least one message): only an empty result means there is nothing more.
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -47,7 +50,8 @@ public final class TaskLog {
 
     /**
      * Messages matching {@code query} (after its seq, its type filters) whose (commit number, seq) is
-     * after ({@code commitNo}, {@code seq}), in that order, at most {@code limit}.
+     * after ({@code commitNo}, {@code seq}), in that order, at most {@code limit} and at most the
+     * store's page byte budget (at least one message): only an empty result means there is nothing more.
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -71,7 +75,8 @@ public final class TaskLog {
     private List<CommittedMessage> fetch(String taskId, Locator locator) {
         TaskRecord task = log.horizon(taskId).orElseThrow(() -> new TaskNotFoundException(taskId)).task();
         List<CommittedLocation> located = locator.locate(task);
-        List<TaskMessage> messages = fetcher.messages(taskId, located.stream().map(CommittedLocation::location).toList());
+        List<TaskMessage> messages = fetcher.messages(taskId, located.stream().map(CommittedLocation::location).toList(), maxPageBytes)
+                .messages();
         List<CommittedMessage> result = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             result.add(new CommittedMessage(located.get(i).commitNo(), messages.get(i)));

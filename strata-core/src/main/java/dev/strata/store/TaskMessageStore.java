@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,9 @@ public final class TaskMessageStore implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.codec = new SegmentCodec(options.compressionLevel());
         this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
-        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace());
-        this.taskLog = new TaskLog(metadata.commitLog(), fetcher);
+        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace(),
+                options.maxMergedSegmentBytes());
+        this.taskLog = new TaskLog(metadata.commitLog(), fetcher, options.maxPageBytes());
     }
 
     /** Registers a task so messages can be appended to it. Idempotent. */
@@ -183,7 +185,9 @@ public final class TaskMessageStore implements AutoCloseable {
     }
 
     /**
-     * Lists a task's messages in seq order.
+     * Lists a task's messages in seq order: at most the query's limit, and no more decoded bytes
+     * than {@link StoreOptions#maxPageBytes} (but always at least one message). When either cut
+     * the list, the page says it has more; the next page starts after its last seq.
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -194,10 +198,32 @@ public final class TaskMessageStore implements AutoCloseable {
         } catch (CorruptContentException e) {
             // A segment vanishing under a read means the task was deleted, or (after a very slow
             // read) compaction replaced the segment and its grace period ran out: look again once.
-            // A cache entry whose bytes fail verification lands here too, and would fail every read
-            // until it expires: the cache is disposable, so drop the entries this read needs first.
-            dropCachedSegments(taskId, query);
+            // (A cache entry whose bytes fail verification never gets here: SegmentFetcher drops it
+            // and reads the content tier.)
             return page(taskId, query);
+        }
+    }
+
+    /**
+     * Hands every message the query matches (up to its limit) to {@code action}, in seq order,
+     * one page of at most {@link StoreOptions#maxPageBytes} at a time: for callers that want a
+     * whole task without holding more than a page of it at once.
+     *
+     * @throws TaskNotFoundException when the task does not exist
+     */
+    public void forEachMessage(String taskId, MessageQuery query, Consumer<TaskMessage> action) {
+        requireNonNull(action, "action is null");
+        long remaining = query.limit();
+        MessageQuery next = query;
+        while (true) {
+            MessagePage page = list(taskId, next);
+            page.messages().forEach(action);
+            remaining -= page.messages().size();
+            if (!page.hasMore() || page.messages().isEmpty() || remaining <= 0) {
+                return;
+            }
+            next = next.after(page.messages().get(page.messages().size() - 1).seq())
+                    .limitedTo(query.limit() == Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) remaining);
         }
     }
 
@@ -209,7 +235,9 @@ public final class TaskMessageStore implements AutoCloseable {
         if (hasMore) {
             locations = locations.subList(0, query.limit());
         }
-        return new MessagePage(fetcher.messages(taskId, locations), hasMore);
+        // The byte budget may cut the page earlier than the limit; the client pages on with since.
+        SegmentFetcher.Fetched fetched = fetcher.messages(taskId, locations, options.maxPageBytes());
+        return new MessagePage(fetched.messages(), hasMore || fetched.cut());
     }
 
     /** The tasks' messages in commit order, for live tails. */
@@ -234,7 +262,8 @@ public final class TaskMessageStore implements AutoCloseable {
     }
 
     /**
-     * Merges the task's segments into one object (see {@link Compaction}).
+     * Merges the task's segments into one object, or several when its decoded messages exceed
+     * {@link StoreOptions#maxMergedSegmentBytes} (see {@link Compaction}).
      *
      * @throws TaskNotFoundException when the task does not exist
      */
@@ -312,6 +341,15 @@ public final class TaskMessageStore implements AutoCloseable {
         }
     }
 
+    /** @return heap weight of the decoded segments cached now; never more than {@link StoreOptions#decodedCacheBytes} */
+    long decodedCacheWeight() {
+        return fetcher.decodedSegments().weightedSize();
+    }
+
+    SegmentFetcher fetcherForTests() {
+        return fetcher;
+    }
+
     @Override
     public void close() {
         fetcher.close();
@@ -334,11 +372,6 @@ public final class TaskMessageStore implements AutoCloseable {
         cache.invalidate(keys);
         metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
         return true;
-    }
-
-    private void dropCachedSegments(String taskId, MessageQuery query) {
-        metadata.task(taskId).ifPresent(task -> cache.invalidate(metadata.locate(task, query, query.limit() + 1L).stream()
-                .map(dev.strata.tier.metadata.MessageLocation::objectKey).distinct().toList()));
     }
 
     private void deleteUnreferenced(String key) {

@@ -74,6 +74,66 @@ class SegmentCodecTest {
         assertThat((double) raw / encoded).isGreaterThan(3.0);
     }
 
+    @Test
+    void largeCompressibleSegment_decodesAsAStream_exactly() {
+        // Defect 4: bodies above 1 MiB are inflated field by field instead of into one array.
+        List<TaskMessage> messages = List.of(message(1, "a".repeat(3 << 20)), message(2, "é".repeat(1 << 20)), message(3, ""),
+                // Surrogate pairs straddling the encoder's 64 Ki-character chunks.
+                message(4, "a" + "\uD83D\uDE00".repeat(100_000) + "z"), message(5, "€\uD83D\uDE00".repeat(70_000)));
+
+        assertThat(codec.decode("task", codec.encode(messages).bytes())).containsExactlyElementsOf(messages);
+    }
+
+    @Test
+    void decompressionBomb_smallRecordedLength_isRefusedWithoutInflatingIt() {
+        // A header that records 1,000 bytes for a body that inflates to 8 MiB: refused as corrupt
+        // before more than the recorded length is produced.
+        byte[] bomb = withRecordedLength(codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 1000);
+
+        assertThatThrownBy(() -> codec.decode("task", bomb))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageContaining("does not decompress within its recorded 1000 bytes");
+    }
+
+    @Test
+    void decompressionBomb_recordedLengthBelowTheStreamedBody_isRefused() {
+        byte[] bomb = withRecordedLength(codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 2 << 20);
+
+        assertThatThrownBy(() -> codec.decode("task", bomb))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageContaining("runs past the recorded body length " + (2 << 20));
+    }
+
+    @Test
+    void recordedLengthAboveTheBody_isRefused() {
+        byte[] bytes = codec.encode(List.of(message(1, "c".repeat(2 << 20)))).bytes();
+        int actual = codec.decodedLength(bytes);
+        byte[] lying = withRecordedLength(bytes, actual + 100);
+
+        assertThatThrownBy(() -> codec.decode("task", lying))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageContaining("body does not end at its recorded length " + (actual + 100));
+    }
+
+    @Test
+    void negativeRecordedLength_isRefused() {
+        byte[] bytes = withRecordedLength(codec.encode(List.of(message(1, "x"))).bytes(), -5);
+
+        assertThatThrownBy(() -> codec.decode("task", bytes))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessage("segment records an impossible decoded length -5");
+    }
+
+    /** Rewrites the header's decoded length and re-signs the object, as a forger would. */
+    private static byte[] withRecordedLength(byte[] segment, int length) {
+        byte[] bytes = segment.clone();
+        java.nio.ByteBuffer.wrap(bytes).putInt(9, length);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 9, bytes.length - 9);
+        java.nio.ByteBuffer.wrap(bytes).putInt(5, (int) crc.getValue());
+        return bytes;
+    }
+
     private static TaskMessage message(long seq, String content) {
         return new TaskMessage("id-" + seq, "task", seq, "text", "", "", content, Optional.empty(), "", Instant.ofEpochMilli(1_700_000_000_000L));
     }

@@ -3,6 +3,7 @@ package dev.strata.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.lifecycle.BackgroundFailures;
 import dev.strata.lifecycle.CompactionScheduler;
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.OrphanCollector;
@@ -87,7 +88,8 @@ public final class Strata implements AutoCloseable {
             // Metering a disabled cache would only count misses, and hide that it is disabled.
             var cache = new FailSafeSegmentCache(rawCache instanceof NoSegmentCache ? rawCache : new MeteredSegmentCache(rawCache, registry));
             StoreOptions options = StoreOptions.defaults().withDropTypes(config.dropTypes())
-                    .withReplacedSegmentGrace(config.lifecycle().compactionGrace());
+                    .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
+                    .withMaxPageBytes(config.maxResponseBytes());
             store = new TaskMessageStore(metadata, content, cache, options, Clock.systemUTC());
         }
         return store;
@@ -100,17 +102,18 @@ public final class Strata implements AutoCloseable {
         TaskMessageStore taskStore = store();
         LifecycleConfig lifecycle = config.lifecycle();
         TaskDeletion deletion = new TaskDeletion(taskStore, directory);
+        BackgroundFailures failures = new BackgroundFailures(registry);
         compaction = new CompactionScheduler(taskStore, lifecycle.compactionInterval(), lifecycle.compactSegments(),
-                lifecycle.compactionConcurrency());
+                lifecycle.compactionConcurrency(), failures);
         running.add(compaction);
-        running.add(new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions));
+        running.add(new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions, failures));
         if (rawContent instanceof ListableContent listing) {
             OrphanCollector orphans = new OrphanCollector(rawContent, listing, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
             running.add(new PeriodicTask("orphan-collection", lifecycle.orphanInterval(),
-                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE)));
+                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE), failures));
         }
         RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
-        running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog));
+        running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
         LiveTail liveTail = new LiveTail(config.stream(), taskStore, database, config.dbUrl(), config.dbUser(), config.dbPassword(),
                 registry, Clock.systemUTC());
         running.add(liveTail);

@@ -17,6 +17,7 @@ import java.util.Set;
  *
  * @param contentUrl {@code file:<directory>} or {@code s3://bucket[/prefix]}
  * @param cacheUrl {@code memory}, {@code none} or {@code redis://host:port[/db]}
+ * @param maxResponseBytes most decoded message bytes one page of a message listing holds (at least one message is always sent)
  */
 public record StrataConfig(
         String host,
@@ -36,6 +37,7 @@ public record StrataConfig(
         long maxBodyBytes,
         long maxInflightBodyBytes,
         Duration bodyTimeout,
+        long maxResponseBytes,
         LifecycleConfig lifecycle,
         StreamConfig stream) {
 
@@ -113,6 +115,7 @@ public record StrataConfig(
                 maxBodyBytes,
                 maxInflightBodyBytes,
                 bodyTimeout,
+                read.number("STRATA_MAX_RESPONSE_BYTES", 64L << 20, 1024, Long.MAX_VALUE),
                 new LifecycleConfig(
                         read.duration("STRATA_DELETION_INTERVAL", "30s"),
                         read.duration("STRATA_COMPACTION_INTERVAL", "10s"),
@@ -157,7 +160,7 @@ public record StrataConfig(
                 + ", pathStyle=" + s3.pathStyle() + ", maxConnections=" + s3.maxConnections() + ", timeout=" + s3.timeout() + "]"
                 + ", cacheUrl=" + Redaction.maskUrl(cacheUrl) + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
                 + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBodyBytes=" + maxInflightBodyBytes
-                + ", bodyTimeout=" + bodyTimeout + "]";
+                + ", bodyTimeout=" + bodyTimeout + ", maxResponseBytes=" + maxResponseBytes + "]";
     }
 
     /** Reads typed values, naming the variable in every error. */

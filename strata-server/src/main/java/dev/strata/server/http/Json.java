@@ -1,7 +1,6 @@
 package dev.strata.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The JSON settings of the API: numbers keep their exact value (big integers and decimals are
@@ -53,22 +50,5 @@ final class Json {
             // A number beyond what BigDecimal holds (1e9999999999) is bad input like any syntax error.
             throw new ApiException.BadRequest("invalid request body");
         }
-    }
-
-    /** Writes a response with the streaming generator, which avoids an intermediate tree. */
-    static byte[] generate(int sizeHint, GeneratorWork work) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, sizeHint));
-        try (JsonGenerator generator = MAPPER.getFactory().createGenerator(out)) {
-            work.write(generator);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** Response writing that may throw {@link IOException}. */
-    @FunctionalInterface
-    interface GeneratorWork {
-        void write(JsonGenerator generator) throws IOException;
     }
 }

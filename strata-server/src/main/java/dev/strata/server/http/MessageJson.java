@@ -1,7 +1,12 @@
 package dev.strata.server.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.strata.store.NewMessage;
 import dev.strata.store.TaskMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,34 +27,49 @@ final class MessageJson {
         return AppendBodyParser.parse(body);
     }
 
-    /** Writes messages as the API's JSON array. */
-    static byte[] writeArray(List<TaskMessage> messages) {
-        int hint = 0;
-        for (TaskMessage m : messages) {
-            hint += 200 + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
-        }
-        return Json.generate(hint, generator -> {
+    /**
+     * Writes messages as the API's JSON array to {@code out} as it goes: the response never
+     * exists as one string or array, whatever the page holds.
+     */
+    static void writeArray(OutputStream out, List<TaskMessage> messages) throws IOException {
+        // The response stream is Jetty's to close.
+        try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
             generator.writeStartArray();
             for (TaskMessage m : messages) {
-                generator.writeStartObject();
-                generator.writeStringField("id", m.id());
-                generator.writeStringField("task_id", m.taskId());
-                generator.writeNumberField("seq", m.seq());
-                generator.writeStringField("type", m.type());
-                generator.writeStringField("tool", m.tool());
-                generator.writeStringField("call_id", m.callId());
-                generator.writeStringField("content", m.content());
-                generator.writeStringField("output", m.output());
-                if (m.input().isPresent()) {
-                    generator.writeFieldName("input");
-                    // Stored as the exact JSON text the daemon sent, checked well-formed on the way in.
-                    generator.writeRawValue(m.input().get());
-                }
-                generator.writeStringField("created_at", timestamp(m.createdAt()));
-                generator.writeEndObject();
+                write(generator, m);
             }
             generator.writeEndArray();
-        });
+        }
+    }
+
+    /** One message as the JSON object it is in a list response (an item of {@link #writeArray}). */
+    static String object(TaskMessage message) {
+        StringWriter text = new StringWriter(256 + message.content().length() + message.output().length());
+        try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(text)) {
+            write(generator, message);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing a message to a string failed", e);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonGenerator generator, TaskMessage m) throws IOException {
+        generator.writeStartObject();
+        generator.writeStringField("id", m.id());
+        generator.writeStringField("task_id", m.taskId());
+        generator.writeNumberField("seq", m.seq());
+        generator.writeStringField("type", m.type());
+        generator.writeStringField("tool", m.tool());
+        generator.writeStringField("call_id", m.callId());
+        generator.writeStringField("content", m.content());
+        generator.writeStringField("output", m.output());
+        if (m.input().isPresent()) {
+            generator.writeFieldName("input");
+            // Stored as the exact JSON text the daemon sent, checked well-formed on the way in.
+            generator.writeRawValue(m.input().get());
+        }
+        generator.writeStringField("created_at", timestamp(m.createdAt()));
+        generator.writeEndObject();
     }
 
     static String timestamp(Instant instant) {

@@ -22,11 +22,9 @@ import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -82,7 +80,7 @@ final class StreamRoutes {
         StreamCursor cursor = resumed.orElseGet(() -> StreamCursor.start(since, horizon.get()));
         StreamRegistry.Session session = open(caller, Optional.of(task.id()));
         stream(ctx, session, channel -> new TaskTail(task.id(), store.log(), filters,
-                () -> directory.task(caller.workspaceId(), task.id()).map(Task::status), StreamRoutes::messageJson, session,
+                () -> directory.task(caller.workspaceId(), task.id()).map(Task::status), MessageJson::object, session,
                 tail.config().heartbeat(), cursor).run(channel));
     }
 
@@ -172,12 +170,6 @@ final class StreamRoutes {
             // The response has started: an error body would corrupt the stream. The client resumes with Last-Event-ID.
             log.warn("stream {} ended by a failure: {}", ctx.path(), e.toString());
         }
-    }
-
-    private static String messageJson(TaskMessage message) {
-        byte[] array = MessageJson.writeArray(List.of(message));
-        // The one-element array "[{...}]" without its brackets.
-        return new String(array, 1, array.length - 2, StandardCharsets.UTF_8);
     }
 
     private static String taskJson(TaskActivity.TaskState state) {

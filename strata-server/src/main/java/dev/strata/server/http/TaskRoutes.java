@@ -228,11 +228,12 @@ final class TaskRoutes {
         return directory.task(workspaceId, taskId).orElseThrow(() -> new ApiException.NotFound("task not found"));
     }
 
+    /** The page is complete (and within the store's byte budget) before the first byte is streamed. */
     private void writePage(Context ctx, MessagePage page) {
         if (page.hasMore()) {
             ctx.header("X-Has-More", "true");
         }
-        Responses.raw(ctx, 200, MessageJson.writeArray(page.messages()));
+        Responses.stream(ctx, 200, out -> MessageJson.writeArray(out, page.messages()));
     }
 
     /** A body that may be empty (treated as {}), else must be a JSON object. */

@@ -81,7 +81,7 @@ public final class Verifier {
                             ? conversion.select(legacyRows, decision.createdAt(), quirks, new long[1]) : List.of();
                     Map<Long, TaskMessage> actual = new HashMap<>();
                     try {
-                        store.list(taskId, MessageQuery.all()).messages().forEach(m -> actual.put(m.seq(), m));
+                        store.forEachMessage(taskId, MessageQuery.all(), m -> actual.put(m.seq(), m));
                     } catch (StrataException e) {
                         if (!expected.isEmpty()) {
                             missing += expected.size();

@@ -100,7 +100,8 @@ public final class TaskTail {
                 channel.event("message", cursor.encode(), json.apply(committed.message()));
                 session.sent(live ? Optional.of(committed.message().createdAt()) : Optional.empty());
             }
-            if (page.size() < PAGE) {
+            // Only an empty read means caught up: the store's byte budget may cut a page short.
+            if (page.isEmpty()) {
                 if (live) {
                     return;
                 }

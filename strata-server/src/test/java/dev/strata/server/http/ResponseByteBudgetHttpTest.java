@@ -1,0 +1,124 @@
+package dev.strata.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.Role;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9, defect 4: eight 25 MB messages that compress to ~3 KB each made {@code GET
+ * .../messages?limit=1000} run a 512 MB heap out of memory (an empty 500). Pages are now cut by
+ * {@code STRATA_MAX_RESPONSE_BYTES} as they are by {@code limit}, with {@code X-Has-More}, on the
+ * user and the daemon route. Scaled down: 200 KB messages against a 500 KB budget.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ResponseByteBudgetHttpTest {
+    private static final int MESSAGE_CHARS = 200_000;
+
+    @TempDir
+    static Path directory;
+    private Strata strata;
+    private ApiClient api;
+    private String workspace;
+    private String userToken;
+    private String machineToken;
+
+    @BeforeAll
+    void start() {
+        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
+                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
+                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                "STRATA_PORT", "0",
+                "STRATA_HOST", "127.0.0.1",
+                "STRATA_MAX_RESPONSE_BYTES", "500000"))).serve();
+        api = new ApiClient(strata.port());
+        workspace = strata.directory().createWorkspace("main").id();
+        String user = strata.directory().createUser("owner@example.com", "Owner").id();
+        strata.directory().addMember(workspace, user, Role.OWNER);
+        userToken = strata.tokens().createUserToken(user);
+        machineToken = strata.tokens().createMachineToken(user, workspace);
+    }
+
+    @AfterAll
+    void stop() {
+        strata.close();
+    }
+
+    @Test
+    void userRead_hugeCompressibleMessages_pagedByTheByteBudget_withHasMore() {
+        String task = taskWithHugeMessages();
+
+        List<List<Long>> pages = readAll(since -> api.get("/api/tasks/" + task + "/messages?limit=1000&since=" + since)
+                .token(userToken).workspace(workspace).send());
+
+        assertThat(pages).as("pages of GET /api/tasks/{id}/messages").containsExactly(
+                List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
+    }
+
+    @Test
+    void daemonRead_hugeCompressibleMessages_pagedByTheByteBudget_withHasMore() {
+        String task = taskWithHugeMessages();
+
+        List<List<Long>> pages = readAll(since -> api.get("/api/daemon/tasks/" + task + "/messages?limit=1000&since=" + since)
+                .token(machineToken).send());
+
+        assertThat(pages).as("pages of GET /api/daemon/tasks/{id}/messages").containsExactly(
+                List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
+    }
+
+    @Test
+    void metrics_exportBackgroundFailureCounters() {
+        String metrics = api.get("/metrics").send().text();
+
+        assertThat(metrics).as("GET /metrics").contains("strata_background_failures_total{job=\"compaction\"}")
+                .contains("strata_background_failures_total{job=\"deletion\"}");
+    }
+
+    private String taskWithHugeMessages() {
+        var created = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        assertThat(created.status()).as("POST /api/tasks").isEqualTo(201);
+        String task = created.json().get("id").asText();
+        for (int seq = 0; seq < 6; seq++) {
+            String content = String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS);
+            var response = api.post("/api/daemon/tasks/" + task + "/messages",
+                    "{\"messages\":[{\"seq\":" + seq + ",\"type\":\"text\",\"content\":\"" + content + "\"}]}").token(machineToken).send();
+            assertThat(response.status()).as("append of seq %d", seq).isEqualTo(200);
+        }
+        return task;
+    }
+
+    /** Pages on with since=last seq while X-Has-More says so, checking every message's content. */
+    private static List<List<Long>> readAll(java.util.function.LongFunction<ApiClient.Response> page) {
+        List<List<Long>> pages = new ArrayList<>();
+        long since = -1;
+        Optional<String> more;
+        do {
+            ApiClient.Response response = page.apply(since);
+            assertThat(response.status()).as("page after %d", since).isEqualTo(200);
+            List<Long> seqs = new ArrayList<>();
+            for (JsonNode message : response.json()) {
+                long seq = message.get("seq").asLong();
+                assertThat(message.get("content").asText()).as("content of seq %d", seq)
+                        .isEqualTo(String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS));
+                seqs.add(seq);
+            }
+            assertThat(seqs).as("page after %d makes progress", since).isNotEmpty();
+            pages.add(seqs);
+            since = seqs.get(seqs.size() - 1);
+            more = response.header("X-Has-More");
+        } while (more.isPresent());
+        return pages;
+    }
+}
