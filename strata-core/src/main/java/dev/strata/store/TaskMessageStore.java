@@ -341,15 +341,6 @@ public final class TaskMessageStore implements AutoCloseable {
         }
     }
 
-    /** @return heap weight of the decoded segments cached now; never more than {@link StoreOptions#decodedCacheBytes} */
-    long decodedCacheWeight() {
-        return fetcher.decodedSegments().weightedSize();
-    }
-
-    SegmentFetcher fetcherForTests() {
-        return fetcher;
-    }
-
     @Override
     public void close() {
         fetcher.close();
