@@ -222,11 +222,6 @@ final class SegmentFetcher implements AutoCloseable {
         return objects;
     }
 
-    /** The decoded-segment cache, for tests. */
-    DecodedSegments decodedSegments() {
-        return decoded;
-    }
-
     private static <T> T await(Future<T> future) {
         try {
             return future.get();
