@@ -394,6 +394,27 @@ class EmbeddedLiveTailTest {
         activity.close();
     }
 
+    @Test
+    void workspaceStream_neverShowsTasksOfAnotherWorkspace() {
+        SseClient outsiders = track(SseClient.open(strata.port(), "/api/stream",
+                Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", otherWorkspace)));
+        assertThat(outsiders.status).isEqualTo(200);
+        String hidden = newTask();
+        append(hidden, AbstractHttpApiTest.batch(1, 3));
+        api.post("/api/daemon/tasks/" + hidden + "/complete", "{}").token(machineToken).send();
+        var own = api.post("/api/tasks", "{}").token(outsiderToken).workspace(otherWorkspace).send();
+        assertThat(own.status()).as("outsider creates a task in its own workspace").isEqualTo(201);
+        String visible = own.json().get("id").asText();
+
+        // The outsider's own task shows up, so the feed is live; the other workspace's task, created,
+        // appended to and completed before it, never does.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(taskEvents(outsiders, visible)).as("own task").isNotEmpty());
+        assertThat(outsiders.events()).as("events on the outsider's workspace feed")
+                .filteredOn(e -> e.name().equals("task"))
+                .allSatisfy(e -> assertThat(e.json().get("id").asText()).as("task id in a foreign feed").isNotEqualTo(hidden));
+        outsiders.close();
+    }
+
     private static List<JsonNode> taskEvents(SseClient client, String task) {
         return client.events().stream().filter(e -> e.name().equals("task")).map(SseClient.Event::json)
                 .filter(json -> json.get("id").asText().equals(task)).toList();
