@@ -58,34 +58,20 @@ final class JdbcCommitLog implements CommitLog {
 
     private List<CommittedLocation> select(TaskRecord task, MessageQuery query, String orderedCondition, long commitNo, long afterSeq,
                                            int limit) {
-        // Type names are resolved by the query itself (names are never cached): an unknown name matches no row.
-        List<String> include = List.copyOf(query.includeTypes());
-        List<String> exclude = List.copyOf(query.excludeTypes());
-        StringBuilder sql = new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
+        TypeFilter types = new TypeFilter(query);
+        StringBuilder sql = types.appendTo(new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
                 + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
-                + " WHERE m.task_key = :key AND m.seq > :floor");
-        if (!include.isEmpty()) {
-            sql.append(" AND m.type_id IN (SELECT name_id FROM tm_name WHERE name IN (<include>))");
-        }
-        if (!exclude.isEmpty()) {
-            sql.append(" AND m.type_id NOT IN (SELECT name_id FROM tm_name WHERE name IN (<exclude>))");
-        }
+                + " WHERE m.task_key = :key AND m.seq > :floor"));
         sql.append(orderedCondition).append(" LIMIT :limit");
         String taskId = task.taskId();
         return database.jdbi().withHandle(handle -> {
-            Query select = handle.createQuery(sql.toString())
+            Query select = types.bind(handle.createQuery(sql.toString()))
                     .bind("key", task.taskKey())
                     .bind("floor", query.afterSeq().orElse(-1))
                     .bind("commit", commitNo)
                     .bind("limit", limit);
             if (orderedCondition.contains(":afterSeq")) {
                 select.bind("afterSeq", afterSeq);
-            }
-            if (!include.isEmpty()) {
-                select.bindList("include", include);
-            }
-            if (!exclude.isEmpty()) {
-                select.bindList("exclude", exclude);
             }
             return select.map((rs, ctx) -> new CommittedLocation(rs.getLong(5), new MessageLocation(rs.getLong(1), rs.getInt(2),
                     ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4)))).list();

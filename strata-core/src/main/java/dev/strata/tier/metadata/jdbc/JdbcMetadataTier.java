@@ -265,33 +265,17 @@ public final class JdbcMetadataTier implements MetadataTier, DeletionQueue, Segm
     private List<MessageLocation> locateRows(TaskRecord task, MessageQuery query, long limit) {
         long taskKey = task.taskKey();
         String taskId = task.taskId();
-        // Type names are resolved by the query itself: an unknown name matches no row.
-        List<String> include = List.copyOf(query.includeTypes());
-        List<String> exclude = List.copyOf(query.excludeTypes());
-        StringBuilder sql = new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
+        TypeFilter types = new TypeFilter(query);
+        StringBuilder sql = types.appendTo(new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
                 + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
-                + " WHERE m.task_key = :key AND m.seq > :after");
-        if (!include.isEmpty()) {
-            sql.append(" AND m.type_id IN (SELECT name_id FROM tm_name WHERE name IN (<include>))");
-        }
-        if (!exclude.isEmpty()) {
-            sql.append(" AND m.type_id NOT IN (SELECT name_id FROM tm_name WHERE name IN (<exclude>))");
-        }
+                + " WHERE m.task_key = :key AND m.seq > :after"));
         sql.append(" ORDER BY m.seq LIMIT :limit");
-        return database.jdbi().withHandle(handle -> {
-            Query select = handle.createQuery(sql.toString())
-                    .bind("key", taskKey)
-                    .bind("after", query.afterSeq().orElse(-1))
-                    .bind("limit", limit);
-            if (!include.isEmpty()) {
-                select.bindList("include", include);
-            }
-            if (!exclude.isEmpty()) {
-                select.bindList("exclude", exclude);
-            }
-            return select.map((rs, ctx) -> new MessageLocation(rs.getLong(1), rs.getInt(2),
-                    ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4))).list();
-        });
+        return database.jdbi().withHandle(handle -> types.bind(handle.createQuery(sql.toString()))
+                .bind("key", taskKey)
+                .bind("after", query.afterSeq().orElse(-1))
+                .bind("limit", limit)
+                .map((rs, ctx) -> new MessageLocation(rs.getLong(1), rs.getInt(2), ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4)))
+                .list());
     }
 
     @Override
