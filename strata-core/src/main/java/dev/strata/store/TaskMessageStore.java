@@ -231,6 +231,11 @@ public final class TaskMessageStore implements AutoCloseable {
         TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
         long wanted = query.limit() == Integer.MAX_VALUE ? Long.MAX_VALUE : query.limit() + 1L;
         var locations = metadata.locate(task, query, wanted);
+        if (locations.isEmpty() && task.summary().messageCount() > 0 && !stillExists(task)) {
+            // Deleted between the two reads (which are not one snapshot): answer as after the
+            // delete, never with an empty page of a task that had messages.
+            throw new TaskNotFoundException(taskId);
+        }
         boolean hasMore = locations.size() > query.limit();
         if (hasMore) {
             locations = locations.subList(0, query.limit());
@@ -238,6 +243,10 @@ public final class TaskMessageStore implements AutoCloseable {
         // The byte budget may cut the page earlier than the limit; the client pages on with since.
         SegmentFetcher.Fetched fetched = fetcher.messages(taskId, locations, options.maxPageBytes());
         return new MessagePage(fetched.messages(), hasMore || fetched.cut());
+    }
+
+    private boolean stillExists(TaskRecord task) {
+        return metadata.task(task.taskId()).filter(now -> now.taskKey() == task.taskKey()).isPresent();
     }
 
     /** The tasks' messages in commit order, for live tails. */

@@ -15,10 +15,13 @@ import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -351,6 +355,33 @@ abstract class AbstractTaskMessageStoreTest {
         }
         assertThat(store.task("t").orElseThrow().messageCount()).as("message count").isEqualTo(20);
         assertThat(objectsUnder(ContentKeys.taskPrefix("t"))).as("objects: the three committed segments, nothing written for the pure retry").isEqualTo(3);
+    }
+
+    /** Found by the soak: a read racing a delete answered 200 with no messages instead of 404. */
+    @Test
+    void list_ofATaskDeletedBetweenItsLookupAndItsRows_isNotFound_neverAnEmptyPage() {
+        store.createTask("t");
+        store.append("t", range(1, 5));
+        AtomicBoolean deleteBeforeLocate = new AtomicBoolean(true);
+        JdbcMetadataTier real = new JdbcMetadataTier(database);
+        MetadataTier racing = (MetadataTier) Proxy.newProxyInstance(MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("locate") && deleteBeforeLocate.getAndSet(false)) {
+                        store.delete(List.of("t"));
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TaskMessageStore reader = new TaskMessageStore(racing, hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(),
+                java.time.Clock.systemUTC());
+
+        assertThatThrownBy(() -> reader.list("t", MessageQuery.all()))
+                .as("a read whose task was deleted after its lookup, before its rows were located")
+                .isInstanceOf(TaskNotFoundException.class);
+        assertThat(deleteBeforeLocate).as("the delete ran between the two reads").isFalse();
     }
 
     private static String contentOf(int writer, long seq) {
