@@ -82,6 +82,11 @@ public final class TokenService {
         return recent.get(hash(token), this::lookup);
     }
 
+    /** @return true when the token with this SHA-256 (as {@code StreamTickets.hash} gives it) exists and is not revoked */
+    public boolean isActive(String tokenHash) {
+        return recent.get(tokenHash, this::lookup).isPresent();
+    }
+
     private Optional<Principal> lookup(String hash) {
         return jdbc(() -> database.jdbi().withHandle(h -> h
                 .createQuery("SELECT kind, user_id, workspace_id FROM access_token WHERE token_hash = :hash AND revoked_at IS NULL")

@@ -40,6 +40,11 @@ final class Access {
         return tokens.authenticate(token).orElseThrow(() -> new ApiException.Unauthorized("invalid token"));
     }
 
+    /** @return true when the token with this SHA-256 still works (it is not revoked) */
+    boolean tokenActive(String tokenHash) {
+        return tokens.isActive(tokenHash);
+    }
+
     /** For daemon endpoints: only machine tokens. */
     Principal.Machine machine(Context ctx) {
         return switch (principal(ctx)) {

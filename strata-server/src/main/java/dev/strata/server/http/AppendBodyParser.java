@@ -2,6 +2,7 @@ package dev.strata.server.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import dev.strata.store.InvalidInputException;
 import dev.strata.store.NewMessage;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import java.util.Set;
  * {@code 1e400} or {@code 1.50}, escapes and whitespace unchanged): the parser only checks it is a
  * well-formed object and takes its bytes from the body. No number in the body is ever converted
  * except {@code seq}. Errors name the offending field ({@code messages.3.seq: ...}); a body that is
- * not well-formed JSON is {@code invalid request body}, whatever else is wrong with it.
+ * not well-formed JSON is {@code invalid request body}, whatever else is wrong with it, as is one in
+ * UTF-16 or UTF-32 (JSON exchanged between systems is UTF-8, RFC 8259).
  */
 final class AppendBodyParser {
     private static final int MAX_SEQ_DIGITS = Long.toString(NewMessage.MAX_SEQ).length();
@@ -38,6 +40,10 @@ final class AppendBodyParser {
 
     static List<NewMessage> parse(byte[] body) {
         try (JsonParser parser = Json.MAPPER.createParser(body)) {
+            // Jackson also detects UTF-16 and UTF-32; input is taken from the body as UTF-8 bytes, so only UTF-8 is accepted.
+            if (!(parser instanceof UTF8StreamJsonParser)) {
+                throw new ApiException.BadRequest("invalid request body");
+            }
             return new AppendBodyParser(body, parser).batch();
         } catch (IOException e) {
             throw new ApiException.BadRequest("invalid request body");

@@ -107,6 +107,10 @@ final class StreamRoutes {
         if (ticket != null) {
             StreamTickets.Holder holder = tail.tickets().redeem(ticket)
                     .orElseThrow(() -> new ApiException.Unauthorized("invalid or expired ticket"));
+            // A ticket stands for the token that asked for it: revoking that token voids its unused tickets too.
+            if (!access.tokenActive(holder.ownerHash())) {
+                throw new ApiException.Unauthorized("invalid or expired ticket");
+            }
             if (!directory.isMember(holder.workspaceId(), holder.userId())) {
                 throw new ApiException.NotFound(notMember);
             }

@@ -228,6 +228,16 @@ class EmbeddedLiveTailTest {
     }
 
     @Test
+    void ticket_issuedBeforeItsTokenWasRevoked_opensNoStream() {
+        String task = newTask();
+        String token = strata.tokens().createUserToken(user);
+        String ticket = api.post("/api/stream-tickets", "").token(token).workspace(workspace).send().json().get("ticket").asText();
+        strata.tokens().revoke(token);
+        SseClient afterRevoke = track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket, Map.of()));
+        assertThat(afterRevoke.status).as("stream with a ticket of a revoked token").isEqualTo(401);
+    }
+
+    @Test
     void ticket_opensOneStreamWithoutHeaders_onceAndOnlyBeforeItExpires() {
         String task = newTask();
         append(task, AbstractHttpApiTest.batch(2, 3));

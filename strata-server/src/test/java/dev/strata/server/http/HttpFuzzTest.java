@@ -157,6 +157,23 @@ class HttpFuzzTest {
         assertThat(raw.exchange("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
     }
 
+    @Test
+    void appendBodyInUtf16OrUtf32_withInput_is400_not500() {
+        String body = "{\"messages\":[{\"seq\":1,\"type\":\"tool-use\",\"input\":{\"a\":1}}]}";
+        for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32LE", "UTF-32BE")) {
+            String before = snapshot();
+            byte[] encoded = body.getBytes(java.nio.charset.Charset.forName(charset));
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.writeBytes(("POST /api/daemon/tasks/" + task + "/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer "
+                    + machineToken + "\r\nContent-Length: " + encoded.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(encoded);
+            RawHttp.Response response = raw.exchange(request.toByteArray());
+            assertThat(response.status()).as("append in " + charset + ": " + response).isEqualTo(400);
+            assertThat(isJsonError(response)).as("append in " + charset + ": " + response).isTrue();
+            assertThat(snapshot()).as("append in " + charset + " changed the task").isEqualTo(before);
+        }
+    }
+
     // ---- state
 
     private void renewTargets() {
