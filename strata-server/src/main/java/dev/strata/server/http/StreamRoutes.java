@@ -59,7 +59,7 @@ final class StreamRoutes {
     }
 
     /** Who opens a stream: the workspace it acts in, and the token its limit counts against. */
-    private record Caller(String workspaceId, String tokenKey) {
+    private record Caller(String workspaceId, String tokenKey, String userId) {
     }
 
     private void taskStream(Context ctx) {
@@ -114,16 +114,16 @@ final class StreamRoutes {
             if (!directory.isMember(holder.workspaceId(), holder.userId())) {
                 throw new ApiException.NotFound(notMember);
             }
-            return new Caller(holder.workspaceId(), holder.ownerHash());
+            return new Caller(holder.workspaceId(), holder.ownerHash(), holder.userId());
         }
-        user(ctx);
+        Principal.User user = user(ctx);
         String workspaceId;
         try {
             workspaceId = access.workspace(ctx);
         } catch (ApiException.NotFound e) {
             throw new ApiException.NotFound(notMember);
         }
-        return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)));
+        return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)), user.userId());
     }
 
     private Principal.User user(Context ctx) {
@@ -139,7 +139,11 @@ final class StreamRoutes {
     }
 
     private StreamRegistry.Session open(Caller caller, Optional<String> taskId) {
-        return tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
+        StreamRegistry.Session session = tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
+        // An open stream ends once its token is revoked or its user leaves the workspace; the
+        // client's reconnect then gets the usual 401 or 404.
+        session.allowedWhile(() -> access.tokenActive(caller.tokenKey()) && directory.isMember(caller.workspaceId(), caller.userId()));
+        return session;
     }
 
     /** The 429 of the live tail; mapped here since it is the only one. */

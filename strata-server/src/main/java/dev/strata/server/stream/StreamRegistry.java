@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The open streams of this instance: enforces the limits, wakes the streams of a task that
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits for any stream, however slow its reader. Thread-safe.
  */
 public final class StreamRegistry implements AutoCloseable {
+    /** How often an open stream re-checks that its caller may still read (token, membership). */
+    static final Duration ACCESS_RECHECK = Duration.ofSeconds(2);
+
     private final int maxStreams;
     private final int maxPerToken;
     private final AtomicInteger open = new AtomicInteger();
@@ -128,6 +132,9 @@ public final class StreamRegistry implements AutoCloseable {
         private final Optional<String> taskId;
         private final Semaphore signal = new Semaphore(0);
         private boolean closed;
+        private volatile BooleanSupplier access = () -> true;
+        private volatile boolean allowed = true;
+        private volatile long accessCheckedAt = System.nanoTime();
 
         private Session(String tokenKey, Optional<String> taskId) {
             this.tokenKey = tokenKey;
@@ -151,9 +158,31 @@ public final class StreamRegistry implements AutoCloseable {
             return woken;
         }
 
-        /** @return true when the instance is shutting down and the stream must end */
+        /**
+         * Ends the stream once {@code stillAllowed} turns false (its token revoked, its user no
+         * longer a member): checked at most every {@link #ACCESS_RECHECK}, whenever the stream
+         * wakes, so within one heartbeat. A check that fails (a backend outage) keeps the stream.
+         */
+        public void allowedWhile(BooleanSupplier stillAllowed) {
+            this.access = requireNonNull(stillAllowed, "stillAllowed is null");
+        }
+
+        /** @return true when the instance is shutting down, or the caller lost access, and the stream must end */
         public boolean closing() {
-            return closing;
+            return closing || !allowed();
+        }
+
+        private boolean allowed() {
+            long now = System.nanoTime();
+            if (allowed && now - accessCheckedAt >= ACCESS_RECHECK.toNanos()) {
+                accessCheckedAt = now;
+                try {
+                    allowed = access.getAsBoolean();
+                } catch (RuntimeException e) {
+                    // Reads fail on their own while a backend is down; access is judged when it is back.
+                }
+            }
+            return allowed;
         }
 
         /** Counts a sent event; for a live message, also its delay since it was accepted. */

@@ -85,6 +85,14 @@ public final class WorkspaceDirectory {
                 .execute()));
     }
 
+    /** Ends a membership; absent ones are ignored. Open live tails of the user end within a heartbeat. */
+    public void removeMember(String workspaceId, String userId) {
+        update("removeMember", () -> database.jdbi().withHandle(h -> h
+                .createUpdate("DELETE FROM membership WHERE workspace_id = :w AND user_id = :u")
+                .bind("w", workspaceId).bind("u", userId)
+                .execute()));
+    }
+
     public boolean isMember(String workspaceId, String userId) {
         return read("isMember", () -> database.jdbi().withHandle(h -> h
                 .createQuery("SELECT COUNT(*) FROM membership WHERE workspace_id = :w AND user_id = :u")

@@ -238,6 +238,29 @@ class EmbeddedLiveTailTest {
     }
 
     @Test
+    void openStreams_endOnceTheirTokenIsRevokedOrTheirUserLeavesTheWorkspace() {
+        String task = newTask();
+        String revoked = strata.tokens().createUserToken(user);
+        SseClient byRevokedToken = track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream",
+                Map.of("Authorization", "Bearer " + revoked, "X-Workspace-ID", workspace)));
+        var dir = strata.directory();
+        String leaver = dir.createUser("leaver-" + task + "@example.com", "Leaver").id();
+        dir.addMember(workspace, leaver, Role.MEMBER);
+        SseClient byLeaver = track(SseClient.open(strata.port(), "/api/stream",
+                Map.of("Authorization", "Bearer " + strata.tokens().createUserToken(leaver), "X-Workspace-ID", workspace)));
+        assertThat(byRevokedToken.status).as("task stream before the revocation").isEqualTo(200);
+        assertThat(byLeaver.status).as("workspace stream before leaving").isEqualTo(200);
+
+        strata.tokens().revoke(revoked);
+        dir.removeMember(workspace, leaver);
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(byRevokedToken.ended()).as("task stream of a revoked token ended").isTrue();
+            assertThat(byLeaver.ended()).as("workspace stream of a user who left ended").isTrue();
+        });
+    }
+
+    @Test
     void ticket_opensOneStreamWithoutHeaders_onceAndOnlyBeforeItExpires() {
         String task = newTask();
         append(task, AbstractHttpApiTest.batch(2, 3));
