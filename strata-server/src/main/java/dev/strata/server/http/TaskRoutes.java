@@ -162,14 +162,16 @@ final class TaskRoutes {
     private void getTask(Context ctx) {
         String workspaceId = access.workspace(ctx);
         Task task = requireTask(workspaceId, ctx.pathParam("id"));
-        Optional<TaskSummary> summary = store.task(task.id());
+        // No store task means its delete is under way (the store goes first, then the directory row):
+        // answer as after the delete, never with a task that lost its messages.
+        TaskSummary summary = store.task(task.id()).orElseThrow(() -> new ApiException.NotFound("task not found"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", task.id());
         body.put("workspace_id", task.workspaceId());
         body.put("conversation_id", task.conversationId().orElse(null));
         body.put("status", task.status().wireName());
-        body.put("message_count", summary.map(TaskSummary::messageCount).orElse(0L));
-        body.put("last_message_at", summary.flatMap(TaskSummary::lastMessageAt).map(MessageJson::timestamp).orElse(null));
+        body.put("message_count", summary.messageCount());
+        body.put("last_message_at", summary.lastMessageAt().map(MessageJson::timestamp).orElse(null));
         body.put("created_at", MessageJson.timestamp(task.createdAt()));
         Responses.json(ctx, 200, body);
     }

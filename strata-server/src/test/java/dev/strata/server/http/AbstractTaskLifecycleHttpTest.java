@@ -211,6 +211,19 @@ abstract class AbstractTaskLifecycleHttpTest {
                 .hasSize(6);
     }
 
+    /** Found by the soak: between the two steps of a delete, GET task answered 200 with message_count 0. */
+    @Test
+    void getTask_whileItsDeleteIsBetweenTheStoreAndTheDirectory_is404_neverAnEmptyTask() {
+        String task = newTask();
+        api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3)).token(machineToken).send();
+        strata.store().delete(List.of(task));
+
+        var response = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send();
+
+        assertThat(response.status()).as("GET task %s whose store rows are deleted: %s", task, response.text()).isEqualTo(404);
+        assertThat(response.json().get("error").asText()).isEqualTo("task not found");
+    }
+
     /** A crash between the store's row and the server's row (creation or delete) leaves a store task only fsck can find. */
     @Test
     void forgottenStoreTasks_areThoseWithoutAServerRow_olderThanTheCutoff() {
