@@ -135,22 +135,29 @@ final class SegmentFetcher implements AutoCloseable {
                 fetchWaveFrom(key);
             }
             byte[] bytes = fetched.remove(key);
-            if (bytes != null && servedByCache.remove(key) && !matches(key, bytes)) {
-                // The cache is disposable and never trusted: an entry whose bytes fail verification
-                // is dropped and the object read again from the content tier, the source of truth.
-                cache.invalidate(List.of(key));
-                bytes = content.get(key).orElse(null);
-                if (bytes != null && matches(key, bytes)) {
-                    cache.put(key, bytes);
+            boolean verified = false;
+            if (bytes != null && servedByCache.remove(key)) {
+                verified = matches(key, bytes);
+                if (!verified) {
+                    // The cache is disposable and never trusted: an entry whose bytes fail verification
+                    // is dropped and the object read again from the content tier, the source of truth.
+                    cache.invalidate(List.of(key));
+                    bytes = content.get(key).orElse(null);
+                    verified = bytes != null && matches(key, bytes);
+                    if (verified) {
+                        cache.put(key, bytes);
+                    }
                 }
             }
             if (bytes == null) {
                 throw new CorruptContentException("segment " + key + " of task " + taskId + " is missing from the content tier");
             }
-            int actual = codec.verify(bytes);
-            if (actual != checksums.get(key)) {
-                throw new CorruptContentException("segment " + key + " has checksum " + actual
-                        + " but metadata recorded " + checksums.get(key));
+            if (!verified) {
+                int actual = codec.verify(bytes);
+                if (actual != checksums.get(key)) {
+                    throw new CorruptContentException("segment " + key + " has checksum " + actual
+                            + " but metadata recorded " + checksums.get(key));
+                }
             }
             Map<Long, TaskMessage> bySeq = new HashMap<>();
             for (TaskMessage message : codec.decode(taskId, bytes)) {
