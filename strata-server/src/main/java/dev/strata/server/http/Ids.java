@@ -1,5 +1,9 @@
 package dev.strata.server.http;
 
+import dev.strata.server.workspace.Task;
+import dev.strata.server.workspace.WorkspaceDirectory;
+import java.util.Optional;
+
 /**
  * The shape every task, conversation and workspace id from a path, header, query or body must have
  * before it reaches a backend: 1 to 256 characters, no control characters, no unpaired
@@ -11,6 +15,17 @@ final class Ids {
     static final int MAX_LENGTH = 256;
 
     private Ids() {
+    }
+
+    /**
+     * The task of the workspace, looked up only when its id could exist (so a NUL or an absurd
+     * length never reaches the database); every route that names a task goes through here.
+     *
+     * @throws ApiException.NotFound "task not found" otherwise
+     */
+    static Task requireTask(WorkspaceDirectory directory, String workspaceId, String taskId) {
+        return Optional.of(taskId).filter(Ids::plausible).flatMap(id -> directory.task(workspaceId, id))
+                .orElseThrow(() -> new ApiException.NotFound("task not found"));
     }
 
     static boolean plausible(String id) {

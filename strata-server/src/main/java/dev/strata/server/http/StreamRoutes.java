@@ -65,7 +65,7 @@ final class StreamRoutes {
     private void taskStream(Context ctx) {
         // A workspace the caller is not a member of hides its tasks: "task not found", as for any unknown task.
         Caller caller = caller(ctx, "task not found");
-        Task task = directory.task(caller.workspaceId(), ctx.pathParam("id")).orElseThrow(() -> new ApiException.NotFound("task not found"));
+        Task task = Ids.requireTask(directory, caller.workspaceId(), ctx.pathParam("id"));
         MessageQuery filters = MessageQueries.from(ctx);
         String lastEventId = ctx.header("Last-Event-ID");
         Optional<StreamCursor> resumed = Optional.empty();

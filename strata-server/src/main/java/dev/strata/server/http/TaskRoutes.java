@@ -224,10 +224,7 @@ final class TaskRoutes {
     }
 
     private Task requireTask(String workspaceId, String taskId) {
-        if (!Ids.plausible(taskId)) {
-            throw new ApiException.NotFound("task not found");
-        }
-        return directory.task(workspaceId, taskId).orElseThrow(() -> new ApiException.NotFound("task not found"));
+        return Ids.requireTask(directory, workspaceId, taskId);
     }
 
     /** The page is complete (and within the store's byte budget) before the first byte is streamed. */
