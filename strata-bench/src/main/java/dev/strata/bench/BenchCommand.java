@@ -2,6 +2,7 @@ package dev.strata.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.strata.bench.soak.Soak;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import dev.strata.bench.soak.Soak;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,20 +23,39 @@ import picocli.CommandLine.Parameters;
  * {@code strata bench [ingest|read|migrate|all]}: end-to-end figures for Strata beside the original design;
  * {@code strata bench soak}: a long run with injected faults that checks nothing acknowledged is lost (see {@link Soak}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts. "
-                + "'soak' instead runs mixed traffic with injected faults and checks acknowledged equals stored, fsck and heap.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure Strata end to end (and the original design on the same backends); writes report.md, results.json and PNG charts. "
+                        + "'soak' instead runs mixed traffic with injected faults and checks acknowledged equals stored, fsck and heap.")
 public final class BenchCommand implements Callable<Integer> {
     /** Which workloads to run. */
-    enum Workload { ingest, read, migrate, stream, all, soak }
+    enum Workload {
+        ingest,
+        read,
+        migrate,
+        stream,
+        all,
+        soak
+    }
 
-    @Parameters(index = "0", defaultValue = "all", description = "ingest, read, migrate, stream, all (default: ${DEFAULT-VALUE}) or soak.")
+    @Parameters(
+            index = "0",
+            defaultValue = "all",
+            description = "ingest, read, migrate, stream, all (default: ${DEFAULT-VALUE}) or soak.")
     Workload workload;
 
-    @Option(names = "--backends", defaultValue = "embedded", description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
+    @Option(
+            names = "--backends",
+            defaultValue = "embedded",
+            description = "embedded (SQLite, directory, memory) or scalable (PostgreSQL, S3Proxy, Redis).")
     String backends;
 
-    @Option(names = "--report", defaultValue = "bench-report", description = "Directory for report.md, results.json and charts (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--report",
+            defaultValue = "bench-report",
+            description = "Directory for report.md, results.json and charts (default: ${DEFAULT-VALUE}).")
     Path report;
 
     @Option(names = "--seed", defaultValue = "20261128", description = "Seed of the generated traces.")
@@ -45,16 +64,27 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Small sizes: a smoke run of a few seconds, not figures to quote.")
     boolean quick;
 
-    @Option(names = "--messages", description = "Messages in the footprint workload (default 1,000,000; 5,000 with --quick).")
+    @Option(
+            names = "--messages",
+            description = "Messages in the footprint workload (default 1,000,000; 5,000 with --quick).")
     Integer footprintMessages;
 
-    @Option(names = "--minutes", defaultValue = "20", description = "soak: how long the load runs, in minutes (fractions allowed; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--minutes",
+            defaultValue = "20",
+            description = "soak: how long the load runs, in minutes (fractions allowed; default: ${DEFAULT-VALUE}).")
     double minutes;
 
-    @Option(names = "--writers", defaultValue = "4", description = "soak: concurrent writers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--writers",
+            defaultValue = "4",
+            description = "soak: concurrent writers (default: ${DEFAULT-VALUE}).")
     int writers;
 
-    @Option(names = "--fault-interval", defaultValue = "20", description = "soak: mean seconds between injected faults (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--fault-interval",
+            defaultValue = "20",
+            description = "soak: mean seconds between injected faults (default: ${DEFAULT-VALUE}).")
     double faultInterval;
 
     public static void main(String[] args) {
@@ -66,18 +96,26 @@ public final class BenchCommand implements Callable<Integer> {
         BenchEnvironment.Kind kind = switch (backends) {
             case "embedded" -> BenchEnvironment.Kind.EMBEDDED;
             case "scalable" -> BenchEnvironment.Kind.SCALABLE;
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--backends must be embedded or scalable, got '" + backends + "'");
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--backends must be embedded or scalable, got '" + backends + "'");
         };
         if (workload == Workload.soak) {
             if (minutes <= 0 || writers < 1 || faultInterval <= 0) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--minutes, --writers and --fault-interval must be positive");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--minutes, --writers and --fault-interval must be positive");
             }
             return new Soak(new Soak.Options(backends, minutes, writers, faultInterval, seed), System.out).run();
         }
         Workloads.Sizes sizes = quick ? Workloads.Sizes.quick() : Workloads.Sizes.full();
         if (footprintMessages != null) {
-            sizes = new Workloads.Sizes(sizes.latencyTasks(), sizes.latencyLength(), sizes.ingestTasks(), sizes.ingestMessages(),
-                    sizes.readRepetitions(), footprintMessages);
+            sizes = new Workloads.Sizes(
+                    sizes.latencyTasks(),
+                    sizes.latencyLength(),
+                    sizes.ingestTasks(),
+                    sizes.ingestMessages(),
+                    sizes.readRepetitions(),
+                    footprintMessages);
         }
         Files.createDirectories(report);
         Map<String, Object> results = new LinkedHashMap<>();
@@ -88,26 +126,40 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("machine", MachineFacts.collect());
         long start = System.nanoTime();
         try (BenchEnvironment environment = new BenchEnvironment(kind)) {
-            Workloads workloads = new Workloads(environment, seed, sizes, message -> System.err.println("bench: " + message));
+            Workloads workloads =
+                    new Workloads(environment, seed, sizes, message -> System.err.println("bench: " + message));
             if (workload == Workload.ingest || workload == Workload.all) {
                 results.put("append_growth", step("append latency as a task grows", workloads::appendGrowth));
                 results.put("ingest_in_process", step("ingest through the store API", workloads::ingestInProcess));
                 results.put("ingest_http", step("ingest through HTTP", workloads::ingestHttp));
-                results.put("footprint", step("footprint of " + sizes.footprintMessages() + " messages", workloads::footprint));
+                results.put(
+                        "footprint",
+                        step("footprint of " + sizes.footprintMessages() + " messages", workloads::footprint));
             }
             if (workload == Workload.read || workload == Workload.all) {
                 results.put("reads", step("reads", workloads::reads));
             }
             if (workload == Workload.stream || workload == Workload.all) {
-                results.put("stream", step("live tail", () -> new StreamWorkload(environment, quick,
-                        message -> System.err.println("bench: " + message)).run()));
+                results.put(
+                        "stream",
+                        step(
+                                "live tail",
+                                () -> new StreamWorkload(
+                                                environment, quick, message -> System.err.println("bench: " + message))
+                                        .run()));
             }
             if (workload == Workload.migrate || workload == Workload.all) {
-                results.put("migrate", step("legacy migration", () -> MigrationWorkload.run(environment, seed, quick ? 20_000 : 1_000_000)));
+                results.put(
+                        "migrate",
+                        step(
+                                "legacy migration",
+                                () -> MigrationWorkload.run(environment, seed, quick ? 20_000 : 1_000_000)));
             }
         }
         results.put("total_seconds", (System.nanoTime() - start) / 1e9);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.resolve("results.json").toFile(), results);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(report.resolve("results.json").toFile(), results);
         Report.write(report, results);
         System.out.println("bench: report in " + report.toAbsolutePath().resolve("report.md"));
         return 0;
@@ -129,7 +181,10 @@ public final class BenchCommand implements Callable<Integer> {
             facts.put("cores", Runtime.getRuntime().availableProcessors());
             facts.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
             facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-            facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+            facts.put(
+                    "os",
+                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                            + System.getProperty("os.arch"));
             facts.put("cpu", firstLine(Path.of("/proc/cpuinfo"), "model name"));
             facts.put("memory", firstLine(Path.of("/proc/meminfo"), "MemTotal"));
             return facts;
@@ -138,7 +193,11 @@ public final class BenchCommand implements Callable<Integer> {
         private static String firstLine(Path file, String prefix) {
             try {
                 List<String> lines = Files.exists(file) ? Files.readAllLines(file) : new ArrayList<>();
-                return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+                return lines.stream()
+                        .filter(l -> l.startsWith(prefix))
+                        .findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .orElse("unknown");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

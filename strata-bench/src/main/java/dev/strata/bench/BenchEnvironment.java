@@ -33,7 +33,10 @@ import java.util.Map;
  * prefix (scalable). Content requests and bytes are counted through a metered content tier.
  */
 final class BenchEnvironment implements AutoCloseable {
-    enum Kind { EMBEDDED, SCALABLE }
+    enum Kind {
+        EMBEDDED,
+        SCALABLE
+    }
 
     final Kind kind;
     final Path directory;
@@ -63,37 +66,62 @@ final class BenchEnvironment implements AutoCloseable {
             schema = TestServices.uniqueName("bench");
             redisPrefix = TestServices.uniqueName("bench") + ":";
             database = TestServices.postgres(schema);
-            rawContent = new S3ContentTier(S3Location.parse("s3://" + s3.createBucket("bench") + "/strata"), s3.settings());
+            rawContent =
+                    new S3ContentTier(S3Location.parse("s3://" + s3.createBucket("bench") + "/strata"), s3.settings());
         }
         content = new MeteredContentTier(rawContent, registry);
     }
 
     /** A warm cache of the run's kind. */
     SegmentCache cache() {
-        return kind == Kind.EMBEDDED ? new CaffeineSegmentCache(512L << 20, Duration.ofHours(1))
-                : new RedisSegmentCache(TestServices.REDIS_URL, redisPrefix, Duration.ofHours(1), Duration.ofSeconds(2), 8L << 20);
+        return kind == Kind.EMBEDDED
+                ? new CaffeineSegmentCache(512L << 20, Duration.ofHours(1))
+                : new RedisSegmentCache(
+                        TestServices.REDIS_URL, redisPrefix, Duration.ofHours(1), Duration.ofSeconds(2), 8L << 20);
     }
 
     /** A store over this run's tiers; {@code cached} false reads everything from the content tier. */
     TaskMessageStore store(boolean cached) {
         SegmentCache cache = cached ? cache() : new NoSegmentCache();
-        return new TaskMessageStore(new JdbcMetadataTier(database), new Unclosed(content), new FailSafeSegmentCache(cache),
-                StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO).withDecodedCacheBytes(cached ? 64L << 20 : 0),
+        return new TaskMessageStore(
+                new JdbcMetadataTier(database),
+                new Unclosed(content),
+                new FailSafeSegmentCache(cache),
+                StoreOptions.defaults()
+                        .withReplacedSegmentGrace(Duration.ZERO)
+                        .withDecodedCacheBytes(cached ? 64L << 20 : 0),
                 Clock.systemUTC());
     }
 
     /** Environment variables that point a Strata server at these backends. */
     Map<String, String> serverEnvironment() {
         if (kind == Kind.EMBEDDED) {
-            return Map.of("STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("server.db"),
-                    "STRATA_CONTENT_URL", "file:" + directory.resolve("server-objects"), "STRATA_CACHE_URL", "memory");
+            return Map.of(
+                    "STRATA_DB_URL",
+                    "jdbc:sqlite:" + directory.resolve("server.db"),
+                    "STRATA_CONTENT_URL",
+                    "file:" + directory.resolve("server-objects"),
+                    "STRATA_CACHE_URL",
+                    "memory");
         }
         String serverSchema = schema + "srv";
-        return Map.of("STRATA_DB_URL", TestServices.postgresUrl(serverSchema),
-                "STRATA_CONTENT_URL", "s3://" + s3.createBucket("benchsrv") + "/strata",
-                "STRATA_S3_ENDPOINT", s3.endpoint(), "STRATA_S3_PATH_STYLE", "true",
-                "STRATA_S3_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "STRATA_S3_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-                "STRATA_CACHE_URL", TestServices.REDIS_URL, "STRATA_CACHE_PREFIX", redisPrefix + "srv:");
+        return Map.of(
+                "STRATA_DB_URL",
+                TestServices.postgresUrl(serverSchema),
+                "STRATA_CONTENT_URL",
+                "s3://" + s3.createBucket("benchsrv") + "/strata",
+                "STRATA_S3_ENDPOINT",
+                s3.endpoint(),
+                "STRATA_S3_PATH_STYLE",
+                "true",
+                "STRATA_S3_ACCESS_KEY_ID",
+                S3ProxyServer.ACCESS_KEY,
+                "STRATA_S3_SECRET_ACCESS_KEY",
+                S3ProxyServer.SECRET_KEY,
+                "STRATA_CACHE_URL",
+                TestServices.REDIS_URL,
+                "STRATA_CACHE_PREFIX",
+                redisPrefix + "srv:");
     }
 
     long counter(String name) {
@@ -103,8 +131,14 @@ final class BenchEnvironment implements AutoCloseable {
 
     /** Content requests so far of one operation (put, get, delete). */
     long requests(String operation) {
-        return registry.find("strata.tier.operation").tag("tier", "content").tag("operation", operation).timers().stream()
-                .mapToLong(timer -> timer.count()).sum();
+        return registry
+                .find("strata.tier.operation")
+                .tag("tier", "content")
+                .tag("operation", operation)
+                .timers()
+                .stream()
+                .mapToLong(timer -> timer.count())
+                .sum();
     }
 
     /**
@@ -123,9 +157,12 @@ final class BenchEnvironment implements AutoCloseable {
         if (vacuum) {
             database.jdbi().useHandle(h -> h.execute("VACUUM FULL"));
         }
-        return database.jdbi().withHandle(h -> h.createQuery(
-                "SELECT COALESCE(SUM(pg_total_relation_size(format('%I.%I', schemaname, tablename))), 0) FROM pg_tables WHERE schemaname = :s")
-                .bind("s", schema).mapTo(Long.class).one());
+        return database.jdbi()
+                .withHandle(h -> h.createQuery(
+                                "SELECT COALESCE(SUM(pg_total_relation_size(format('%I.%I', schemaname, tablename))), 0) FROM pg_tables WHERE schemaname = :s")
+                        .bind("s", schema)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     @Override
@@ -139,7 +176,8 @@ final class BenchEnvironment implements AutoCloseable {
             RedisKeys.deleteAll(redisPrefix);
         }
         try (var paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -173,7 +211,6 @@ final class BenchEnvironment implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -24,16 +24,22 @@ final class Charts {
     private static final Color STRATA = new Color(0x1f77b4);
     private static final Color BASELINE = new Color(0xd62728);
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** Two series of (x, y) on a log-scale y axis: latency against task length. */
     static void lines(Path file, String title, String xLabel, String yLabel, List<double[]> points) {
         BufferedImage image = canvas();
         Graphics2D g = graphics(image, title);
         double maxX = points.stream().mapToDouble(p -> p[0]).max().orElse(1);
-        double minY = points.stream().flatMapToDouble(p -> java.util.stream.DoubleStream.of(p[1], p[2])).filter(v -> v > 0).min().orElse(0.01);
-        double maxY = points.stream().flatMapToDouble(p -> java.util.stream.DoubleStream.of(p[1], p[2])).max().orElse(1);
+        double minY = points.stream()
+                .flatMapToDouble(p -> java.util.stream.DoubleStream.of(p[1], p[2]))
+                .filter(v -> v > 0)
+                .min()
+                .orElse(0.01);
+        double maxY = points.stream()
+                .flatMapToDouble(p -> java.util.stream.DoubleStream.of(p[1], p[2]))
+                .max()
+                .orElse(1);
         double logMin = Math.floor(Math.log10(minY));
         double logMax = Math.ceil(Math.log10(maxY));
         if (logMax <= logMin) {

@@ -1,6 +1,6 @@
 package dev.strata.bench;
 
-import dev.strata.store.NewMessage;
+import dev.strata.model.NewMessage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,10 +18,10 @@ import java.util.UUID;
  * workload and for tests.
  */
 public final class LegacyGenerator {
-    private static final DateTimeFormatter SQLITE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SQLITE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    private LegacyGenerator() {
-    }
+    private LegacyGenerator() {}
 
     /** @return the number of tasks written */
     public static int writeSqlite(Path file, long seed, long rows) {
@@ -29,20 +29,24 @@ public final class LegacyGenerator {
             try (Statement ddl = connection.createStatement()) {
                 ddl.execute("PRAGMA journal_mode = OFF");
                 ddl.execute("PRAGMA synchronous = OFF");
-                ddl.execute("CREATE TABLE agent_task_queue (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, conversation_id TEXT,"
-                        + " status TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT (datetime('now')))");
-                ddl.execute("CREATE TABLE task_message (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES agent_task_queue(id) ON DELETE CASCADE,"
-                        + " seq INTEGER NOT NULL, type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '', call_id TEXT NOT NULL DEFAULT '',"
-                        + " content TEXT NOT NULL DEFAULT '', input TEXT, output TEXT NOT NULL DEFAULT '',"
-                        + " created_at TEXT NOT NULL DEFAULT (datetime('now')))");
+                ddl.execute(
+                        "CREATE TABLE agent_task_queue (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, conversation_id TEXT,"
+                                + " status TEXT NOT NULL, created_at TEXT NOT NULL DEFAULT (datetime('now')))");
+                ddl.execute(
+                        "CREATE TABLE task_message (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES agent_task_queue(id) ON DELETE CASCADE,"
+                                + " seq INTEGER NOT NULL, type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '', call_id TEXT NOT NULL DEFAULT '',"
+                                + " content TEXT NOT NULL DEFAULT '', input TEXT, output TEXT NOT NULL DEFAULT '',"
+                                + " created_at TEXT NOT NULL DEFAULT (datetime('now')))");
             }
             connection.setAutoCommit(false);
             TraceGenerator generator = new TraceGenerator(seed);
             int tasks = 0;
             long written = 0;
             Instant clock = Instant.parse("2026-05-01T00:00:00Z");
-            try (PreparedStatement task = connection.prepareStatement("INSERT INTO agent_task_queue VALUES (?, ?, ?, ?, ?)");
-                 PreparedStatement message = connection.prepareStatement("INSERT INTO task_message VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement task =
+                            connection.prepareStatement("INSERT INTO agent_task_queue VALUES (?, ?, ?, ?, ?)");
+                    PreparedStatement message = connection.prepareStatement(
+                            "INSERT INTO task_message VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 while (written < rows) {
                     String taskId = new UUID(seed, tasks).toString();
                     task.setString(1, taskId);

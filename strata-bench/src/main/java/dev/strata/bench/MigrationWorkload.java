@@ -13,8 +13,7 @@ import java.util.Optional;
 
 /** Imports a generated legacy SQLite database into fresh embedded tiers and reports rows per second and peak heap. */
 final class MigrationWorkload {
-    private MigrationWorkload() {
-    }
+    private MigrationWorkload() {}
 
     static Map<String, Object> run(BenchEnvironment environment, long seed, long rows) {
         Path legacy = environment.directory.resolve("legacy.db");
@@ -31,11 +30,16 @@ final class MigrationWorkload {
         }
         Importer.Summary summary;
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env))) {
-            summary = new Importer(strata).run(new Importer.Options("jdbc:sqlite:" + legacy, Optional.empty(), false, 0, 1000, 2, false),
-                    total -> { }, read -> { });
+            summary = new Importer(strata)
+                    .run(
+                            new Importer.Options("jdbc:sqlite:" + legacy, Optional.empty(), false, 0, 1000, 2, false),
+                            total -> {},
+                            read -> {});
         }
-        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("rows", summary.rowsRead());
         result.put("tasks", tasks);

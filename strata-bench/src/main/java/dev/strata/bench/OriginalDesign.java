@@ -3,7 +3,7 @@ package dev.strata.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.store.NewMessage;
+import dev.strata.model.NewMessage;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentTier;
 import java.io.IOException;

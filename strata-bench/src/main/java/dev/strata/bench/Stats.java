@@ -9,8 +9,13 @@ record Stats(int count, double median, double p99, double mean) {
         if (samples.isEmpty()) {
             return new Stats(0, Double.NaN, Double.NaN, Double.NaN);
         }
-        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Stats(sorted.length, percentile(sorted, 0.5), percentile(sorted, 0.99), Arrays.stream(sorted).average().orElse(Double.NaN));
+        double[] sorted =
+                samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Stats(
+                sorted.length,
+                percentile(sorted, 0.5),
+                percentile(sorted, 0.99),
+                Arrays.stream(sorted).average().orElse(Double.NaN));
     }
 
     private static double percentile(double[] sorted, double p) {

@@ -53,7 +53,8 @@ final class StreamWorkload {
             String workspace = first.directory().createWorkspace("stream-bench").id();
             results.put("same_instance", delays(workspace, first, first));
             if (environment.kind == BenchEnvironment.Kind.SCALABLE) {
-                try (Strata second = Strata.open(StrataConfig.fromEnvironment(env)).serve()) {
+                try (Strata second =
+                        Strata.open(StrataConfig.fromEnvironment(env)).serve()) {
                     results.put("two_instances", delays(workspace, first, second));
                 }
             }
@@ -63,7 +64,9 @@ final class StreamWorkload {
     }
 
     private Map<String, Object> delays(String workspace, Strata appender, Strata watcher) {
-        String user = appender.directory().createUser("stream" + System.nanoTime() + "@example.com", "bench").id();
+        String user = appender.directory()
+                .createUser("stream" + System.nanoTime() + "@example.com", "bench")
+                .id();
         appender.directory().addMember(workspace, user, Role.OWNER);
         String userToken = appender.tokens().createUserToken(user);
         String machineToken = appender.tokens().createMachineToken(user, workspace);
@@ -72,9 +75,13 @@ final class StreamWorkload {
         appender.directory().createTask(task, workspace, Optional.empty(), "");
         int appends = quick ? 50 : 500;
         Map<Long, Long> received = new ConcurrentHashMap<>();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest open = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + watcher.port() + "/api/tasks/" + task + "/messages/stream"))
-                .header("Authorization", "Bearer " + userToken).header("X-Workspace-ID", workspace).build();
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest open = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + watcher.port() + "/api/tasks/" + task + "/messages/stream"))
+                .header("Authorization", "Bearer " + userToken)
+                .header("X-Workspace-ID", workspace)
+                .build();
         HttpResponse<java.util.stream.Stream<String>> response;
         try {
             response = client.send(open, HttpResponse.BodyHandlers.ofLines());
@@ -101,9 +108,11 @@ final class StreamWorkload {
         List<Double> fromAck = new ArrayList<>();
         String appendUrl = "http://127.0.0.1:" + appender.port() + "/api/daemon/tasks/" + task + "/messages";
         for (int seq = 1; seq <= appends; seq++) {
-            HttpRequest append = HttpRequest.newBuilder(URI.create(appendUrl)).header("Authorization", "Bearer " + machineToken)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"seq\":" + seq + ",\"type\":\"text\",\"content\":\"step "
-                            + seq + "\"}]}")).build();
+            HttpRequest append = HttpRequest.newBuilder(URI.create(appendUrl))
+                    .header("Authorization", "Bearer " + machineToken)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"seq\":" + seq
+                            + ",\"type\":\"text\",\"content\":\"step " + seq + "\"}]}"))
+                    .build();
             long sent = System.nanoTime();
             try {
                 client.send(append, HttpResponse.BodyHandlers.discarding());
@@ -132,13 +141,19 @@ final class StreamWorkload {
         figures.put("events_received", fromSend.size());
         figures.put("send_to_event_ms", percentiles(fromSend));
         figures.put("ack_to_event_ms", percentiles(fromAck));
-        progress.accept(String.format(Locale.ROOT, "stream delay %s: send->event %s, ack->event %s",
-                appender == watcher ? "same instance" : "two instances", percentiles(fromSend), percentiles(fromAck)));
+        progress.accept(String.format(
+                Locale.ROOT,
+                "stream delay %s: send->event %s, ack->event %s",
+                appender == watcher ? "same instance" : "two instances",
+                percentiles(fromSend),
+                percentiles(fromAck)));
         return figures;
     }
 
     private Map<String, Object> idle(String workspace, Strata strata, int streams) {
-        String user = strata.directory().createUser("idle" + System.nanoTime() + "@example.com", "bench").id();
+        String user = strata.directory()
+                .createUser("idle" + System.nanoTime() + "@example.com", "bench")
+                .id();
         strata.directory().addMember(workspace, user, Role.OWNER);
         String userToken = strata.tokens().createUserToken(user);
         String task = java.util.UUID.randomUUID().toString();
@@ -146,8 +161,10 @@ final class StreamWorkload {
         strata.directory().createTask(task, workspace, Optional.empty(), "");
         long heapBefore = usedHeapAfterGc();
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        byte[] request = ("GET /api/tasks/" + task + "/messages/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + userToken
-                + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = ("GET /api/tasks/" + task
+                        + "/messages/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + userToken
+                        + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < streams; i++) {
@@ -159,7 +176,8 @@ final class StreamWorkload {
             }
             // Wait until the server holds them all (each has answered its status line).
             for (Socket socket : sockets) {
-                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
                 String status = reader.readLine();
                 if (status == null || !status.contains(" 200")) {
                     throw new IllegalStateException("idle stream refused: " + status);
@@ -174,9 +192,16 @@ final class StreamWorkload {
             figures.put("heap_per_stream_kb", (heapAfter - heapBefore) / 1e3 / streams);
             figures.put("platform_threads_before", threadsBefore);
             figures.put("platform_threads_after", threadsAfter);
-            progress.accept(String.format(Locale.ROOT, "%d idle streams: heap %.0f -> %.0f MB (%.1f KB per stream, clients included),"
-                            + " platform threads %d -> %d", streams, heapBefore / 1e6, heapAfter / 1e6, (heapAfter - heapBefore) / 1e3 / streams,
-                    threadsBefore, threadsAfter));
+            progress.accept(String.format(
+                    Locale.ROOT,
+                    "%d idle streams: heap %.0f -> %.0f MB (%.1f KB per stream, clients included),"
+                            + " platform threads %d -> %d",
+                    streams,
+                    heapBefore / 1e6,
+                    heapAfter / 1e6,
+                    (heapAfter - heapBefore) / 1e3 / streams,
+                    threadsBefore,
+                    threadsAfter));
             return figures;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

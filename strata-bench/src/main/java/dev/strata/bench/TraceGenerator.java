@@ -1,6 +1,6 @@
 package dev.strata.bench;
 
-import dev.strata.store.NewMessage;
+import dev.strata.model.NewMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,11 +13,12 @@ import java.util.SplittableRandom;
  */
 final class TraceGenerator {
     private static final String[] TOOLS = {"Read", "Bash", "Edit", "Grep", "Glob", "Write", "WebFetch"};
-    private static final String[] WORDS = ("the build fails because the test fixture closes the pool before the last query "
-            + "returns so I will move the shutdown hook after the assertions and rerun the suite then check the log for "
-            + "connection errors and compare the timings with the previous run public class Service implements Runnable "
-            + "private final Repository repository return Optional.empty() import java.util.List; error warning info")
-            .split(" ");
+    private static final String[] WORDS =
+            ("the build fails because the test fixture closes the pool before the last query "
+                            + "returns so I will move the shutdown hook after the assertions and rerun the suite then check the log for "
+                            + "connection errors and compare the timings with the previous run public class Service implements Runnable "
+                            + "private final Repository repository return Optional.empty() import java.util.List; error warning info")
+                    .split(" ");
 
     private final SplittableRandom random;
 
@@ -44,12 +45,20 @@ final class TraceGenerator {
         double u = random.nextDouble();
         if (u < 0.30) {
             String tool = TOOLS[random.nextInt(TOOLS.length)];
-            String input = "{\"path\":\"/repo/src/main/java/com/example/" + words(2).replace(' ', '/') + ".java\",\"limit\":"
-                    + random.nextInt(2000) + ",\"pattern\":\"" + words(3) + "\",\"replace_all\":" + random.nextBoolean() + "}";
+            String input = "{\"path\":\"/repo/src/main/java/com/example/" + words(2).replace(' ', '/')
+                    + ".java\",\"limit\":" + random.nextInt(2000) + ",\"pattern\":\"" + words(3) + "\",\"replace_all\":"
+                    + random.nextBoolean() + "}";
             return new NewMessage(seq, "tool-use", tool, callId(seq), "", Optional.of(input), "");
         }
         if (u < 0.60) {
-            return new NewMessage(seq, "tool-result", TOOLS[random.nextInt(TOOLS.length)], callId(seq - 1), "", Optional.empty(), text(outputSize()));
+            return new NewMessage(
+                    seq,
+                    "tool-result",
+                    TOOLS[random.nextInt(TOOLS.length)],
+                    callId(seq - 1),
+                    "",
+                    Optional.empty(),
+                    text(outputSize()));
         }
         if (u < 0.80) {
             return new NewMessage(seq, "thinking", "", "", text(80 + random.nextInt(900)), Optional.empty(), "");
@@ -111,8 +120,13 @@ final class TraceGenerator {
 
     /** Bytes a message carries: its UTF-8 text fields, the measure of "bytes of message". */
     static long rawBytes(NewMessage m) {
-        return utf8(m.type()) + utf8(m.tool()) + utf8(m.callId()) + utf8(m.content()) + utf8(m.output())
-                + m.input().map(TraceGenerator::utf8).orElse(0) + 8;
+        return utf8(m.type())
+                + utf8(m.tool())
+                + utf8(m.callId())
+                + utf8(m.content())
+                + utf8(m.output())
+                + m.input().map(TraceGenerator::utf8).orElse(0)
+                + 8;
     }
 
     private static int utf8(String s) {

@@ -1,10 +1,10 @@
 package dev.strata.bench;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.NewMessage;
 import dev.strata.store.TaskMessageStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +35,13 @@ final class Workloads {
     private final Consumer<String> log;
 
     /** How big each workload is; {@link #quick()} keeps a smoke run short. */
-    record Sizes(int latencyTasks, int latencyLength, int ingestTasks, int ingestMessages, int readRepetitions, int footprintMessages) {
+    record Sizes(
+            int latencyTasks,
+            int latencyLength,
+            int ingestTasks,
+            int ingestMessages,
+            int readRepetitions,
+            int footprintMessages) {
         static Sizes full() {
             return new Sizes(4, 4000, 200, 200_000, 50, 1_000_000);
         }
@@ -99,8 +105,15 @@ final class Workloads {
             }
             Stats strata = Stats.of(strataSamples.getOrDefault(point, List.of()));
             Stats original = Stats.of(baselineSamples.getOrDefault(point, List.of()));
-            result.put("append_at_" + point, Map.of("strata_ms", strata, "baseline_ms", original,
-                    "ratio_median", original.median() / strata.median()));
+            result.put(
+                    "append_at_" + point,
+                    Map.of(
+                            "strata_ms",
+                            strata,
+                            "baseline_ms",
+                            original,
+                            "ratio_median",
+                            original.median() / strata.median()));
         }
         Stats first = Stats.of(strataSamples.getOrDefault(LATENCY_POINTS[0], List.of()));
         Stats last = Stats.of(strataSamples.getOrDefault(Math.min(4000, sizes.latencyLength()), List.of()));
@@ -110,7 +123,9 @@ final class Workloads {
         result.put("baseline_growth_last_over_first", baseLast.median() / baseFirst.median());
         result.put("raw_message_bytes", rawBytes);
         result.put("strata_bytes_written_per_message_byte", (double) strataBytes / rawBytes);
-        result.put("strata_bytes_written_per_message_byte_with_compaction", (double) (strataBytes + compactionBytes) / rawBytes);
+        result.put(
+                "strata_bytes_written_per_message_byte_with_compaction",
+                (double) (strataBytes + compactionBytes) / rawBytes);
         result.put("baseline_bytes_written_per_message_byte", (double) baselineBytes / rawBytes);
         result.put("curve", curve(strataSamples, baselineSamples));
         store.close();
@@ -131,7 +146,11 @@ final class Workloads {
         List<double[]> points = new ArrayList<>();
         for (var entry : strata.entrySet()) {
             if (entry.getKey() < 0 && baseline.containsKey(entry.getKey())) {
-                points.add(new double[] {-entry.getKey(), Stats.of(entry.getValue()).median(), Stats.of(baseline.get(entry.getKey())).median()});
+                points.add(new double[] {
+                    -entry.getKey(),
+                    Stats.of(entry.getValue()).median(),
+                    Stats.of(baseline.get(entry.getKey())).median()
+                });
             }
         }
         points.sort((a, b) -> Double.compare(a[0], b[0]));
@@ -147,13 +166,28 @@ final class Workloads {
             store.createTask("ingest-" + i);
         }
         List<List<NewMessage>> batches = fixedBatches(sizes.ingestMessages(), 20);
-        long bytes = batches.stream().flatMap(List::stream).mapToLong(TraceGenerator::rawBytes).sum();
+        long bytes = batches.stream()
+                .flatMap(List::stream)
+                .mapToLong(TraceGenerator::rawBytes)
+                .sum();
         long puts = environment.requests("put");
-        double seconds = runConcurrently(8, batches.size(), i -> store.append(tasks.get(i % tasks.size()), reseq(batches.get(i), i / tasks.size())));
+        double seconds = runConcurrently(
+                8,
+                batches.size(),
+                i -> store.append(tasks.get(i % tasks.size()), reseq(batches.get(i), i / tasks.size())));
         long requests = environment.requests("put") - puts;
         store.close();
-        return Map.of("messages", sizes.ingestMessages(), "seconds", seconds, "messages_per_second", sizes.ingestMessages() / seconds,
-                "mb_per_second", bytes / 1e6 / seconds, "content_puts_per_1000_messages", requests * 1000.0 / sizes.ingestMessages());
+        return Map.of(
+                "messages",
+                sizes.ingestMessages(),
+                "seconds",
+                seconds,
+                "messages_per_second",
+                sizes.ingestMessages() / seconds,
+                "mb_per_second",
+                bytes / 1e6 / seconds,
+                "content_puts_per_1000_messages",
+                requests * 1000.0 / sizes.ingestMessages());
     }
 
     /** Messages per second through HTTP on loopback, batches of 20, several clients. */
@@ -163,7 +197,8 @@ final class Workloads {
         env.put("STRATA_HOST", "127.0.0.1");
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env)).serve()) {
             String workspace = strata.directory().createWorkspace("bench").id();
-            String user = strata.directory().createUser("bench@example.com", "bench").id();
+            String user =
+                    strata.directory().createUser("bench@example.com", "bench").id();
             strata.directory().addMember(workspace, user, Role.OWNER);
             String token = strata.tokens().createMachineToken(user, workspace);
             List<String> tasks = new ArrayList<>();
@@ -181,23 +216,41 @@ final class Workloads {
                 bodies.add(body);
                 bodyBytes += body.length;
             }
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + strata.port() + "/api/daemon/tasks/";
             AtomicLong failures = new AtomicLong();
             double seconds = runConcurrently(32, bodies.size(), i -> {
-                HttpRequest request = HttpRequest.newBuilder(URI.create(base + tasks.get(i % tasks.size()) + "/messages"))
+                HttpRequest request = HttpRequest.newBuilder(
+                                URI.create(base + tasks.get(i % tasks.size()) + "/messages"))
                         .header("Authorization", "Bearer " + token)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build();
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
+                        .build();
                 try {
-                    if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                    if (client.send(request, HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            != 200) {
                         failures.incrementAndGet();
                     }
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
             });
-            return Map.of("messages", sizes.ingestMessages(), "seconds", seconds, "messages_per_second", sizes.ingestMessages() / seconds,
-                    "mb_per_second", bodyBytes / 1e6 / seconds, "failed_requests", failures.get(), "clients", 32, "batch", 20);
+            return Map.of(
+                    "messages",
+                    sizes.ingestMessages(),
+                    "seconds",
+                    seconds,
+                    "messages_per_second",
+                    sizes.ingestMessages() / seconds,
+                    "mb_per_second",
+                    bodyBytes / 1e6 / seconds,
+                    "failed_requests",
+                    failures.get(),
+                    "clients",
+                    32,
+                    "batch",
+                    20);
         }
     }
 
@@ -206,7 +259,8 @@ final class Workloads {
         TaskMessageStore warm = environment.store(true);
         TaskMessageStore cold = environment.store(false);
         OriginalDesign baselineWarm = new OriginalDesign(environment.content, environment.cache());
-        OriginalDesign baselineCold = new OriginalDesign(environment.content, new dev.strata.tier.cache.NoSegmentCache());
+        OriginalDesign baselineCold =
+                new OriginalDesign(environment.content, new dev.strata.tier.cache.NoSegmentCache());
         TraceGenerator generator = new TraceGenerator(seed + 7);
         warm.createTask("read");
         for (List<NewMessage> batch : generator.task(1000)) {
@@ -286,7 +340,8 @@ final class Workloads {
         long appendPuts = environment.requests("put") - puts;
         long appendBytes = environment.counter("strata.content.written.bytes") - written;
         long metadataBytes = environment.metadataBytes(false);
-        long beforeCompaction = environment.requests("put") + environment.requests("get") + environment.requests("delete");
+        long beforeCompaction =
+                environment.requests("put") + environment.requests("get") + environment.requests("delete");
         long compactWritten = environment.counter("strata.content.written.bytes");
         double compactSeconds = runConcurrently(2, tasks.size(), i -> {
             store.seal(tasks.get(i));
@@ -295,7 +350,10 @@ final class Workloads {
         store.purgePendingDeletions();
         long metadataAfterCompaction = environment.metadataBytes(false);
         long metadataVacuumed = environment.metadataBytes(true);
-        long compactionRequests = environment.requests("put") + environment.requests("get") + environment.requests("delete") - beforeCompaction;
+        long compactionRequests = environment.requests("put")
+                + environment.requests("get")
+                + environment.requests("delete")
+                - beforeCompaction;
         long objects = 0;
         for (String task : tasks) {
             objects += store.task(task).orElseThrow().liveSegments();
@@ -306,7 +364,9 @@ final class Workloads {
         long deletedMessages = 0;
         long deleteRequests = environment.requests("delete") - deleteBefore;
         for (int i = 0; i < Math.max(1, tasks.size() / 10); i++) {
-            deletedMessages += byTask.get(tasks.get(i)).stream().mapToLong(index -> work.get(index).size()).sum();
+            deletedMessages += byTask.get(tasks.get(i)).stream()
+                    .mapToLong(index -> work.get(index).size())
+                    .sum();
         }
         store.close();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -347,7 +407,8 @@ final class Workloads {
     private static List<NewMessage> reseq(List<NewMessage> batch, int round) {
         List<NewMessage> moved = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
-            moved.add(new NewMessage(round * 20L + m.seq(), m.type(), m.tool(), m.callId(), m.content(), m.input(), m.output()));
+            moved.add(new NewMessage(
+                    round * 20L + m.seq(), m.type(), m.tool(), m.callId(), m.content(), m.input(), m.output()));
         }
         return moved;
     }
@@ -358,8 +419,12 @@ final class Workloads {
         var array = root.putArray("messages");
         for (NewMessage m : batch) {
             var node = array.addObject();
-            node.put("seq", m.seq()).put("type", m.type()).put("tool", m.tool()).put("call_id", m.callId())
-                    .put("content", m.content()).put("output", m.output());
+            node.put("seq", m.seq())
+                    .put("type", m.type())
+                    .put("tool", m.tool())
+                    .put("call_id", m.callId())
+                    .put("content", m.content())
+                    .put("output", m.output());
             m.input().ifPresent(input -> {
                 try {
                     node.set("input", mapper.readTree(input));

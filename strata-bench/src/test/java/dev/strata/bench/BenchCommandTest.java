@@ -24,14 +24,24 @@ class BenchCommandTest {
         assertThat(report.resolve("report.md")).exists();
         assertThat(report.resolve("append-latency.png")).exists();
         assertThat(report.resolve("throughput.png")).exists();
-        JsonNode results = new ObjectMapper().readTree(report.resolve("results.json").toFile());
-        assertThat(number(results, "/footprint/objects_per_finished_task").asDouble()).as("objects_per_finished_task").isEqualTo(1.0);
-        assertThat(number(results, "/ingest_http/failed_requests").asLong()).as("ingest_http failed_requests").isZero();
-        assertThat(number(results, "/migrate/rows_imported").asLong()).as("migrate rows_imported").isPositive();
-        assertThat(number(results, "/append_growth/baseline_bytes_written_per_message_byte").asDouble())
+        JsonNode results =
+                new ObjectMapper().readTree(report.resolve("results.json").toFile());
+        assertThat(number(results, "/footprint/objects_per_finished_task").asDouble())
+                .as("objects_per_finished_task")
+                .isEqualTo(1.0);
+        assertThat(number(results, "/ingest_http/failed_requests").asLong())
+                .as("ingest_http failed_requests")
+                .isZero();
+        assertThat(number(results, "/migrate/rows_imported").asLong())
+                .as("migrate rows_imported")
+                .isPositive();
+        assertThat(number(results, "/append_growth/baseline_bytes_written_per_message_byte")
+                        .asDouble())
                 .as("baseline bytes written per message byte, against Strata's")
-                .isGreaterThan(number(results, "/append_growth/strata_bytes_written_per_message_byte").asDouble());
-        assertThat(Files.readString(report.resolve("report.md"))).contains("## Append latency", "## Footprint", "## Migration");
+                .isGreaterThan(number(results, "/append_growth/strata_bytes_written_per_message_byte")
+                        .asDouble());
+        assertThat(Files.readString(report.resolve("report.md")))
+                .contains("## Append latency", "## Footprint", "## Migration");
     }
 
     @Test
@@ -40,15 +50,19 @@ class BenchCommandTest {
 
         assertThat(number(results, "/ingest_http/failed_requests").asLong()).isZero();
         assertThatThrownBy(() -> number(results, "/ingest_http/failed_request"))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("/ingest_http/failed_request");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("/ingest_http/failed_request");
         assertThatThrownBy(() -> number(results, "/ingest_http/note"))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("/ingest_http/note");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("/ingest_http/note");
     }
 
     /** The number at a JSON pointer; a missing path or a non-number fails (Jackson would read a missing node as 0). */
     static JsonNode number(JsonNode results, String pointer) {
         JsonNode node = results.at(pointer);
-        assertThat(node.isNumber()).as("results.json %s is a number, got %s", pointer, node.isMissingNode() ? "nothing" : node).isTrue();
+        assertThat(node.isNumber())
+                .as("results.json %s is a number, got %s", pointer, node.isMissingNode() ? "nothing" : node)
+                .isTrue();
         return node;
     }
 }

@@ -17,7 +17,8 @@ class SoakCommandTest {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new BenchCommand()).execute("soak", "--minutes", "0.25", "--writers", "2", "--fault-interval", "4");
+            exit = new CommandLine(new BenchCommand())
+                    .execute("soak", "--minutes", "0.25", "--writers", "2", "--fault-interval", "4");
         } finally {
             System.setOut(original);
         }

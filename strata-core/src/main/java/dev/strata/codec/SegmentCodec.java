@@ -5,8 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
-import dev.strata.store.CorruptContentException;
-import dev.strata.store.TaskMessage;
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.TaskMessage;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,8 +53,7 @@ public final class SegmentCodec {
     }
 
     /** The encoded object and the checksum metadata keeps for it. */
-    public record Encoded(byte[] bytes, int checksum) {
-    }
+    public record Encoded(byte[] bytes, int checksum) {}
 
     /**
      * Encodes messages as one segment. Bodies over 1 MiB are compressed as they are written, so
@@ -155,8 +154,8 @@ public final class SegmentCodec {
             in.requireEnd();
             return messages;
         } catch (IOException | RuntimeException e) {
-            throw new CorruptContentException("segment of task " + taskId + " with checksum " + checksum
-                    + " has a malformed body: " + e);
+            throw new CorruptContentException(
+                    "segment of task " + taskId + " with checksum " + checksum + " has a malformed body: " + e);
         }
     }
 
@@ -179,9 +178,11 @@ public final class SegmentCodec {
 
     private static InputStream inflating(String taskId, byte[] bytes) {
         try {
-            return new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
+            return new ZstdInputStreamNoFinalizer(
+                    new ByteArrayInputStream(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH));
         } catch (IOException e) {
-            throw new CorruptContentException("segment of task " + taskId + " does not start a zstd stream: " + e.getMessage());
+            throw new CorruptContentException(
+                    "segment of task " + taskId + " does not start a zstd stream: " + e.getMessage());
         }
     }
 
@@ -199,8 +200,8 @@ public final class SegmentCodec {
                     + " does not decompress within its recorded " + rawLength + " bytes: " + e.getMessage());
         }
         if (produced != rawLength) {
-            throw new CorruptContentException("segment of task " + taskId + " decompressed to " + produced
-                    + " bytes, expected " + rawLength);
+            throw new CorruptContentException(
+                    "segment of task " + taskId + " decompressed to " + produced + " bytes, expected " + rawLength);
         }
         return raw;
     }
@@ -212,8 +213,11 @@ public final class SegmentCodec {
      * @throws CorruptContentException when any of them is wrong
      */
     public int verify(byte[] bytes) {
-        if (bytes.length < HEADER_LENGTH || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1]
-                || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]) {
+        if (bytes.length < HEADER_LENGTH
+                || bytes[0] != MAGIC[0]
+                || bytes[1] != MAGIC[1]
+                || bytes[2] != MAGIC[2]
+                || bytes[3] != MAGIC[3]) {
             throw new CorruptContentException("object is not a Strata segment (" + bytes.length + " bytes)");
         }
         if (bytes[MAGIC.length] != VERSION) {
@@ -236,8 +240,14 @@ public final class SegmentCodec {
     private static int estimate(List<TaskMessage> messages) {
         long total = 16;
         for (TaskMessage m : messages) {
-            total += 48 + m.id().length() + m.type().length() + m.tool().length() + m.callId().length()
-                    + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
+            total += 48
+                    + m.id().length()
+                    + m.type().length()
+                    + m.tool().length()
+                    + m.callId().length()
+                    + m.content().length()
+                    + m.output().length()
+                    + m.input().map(String::length).orElse(0);
         }
         return (int) Math.min(total, Integer.MAX_VALUE - 16);
     }
@@ -290,7 +300,9 @@ public final class SegmentCodec {
             long sent = 0;
             for (int from = 0; from < value.length(); ) {
                 int to = Math.min(value.length(), from + CHUNK);
-                if (to < value.length() && Character.isHighSurrogate(value.charAt(to - 1)) && Character.isLowSurrogate(value.charAt(to))) {
+                if (to < value.length()
+                        && Character.isHighSurrogate(value.charAt(to - 1))
+                        && Character.isLowSurrogate(value.charAt(to))) {
                     to--;
                 }
                 byte[] utf8 = value.substring(from, to).getBytes(UTF_8);
@@ -313,7 +325,9 @@ public final class SegmentCodec {
                     length += 1;
                 } else if (c < 0x800) {
                     length += 2;
-                } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                } else if (Character.isHighSurrogate(c)
+                        && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(i + 1))) {
                     length += 4;
                     i++;
                 } else if (Character.isSurrogate(c)) {
@@ -418,7 +432,8 @@ public final class SegmentCodec {
         String string() throws IOException {
             long length = varLong();
             if (length < 0 || length > limit - consumed()) {
-                throw new IllegalStateException("string length " + length + " runs past the recorded body length " + limit);
+                throw new IllegalStateException(
+                        "string length " + length + " runs past the recorded body length " + limit);
             }
             int size = (int) length;
             if (position + size <= end) {
@@ -443,7 +458,8 @@ public final class SegmentCodec {
         /** Fails unless the body ended exactly at its recorded length. */
         void requireEnd() throws IOException {
             if (consumed() != limit) {
-                throw new IllegalStateException("body does not end at its recorded length " + limit + " but after " + consumed() + " bytes");
+                throw new IllegalStateException(
+                        "body does not end at its recorded length " + limit + " but after " + consumed() + " bytes");
             }
             if (stream != null && (position < end || stream.read() != -1)) {
                 throw new IllegalStateException("body inflates past its recorded length " + limit);
@@ -470,7 +486,8 @@ public final class SegmentCodec {
             int wanted = (int) Math.min(buffer.length, limit - consumedBefore);
             end = wanted <= 0 ? 0 : stream.readNBytes(buffer, 0, wanted);
             if (end == 0) {
-                throw new IllegalStateException(consumedBefore >= limit ? "body runs past its recorded length " + limit : "body ends early");
+                throw new IllegalStateException(
+                        consumedBefore >= limit ? "body runs past its recorded length " + limit : "body ends early");
             }
         }
 

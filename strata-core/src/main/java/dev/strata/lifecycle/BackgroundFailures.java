@@ -53,7 +53,8 @@ public final class BackgroundFailures {
     }
 
     private Counter counter(String job) {
-        return Counter.builder(METER).tag("job", job)
+        return Counter.builder(METER)
+                .tag("job", job)
                 .description("Failed passes of a background worker (it keeps running)")
                 .register(registry);
     }

@@ -2,8 +2,8 @@ package dev.strata.lifecycle;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.TaskMessageStore;
-import dev.strata.store.TaskNotFoundException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,15 +34,22 @@ public final class CompactionScheduler implements AutoCloseable {
         this(store, interval, maxOpenSegments, concurrency, BackgroundFailures.unexported());
     }
 
-    public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency,
-                               BackgroundFailures failures) {
+    public CompactionScheduler(
+            TaskMessageStore store,
+            Duration interval,
+            int maxOpenSegments,
+            int concurrency,
+            BackgroundFailures failures) {
         this.store = requireNonNull(store, "store is null");
         this.failures = requireNonNull(failures, "failures is null");
         failures.register("compaction");
         failures.register("compaction-sweep");
         this.maxOpenSegments = maxOpenSegments;
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-compaction-timer").daemon().factory());
-        this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("strata-compaction-timer").daemon().factory());
+        this.workers = Executors.newFixedThreadPool(
+                concurrency,
+                Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());
         timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

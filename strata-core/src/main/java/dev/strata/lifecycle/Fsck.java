@@ -3,7 +3,7 @@ package dev.strata.lifecycle;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
-import dev.strata.store.CorruptContentException;
+import dev.strata.model.CorruptContentException;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
@@ -35,6 +35,7 @@ import java.util.function.LongConsumer;
 public final class Fsck {
     /** How long past its due time a queued deletion may wait before it counts as overdue, unless configured. */
     public static final Duration DEFAULT_OVERDUE_MARGIN = Duration.ofMinutes(2);
+
     private static final int PAGE = 200;
 
     private final MetadataTier metadata;
@@ -48,17 +49,40 @@ public final class Fsck {
     private final Duration overdueMargin;
 
     /** An fsck for a store used without an application task record, with the default overdue margin. */
-    public Fsck(MetadataTier metadata, ContentTier content, ListableContent listing, SegmentCache cache, SegmentCodec codec,
-                Clock clock, Duration orphanGrace) {
-        this(metadata, content, listing, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
+    public Fsck(
+            MetadataTier metadata,
+            ContentTier content,
+            ListableContent listing,
+            SegmentCache cache,
+            SegmentCodec codec,
+            Clock clock,
+            Duration orphanGrace) {
+        this(
+                metadata,
+                content,
+                listing,
+                cache,
+                codec,
+                clock,
+                orphanGrace,
+                KnownTasks.everyStoreTask(),
+                DEFAULT_OVERDUE_MARGIN);
     }
 
     /**
      * @param orphanGrace how old an unreferenced object or a forgotten task must be before it is a problem
      * @param overdueMargin how long past its due time a queued deletion may still be waiting for the worker
      */
-    public Fsck(MetadataTier metadata, ContentTier content, ListableContent listing, SegmentCache cache, SegmentCodec codec,
-                Clock clock, Duration orphanGrace, KnownTasks knownTasks, Duration overdueMargin) {
+    public Fsck(
+            MetadataTier metadata,
+            ContentTier content,
+            ListableContent listing,
+            SegmentCache cache,
+            SegmentCodec codec,
+            Clock clock,
+            Duration orphanGrace,
+            KnownTasks knownTasks,
+            Duration overdueMargin) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.listing = requireNonNull(listing, "listing is null");
@@ -92,15 +116,30 @@ public final class Fsck {
         checkSegments(mode, tally, progress);
         checkObjects(mode, tally, progress);
         checkDeletions(mode, tally);
-        return new FsckReport(tally.tasks, tally.segments, tally.messages, tally.missing, tally.corrupt, tally.orphans,
-                tally.orphansRemoved, tally.forgotten, tally.forgottenRemoved, tally.scheduled, tally.overdue, tally.finished,
-                tally.overdueLeft, tally.cacheMismatches, tally.cacheRemoved, tally.problems);
+        return new FsckReport(
+                tally.tasks,
+                tally.segments,
+                tally.messages,
+                tally.missing,
+                tally.corrupt,
+                tally.orphans,
+                tally.orphansRemoved,
+                tally.forgotten,
+                tally.forgottenRemoved,
+                tally.scheduled,
+                tally.overdue,
+                tally.finished,
+                tally.overdueLeft,
+                tally.cacheMismatches,
+                tally.cacheRemoved,
+                tally.problems);
     }
 
     private void checkSegments(Mode mode, Tally tally, LongConsumer progress) {
         String after = "";
-        for (List<TaskSegments> page = metadata.catalog().segmentsAfter(after, PAGE); !page.isEmpty();
-             page = metadata.catalog().segmentsAfter(after, PAGE)) {
+        for (List<TaskSegments> page = metadata.catalog().segmentsAfter(after, PAGE);
+                !page.isEmpty();
+                page = metadata.catalog().segmentsAfter(after, PAGE)) {
             for (TaskSegments task : page) {
                 tally.tasks++;
                 checkTask(mode, task, tally);
@@ -112,7 +151,8 @@ public final class Fsck {
     }
 
     private void checkTask(Mode mode, TaskSegments task, Tally tally) {
-        List<String> keys = task.segments().stream().map(SegmentRecord::objectKey).toList();
+        List<String> keys =
+                task.segments().stream().map(SegmentRecord::objectKey).toList();
         Map<String, byte[]> cached = keys.isEmpty() ? Map.of() : cache.getAll(keys);
         for (SegmentRecord segment : task.segments()) {
             tally.segments++;
@@ -121,7 +161,8 @@ public final class Fsck {
             Optional<byte[]> bytes = content.get(segment.objectKey());
             if (bytes.isEmpty()) {
                 tally.missing++;
-                tally.problems.add("missing: " + segment.objectKey() + " (task " + task.taskId() + ", " + segment.messageCount() + " messages)");
+                tally.problems.add("missing: " + segment.objectKey() + " (task " + task.taskId() + ", "
+                        + segment.messageCount() + " messages)");
             } else if (!checksumMatches(bytes.get(), segment.checksum())) {
                 tally.corrupt++;
                 tally.problems.add("corrupt: " + segment.objectKey() + " (task " + task.taskId() + ")");
@@ -146,11 +187,14 @@ public final class Fsck {
         if (forgotten.isEmpty()) {
             return;
         }
-        forgotten.stream().sorted().forEach(taskId -> tally.problems.add("forgotten task: " + taskId + " (unknown to the application)"));
+        forgotten.stream()
+                .sorted()
+                .forEach(taskId -> tally.problems.add("forgotten task: " + taskId + " (unknown to the application)"));
         tally.forgotten += forgotten.size();
         if (mode != Mode.CHECK) {
             // Asked again right before the removal, as for orphans.
-            Set<String> confirmed = knownTasks.forgotten(forgotten, clock.instant().minus(orphanGrace));
+            Set<String> confirmed =
+                    knownTasks.forgotten(forgotten, clock.instant().minus(orphanGrace));
             finish(metadata.deleteTasks(confirmed));
             tally.forgottenRemoved += confirmed.size();
         }
@@ -160,7 +204,9 @@ public final class Fsck {
         OrphanCollector collector = new OrphanCollector(content, listing, metadata.catalog(), clock, orphanGrace);
         Instant cutoff = clock.instant().minus(orphanGrace);
         String cursor = "";
-        for (List<StoredObject> page = listing.list("tasks/", cursor, 1000); !page.isEmpty(); page = listing.list("tasks/", cursor, 1000)) {
+        for (List<StoredObject> page = listing.list("tasks/", cursor, 1000);
+                !page.isEmpty();
+                page = listing.list("tasks/", cursor, 1000)) {
             for (String orphan : collector.orphansAmong(page, cutoff)) {
                 tally.orphans++;
                 tally.problems.add("orphan: " + orphan);
@@ -209,8 +255,9 @@ public final class Fsck {
     /** Finishes every queued deletion due at {@code dueBy}. */
     private long finishDeletions(Instant dueBy) {
         long finished = 0;
-        for (List<PendingDeletion> due = metadata.deletions().due(dueBy, 500); !due.isEmpty();
-             due = metadata.deletions().due(dueBy, 500)) {
+        for (List<PendingDeletion> due = metadata.deletions().due(dueBy, 500);
+                !due.isEmpty();
+                due = metadata.deletions().due(dueBy, 500)) {
             finish(due);
             finished += due.size();
         }
@@ -224,7 +271,8 @@ public final class Fsck {
         List<String> keys = deletions.stream().map(PendingDeletion::objectKey).toList();
         content.delete(keys);
         cache.invalidate(keys);
-        metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
+        metadata.deletions()
+                .complete(deletions.stream().map(PendingDeletion::deletionId).toList());
     }
 
     /** Counters of one run. */

@@ -24,17 +24,34 @@ import java.util.List;
  * @param cacheMismatchesRemoved of those, removed by {@code --repair}
  * @param problems one line per problem found, for the operator
  */
-public record FsckReport(long tasks, long segments, long messages, long missing, long corrupt, long orphans, long orphansRemoved,
-                         long forgottenTasks, long forgottenTasksRemoved, long scheduledDeletions, long overdueDeletions,
-                         long deletionsFinished, long overdueDeletionsLeft, long cacheMismatches, long cacheMismatchesRemoved,
-                         List<String> problems) {
+public record FsckReport(
+        long tasks,
+        long segments,
+        long messages,
+        long missing,
+        long corrupt,
+        long orphans,
+        long orphansRemoved,
+        long forgottenTasks,
+        long forgottenTasksRemoved,
+        long scheduledDeletions,
+        long overdueDeletions,
+        long deletionsFinished,
+        long overdueDeletionsLeft,
+        long cacheMismatches,
+        long cacheMismatchesRemoved,
+        List<String> problems) {
     public FsckReport {
         problems = List.copyOf(requireNonNull(problems, "problems is null"));
     }
 
     /** @return true when nothing is wrong any more (after repairs, if any); scheduled deletions are not wrong */
     public boolean clean() {
-        return missing == 0 && corrupt == 0 && orphans == orphansRemoved && forgottenTasks == forgottenTasksRemoved
-                && overdueDeletionsLeft == 0 && cacheMismatches == cacheMismatchesRemoved;
+        return missing == 0
+                && corrupt == 0
+                && orphans == orphansRemoved
+                && forgottenTasks == forgottenTasksRemoved
+                && overdueDeletionsLeft == 0
+                && cacheMismatches == cacheMismatchesRemoved;
     }
 }

@@ -32,7 +32,8 @@ public final class OrphanCollector {
     private final Duration grace;
     private String cursor = "";
 
-    public OrphanCollector(ContentTier content, ListableContent listing, SegmentCatalog catalog, Clock clock, Duration grace) {
+    public OrphanCollector(
+            ContentTier content, ListableContent listing, SegmentCatalog catalog, Clock clock, Duration grace) {
         this.content = requireNonNull(content, "content is null");
         this.listing = requireNonNull(listing, "listing is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
@@ -41,8 +42,7 @@ public final class OrphanCollector {
     }
 
     /** What one pass saw and did. */
-    public record Pass(int listed, List<String> orphans, List<String> removed, boolean wrapped) {
-    }
+    public record Pass(int listed, List<String> orphans, List<String> removed, boolean wrapped) {}
 
     /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
     public synchronized Pass collect(int pageSize, Removal removal) {
@@ -58,7 +58,10 @@ public final class OrphanCollector {
     }
 
     /** Whether a pass removes what it finds or only reports it. */
-    public enum Removal { REMOVE, REPORT }
+    public enum Removal {
+        REMOVE,
+        REPORT
+    }
 
     /** The objects of a page that no metadata knows and that are older than {@code cutoff}. */
     List<String> orphansAmong(List<StoredObject> page, Instant cutoff) {

@@ -24,14 +24,19 @@ public final class PeriodicTask implements AutoCloseable {
         requireNonNull(work, "work is null");
         requireNonNull(failures, "failures is null");
         failures.register(name);
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("strata-" + name).daemon().factory());
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                work.run();
-            } catch (Throwable e) {
-                failures.record(name, name, e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("strata-" + name).daemon().factory());
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        work.run();
+                    } catch (Throwable e) {
+                        failures.record(name, name, e);
+                    }
+                },
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -18,8 +18,12 @@ public final class MeteredContentTier implements ContentTier {
     public MeteredContentTier(ContentTier delegate, MeterRegistry registry) {
         this.delegate = requireNonNull(delegate, "delegate is null");
         this.timer = new TierTimer(registry, "content");
-        this.bytesWritten = Counter.builder("strata.content.written.bytes").description("Bytes written to the content tier").register(registry);
-        this.bytesRead = Counter.builder("strata.content.read.bytes").description("Bytes read from the content tier").register(registry);
+        this.bytesWritten = Counter.builder("strata.content.written.bytes")
+                .description("Bytes written to the content tier")
+                .register(registry);
+        this.bytesRead = Counter.builder("strata.content.read.bytes")
+                .description("Bytes read from the content tier")
+                .register(registry);
     }
 
     @Override

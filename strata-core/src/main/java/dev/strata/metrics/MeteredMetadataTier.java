@@ -2,7 +2,7 @@ package dev.strata.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.DeletionQueue;
 import dev.strata.tier.metadata.MessageLocation;

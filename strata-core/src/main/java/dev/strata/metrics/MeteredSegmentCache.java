@@ -18,8 +18,12 @@ public final class MeteredSegmentCache implements SegmentCache {
     public MeteredSegmentCache(SegmentCache delegate, MeterRegistry registry) {
         this.delegate = requireNonNull(delegate, "delegate is null");
         this.timer = new TierTimer(registry, "cache");
-        this.hits = Counter.builder("strata.cache.hits").description("Segments found in the cache").register(registry);
-        this.misses = Counter.builder("strata.cache.misses").description("Segments not found in the cache").register(registry);
+        this.hits = Counter.builder("strata.cache.hits")
+                .description("Segments found in the cache")
+                .register(registry);
+        this.misses = Counter.builder("strata.cache.misses")
+                .description("Segments not found in the cache")
+                .register(registry);
     }
 
     @Override

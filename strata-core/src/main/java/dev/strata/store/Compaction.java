@@ -1,6 +1,9 @@
 package dev.strata.store;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
@@ -37,8 +40,14 @@ final class Compaction {
     private final Duration grace;
     private final long maxMergedBytes;
 
-    Compaction(MetadataTier metadata, ContentTier content, SegmentFetcher fetcher, SegmentCodec codec, Clock clock, Duration grace,
-               long maxMergedBytes) {
+    Compaction(
+            MetadataTier metadata,
+            ContentTier content,
+            SegmentFetcher fetcher,
+            SegmentCodec codec,
+            Clock clock,
+            Duration grace,
+            long maxMergedBytes) {
         this.metadata = metadata;
         this.content = content;
         this.fetcher = fetcher;
@@ -71,7 +80,12 @@ final class Compaction {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
-            long written = merge(task, replaced, locations.stream().filter(l -> replaced.contains(l.segmentNo())).toList());
+            long written = merge(
+                    task,
+                    replaced,
+                    locations.stream()
+                            .filter(l -> replaced.contains(l.segmentNo()))
+                            .toList());
             if (written < 0) {
                 break;
             }
@@ -85,15 +99,19 @@ final class Compaction {
     /** @return bytes of the merged object, or -1 when a concurrent compaction replaced the run first */
     private long merge(TaskRecord task, Set<Integer> replaced, List<MessageLocation> locations) {
         String taskId = task.taskId();
-        List<TaskMessage> messages = fetcher.messages(taskId, locations, Long.MAX_VALUE).messages();
+        List<TaskMessage> messages =
+                fetcher.messages(taskId, locations, Long.MAX_VALUE).messages();
         SegmentCodec.Encoded merged = codec.encode(messages);
         long objectId = ThreadLocalRandom.current().nextLong();
         String key = ContentKeys.segment(taskId, objectId);
         content.put(key, merged.bytes());
         List<MessageRow> rows = MessageRow.of(messages);
-        ReplaceOutcome outcome = metadata.catalog().replaceSegments(task, replaced,
-                new SegmentCommit(task.taskKey(), objectId, merged.bytes().length, merged.checksum(), rows),
-                clock.instant().plus(grace));
+        ReplaceOutcome outcome = metadata.catalog()
+                .replaceSegments(
+                        task,
+                        replaced,
+                        new SegmentCommit(task.taskKey(), objectId, merged.bytes().length, merged.checksum(), rows),
+                        clock.instant().plus(grace));
         return switch (outcome) {
             case ReplaceOutcome.Replaced done -> merged.bytes().length;
             case ReplaceOutcome.Conflict conflict -> {

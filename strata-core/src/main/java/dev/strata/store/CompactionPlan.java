@@ -11,11 +11,11 @@ import java.util.Map;
  * headers, read in waves of about {@code maxBytes} of objects, so planning holds no more than that.
  */
 final class CompactionPlan {
-    private CompactionPlan() {
-    }
+    private CompactionPlan() {}
 
     /** @return the runs, in order; a task that fits ends as one run */
-    static List<List<SegmentRecord>> runs(String taskId, List<SegmentRecord> segments, long maxBytes, SegmentFetcher fetcher) {
+    static List<List<SegmentRecord>> runs(
+            String taskId, List<SegmentRecord> segments, long maxBytes, SegmentFetcher fetcher) {
         List<List<SegmentRecord>> runs = new ArrayList<>();
         List<SegmentRecord> run = new ArrayList<>();
         long runBytes = 0;
@@ -23,15 +23,21 @@ final class CompactionPlan {
         while (next < segments.size()) {
             List<SegmentRecord> wave = new ArrayList<>();
             long waveBytes = 0;
-            while (next < segments.size() && (wave.isEmpty() || waveBytes + segments.get(next).byteSize() <= maxBytes)) {
+            while (next < segments.size()
+                    && (wave.isEmpty() || waveBytes + segments.get(next).byteSize() <= maxBytes)) {
                 waveBytes += segments.get(next).byteSize();
                 wave.add(segments.get(next++));
             }
             // An object larger than the budget decodes to at least about as much: it stays alone, unread.
-            List<String> toRead = wave.stream().filter(s -> s.byteSize() <= maxBytes).map(SegmentRecord::objectKey).toList();
+            List<String> toRead = wave.stream()
+                    .filter(s -> s.byteSize() <= maxBytes)
+                    .map(SegmentRecord::objectKey)
+                    .toList();
             Map<String, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
             for (SegmentRecord segment : wave) {
-                long bytes = lengths.containsKey(segment.objectKey()) ? lengths.get(segment.objectKey()) : segment.byteSize();
+                long bytes = lengths.containsKey(segment.objectKey())
+                        ? lengths.get(segment.objectKey())
+                        : segment.byteSize();
                 if (!run.isEmpty() && runBytes + bytes > maxBytes) {
                     runs.add(run);
                     run = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.strata.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.strata.model.TaskMessage;
 import java.util.Map;
 
 /**
@@ -21,13 +22,16 @@ final class DecodedSegments {
     /** @param maximumBytes most heap the decoded segments may hold, by {@link #weight}; 0 caches nothing */
     DecodedSegments(long maximumBytes) {
         this.maximumBytes = maximumBytes;
-        this.cache = maximumBytes == 0 ? null : Caffeine.newBuilder()
-                // Evict on the writing thread: with the default asynchronous maintenance, a burst
-                // of large entries could outgrow the bound until a pool thread got to them.
-                .executor(Runnable::run)
-                .maximumWeight(maximumBytes)
-                .weigher((String key, Map<Long, TaskMessage> messages) -> (int) Math.min(Integer.MAX_VALUE, weight(key, messages)))
-                .build();
+        this.cache = maximumBytes == 0
+                ? null
+                : Caffeine.newBuilder()
+                        // Evict on the writing thread: with the default asynchronous maintenance, a burst
+                        // of large entries could outgrow the bound until a pool thread got to them.
+                        .executor(Runnable::run)
+                        .maximumWeight(maximumBytes)
+                        .weigher((String key, Map<Long, TaskMessage> messages) ->
+                                (int) Math.min(Integer.MAX_VALUE, weight(key, messages)))
+                        .build();
     }
 
     /** @return the cached segments among the keys */

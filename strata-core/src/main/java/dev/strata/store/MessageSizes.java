@@ -1,5 +1,7 @@
 package dev.strata.store;
 
+import dev.strata.model.TaskMessage;
+
 /** How much a decoded message weighs, for the page budget and the decoded-segment cache. */
 final class MessageSizes {
     /** Fixed fields of a message in a response: names, seq, id, time, punctuation. */
@@ -10,8 +12,7 @@ final class MessageSizes {
      */
     private static final long HEAP_OVERHEAD = 512;
 
-    private MessageSizes() {
-    }
+    private MessageSizes() {}
 
     /** The decoded text of a message: every string field, in characters, plus a fixed overhead. */
     static long textBytes(TaskMessage m) {
@@ -27,7 +28,13 @@ final class MessageSizes {
     }
 
     private static long chars(TaskMessage m) {
-        return (long) m.id().length() + m.taskId().length() + m.type().length() + m.tool().length() + m.callId().length()
-                + m.content().length() + m.output().length() + m.input().map(String::length).orElse(0);
+        return (long) m.id().length()
+                + m.taskId().length()
+                + m.type().length()
+                + m.tool().length()
+                + m.callId().length()
+                + m.content().length()
+                + m.output().length()
+                + m.input().map(String::length).orElse(0);
     }
 }

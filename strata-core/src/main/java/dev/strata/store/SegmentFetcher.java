@@ -1,6 +1,9 @@
 package dev.strata.store;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.TaskMessage;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
@@ -84,7 +87,8 @@ final class SegmentFetcher implements AutoCloseable {
         for (String key : keys) {
             byte[] bytes = objects.get(key);
             if (bytes == null) {
-                throw new CorruptContentException("segment " + key + " of task " + taskId + " is missing from the content tier");
+                throw new CorruptContentException(
+                        "segment " + key + " of task " + taskId + " is missing from the content tier");
             }
             lengths.put(key, codec.decodedLength(bytes));
         }
@@ -96,8 +100,7 @@ final class SegmentFetcher implements AutoCloseable {
      *
      * @param cut true when the byte budget stopped the listing before its end
      */
-    record Fetched(List<TaskMessage> messages, boolean cut) {
-    }
+    record Fetched(List<TaskMessage> messages, boolean cut) {}
 
     /** The state of one listing: which segments are fetched, decoded, and still needed. */
     private final class Read {
@@ -150,7 +153,8 @@ final class SegmentFetcher implements AutoCloseable {
                 }
             }
             if (bytes == null) {
-                throw new CorruptContentException("segment " + key + " of task " + taskId + " is missing from the content tier");
+                throw new CorruptContentException(
+                        "segment " + key + " of task " + taskId + " is missing from the content tier");
             }
             if (!verified) {
                 int actual = codec.verify(bytes);
@@ -185,11 +189,14 @@ final class SegmentFetcher implements AutoCloseable {
 
         /** Fetches {@code key} and the next segments in order, about the budget's worth of objects in all. */
         private void fetchWaveFrom(String key) {
-            int wave = largestObject == 0 ? FIRST_WAVE : (int) Math.max(1, Math.min(MAX_WAVE, maxBytes / largestObject));
+            int wave =
+                    largestObject == 0 ? FIRST_WAVE : (int) Math.max(1, Math.min(MAX_WAVE, maxBytes / largestObject));
             List<String> keys = new ArrayList<>(wave);
             for (int i = position.get(key); i < order.size() && keys.size() < wave; i++) {
                 String candidate = order.get(i);
-                if (!segments.containsKey(candidate) && !fetched.containsKey(candidate) && stillNeeded.get(candidate) > 0) {
+                if (!segments.containsKey(candidate)
+                        && !fetched.containsKey(candidate)
+                        && stillNeeded.get(candidate) > 0) {
                     keys.add(candidate);
                 }
             }
@@ -211,7 +218,8 @@ final class SegmentFetcher implements AutoCloseable {
         }
         Map<String, byte[]> objects = new HashMap<>(cache.getAll(keys));
         servedByCache.addAll(objects.keySet());
-        List<String> misses = keys.stream().filter(key -> !objects.containsKey(key)).toList();
+        List<String> misses =
+                keys.stream().filter(key -> !objects.containsKey(key)).toList();
         Map<String, byte[]> loaded = new HashMap<>();
         if (misses.size() == 1) {
             content.get(misses.get(0)).ifPresent(bytes -> loaded.put(misses.get(0), bytes));

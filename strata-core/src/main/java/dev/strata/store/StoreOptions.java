@@ -17,8 +17,13 @@ import java.util.Set;
  * @param maxMergedSegmentBytes most decoded message bytes compaction merges into one object (and so holds in memory at once);
  *     a task larger than this ends as several objects
  */
-public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration replacedSegmentGrace, long decodedCacheBytes,
-                           long maxPageBytes, long maxMergedSegmentBytes) {
+public record StoreOptions(
+        Set<String> dropTypes,
+        int compressionLevel,
+        Duration replacedSegmentGrace,
+        long decodedCacheBytes,
+        long maxPageBytes,
+        long maxMergedSegmentBytes) {
     public static final Set<String> DEFAULT_DROP_TYPES = Set.of("log", "status");
     public static final long DEFAULT_MAX_PAGE_BYTES = 64L << 20;
     public static final long DEFAULT_MAX_MERGED_SEGMENT_BYTES = 64L << 20;
@@ -41,30 +46,40 @@ public record StoreOptions(Set<String> dropTypes, int compressionLevel, Duration
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(DEFAULT_DROP_TYPES, 3, Duration.ofMinutes(5), 64L << 20, DEFAULT_MAX_PAGE_BYTES,
+        return new StoreOptions(
+                DEFAULT_DROP_TYPES,
+                3,
+                Duration.ofMinutes(5),
+                64L << 20,
+                DEFAULT_MAX_PAGE_BYTES,
                 DEFAULT_MAX_MERGED_SEGMENT_BYTES);
     }
 
     public StoreOptions withDropTypes(Set<String> types) {
-        return new StoreOptions(types, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
+        return new StoreOptions(
+                types, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
     }
 
     /** @param bytes size of the in-process cache of decoded segments; 0 turns it off */
     public StoreOptions withDecodedCacheBytes(long bytes) {
-        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, bytes, maxPageBytes, maxMergedSegmentBytes);
+        return new StoreOptions(
+                dropTypes, compressionLevel, replacedSegmentGrace, bytes, maxPageBytes, maxMergedSegmentBytes);
     }
 
     public StoreOptions withReplacedSegmentGrace(Duration grace) {
-        return new StoreOptions(dropTypes, compressionLevel, grace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
+        return new StoreOptions(
+                dropTypes, compressionLevel, grace, decodedCacheBytes, maxPageBytes, maxMergedSegmentBytes);
     }
 
     /** @param bytes most decoded message bytes in one page of a listing (at least one message is always returned) */
     public StoreOptions withMaxPageBytes(long bytes) {
-        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, bytes, maxMergedSegmentBytes);
+        return new StoreOptions(
+                dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, bytes, maxMergedSegmentBytes);
     }
 
     /** @param bytes most decoded message bytes compaction puts into (and holds in memory for) one merged object */
     public StoreOptions withMaxMergedSegmentBytes(long bytes) {
-        return new StoreOptions(dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, bytes);
+        return new StoreOptions(
+                dropTypes, compressionLevel, replacedSegmentGrace, decodedCacheBytes, maxPageBytes, bytes);
     }
 }

@@ -2,6 +2,10 @@ package dev.strata.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.CommitLog.CommitPosition;
 import dev.strata.tier.metadata.CommitLog.CommittedLocation;
@@ -73,9 +77,14 @@ public final class TaskLog {
     }
 
     private List<CommittedMessage> fetch(String taskId, Locator locator) {
-        TaskRecord task = log.horizon(taskId).orElseThrow(() -> new TaskNotFoundException(taskId)).task();
+        TaskRecord task = log.horizon(taskId)
+                .orElseThrow(() -> new TaskNotFoundException(taskId))
+                .task();
         List<CommittedLocation> located = locator.locate(task);
-        List<TaskMessage> messages = fetcher.messages(taskId, located.stream().map(CommittedLocation::location).toList(), maxPageBytes)
+        List<TaskMessage> messages = fetcher.messages(
+                        taskId,
+                        located.stream().map(CommittedLocation::location).toList(),
+                        maxPageBytes)
                 .messages();
         List<CommittedMessage> result = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {

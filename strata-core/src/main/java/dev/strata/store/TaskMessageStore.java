@@ -3,6 +3,16 @@ package dev.strata.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.model.AppendResult;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.MessagePage;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
+import dev.strata.model.TaskSummary;
 import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
@@ -53,7 +63,8 @@ public final class TaskMessageStore implements AutoCloseable {
     private final TaskLog taskLog;
     private final List<TaskChangeListener> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public TaskMessageStore(MetadataTier metadata, ContentTier content, FailSafeSegmentCache cache, StoreOptions options, Clock clock) {
+    public TaskMessageStore(
+            MetadataTier metadata, ContentTier content, FailSafeSegmentCache cache, StoreOptions options, Clock clock) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.cache = requireNonNull(cache, "cache is null");
@@ -61,7 +72,13 @@ public final class TaskMessageStore implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock is null");
         this.codec = new SegmentCodec(options.compressionLevel());
         this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
-        this.compaction = new Compaction(metadata, content, fetcher, codec, clock, options.replacedSegmentGrace(),
+        this.compaction = new Compaction(
+                metadata,
+                content,
+                fetcher,
+                codec,
+                clock,
+                options.replacedSegmentGrace(),
                 options.maxMergedSegmentBytes());
         this.taskLog = new TaskLog(metadata.commitLog(), fetcher, options.maxPageBytes());
     }
@@ -102,13 +119,23 @@ public final class TaskMessageStore implements AutoCloseable {
         if (kept.isEmpty()) {
             return new AppendResult(0, 0, dropped);
         }
-        Set<Long> stored = metadata.storedSeqs(task, kept.stream().map(NewMessage::seq).toList());
+        Set<Long> stored =
+                metadata.storedSeqs(task, kept.stream().map(NewMessage::seq).toList());
         Instant now = clock.instant();
         List<TaskMessage> fresh = new ArrayList<>(kept.size());
         for (NewMessage m : kept) {
             if (!stored.contains(m.seq())) {
-                fresh.add(new TaskMessage(messageId(taskId, m.seq()), taskId, m.seq(), m.type(), m.tool(), m.callId(),
-                        m.content(), m.input(), m.output(), now));
+                fresh.add(new TaskMessage(
+                        messageId(taskId, m.seq()),
+                        taskId,
+                        m.seq(),
+                        m.type(),
+                        m.tool(),
+                        m.callId(),
+                        m.content(),
+                        m.input(),
+                        m.output(),
+                        now));
             }
         }
         if (fresh.isEmpty()) {
@@ -133,19 +160,23 @@ public final class TaskMessageStore implements AutoCloseable {
         Set<Long> seen = new HashSet<>();
         for (TaskMessage message : messages) {
             if (!message.taskId().equals(taskId) || !seen.add(message.seq())) {
-                throw new InvalidInputException("import of task " + taskId + " has a foreign message or seq " + message.seq() + " twice");
+                throw new InvalidInputException(
+                        "import of task " + taskId + " has a foreign message or seq " + message.seq() + " twice");
             }
             try {
                 NewMessage.requireValidNames(message.type(), message.tool(), message.callId());
             } catch (InvalidInputException e) {
-                throw new InvalidInputException("import of task " + taskId + ", seq " + message.seq() + ": " + e.getMessage());
+                throw new InvalidInputException(
+                        "import of task " + taskId + ", seq " + message.seq() + ": " + e.getMessage());
             }
         }
         if (messages.isEmpty()) {
             return new AppendResult(0, 0, 0);
         }
-        Set<Long> stored = metadata.storedSeqs(task, messages.stream().map(TaskMessage::seq).toList());
-        List<TaskMessage> fresh = messages.stream().filter(m -> !stored.contains(m.seq())).toList();
+        Set<Long> stored = metadata.storedSeqs(
+                task, messages.stream().map(TaskMessage::seq).toList());
+        List<TaskMessage> fresh =
+                messages.stream().filter(m -> !stored.contains(m.seq())).toList();
         int accepted = fresh.isEmpty() ? 0 : writeSegment(task, fresh);
         return new AppendResult(accepted, messages.size() - accepted, 0);
     }
@@ -166,13 +197,15 @@ public final class TaskMessageStore implements AutoCloseable {
         // reached us, and deleting content that metadata references would lose acknowledged data.
         // An uncommitted object is invisible and orphan collection removes it.
         // The commit proves the task is still the one read above, or answers TaskGone.
-        CommitOutcome outcome = metadata.commit(task, new SegmentCommit(task.taskKey(), objectId, encoded.bytes().length, encoded.checksum(), rows));
+        CommitOutcome outcome = metadata.commit(
+                task, new SegmentCommit(task.taskKey(), objectId, encoded.bytes().length, encoded.checksum(), rows));
         return switch (outcome) {
             case CommitOutcome.TaskGone gone -> {
                 deleteUnreferenced(key);
                 throw new TaskNotFoundException(task.taskId());
             }
-            case CommitOutcome.Committed committed when committed.insertedSeqs().isEmpty() -> {
+            case CommitOutcome.Committed committed
+            when committed.insertedSeqs().isEmpty() -> {
                 deleteUnreferenced(key);
                 yield 0;
             }
@@ -246,7 +279,9 @@ public final class TaskMessageStore implements AutoCloseable {
     }
 
     private boolean stillExists(TaskRecord task) {
-        return metadata.task(task.taskId()).filter(now -> now.taskKey() == task.taskKey()).isPresent();
+        return metadata.task(task.taskId())
+                .filter(now -> now.taskKey() == task.taskKey())
+                .isPresent();
     }
 
     /** The tasks' messages in commit order, for live tails. */
@@ -321,8 +356,9 @@ public final class TaskMessageStore implements AutoCloseable {
      */
     public int purgePendingDeletions() {
         int removed = 0;
-        for (List<PendingDeletion> due = metadata.deletions().due(clock.instant(), 500); !due.isEmpty() && purge(due);
-             due = metadata.deletions().due(clock.instant(), 500)) {
+        for (List<PendingDeletion> due = metadata.deletions().due(clock.instant(), 500);
+                !due.isEmpty() && purge(due);
+                due = metadata.deletions().due(clock.instant(), 500)) {
             removed += due.size();
         }
         return removed;
@@ -370,7 +406,8 @@ public final class TaskMessageStore implements AutoCloseable {
             return false;
         }
         cache.invalidate(keys);
-        metadata.deletions().complete(deletions.stream().map(PendingDeletion::deletionId).toList());
+        metadata.deletions()
+                .complete(deletions.stream().map(PendingDeletion::deletionId).toList());
         return true;
     }
 
@@ -396,6 +433,7 @@ public final class TaskMessageStore implements AutoCloseable {
      * later rewrite of its segment agree on it without storing it in metadata.
      */
     public static String messageId(String taskId, long seq) {
-        return UUID.nameUUIDFromBytes((taskId + "\u0000" + seq).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes((taskId + "\u0000" + seq).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

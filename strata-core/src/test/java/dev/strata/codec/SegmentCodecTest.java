@@ -3,8 +3,8 @@ package dev.strata.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.store.CorruptContentException;
-import dev.strata.store.TaskMessage;
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.TaskMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +31,33 @@ class SegmentCodecTest {
 
     @Provide
     Arbitrary<List<TaskMessage>> messages() {
-        Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(300)
+        Arbitrary<String> text = Arbitraries.strings()
+                .all()
+                .ofMaxLength(300)
                 .filter(s -> s.codePoints().noneMatch(c -> c >= 0xD800 && c <= 0xDFFF));
-        Arbitrary<Optional<String>> input = Arbitraries.of("{}", "{\"a\":null}", "{\"n\":123456789012345678901234567890,\"x\":[1,{\"y\":\"é\"}]}")
+        Arbitrary<Optional<String>> input = Arbitraries.of(
+                        "{}", "{\"a\":null}", "{\"n\":123456789012345678901234567890,\"x\":[1,{\"y\":\"é\"}]}")
                 .optional();
         Arbitrary<TaskMessage> message = Combinators.combine(
-                        Arbitraries.longs().between(0, (1L << 53) - 1), text, text, text, text, input, text,
+                        Arbitraries.longs().between(0, (1L << 53) - 1),
+                        text,
+                        text,
+                        text,
+                        text,
+                        input,
+                        text,
                         Arbitraries.longs().between(0, 4_102_444_800_000L))
                 .as((seq, type, tool, callId, content, in, output, millis) -> new TaskMessage(
-                        "id-" + seq, "task", seq, type.isEmpty() ? "t" : type, tool, callId, content, in, output, Instant.ofEpochMilli(millis)));
+                        "id-" + seq,
+                        "task",
+                        seq,
+                        type.isEmpty() ? "t" : type,
+                        tool,
+                        callId,
+                        content,
+                        in,
+                        output,
+                        Instant.ofEpochMilli(millis)));
         return message.list();
     }
 
@@ -64,10 +82,14 @@ class SegmentCodecTest {
     void typicalAgentTrace_compressesAtLeastThreeTimes() {
         List<TaskMessage> trace = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            trace.add(message(i, "Reading src/main/java/com/example/Service" + (i % 7) + ".java and checking the imports; "
-                    + "public class Service" + i + " { private final Repository repository; }"));
+            trace.add(message(
+                    i,
+                    "Reading src/main/java/com/example/Service" + (i % 7) + ".java and checking the imports; "
+                            + "public class Service" + i + " { private final Repository repository; }"));
         }
-        int raw = trace.stream().mapToInt(m -> m.content().length() + m.id().length() + m.type().length()).sum();
+        int raw = trace.stream()
+                .mapToInt(m -> m.content().length() + m.id().length() + m.type().length())
+                .sum();
 
         int encoded = codec.encode(trace).bytes().length;
 
@@ -77,9 +99,13 @@ class SegmentCodecTest {
     @Test
     void largeCompressibleSegment_decodesAsAStream_exactly() {
         // Defect 4: bodies above 1 MiB are inflated field by field instead of into one array.
-        List<TaskMessage> messages = List.of(message(1, "a".repeat(3 << 20)), message(2, "é".repeat(1 << 20)), message(3, ""),
+        List<TaskMessage> messages = List.of(
+                message(1, "a".repeat(3 << 20)),
+                message(2, "é".repeat(1 << 20)),
+                message(3, ""),
                 // Surrogate pairs straddling the encoder's 64 Ki-character chunks.
-                message(4, "a" + "\uD83D\uDE00".repeat(100_000) + "z"), message(5, "€\uD83D\uDE00".repeat(70_000)));
+                message(4, "a" + "\uD83D\uDE00".repeat(100_000) + "z"),
+                message(5, "€\uD83D\uDE00".repeat(70_000)));
 
         assertThat(codec.decode("task", codec.encode(messages).bytes())).containsExactlyElementsOf(messages);
     }
@@ -88,7 +114,8 @@ class SegmentCodecTest {
     void decompressionBomb_smallRecordedLength_isRefusedWithoutInflatingIt() {
         // A header that records 1,000 bytes for a body that inflates to 8 MiB: refused as corrupt
         // before more than the recorded length is produced.
-        byte[] bomb = withRecordedLength(codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 1000);
+        byte[] bomb = withRecordedLength(
+                codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 1000);
 
         assertThatThrownBy(() -> codec.decode("task", bomb))
                 .isInstanceOf(CorruptContentException.class)
@@ -97,7 +124,8 @@ class SegmentCodecTest {
 
     @Test
     void decompressionBomb_recordedLengthBelowTheStreamedBody_isRefused() {
-        byte[] bomb = withRecordedLength(codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 2 << 20);
+        byte[] bomb = withRecordedLength(
+                codec.encode(List.of(message(1, "b".repeat(8 << 20)))).bytes(), 2 << 20);
 
         assertThatThrownBy(() -> codec.decode("task", bomb))
                 .isInstanceOf(CorruptContentException.class)
@@ -135,6 +163,16 @@ class SegmentCodecTest {
     }
 
     private static TaskMessage message(long seq, String content) {
-        return new TaskMessage("id-" + seq, "task", seq, "text", "", "", content, Optional.empty(), "", Instant.ofEpochMilli(1_700_000_000_000L));
+        return new TaskMessage(
+                "id-" + seq,
+                "task",
+                seq,
+                "text",
+                "",
+                "",
+                content,
+                Optional.empty(),
+                "",
+                Instant.ofEpochMilli(1_700_000_000_000L));
     }
 }

@@ -43,15 +43,15 @@ abstract class AbstractLifecycleFaultTest {
 
     protected abstract void startContent();
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeEach
     void open() {
         database = openDatabase();
         content = openContent();
         cache = openCache();
-        store = StoreFixture.store(database, content, cache, StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
+        store = StoreFixture.store(
+                database, content, cache, StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
     }
 
     @AfterEach
@@ -62,8 +62,14 @@ abstract class AbstractLifecycleFaultTest {
     }
 
     Fsck fsck() {
-        return new Fsck(new JdbcMetadataTier(database), content, (ListableContent) content, new FailSafeSegmentCache(cache),
-                new SegmentCodec(), Clock.systemUTC(), Duration.ZERO);
+        return new Fsck(
+                new JdbcMetadataTier(database),
+                content,
+                (ListableContent) content,
+                new FailSafeSegmentCache(cache),
+                new SegmentCodec(),
+                Clock.systemUTC(),
+                Duration.ZERO);
     }
 
     @Test
@@ -74,11 +80,20 @@ abstract class AbstractLifecycleFaultTest {
             store.append("doomed", range(b * 4L, b * 4L + 3));
         }
         store.append("kept", range(0, 3));
-        List<String> doomedKeys = new JdbcMetadataTier(database).catalog()
-                .segments(new JdbcMetadataTier(database).task("doomed").orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
-        assertThat(store.list("doomed", dev.strata.store.MessageQuery.all()).messages()).hasSize(20);
-        assertThat(cache.getAll(doomedKeys)).as("cache entries of doomed before the delete (the test must see them go)").hasSize(5);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed"))).as("objects of doomed before the delete").hasSize(5);
+        List<String> doomedKeys = new JdbcMetadataTier(database)
+                        .catalog()
+                        .segments(new JdbcMetadataTier(database).task("doomed").orElseThrow())
+                        .stream()
+                        .map(SegmentRecord::objectKey)
+                        .toList();
+        assertThat(store.list("doomed", dev.strata.model.MessageQuery.all()).messages())
+                .hasSize(20);
+        assertThat(cache.getAll(doomedKeys))
+                .as("cache entries of doomed before the delete (the test must see them go)")
+                .hasSize(5);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed")))
+                .as("objects of doomed before the delete")
+                .hasSize(5);
 
         stopContent();
         try {
@@ -98,10 +113,16 @@ abstract class AbstractLifecycleFaultTest {
         for (String key : doomedKeys) {
             assertThat(content.get(key)).as(key).isEmpty();
         }
-        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed"))).as("objects left under doomed's prefix").isEmpty();
-        assertThat(cache.getAll(doomedKeys)).as("cache entries left of doomed's segments %s", doomedKeys).isEmpty();
-        assertThat(objectsUnder(ContentKeys.taskPrefix("kept"))).as("objects of kept").hasSize(1);
-        FsckReport report = fsck().run(Fsck.Mode.CHECK, done -> { });
+        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed")))
+                .as("objects left under doomed's prefix")
+                .isEmpty();
+        assertThat(cache.getAll(doomedKeys))
+                .as("cache entries left of doomed's segments %s", doomedKeys)
+                .isEmpty();
+        assertThat(objectsUnder(ContentKeys.taskPrefix("kept")))
+                .as("objects of kept")
+                .hasSize(1);
+        FsckReport report = fsck().run(Fsck.Mode.CHECK, done -> {});
         assertThat(report.problems()).isEmpty();
         assertThat(report.clean()).isTrue();
     }
@@ -110,8 +131,9 @@ abstract class AbstractLifecycleFaultTest {
     protected List<String> objectsUnder(String keyPrefix) {
         List<String> keys = new java.util.ArrayList<>();
         String after = "";
-        for (List<ListableContent.StoredObject> page = ((ListableContent) content).list(keyPrefix, after, 1000); !page.isEmpty();
-             page = ((ListableContent) content).list(keyPrefix, after, 1000)) {
+        for (List<ListableContent.StoredObject> page = ((ListableContent) content).list(keyPrefix, after, 1000);
+                !page.isEmpty();
+                page = ((ListableContent) content).list(keyPrefix, after, 1000)) {
             page.forEach(object -> keys.add(object.key()));
             after = page.get(page.size() - 1).key();
         }
@@ -124,36 +146,44 @@ abstract class AbstractLifecycleFaultTest {
         store.append("t", range(0, 4));
         store.append("t", range(5, 9));
         store.append("t", range(10, 14));
-        List<SegmentRecord> segments = new JdbcMetadataTier(database).catalog().segments(new JdbcMetadataTier(database).task("t").orElseThrow());
+        List<SegmentRecord> segments = new JdbcMetadataTier(database)
+                .catalog()
+                .segments(new JdbcMetadataTier(database).task("t").orElseThrow());
         String orphan = ContentKeys.segment("t", 0x0bad);
         content.put(orphan, new SegmentCodec().encode(List.of()).bytes());
         content.put(ContentKeys.segment("no-such-task", 1), new byte[] {1, 2, 3});
         content.delete(List.of(segments.get(0).objectKey()));
         content.put(segments.get(1).objectKey(), new byte[] {9, 9, 9});
 
-        FsckReport check = fsck().run(Fsck.Mode.CHECK, done -> { });
+        FsckReport check = fsck().run(Fsck.Mode.CHECK, done -> {});
 
         assertThat(check.missing()).isEqualTo(1);
         assertThat(check.corrupt()).isEqualTo(1);
         assertThat(check.orphans()).isEqualTo(2);
-        assertThat(check.problems()).anyMatch(p -> p.startsWith("missing: " + segments.get(0).objectKey()))
+        assertThat(check.problems())
+                .anyMatch(p -> p.startsWith("missing: " + segments.get(0).objectKey()))
                 .anyMatch(p -> p.startsWith("corrupt: " + segments.get(1).objectKey()))
                 .anyMatch(p -> p.equals("orphan: " + orphan));
         assertThat(check.clean()).isFalse();
 
-        FsckReport repair = fsck().run(Fsck.Mode.REPAIR, done -> { });
+        FsckReport repair = fsck().run(Fsck.Mode.REPAIR, done -> {});
 
         assertThat(repair.orphansRemoved()).isEqualTo(2);
         assertThat(content.get(orphan)).isEmpty();
-        assertThat(content.get(segments.get(2).objectKey())).as("referenced content is never removed").isPresent();
-        assertThat(repair.clean()).as("missing and corrupt content cannot be repaired").isFalse();
+        assertThat(content.get(segments.get(2).objectKey()))
+                .as("referenced content is never removed")
+                .isPresent();
+        assertThat(repair.clean())
+                .as("missing and corrupt content cannot be repaired")
+                .isFalse();
     }
 
     /** Issue 9, defect 10: replaced segments inside STRATA_COMPACTION_GRACE made fsck fail for minutes after every completion. */
     @Test
     void fsck_deletionsInsideTheirGrace_areScheduledNotProblems_andRepairWaitsForTheGraceUnlessNow() {
         Duration grace = Duration.ofMinutes(5);
-        TaskMessageStore graceful = StoreFixture.store(database, content, cache, StoreOptions.defaults().withReplacedSegmentGrace(grace));
+        TaskMessageStore graceful = StoreFixture.store(
+                database, content, cache, StoreOptions.defaults().withReplacedSegmentGrace(grace));
         graceful.createTask("done");
         for (int b = 0; b < 3; b++) {
             graceful.append("done", range(b * 10L, b * 10L + 9));
@@ -162,31 +192,45 @@ abstract class AbstractLifecycleFaultTest {
         graceful.seal("done");
         graceful.compact("done");
 
-        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { });
-        assertThat(check.scheduledDeletions()).as("replaced segments inside their grace").isEqualTo(3);
+        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> {});
+        assertThat(check.scheduledDeletions())
+                .as("replaced segments inside their grace")
+                .isEqualTo(3);
         assertThat(check.overdueDeletions()).isZero();
-        assertThat(check.problems()).as("a healthy store right after a compaction").isEmpty();
+        assertThat(check.problems())
+                .as("a healthy store right after a compaction")
+                .isEmpty();
         assertThat(check.clean()).isTrue();
 
-        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> { });
-        assertThat(repair.deletionsFinished()).as("--repair before the grace ends").isZero();
+        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> {});
+        assertThat(repair.deletionsFinished())
+                .as("--repair before the grace ends")
+                .isZero();
         for (String key : replaced) {
-            assertThat(content.get(key)).as("replaced segment %s stays readable during its grace", key).isPresent();
+            assertThat(content.get(key))
+                    .as("replaced segment %s stays readable during its grace", key)
+                    .isPresent();
         }
 
-        Clock late = Clock.offset(Clock.systemUTC(), grace.plus(Fsck.DEFAULT_OVERDUE_MARGIN).plusMinutes(1));
-        FsckReport overdue = fsck(late).run(Fsck.Mode.CHECK, done -> { });
-        assertThat(overdue.overdueDeletions()).as("due for longer than the margin").isEqualTo(3);
+        Clock late = Clock.offset(
+                Clock.systemUTC(), grace.plus(Fsck.DEFAULT_OVERDUE_MARGIN).plusMinutes(1));
+        FsckReport overdue = fsck(late).run(Fsck.Mode.CHECK, done -> {});
+        assertThat(overdue.overdueDeletions())
+                .as("due for longer than the margin")
+                .isEqualTo(3);
         assertThat(overdue.problems()).anyMatch(p -> p.startsWith("overdue deletions: 3"));
         assertThat(overdue.clean()).isFalse();
 
-        FsckReport now = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR_NOW, done -> { });
+        FsckReport now = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR_NOW, done -> {});
         assertThat(now.deletionsFinished()).isEqualTo(3);
         assertThat(now.clean()).isTrue();
         for (String key : replaced) {
-            assertThat(content.get(key)).as("replaced segment %s after --repair --now", key).isEmpty();
+            assertThat(content.get(key))
+                    .as("replaced segment %s after --repair --now", key)
+                    .isEmpty();
         }
-        assertThat(graceful.list("done", dev.strata.store.MessageQuery.all()).messages()).hasSize(30);
+        assertThat(graceful.list("done", dev.strata.model.MessageQuery.all()).messages())
+                .hasSize(30);
     }
 
     @Test
@@ -201,9 +245,12 @@ abstract class AbstractLifecycleFaultTest {
         }
         Clock late = Clock.offset(Clock.systemUTC(), Fsck.DEFAULT_OVERDUE_MARGIN.plusMinutes(1));
 
-        assertThat(fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { }).clean()).as("just queued: scheduled").isTrue();
-        assertThat(fsck(late).run(Fsck.Mode.CHECK, done -> { }).overdueDeletions()).isEqualTo(1);
-        FsckReport repair = fsck(late).run(Fsck.Mode.REPAIR, done -> { });
+        assertThat(fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> {}).clean())
+                .as("just queued: scheduled")
+                .isTrue();
+        assertThat(fsck(late).run(Fsck.Mode.CHECK, done -> {}).overdueDeletions())
+                .isEqualTo(1);
+        FsckReport repair = fsck(late).run(Fsck.Mode.REPAIR, done -> {});
         assertThat(repair.deletionsFinished()).isEqualTo(1);
         assertThat(repair.overdueDeletionsLeft()).isZero();
         assertThat(repair.clean()).isTrue();
@@ -220,17 +267,28 @@ abstract class AbstractLifecycleFaultTest {
         store.append("t", range(0, 4));
         store.append("t", range(5, 9));
         List<String> keys = segmentKeys("t");
-        byte[] validButWrong = new SegmentCodec().encode(List.of(new dev.strata.store.TaskMessage("x", "t", 0, "text", "", "",
-                "not what was written", java.util.Optional.empty(), "", java.time.Instant.EPOCH))).bytes();
+        byte[] validButWrong = new SegmentCodec()
+                .encode(List.of(new dev.strata.model.TaskMessage(
+                        "x",
+                        "t",
+                        0,
+                        "text",
+                        "",
+                        "",
+                        "not what was written",
+                        java.util.Optional.empty(),
+                        "",
+                        java.time.Instant.EPOCH)))
+                .bytes();
         cache.put(keys.get(0), validButWrong);
         cache.put(keys.get(1), new byte[] {7, 7, 7});
 
-        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { });
+        FsckReport check = fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> {});
         assertThat(check.cacheMismatches()).isEqualTo(2);
         assertThat(check.problems()).contains("cache mismatch: " + keys.get(0), "cache mismatch: " + keys.get(1));
         assertThat(check.clean()).isFalse();
 
-        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> { });
+        FsckReport repair = fsck(Clock.systemUTC()).run(Fsck.Mode.REPAIR, done -> {});
         assertThat(repair.cacheMismatchesRemoved()).isEqualTo(2);
         assertThat(repair.clean()).isTrue();
         assertThat(cache.getAll(keys)).as("bad entries after --repair").isEmpty();
@@ -238,9 +296,14 @@ abstract class AbstractLifecycleFaultTest {
         cache.put(keys.get(0), validButWrong);
         cache.put(keys.get(1), new byte[] {7, 7, 7});
         TaskMessageStore fresh = StoreFixture.store(database, content, cache);
-        assertThat(fresh.list("t", dev.strata.store.MessageQuery.all()).messages()).as("a read over bad cache entries")
-                .extracting(dev.strata.store.TaskMessage::content).containsExactlyElementsOf(range(0, 9).stream().map(m -> m.content()).toList());
-        assertThat(fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> { }).cacheMismatches()).as("cache mismatches after that read").isZero();
+        assertThat(fresh.list("t", dev.strata.model.MessageQuery.all()).messages())
+                .as("a read over bad cache entries")
+                .extracting(dev.strata.model.TaskMessage::content)
+                .containsExactlyElementsOf(
+                        range(0, 9).stream().map(m -> m.content()).toList());
+        assertThat(fsck(Clock.systemUTC()).run(Fsck.Mode.CHECK, done -> {}).cacheMismatches())
+                .as("cache mismatches after that read")
+                .isZero();
     }
 
     /** Issue 9, defect 5: store tasks the application lost track of were found by nothing. */
@@ -253,23 +316,32 @@ abstract class AbstractLifecycleFaultTest {
         store.append("forgotten", range(5, 9));
         List<String> forgottenKeys = segmentKeys("forgotten");
         Set<String> application = Set.of("known");
-        KnownTasks knownTasks = (ids, createdBefore) -> ids.stream().filter(id -> !application.contains(id)).collect(Collectors.toSet());
+        KnownTasks knownTasks = (ids, createdBefore) ->
+                ids.stream().filter(id -> !application.contains(id)).collect(Collectors.toSet());
 
-        FsckReport check = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.CHECK, done -> { });
+        FsckReport check = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.CHECK, done -> {});
         assertThat(check.forgottenTasks()).isEqualTo(1);
         assertThat(check.problems()).anyMatch(p -> p.startsWith("forgotten task: forgotten"));
         assertThat(check.clean()).isFalse();
 
-        FsckReport repair = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.REPAIR, done -> { });
+        FsckReport repair = fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.REPAIR, done -> {});
         assertThat(repair.forgottenTasksRemoved()).isEqualTo(1);
         assertThat(repair.clean()).isTrue();
-        assertThat(store.task("forgotten")).as("store metadata of the forgotten task").isEmpty();
+        assertThat(store.task("forgotten"))
+                .as("store metadata of the forgotten task")
+                .isEmpty();
         for (String key : forgottenKeys) {
-            assertThat(content.get(key)).as("object %s of the forgotten task", key).isEmpty();
+            assertThat(content.get(key))
+                    .as("object %s of the forgotten task", key)
+                    .isEmpty();
         }
         assertThat(store.pendingDeletions()).isZero();
-        assertThat(store.list("known", dev.strata.store.MessageQuery.all()).messages()).hasSize(5);
-        assertThat(fsck(Clock.systemUTC(), knownTasks).run(Fsck.Mode.CHECK, done -> { }).problems()).isEmpty();
+        assertThat(store.list("known", dev.strata.model.MessageQuery.all()).messages())
+                .hasSize(5);
+        assertThat(fsck(Clock.systemUTC(), knownTasks)
+                        .run(Fsck.Mode.CHECK, done -> {})
+                        .problems())
+                .isEmpty();
     }
 
     private Fsck fsck(Clock clock) {
@@ -277,13 +349,23 @@ abstract class AbstractLifecycleFaultTest {
     }
 
     private Fsck fsck(Clock clock, KnownTasks knownTasks) {
-        return new Fsck(new JdbcMetadataTier(database), content, (ListableContent) content, new FailSafeSegmentCache(cache),
-                new SegmentCodec(), clock, Duration.ZERO, knownTasks, Fsck.DEFAULT_OVERDUE_MARGIN);
+        return new Fsck(
+                new JdbcMetadataTier(database),
+                content,
+                (ListableContent) content,
+                new FailSafeSegmentCache(cache),
+                new SegmentCodec(),
+                clock,
+                Duration.ZERO,
+                knownTasks,
+                Fsck.DEFAULT_OVERDUE_MARGIN);
     }
 
     private List<String> segmentKeys(String taskId) {
         JdbcMetadataTier metadata = new JdbcMetadataTier(database);
-        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
+                .map(SegmentRecord::objectKey)
+                .toList();
     }
 
     @Test
@@ -293,8 +375,12 @@ abstract class AbstractLifecycleFaultTest {
         for (int i = 0; i < 25; i++) {
             content.put(ContentKeys.segment("ghost-" + i, i), new byte[] {1});
         }
-        OrphanCollector collector = new OrphanCollector(content, (ListableContent) content, new JdbcMetadataTier(database).catalog(),
-                Clock.systemUTC(), Duration.ZERO);
+        OrphanCollector collector = new OrphanCollector(
+                content,
+                (ListableContent) content,
+                new JdbcMetadataTier(database).catalog(),
+                Clock.systemUTC(),
+                Duration.ZERO);
 
         int removed = 0;
         boolean wrapped = false;
@@ -306,17 +392,23 @@ abstract class AbstractLifecycleFaultTest {
         }
 
         assertThat(removed).isEqualTo(25);
-        assertThat(fsck().run(Fsck.Mode.CHECK, done -> { }).clean()).isTrue();
-        assertThat(store.list("t", dev.strata.store.MessageQuery.all()).messages()).hasSize(5);
+        assertThat(fsck().run(Fsck.Mode.CHECK, done -> {}).clean()).isTrue();
+        assertThat(store.list("t", dev.strata.model.MessageQuery.all()).messages())
+                .hasSize(5);
     }
 
     @Test
     void orphanCollector_leavesYoungObjectsAlone() {
         content.put(ContentKeys.segment("in-flight", 1), new byte[] {1});
-        OrphanCollector collector = new OrphanCollector(content, (ListableContent) content, new JdbcMetadataTier(database).catalog(),
-                Clock.systemUTC(), Duration.ofHours(1));
+        OrphanCollector collector = new OrphanCollector(
+                content,
+                (ListableContent) content,
+                new JdbcMetadataTier(database).catalog(),
+                Clock.systemUTC(),
+                Duration.ofHours(1));
 
-        assertThat(collector.collect(100, OrphanCollector.Removal.REMOVE).removed()).isEmpty();
+        assertThat(collector.collect(100, OrphanCollector.Removal.REMOVE).removed())
+                .isEmpty();
         assertThat(content.get(ContentKeys.segment("in-flight", 1))).isPresent();
     }
 }

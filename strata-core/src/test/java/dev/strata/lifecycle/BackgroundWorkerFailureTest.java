@@ -3,7 +3,7 @@ package dev.strata.lifecycle;
 import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
@@ -43,12 +43,17 @@ class BackgroundWorkerFailureTest {
             }
         };
 
-        try (PeriodicTask task = new PeriodicTask("deletion", Duration.ofMillis(20), job, new BackgroundFailures(registry))) {
+        try (PeriodicTask task =
+                new PeriodicTask("deletion", Duration.ofMillis(20), job, new BackgroundFailures(registry))) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= 5);
         }
 
-        assertThat(registry.get(BackgroundFailures.METER).tag("job", "deletion").counter().count())
-                .as("strata_background_failures_total{job=deletion} after two Errors").isEqualTo(2.0);
+        assertThat(registry.get(BackgroundFailures.METER)
+                        .tag("job", "deletion")
+                        .counter()
+                        .count())
+                .as("strata_background_failures_total{job=deletion} after two Errors")
+                .isEqualTo(2.0);
     }
 
     @Test
@@ -57,7 +62,8 @@ class BackgroundWorkerFailureTest {
         BackgroundFailures failures = new BackgroundFailures(registry);
         FailingPuts content = new FailingPuts(new LocalDirectoryContentTier(directory.resolve("objects")));
         Database database = TestServices.sqlite(directory);
-        try (TaskMessageStore store = StoreFixture.store(database, content, new NoSegmentCache(), StoreOptions.defaults())) {
+        try (TaskMessageStore store =
+                StoreFixture.store(database, content, new NoSegmentCache(), StoreOptions.defaults())) {
             store.createTask("t");
             for (long b = 0; b < 5; b++) {
                 store.append("t", range(b, b));
@@ -65,15 +71,24 @@ class BackgroundWorkerFailureTest {
             store.seal("t");
             content.failing.set(true);
 
-            try (CompactionScheduler scheduler = new CompactionScheduler(store, Duration.ofMillis(20), 64, 1, failures)) {
+            try (CompactionScheduler scheduler =
+                    new CompactionScheduler(store, Duration.ofMillis(20), 64, 1, failures)) {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> failures.count("compaction") >= 3);
                 content.failing.set(false);
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> store.task("t").orElseThrow().liveSegments() == 1);
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> store.task("t").orElseThrow().liveSegments() == 1);
             }
 
-            assertThat(store.list("t", MessageQuery.all()).messages()).as("messages of t after compaction").hasSize(5);
-            assertThat(registry.get(BackgroundFailures.METER).tag("job", "compaction").counter().count())
-                    .as("strata_background_failures_total{job=compaction}").isGreaterThanOrEqualTo(3.0);
+            assertThat(store.list("t", MessageQuery.all()).messages())
+                    .as("messages of t after compaction")
+                    .hasSize(5);
+            assertThat(registry.get(BackgroundFailures.METER)
+                            .tag("job", "compaction")
+                            .counter()
+                            .count())
+                    .as("strata_background_failures_total{job=compaction}")
+                    .isGreaterThanOrEqualTo(3.0);
         } finally {
             database.close();
         }

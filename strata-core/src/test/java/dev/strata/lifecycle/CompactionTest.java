@@ -4,10 +4,10 @@ import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
 import dev.strata.store.CompactionResult;
-import dev.strata.store.MessageQuery;
 import dev.strata.store.StoreOptions;
-import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.StoreFixture;
@@ -17,7 +17,6 @@ import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +28,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CompactionTest {
     @TempDir
     Path directory;
+
     private Database database;
     private LocalDirectoryContentTier content;
     private HookedContentTier hooked;
@@ -53,7 +53,10 @@ class CompactionTest {
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         hooked = new HookedContentTier(content);
         // No grace: replaced segments may be deleted as soon as the deletion worker runs.
-        store = StoreFixture.store(database, hooked, new CaffeineSegmentCache(64 << 20, Duration.ofHours(1)),
+        store = StoreFixture.store(
+                database,
+                hooked,
+                new CaffeineSegmentCache(64 << 20, Duration.ofHours(1)),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
     }
 
@@ -87,7 +90,8 @@ class CompactionTest {
         assertThat(result.segmentsAfter()).isEqualTo(1);
         assertThat(objects()).isEqualTo(1);
         assertThat(store.list("long", MessageQuery.all()).messages()).isEqualTo(before);
-        assertThat(store.list("long", MessageQuery.all().after(3989)).messages()).isEqualTo(before.subList(3990, 4000));
+        assertThat(store.list("long", MessageQuery.all().after(3989)).messages())
+                .isEqualTo(before.subList(3990, 4000));
         assertThat(store.compactionCandidates(64, 10)).isEmpty();
         assertThat(store.compact("long").merged()).isFalse();
     }
@@ -107,32 +111,41 @@ class CompactionTest {
         // Threads of their own: the common pool may have a single thread on a small machine, and
         // then the writer and the reader would never run at the same time.
         ExecutorService threads = Executors.newFixedThreadPool(2);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            while (!stop.get()) {
-                boolean during = compacting.get();
-                long from = appended.get();
-                store.append("busy", range(from, from + 4));
-                appended.set(from + 5);
-                if (during && compacting.get()) {
-                    appendsInsideCompaction.incrementAndGet();
-                }
-            }
-        }, threads);
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-            while (!stop.get()) {
-                boolean during = compacting.get();
-                long floor = appended.get();
-                List<Long> seqs = store.list("busy", MessageQuery.all()).messages().stream().map(TaskMessage::seq).toList();
-                if (seqs.size() < floor || !seqs.equals(LongStream.range(0, seqs.size()).boxed().toList())) {
-                    synchronized (violations) {
-                        violations.add("read " + seqs.size() + " messages with at least " + floor + " appended");
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(
+                () -> {
+                    while (!stop.get()) {
+                        boolean during = compacting.get();
+                        long from = appended.get();
+                        store.append("busy", range(from, from + 4));
+                        appended.set(from + 5);
+                        if (during && compacting.get()) {
+                            appendsInsideCompaction.incrementAndGet();
+                        }
                     }
-                }
-                if (during && compacting.get()) {
-                    readsInsideCompaction.incrementAndGet();
-                }
-            }
-        }, threads);
+                },
+                threads);
+        CompletableFuture<Void> reader = CompletableFuture.runAsync(
+                () -> {
+                    while (!stop.get()) {
+                        boolean during = compacting.get();
+                        long floor = appended.get();
+                        List<Long> seqs = store.list("busy", MessageQuery.all()).messages().stream()
+                                .map(TaskMessage::seq)
+                                .toList();
+                        if (seqs.size() < floor
+                                || !seqs.equals(
+                                        LongStream.range(0, seqs.size()).boxed().toList())) {
+                            synchronized (violations) {
+                                violations.add(
+                                        "read " + seqs.size() + " messages with at least " + floor + " appended");
+                            }
+                        }
+                        if (during && compacting.get()) {
+                            readsInsideCompaction.incrementAndGet();
+                        }
+                    }
+                },
+                threads);
         Thread compactor = Thread.currentThread();
         int merged = 0;
         for (int round = 0; round < 5; round++) {
@@ -144,7 +157,8 @@ class CompactionTest {
                 if (Thread.currentThread() == compactor) {
                     org.awaitility.Awaitility.await("reads and appends while round " + key + " is in progress")
                             .atMost(Duration.ofSeconds(30))
-                            .until(() -> readsInsideCompaction.get() - readsBefore >= 3 && appendsInsideCompaction.get() - appendsBefore >= 1);
+                            .until(() -> readsInsideCompaction.get() - readsBefore >= 3
+                                    && appendsInsideCompaction.get() - appendsBefore >= 1);
                 }
             });
             compacting.set(true);
@@ -154,7 +168,7 @@ class CompactionTest {
                 }
             } finally {
                 compacting.set(false);
-                hooked.afterPut(key -> { });
+                hooked.afterPut(key -> {});
             }
             store.purgePendingDeletions();
         }
@@ -163,12 +177,21 @@ class CompactionTest {
         reader.join();
         threads.shutdown();
 
-        assertThat(merged).as("rounds that merged (each finds the appends of the round before)").isEqualTo(5);
-        assertThat(readsInsideCompaction.get()).as("reads that ran entirely inside a compaction").isGreaterThanOrEqualTo(15);
-        assertThat(appendsInsideCompaction.get()).as("appends that ran entirely inside a compaction").isGreaterThanOrEqualTo(5);
+        assertThat(merged)
+                .as("rounds that merged (each finds the appends of the round before)")
+                .isEqualTo(5);
+        assertThat(readsInsideCompaction.get())
+                .as("reads that ran entirely inside a compaction")
+                .isGreaterThanOrEqualTo(15);
+        assertThat(appendsInsideCompaction.get())
+                .as("appends that ran entirely inside a compaction")
+                .isGreaterThanOrEqualTo(5);
         assertThat(violations).isEmpty();
         List<TaskMessage> all = store.list("busy", MessageQuery.all()).messages();
-        assertThat(all).extracting(TaskMessage::seq).containsExactlyElementsOf(LongStream.range(0, appended.get()).boxed().toList());
+        assertThat(all)
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(
+                        LongStream.range(0, appended.get()).boxed().toList());
     }
 
     @Test
@@ -186,10 +209,14 @@ class CompactionTest {
             try {
                 bothMerged.await(30, TimeUnit.SECONDS);
             } catch (Exception e) {
-                throw new IllegalStateException("the two compactions did not both write a merged object (at " + key + ")", e);
+                throw new IllegalStateException(
+                        "the two compactions did not both write a merged object (at " + key + ")", e);
             }
         });
-        TaskMessageStore other = StoreFixture.store(database, hooked, new CaffeineSegmentCache(1 << 20, Duration.ofHours(1)),
+        TaskMessageStore other = StoreFixture.store(
+                database,
+                hooked,
+                new CaffeineSegmentCache(1 << 20, Duration.ofHours(1)),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
         List<CompactionResult> results;
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
@@ -197,16 +224,27 @@ class CompactionTest {
             var second = CompletableFuture.supplyAsync(() -> other.compact("twice"), threads);
             results = List.of(first.get(60, TimeUnit.SECONDS), second.get(60, TimeUnit.SECONDS));
         } finally {
-            hooked.afterPut(key -> { });
+            hooked.afterPut(key -> {});
         }
-        assertThat(objects()).as("objects right after both compactions: 30 segments and the winner's merged object").isEqualTo(31);
+        assertThat(objects())
+                .as("objects right after both compactions: 30 segments and the winner's merged object")
+                .isEqualTo(31);
         store.purgePendingDeletions();
 
-        assertThat(results).as("compaction results %s", results).filteredOn(CompactionResult::merged).hasSize(1)
+        assertThat(results)
+                .as("compaction results %s", results)
+                .filteredOn(CompactionResult::merged)
+                .hasSize(1)
                 .allSatisfy(winner -> assertThat(winner.segmentsAfter()).isEqualTo(1));
-        assertThat(results).filteredOn(result -> !result.merged()).hasSize(1)
-                .allSatisfy(loser -> assertThat(loser.segmentsAfter()).as("the loser changed nothing").isEqualTo(30));
-        assertThat(objects()).as("objects after purging: only the winner's merged object").isEqualTo(1);
+        assertThat(results)
+                .filteredOn(result -> !result.merged())
+                .hasSize(1)
+                .allSatisfy(loser -> assertThat(loser.segmentsAfter())
+                        .as("the loser changed nothing")
+                        .isEqualTo(30));
+        assertThat(objects())
+                .as("objects after purging: only the winner's merged object")
+                .isEqualTo(1);
         assertThat(store.task("twice").orElseThrow().liveSegments()).isEqualTo(1);
         assertThat(store.list("twice", MessageQuery.all()).messages()).isEqualTo(before);
         assertThat(other.list("twice", MessageQuery.all()).messages()).isEqualTo(before);
@@ -237,7 +275,8 @@ class CompactionTest {
         }
         store.seal("bg");
         try (CompactionScheduler scheduler = new CompactionScheduler(store, Duration.ofMillis(50), 64, 1)) {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> store.task("bg").orElseThrow().liveSegments() == 1);
         }
         assertThat(store.list("bg", MessageQuery.all()).messages()).hasSize(10);
@@ -255,8 +294,15 @@ class CompactionTest {
         store.delete(List.of("b"));
         store.purgePendingDeletions();
 
-        FsckReport report = new Fsck(new JdbcMetadataTier(database), content, content, new dev.strata.tier.cache.NoSegmentCache(),
-                new SegmentCodec(), Clock.systemUTC(), Duration.ZERO).run(Fsck.Mode.CHECK, done -> { });
+        FsckReport report = new Fsck(
+                        new JdbcMetadataTier(database),
+                        content,
+                        content,
+                        new dev.strata.tier.cache.NoSegmentCache(),
+                        new SegmentCodec(),
+                        Clock.systemUTC(),
+                        Duration.ZERO)
+                .run(Fsck.Mode.CHECK, done -> {});
 
         assertThat(report.problems()).isEmpty();
         assertThat(report.clean()).isTrue();

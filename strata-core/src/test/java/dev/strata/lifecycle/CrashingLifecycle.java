@@ -20,8 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code held} and waiting there to be killed with SIGKILL.
  */
 public final class CrashingLifecycle {
-    private CrashingLifecycle() {
-    }
+    private CrashingLifecycle() {}
 
     public static void main(String[] args) {
         Path directory = Path.of(args[0]);
@@ -29,7 +28,10 @@ public final class CrashingLifecycle {
         String taskId = args[2];
         Database database = new Database(DatabaseSettings.of("jdbc:sqlite:" + directory.resolve("metadata.db")));
         HookedContentTier content = new HookedContentTier(new LocalDirectoryContentTier(directory.resolve("objects")));
-        TaskMessageStore store = StoreFixture.store(database, content, new NoSegmentCache(),
+        TaskMessageStore store = StoreFixture.store(
+                database,
+                content,
+                new NoSegmentCache(),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
         Runnable holdUntilKilled = () -> {
             System.out.println("held");

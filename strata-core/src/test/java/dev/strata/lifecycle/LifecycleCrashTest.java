@@ -4,11 +4,11 @@ import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.codec.SegmentCodec;
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.StoreOptions;
-import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
-import dev.strata.store.TaskNotFoundException;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LifecycleCrashTest {
     @TempDir
     Path directory;
+
     private Database database;
     private LocalDirectoryContentTier content;
     private TaskMessageStore store;
@@ -59,7 +60,10 @@ class LifecycleCrashTest {
     private void openStore() {
         database = TestServices.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
-        store = StoreFixture.store(database, content, new CaffeineSegmentCache(8 << 20, Duration.ofHours(1)),
+        store = StoreFixture.store(
+                database,
+                content,
+                new CaffeineSegmentCache(8 << 20, Duration.ofHours(1)),
                 StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
     }
 
@@ -74,30 +78,47 @@ class LifecycleCrashTest {
     }
 
     @Test
-    void compactionKilledBetweenItsMergedObjectAndItsCommit_losesNothing_andLeavesNothingOnceTheLifecycleRan() throws Exception {
+    void compactionKilledBetweenItsMergedObjectAndItsCommit_losesNothing_andLeavesNothingOnceTheLifecycleRan()
+            throws Exception {
         List<TaskMessage> before = store.list("victim", MessageQuery.all()).messages();
         closeStore();
 
         killAtTheCrashPoint("compact", "victim");
         openStore();
 
-        assertThat(store.list("victim", MessageQuery.all()).messages()).as("victim read after the crash").isEqualTo(before);
-        assertThat(store.task("victim").orElseThrow().liveSegments()).as("victim's live segments after the crash").isEqualTo(12);
-        assertThat(objectsOf("victim")).as("victim's objects after the crash: 12 segments and the unreferenced merged object").isEqualTo(13);
+        assertThat(store.list("victim", MessageQuery.all()).messages())
+                .as("victim read after the crash")
+                .isEqualTo(before);
+        assertThat(store.task("victim").orElseThrow().liveSegments())
+                .as("victim's live segments after the crash")
+                .isEqualTo(12);
+        assertThat(objectsOf("victim"))
+                .as("victim's objects after the crash: 12 segments and the unreferenced merged object")
+                .isEqualTo(13);
 
         runLifecycle();
 
-        assertThat(objectsOf("victim")).as("victim's objects once orphan collection ran").isEqualTo(12);
-        assertThat(store.compact("victim").merged()).as("compaction after the restart").isTrue();
+        assertThat(objectsOf("victim"))
+                .as("victim's objects once orphan collection ran")
+                .isEqualTo(12);
+        assertThat(store.compact("victim").merged())
+                .as("compaction after the restart")
+                .isTrue();
         store.purgePendingDeletions();
-        assertThat(objectsOf("victim")).as("victim's objects after a compaction that completed").isEqualTo(1);
-        assertThat(store.list("victim", MessageQuery.all()).messages()).as("victim read after the compaction").isEqualTo(before);
+        assertThat(objectsOf("victim"))
+                .as("victim's objects after a compaction that completed")
+                .isEqualTo(1);
+        assertThat(store.list("victim", MessageQuery.all()).messages())
+                .as("victim read after the compaction")
+                .isEqualTo(before);
         assertClean();
     }
 
     @Test
-    void deletionKilledBetweenItsCommitAndTheObjectRemoval_staysDeleted_andLeavesNothingOnceTheLifecycleRan() throws Exception {
-        List<TaskMessage> bystander = store.list("bystander", MessageQuery.all()).messages();
+    void deletionKilledBetweenItsCommitAndTheObjectRemoval_staysDeleted_andLeavesNothingOnceTheLifecycleRan()
+            throws Exception {
+        List<TaskMessage> bystander =
+                store.list("bystander", MessageQuery.all()).messages();
         closeStore();
 
         killAtTheCrashPoint("delete", "victim");
@@ -106,45 +127,77 @@ class LifecycleCrashTest {
         assertThat(store.task("victim")).as("victim after the crash").isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.list("victim", MessageQuery.all()))
                 .isInstanceOf(TaskNotFoundException.class);
-        assertThat(store.pendingDeletions()).as("deletions queued by the killed delete").isEqualTo(12);
-        assertThat(objectsOf("victim")).as("victim's objects right after the crash").isEqualTo(12);
+        assertThat(store.pendingDeletions())
+                .as("deletions queued by the killed delete")
+                .isEqualTo(12);
+        assertThat(objectsOf("victim"))
+                .as("victim's objects right after the crash")
+                .isEqualTo(12);
 
         runLifecycle();
 
-        assertThat(store.pendingDeletions()).as("deletions queued once the lifecycle ran").isZero();
-        assertThat(objectsOf("victim")).as("victim's objects once the lifecycle ran").isZero();
-        assertThat(store.list("bystander", MessageQuery.all()).messages()).as("bystander read").isEqualTo(bystander);
+        assertThat(store.pendingDeletions())
+                .as("deletions queued once the lifecycle ran")
+                .isZero();
+        assertThat(objectsOf("victim"))
+                .as("victim's objects once the lifecycle ran")
+                .isZero();
+        assertThat(store.list("bystander", MessageQuery.all()).messages())
+                .as("bystander read")
+                .isEqualTo(bystander);
         assertClean();
     }
 
     /** Starts the child, waits until it reports it is held at the crash point, and kills it there. */
     private void killAtTheCrashPoint(String operation, String taskId) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                CrashingLifecycle.class.getName(), directory.toString(), operation, taskId)
+        Process child = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashingLifecycle.class.getName(),
+                        directory.toString(),
+                        operation,
+                        taskId)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             assertThat(line).as("what the %s child printed first", operation).isEqualTo("held");
-            assertThat(child.isAlive()).as("the %s child is alive at its crash point", operation).isTrue();
+            assertThat(child.isAlive())
+                    .as("the %s child is alive at its crash point", operation)
+                    .isTrue();
             child.destroyForcibly();
         }
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the %s child died", operation).isTrue();
-        assertThat(child.exitValue()).as("exit status of the killed %s child (128 + SIGKILL)", operation).isEqualTo(137);
+        assertThat(child.waitFor(30, TimeUnit.SECONDS))
+                .as("the %s child died", operation)
+                .isTrue();
+        assertThat(child.exitValue())
+                .as("exit status of the killed %s child (128 + SIGKILL)", operation)
+                .isEqualTo(137);
     }
 
     private void runLifecycle() {
         store.purgePendingDeletions();
-        OrphanCollector collector = new OrphanCollector(content, content, new JdbcMetadataTier(database).catalog(), later(), Duration.ZERO);
+        OrphanCollector collector =
+                new OrphanCollector(content, content, new JdbcMetadataTier(database).catalog(), later(), Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
     }
 
     private void assertClean() {
-        FsckReport report = new Fsck(new JdbcMetadataTier(database), content, content, new NoSegmentCache(), new SegmentCodec(), later(),
-                Duration.ZERO).run(Fsck.Mode.CHECK, done -> { });
+        FsckReport report = new Fsck(
+                        new JdbcMetadataTier(database),
+                        content,
+                        content,
+                        new NoSegmentCache(),
+                        new SegmentCodec(),
+                        later(),
+                        Duration.ZERO)
+                .run(Fsck.Mode.CHECK, done -> {});
         assertThat(report.problems()).as("fsck problems").isEmpty();
         assertThat(report.clean()).isTrue();
     }

@@ -2,22 +2,22 @@ package dev.strata.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.store.AppendResult;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.NewMessage;
-import dev.strata.store.StoreOptions;
-import dev.strata.store.TaskMessage;
-import dev.strata.store.TaskMessageStore;
-import dev.strata.store.TaskNotFoundException;
 import dev.strata.codec.SegmentCodec;
-import dev.strata.store.TaskSummary;
+import dev.strata.model.AppendResult;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
+import dev.strata.model.TaskSummary;
+import dev.strata.store.StoreOptions;
+import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
-import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.cache.NoSegmentCache;
+import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.io.IOException;
@@ -54,43 +54,50 @@ import net.jqwik.api.Provide;
  */
 class LifecycleModelPropertiesTest {
     sealed interface Step {
-        record Append(int task, long from, int count) implements Step {
-        }
+        record Append(int task, long from, int count) implements Step {}
 
-        record Retry(int task) implements Step {
-        }
+        record Retry(int task) implements Step {}
 
-        record Read(int task, long after) implements Step {
-        }
+        record Read(int task, long after) implements Step {}
 
-        record Seal(int task) implements Step {
-        }
+        record Seal(int task) implements Step {}
 
-        record Compact(int task) implements Step {
-        }
+        record Compact(int task) implements Step {}
 
-        record Delete(int task) implements Step {
-        }
+        record Delete(int task) implements Step {}
 
-        record Crash(Held held, int task) implements Step {
-        }
+        record Crash(Held held, int task) implements Step {}
     }
 
     /** The operation a crash interrupts. */
-    enum Held { NOTHING, APPEND_BEFORE_COMMIT, DELETE_BEFORE_CONTENT_REMOVAL, COMPACTION_BEFORE_COMMIT }
+    enum Held {
+        NOTHING,
+        APPEND_BEFORE_COMMIT,
+        DELETE_BEFORE_CONTENT_REMOVAL,
+        COMPACTION_BEFORE_COMMIT
+    }
 
     @Provide
     Arbitrary<List<Step>> steps() {
         Arbitrary<Integer> task = Arbitraries.integers().between(0, 2);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Combinators.combine(task, Arbitraries.longs().between(0, 60), Arbitraries.integers().between(1, 20))
-                        .as(Step.Append::new)),
+                net.jqwik.api.Tuple.of(
+                        6,
+                        Combinators.combine(
+                                        task,
+                                        Arbitraries.longs().between(0, 60),
+                                        Arbitraries.integers().between(1, 20))
+                                .as(Step.Append::new)),
                 net.jqwik.api.Tuple.of(2, task.map(Step.Retry::new)),
-                net.jqwik.api.Tuple.of(4, Combinators.combine(task, Arbitraries.longs().between(-1, 60)).as(Step.Read::new)),
+                net.jqwik.api.Tuple.of(
+                        4,
+                        Combinators.combine(task, Arbitraries.longs().between(-1, 60))
+                                .as(Step.Read::new)),
                 net.jqwik.api.Tuple.of(1, task.map(Step.Seal::new)),
                 net.jqwik.api.Tuple.of(2, task.map(Step.Compact::new)),
                 net.jqwik.api.Tuple.of(1, task.map(Step.Delete::new)),
-                net.jqwik.api.Tuple.of(3, Combinators.combine(Arbitraries.of(Held.class), task).as(Step.Crash::new)));
+                net.jqwik.api.Tuple.of(
+                        3, Combinators.combine(Arbitraries.of(Held.class), task).as(Step.Crash::new)));
         return step.list().ofMinSize(5).ofMaxSize(40);
     }
 
@@ -105,7 +112,10 @@ class LifecycleModelPropertiesTest {
             this.directory = directory;
             this.database = TestServices.sqlite(directory);
             this.content = new HookedContentTier(new LocalDirectoryContentTier(directory.resolve("objects")));
-            this.store = StoreFixture.store(database, content, new CaffeineSegmentCache(8 << 20, Duration.ofHours(1)),
+            this.store = StoreFixture.store(
+                    database,
+                    content,
+                    new CaffeineSegmentCache(8 << 20, Duration.ofHours(1)),
                     StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO));
         }
 
@@ -136,13 +146,17 @@ class LifecycleModelPropertiesTest {
                                 fresh++;
                             }
                         }
-                        assertThat(result.accepted()).as("accepted of %s", append).isEqualTo(fresh);
+                        assertThat(result.accepted())
+                                .as("accepted of %s", append)
+                                .isEqualTo(fresh);
                         lastBatch.put(id, batch);
                     }
                     case Step.Retry retry -> {
                         String id = "task-" + retry.task();
                         if (lastBatch.containsKey(id) && model.containsKey(id)) {
-                            assertThat(store.append(id, lastBatch.get(id)).accepted()).as("accepted of %s", retry).isZero();
+                            assertThat(store.append(id, lastBatch.get(id)).accepted())
+                                    .as("accepted of %s", retry)
+                                    .isZero();
                         }
                     }
                     case Step.Read read -> check(store, model, "task-" + read.task(), read.after());
@@ -185,8 +199,12 @@ class LifecycleModelPropertiesTest {
      * on disk at that moment, and returns a new instance on the copy. The old instance is then
      * let go only to free this JVM's resources: nothing it does afterwards reaches the copy.
      */
-    private static Instance crash(Instance old, Step.Crash crash, Map<String, TreeMap<Long, String>> model,
-                                  Map<String, List<NewMessage>> lastBatch) throws Exception {
+    private static Instance crash(
+            Instance old,
+            Step.Crash crash,
+            Map<String, TreeMap<Long, String>> model,
+            Map<String, List<NewMessage>> lastBatch)
+            throws Exception {
         String id = "task-" + crash.task();
         if (crash.held() != Held.NOTHING) {
             ensureCreated(old.store, model, id);
@@ -198,9 +216,12 @@ class LifecycleModelPropertiesTest {
             case COMPACTION_BEFORE_COMMIT -> 2;
         };
         while (old.store.task(id).map(TaskSummary::liveSegments).orElse(0L) < wanted) {
-            long from = Math.max(500, model.get(id).isEmpty() ? 0 : model.get(id).lastKey() + 1);
+            long from =
+                    Math.max(500, model.get(id).isEmpty() ? 0 : model.get(id).lastKey() + 1);
             List<NewMessage> batch = Messages.range(from, from + 1);
-            assertThat(old.store.append(id, batch).accepted()).as("accepted of a setup batch for %s", crash).isEqualTo(2);
+            assertThat(old.store.append(id, batch).accepted())
+                    .as("accepted of a setup batch for %s", crash)
+                    .isEqualTo(2);
             batch.forEach(m -> model.get(id).put(m.seq(), m.content()));
             lastBatch.put(id, batch);
         }
@@ -232,7 +253,9 @@ class LifecycleModelPropertiesTest {
                     // Whatever the old instance does after the crash point never reaches the copy.
                 }
             });
-            assertThat(held.await(30, TimeUnit.SECONDS)).as("%s reached its crash point", crash).isTrue();
+            assertThat(held.await(30, TimeUnit.SECONDS))
+                    .as("%s reached its crash point", crash)
+                    .isTrue();
         }
         Path copy = Files.createTempDirectory("strata-model-crash");
         // Metadata first, then objects: an object is durable before metadata names it, so this
@@ -257,23 +280,38 @@ class LifecycleModelPropertiesTest {
     }
 
     /** Queued deletions and orphan collection leave exactly the objects live metadata names. */
-    private static void assertNothingLeftBehindOnceTheLifecycleRan(Instance instance, Map<String, TreeMap<Long, String>> model) {
+    private static void assertNothingLeftBehindOnceTheLifecycleRan(
+            Instance instance, Map<String, TreeMap<Long, String>> model) {
         instance.store.purgePendingDeletions();
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1));
-        OrphanCollector collector = new OrphanCollector(instance.content, instance.content,
-                new JdbcMetadataTier(instance.database).catalog(), later, Duration.ZERO);
+        OrphanCollector collector = new OrphanCollector(
+                instance.content,
+                instance.content,
+                new JdbcMetadataTier(instance.database).catalog(),
+                later,
+                Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
-        assertThat(instance.store.pendingDeletions()).as("deletions still queued").isZero();
+        assertThat(instance.store.pendingDeletions())
+                .as("deletions still queued")
+                .isZero();
         long live = 0;
         for (String id : model.keySet()) {
             live += instance.store.task(id).orElseThrow().liveSegments();
         }
-        assertThat(TestServices.countFiles(instance.directory.resolve("objects"))).as("objects against live segments of %s", model.keySet())
+        assertThat(TestServices.countFiles(instance.directory.resolve("objects")))
+                .as("objects against live segments of %s", model.keySet())
                 .isEqualTo(live);
-        FsckReport report = new Fsck(new JdbcMetadataTier(instance.database), instance.content, instance.content, new NoSegmentCache(),
-                new SegmentCodec(), later, Duration.ZERO).run(Fsck.Mode.CHECK, done -> { });
+        FsckReport report = new Fsck(
+                        new JdbcMetadataTier(instance.database),
+                        instance.content,
+                        instance.content,
+                        new NoSegmentCache(),
+                        new SegmentCodec(),
+                        later,
+                        Duration.ZERO)
+                .run(Fsck.Mode.CHECK, done -> {});
         assertThat(report.problems()).as("fsck problems").isEmpty();
     }
 
@@ -318,14 +356,18 @@ class LifecycleModelPropertiesTest {
             }
         }
         List<TaskMessage> got = store.list(id, MessageQuery.all().after(after)).messages();
-        List<String> expected = new ArrayList<>(model.get(id).tailMap(after, false).values());
+        List<String> expected =
+                new ArrayList<>(model.get(id).tailMap(after, false).values());
         assertThat(got).extracting(TaskMessage::content).containsExactlyElementsOf(expected);
-        assertThat(got).extracting(TaskMessage::seq).containsExactlyElementsOf(model.get(id).tailMap(after, false).keySet());
+        assertThat(got)
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(model.get(id).tailMap(after, false).keySet());
     }
 
     private static void deleteRecursively(Path directory) {
         try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScaledLifecycleFaultTest extends AbstractLifecycleFaultTest {
     @TempDir
     static Path directory;
+
     static S3ProxyServer server;
     static FaultProxy s3Proxy;
     private String schema;
@@ -48,15 +49,22 @@ class ScaledLifecycleFaultTest extends AbstractLifecycleFaultTest {
     @Override
     protected ContentTier openContent() {
         S3Settings direct = server.settings();
-        S3Settings proxied = new S3Settings(Optional.of(s3Proxy.through(server.endpoint())), direct.region(), direct.accessKeyId(),
-                direct.secretAccessKey(), direct.pathStyle(), direct.maxConnections(), direct.timeout());
+        S3Settings proxied = new S3Settings(
+                Optional.of(s3Proxy.through(server.endpoint())),
+                direct.region(),
+                direct.accessKeyId(),
+                direct.secretAccessKey(),
+                direct.pathStyle(),
+                direct.maxConnections(),
+                direct.timeout());
         return new S3ContentTier(S3Location.parse("s3://" + server.createBucket("lifecycle") + "/p"), proxied);
     }
 
     @Override
     protected SegmentCache openCache() {
         prefix = TestServices.uniqueName("lifecycle") + ":";
-        return new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(1), 8 << 20);
+        return new RedisSegmentCache(
+                TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(1), 8 << 20);
     }
 
     @Override

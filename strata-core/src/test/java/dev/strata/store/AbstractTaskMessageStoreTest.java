@@ -6,6 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.model.AppendResult;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.MessagePage;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
+import dev.strata.model.TaskSummary;
 import dev.strata.testing.CommitThenFailMetadataTier;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
@@ -51,6 +60,7 @@ abstract class AbstractTaskMessageStoreTest {
     protected HookedContentTier hooked;
     /** Closed after the store, before {@link #cleanUp()}: second instances and what they opened. */
     protected final List<AutoCloseable> closeAfter = new ArrayList<>();
+
     protected SegmentCache cache;
     protected SimpleMeterRegistry registry;
     protected TaskMessageStore store;
@@ -86,8 +96,7 @@ abstract class AbstractTaskMessageStoreTest {
         return cache.getAll(knownKeys).size();
     }
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeEach
     void openStore() {
@@ -113,7 +122,14 @@ abstract class AbstractTaskMessageStoreTest {
     void append_thenList_returnsMessagesExactlyAsWritten() {
         store.createTask("task-1");
         List<NewMessage> batch = List.of(
-                new NewMessage(1, "tool-use", "Bash", "call-1", "run ls ✓ 🚀", Optional.of("{\"cmd\":\"ls\",\"n\":null,\"x\":{\"y\":[1,2.50,1e400]}}"), ""),
+                new NewMessage(
+                        1,
+                        "tool-use",
+                        "Bash",
+                        "call-1",
+                        "run ls ✓ 🚀",
+                        Optional.of("{\"cmd\":\"ls\",\"n\":null,\"x\":{\"y\":[1,2.50,1e400]}}"),
+                        ""),
                 new NewMessage(2, "tool-result", "Bash", "call-1", "", Optional.empty(), "a\u0000b\r\n\tc"),
                 new NewMessage(3, "text", "", "", "", Optional.empty(), ""));
 
@@ -143,7 +159,8 @@ abstract class AbstractTaskMessageStoreTest {
         assertThat(store.append("t", range(1, 20))).isEqualTo(new AppendResult(0, 20, 0));
         assertThat(store.append("t", range(15, 25))).isEqualTo(new AppendResult(5, 6, 0));
 
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::seq)
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
         assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(25);
     }
@@ -156,7 +173,9 @@ abstract class AbstractTaskMessageStoreTest {
         AppendResult replay = store.append("t", List.of(text(1, "second"), text(2, "new")));
 
         assertThat(replay).isEqualTo(new AppendResult(1, 1, 0));
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("first", "new");
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactly("first", "new");
     }
 
     @Test
@@ -165,7 +184,9 @@ abstract class AbstractTaskMessageStoreTest {
         List<NewMessage> batch = List.of(NewMessage.of(1, "log"), NewMessage.of(2, "status"), text(3, "kept"));
 
         assertThat(store.append("t", batch)).isEqualTo(new AppendResult(1, 0, 2));
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::seq).containsExactly(3L);
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactly(3L);
     }
 
     @Test
@@ -201,13 +222,19 @@ abstract class AbstractTaskMessageStoreTest {
         for (int batch = 0; batch < 50; batch++) {
             store.append("t", range(batch * 20L, batch * 20L + 19));
         }
-        double bytesBefore = registry.get("strata.content.written.bytes").counter().count();
+        double bytesBefore =
+                registry.get("strata.content.written.bytes").counter().count();
 
         store.append("t", range(1000, 1019));
 
-        double lastAppendBytes = registry.get("strata.content.written.bytes").counter().count() - bytesBefore;
+        double lastAppendBytes =
+                registry.get("strata.content.written.bytes").counter().count() - bytesBefore;
         assertThat(lastAppendBytes).isLessThan(bytesBefore / 25);
-        assertThat(registry.find("strata.tier.operation").tag("tier", "content").tag("operation", "get").timers()).isEmpty();
+        assertThat(registry.find("strata.tier.operation")
+                        .tag("tier", "content")
+                        .tag("operation", "get")
+                        .timers())
+                .isEmpty();
         assertThat(objectCount()).isEqualTo(51);
     }
 
@@ -221,13 +248,16 @@ abstract class AbstractTaskMessageStoreTest {
         try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
             List<CompletableFuture<Void>> futures = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                futures.add(CompletableFuture.runAsync(() -> {
-                    await(start);
-                    // Every writer sends the same overlapping windows, like a timer flush racing a size flush.
-                    for (int b = 0; b < batches; b++) {
-                        accepted.add(store.append("t", range(b * 10L, b * 10L + 19)).accepted());
-                    }
-                }, pool));
+                futures.add(CompletableFuture.runAsync(
+                        () -> {
+                            await(start);
+                            // Every writer sends the same overlapping windows, like a timer flush racing a size flush.
+                            for (int b = 0; b < batches; b++) {
+                                accepted.add(store.append("t", range(b * 10L, b * 10L + 19))
+                                        .accepted());
+                            }
+                        },
+                        pool));
             }
             start.countDown();
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
@@ -236,13 +266,18 @@ abstract class AbstractTaskMessageStoreTest {
         long expected = (batches - 1) * 10L + 20;
         assertThat(accepted.stream().mapToInt(Integer::intValue).sum()).isEqualTo((int) expected);
         List<TaskMessage> listed = store.list("t", MessageQuery.all()).messages();
-        assertThat(listed).extracting(TaskMessage::seq).containsExactlyElementsOf(LongStream.range(0, expected).boxed().toList());
+        assertThat(listed)
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(LongStream.range(0, expected).boxed().toList());
         assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(expected);
-        assertThat(listed).allSatisfy(m -> assertThat(m.content()).isEqualTo(range(m.seq(), m.seq()).get(0).content()));
+        assertThat(listed)
+                .allSatisfy(m -> assertThat(m.content())
+                        .isEqualTo(range(m.seq(), m.seq()).get(0).content()));
     }
 
     @Test
-    void concurrentWritersWithDifferentContentForTheSameSeqs_fromTwoInstances_everyReaderSeesOneWinnerForever() throws Exception {
+    void concurrentWritersWithDifferentContentForTheSameSeqs_fromTwoInstances_everyReaderSeesOneWinnerForever()
+            throws Exception {
         TaskMessageStore second = openSecondInstance();
         store.createTask("race");
         int writers = 6;
@@ -253,49 +288,75 @@ abstract class AbstractTaskMessageStoreTest {
             for (int w = 0; w < writers; w++) {
                 int writer = w;
                 TaskMessageStore instance = writer % 2 == 0 ? store : second;
-                futures.add(CompletableFuture.runAsync(() -> {
-                    await(start);
-                    // Same seqs, different content per writer: windows of 10 that overlap their
-                    // neighbours' and every other writer's.
-                    for (int b = 0; b < 20; b++) {
-                        long from = b * 5L + writer % 3;
-                        List<NewMessage> batch = LongStream.rangeClosed(from, from + 9).mapToObj(seq -> text(seq, contentOf(writer, seq))).toList();
-                        acceptedByWriter.merge(writer, instance.append("race", batch).accepted(), Integer::sum);
-                    }
-                }, pool));
+                futures.add(CompletableFuture.runAsync(
+                        () -> {
+                            await(start);
+                            // Same seqs, different content per writer: windows of 10 that overlap their
+                            // neighbours' and every other writer's.
+                            for (int b = 0; b < 20; b++) {
+                                long from = b * 5L + writer % 3;
+                                List<NewMessage> batch = LongStream.rangeClosed(from, from + 9)
+                                        .mapToObj(seq -> text(seq, contentOf(writer, seq)))
+                                        .toList();
+                                acceptedByWriter.merge(
+                                        writer, instance.append("race", batch).accepted(), Integer::sum);
+                            }
+                        },
+                        pool));
             }
             start.countDown();
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
         }
 
         List<TaskMessage> winners = store.list("race", MessageQuery.all()).messages();
-        assertThat(winners).extracting(TaskMessage::seq).as("stored seqs").containsExactlyElementsOf(LongStream.rangeClosed(0, 106).boxed().toList());
+        assertThat(winners)
+                .extracting(TaskMessage::seq)
+                .as("stored seqs")
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(0, 106).boxed().toList());
         Map<Integer, Integer> wonByWriter = new java.util.HashMap<>();
         for (TaskMessage message : winners) {
             int writer = writerOf(message);
-            assertThat(message.content()).as("content of seq %d", message.seq()).isEqualTo(contentOf(writer, message.seq()));
+            assertThat(message.content())
+                    .as("content of seq %d", message.seq())
+                    .isEqualTo(contentOf(writer, message.seq()));
             wonByWriter.merge(writer, 1, Integer::sum);
         }
-        assertThat(wonByWriter).as("seqs each writer won, against what its appends said they accepted").isEqualTo(
-                acceptedByWriter.entrySet().stream().filter(e -> e.getValue() > 0)
+        assertThat(wonByWriter)
+                .as("seqs each writer won, against what its appends said they accepted")
+                .isEqualTo(acceptedByWriter.entrySet().stream()
+                        .filter(e -> e.getValue() > 0)
                         .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task: a segment whose every message lost was deleted")
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race")))
+                .as("objects of the task: a segment whose every message lost was deleted")
                 .isEqualTo(store.task("race").orElseThrow().liveSegments());
         for (int round = 0; round < 3; round++) {
-            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d from the first instance", round).isEqualTo(winners);
-            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d from the second instance", round).isEqualTo(winners);
+            assertThat(store.list("race", MessageQuery.all()).messages())
+                    .as("read %d from the first instance", round)
+                    .isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages())
+                    .as("read %d from the second instance", round)
+                    .isEqualTo(winners);
         }
 
         store.seal("race");
-        assertThat(second.compact("race").merged()).as("compaction of the raced task").isTrue();
+        assertThat(second.compact("race").merged())
+                .as("compaction of the raced task")
+                .isTrue();
         store.purgePendingDeletions();
 
         for (int round = 0; round < 3; round++) {
-            assertThat(store.list("race", MessageQuery.all()).messages()).as("read %d after compaction, first instance", round).isEqualTo(winners);
-            assertThat(second.list("race", MessageQuery.all()).messages()).as("read %d after compaction, second instance", round).isEqualTo(winners);
+            assertThat(store.list("race", MessageQuery.all()).messages())
+                    .as("read %d after compaction, first instance", round)
+                    .isEqualTo(winners);
+            assertThat(second.list("race", MessageQuery.all()).messages())
+                    .as("read %d after compaction, second instance", round)
+                    .isEqualTo(winners);
         }
         // The replaced segments stay readable for the default grace period, queued for deletion.
-        assertThat(objectsUnder(ContentKeys.taskPrefix("race"))).as("objects of the task after compaction, less those queued for deletion")
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race")))
+                .as("objects of the task after compaction, less those queued for deletion")
                 .isEqualTo(1 + store.pendingDeletions());
         assertThat(store.task("race").orElseThrow().liveSegments()).isEqualTo(1);
     }
@@ -314,27 +375,44 @@ abstract class AbstractTaskMessageStoreTest {
         });
         CompletableFuture<AppendResult> loser;
         try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
-            loser = CompletableFuture.supplyAsync(() -> store.append("lost", List.of(text(1, "loser 1"), text(2, "loser 2"))), thread);
-            assertThat(loserWritten.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser wrote its segment").isTrue();
-            assertThat(second.append("lost", List.of(text(1, "winner 1"), text(2, "winner 2")))).isEqualTo(new AppendResult(2, 0, 0));
-            assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects while the loser waits: both segments").isEqualTo(2);
+            loser = CompletableFuture.supplyAsync(
+                    () -> store.append("lost", List.of(text(1, "loser 1"), text(2, "loser 2"))), thread);
+            assertThat(loserWritten.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the loser wrote its segment")
+                    .isTrue();
+            assertThat(second.append("lost", List.of(text(1, "winner 1"), text(2, "winner 2"))))
+                    .isEqualTo(new AppendResult(2, 0, 0));
+            assertThat(objectsUnder(ContentKeys.taskPrefix("lost")))
+                    .as("objects while the loser waits: both segments")
+                    .isEqualTo(2);
             winnerCommitted.countDown();
 
-            assertThat(loser.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the loser's append result").isEqualTo(new AppendResult(0, 2, 0));
+            assertThat(loser.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the loser's append result")
+                    .isEqualTo(new AppendResult(0, 2, 0));
         } finally {
-            hooked.afterPut(key -> { });
+            hooked.afterPut(key -> {});
         }
 
-        assertThat(objectsUnder(ContentKeys.taskPrefix("lost"))).as("objects after the race: the loser's segment is gone").isEqualTo(1);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("lost")))
+                .as("objects after the race: the loser's segment is gone")
+                .isEqualTo(1);
         for (TaskMessageStore reader : List.of(store, second, store, second)) {
-            assertThat(reader.list("lost", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("winner 1", "winner 2");
+            assertThat(reader.list("lost", MessageQuery.all()).messages())
+                    .extracting(TaskMessage::content)
+                    .containsExactly("winner 1", "winner 2");
         }
     }
 
     @Test
     void commitAppliedButReportedAsFailed_retryReturnsDuplicates_andReadsShowExactlyOneCopy() {
         CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(new JdbcMetadataTier(database));
-        TaskMessageStore lossy = new TaskMessageStore(flaky.metadata(), hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
+        TaskMessageStore lossy = new TaskMessageStore(
+                flaky.metadata(),
+                hooked,
+                new FailSafeSegmentCache(cache),
+                StoreOptions.defaults(),
+                java.time.Clock.systemUTC());
         lossy.createTask("t");
         lossy.append("t", range(0, 4));
         flaky.failAfterTheNextCommits(1);
@@ -347,14 +425,27 @@ abstract class AbstractTaskMessageStoreTest {
         AppendResult widerRetry = store.append("t", range(5, 19));
 
         assertThat(retry).as("the client's retry of the same batch").isEqualTo(new AppendResult(0, 10, 0));
-        assertThat(widerRetry).as("a retry that also carries new seqs, on another instance").isEqualTo(new AppendResult(5, 10, 0));
+        assertThat(widerRetry)
+                .as("a retry that also carries new seqs, on another instance")
+                .isEqualTo(new AppendResult(5, 10, 0));
         for (TaskMessageStore reader : List.of(lossy, store)) {
             List<TaskMessage> read = reader.list("t", MessageQuery.all()).messages();
-            assertThat(read).extracting(TaskMessage::seq).as("seqs read").containsExactlyElementsOf(LongStream.rangeClosed(0, 19).boxed().toList());
-            assertThat(read).allSatisfy(m -> assertThat(m.content()).as("content of seq %d", m.seq()).isEqualTo(range(m.seq(), m.seq()).get(0).content()));
+            assertThat(read)
+                    .extracting(TaskMessage::seq)
+                    .as("seqs read")
+                    .containsExactlyElementsOf(
+                            LongStream.rangeClosed(0, 19).boxed().toList());
+            assertThat(read)
+                    .allSatisfy(m -> assertThat(m.content())
+                            .as("content of seq %d", m.seq())
+                            .isEqualTo(range(m.seq(), m.seq()).get(0).content()));
         }
-        assertThat(store.task("t").orElseThrow().messageCount()).as("message count").isEqualTo(20);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("t"))).as("objects: the three committed segments, nothing written for the pure retry").isEqualTo(3);
+        assertThat(store.task("t").orElseThrow().messageCount())
+                .as("message count")
+                .isEqualTo(20);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("t")))
+                .as("objects: the three committed segments, nothing written for the pure retry")
+                .isEqualTo(3);
     }
 
     /** Found by the soak: a read racing a delete answered 200 with no messages instead of 404. */
@@ -364,8 +455,8 @@ abstract class AbstractTaskMessageStoreTest {
         store.append("t", range(1, 5));
         AtomicBoolean deleteBeforeLocate = new AtomicBoolean(true);
         JdbcMetadataTier real = new JdbcMetadataTier(database);
-        MetadataTier racing = (MetadataTier) Proxy.newProxyInstance(MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class},
-                (proxy, method, args) -> {
+        MetadataTier racing = (MetadataTier) Proxy.newProxyInstance(
+                MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class}, (proxy, method, args) -> {
                     if (method.getName().equals("locate") && deleteBeforeLocate.getAndSet(false)) {
                         store.delete(List.of("t"));
                     }
@@ -375,13 +466,15 @@ abstract class AbstractTaskMessageStoreTest {
                         throw e.getCause();
                     }
                 });
-        TaskMessageStore reader = new TaskMessageStore(racing, hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(),
-                java.time.Clock.systemUTC());
+        TaskMessageStore reader = new TaskMessageStore(
+                racing, hooked, new FailSafeSegmentCache(cache), StoreOptions.defaults(), java.time.Clock.systemUTC());
 
         assertThatThrownBy(() -> reader.list("t", MessageQuery.all()))
                 .as("a read whose task was deleted after its lookup, before its rows were located")
                 .isInstanceOf(TaskNotFoundException.class);
-        assertThat(deleteBeforeLocate).as("the delete ran between the two reads").isFalse();
+        assertThat(deleteBeforeLocate)
+                .as("the delete ran between the two reads")
+                .isFalse();
     }
 
     private static String contentOf(int writer, long seq) {
@@ -389,7 +482,8 @@ abstract class AbstractTaskMessageStoreTest {
     }
 
     private static int writerOf(TaskMessage message) {
-        return Integer.parseInt(message.content().substring("writer ".length(), message.content().indexOf(' ', "writer ".length())));
+        return Integer.parseInt(message.content()
+                .substring("writer ".length(), message.content().indexOf(' ', "writer ".length())));
     }
 
     @Test
@@ -397,17 +491,29 @@ abstract class AbstractTaskMessageStoreTest {
         store.createTask("t");
         store.append("t", range(0, 39));
 
-        assertThat(store.list("t", MessageQuery.all().after(35)).messages()).extracting(TaskMessage::seq).containsExactly(36L, 37L, 38L, 39L);
+        assertThat(store.list("t", MessageQuery.all().after(35)).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactly(36L, 37L, 38L, 39L);
         MessagePage page = store.list("t", MessageQuery.all().after(10).limitedTo(5));
         assertThat(page.messages()).extracting(TaskMessage::seq).containsExactly(11L, 12L, 13L, 14L, 15L);
         assertThat(page.hasMore()).isTrue();
-        assertThat(store.list("t", MessageQuery.all().after(35).limitedTo(4)).hasMore()).isFalse();
+        assertThat(store.list("t", MessageQuery.all().after(35).limitedTo(4)).hasMore())
+                .isFalse();
         assertThat(store.list("t", MessageQuery.all().including(Set.of("text"))).messages())
-                .extracting(TaskMessage::type).containsOnly("text").hasSize(10);
-        assertThat(store.list("t", MessageQuery.all().excluding(Set.of("tool-result", "text"))).messages())
-                .extracting(TaskMessage::type).containsOnly("tool-use", "thinking").hasSize(20);
-        assertThat(store.list("t", MessageQuery.all().including(Set.of("never-seen"))).messages()).isEmpty();
-        assertThat(store.list("t", MessageQuery.all().excluding(Set.of("never-seen"))).messages()).hasSize(40);
+                .extracting(TaskMessage::type)
+                .containsOnly("text")
+                .hasSize(10);
+        assertThat(store.list("t", MessageQuery.all().excluding(Set.of("tool-result", "text")))
+                        .messages())
+                .extracting(TaskMessage::type)
+                .containsOnly("tool-use", "thinking")
+                .hasSize(20);
+        assertThat(store.list("t", MessageQuery.all().including(Set.of("never-seen")))
+                        .messages())
+                .isEmpty();
+        assertThat(store.list("t", MessageQuery.all().excluding(Set.of("never-seen")))
+                        .messages())
+                .hasSize(40);
     }
 
     @Test
@@ -420,8 +526,9 @@ abstract class AbstractTaskMessageStoreTest {
         Map<String, Map<String, Long>> counts = store.countByType(List.of("a", "b", "missing"));
 
         assertThat(counts).containsOnlyKeys("a");
-        assertThat(counts.get("a")).containsExactlyInAnyOrderEntriesOf(
-                Map.of("tool-use", 2L, "tool-result", 2L, "thinking", 2L, "text", 2L, "error", 1L));
+        assertThat(counts.get("a"))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("tool-use", 2L, "tool-result", 2L, "thinking", 2L, "text", 2L, "error", 1L));
     }
 
     @Test
@@ -433,17 +540,29 @@ abstract class AbstractTaskMessageStoreTest {
         store.append("kept", range(0, 9));
         List<String> goneKeys = segmentKeys("gone");
         assertThat(store.list("gone", MessageQuery.all()).messages()).hasSize(20);
-        assertThat(cache.getAll(goneKeys)).as("cache entries of gone before the delete (the test must see them go)").hasSize(2);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects of gone before the delete").isEqualTo(2);
+        assertThat(cache.getAll(goneKeys))
+                .as("cache entries of gone before the delete (the test must see them go)")
+                .hasSize(2);
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone")))
+                .as("objects of gone before the delete")
+                .isEqualTo(2);
 
         store.delete(List.of("gone", "never-existed"));
 
         assertThatThrownBy(() -> store.list("gone", MessageQuery.all())).isInstanceOf(TaskNotFoundException.class);
         assertThat(store.task("gone")).isEmpty();
-        assertThat(cache.getAll(goneKeys)).as("cache entries left of gone's segments %s", goneKeys).isEmpty();
-        assertThat(cacheEntriesUnder(ContentKeys.taskPrefix("gone"), goneKeys)).as("cache entries under gone's prefix").isZero();
-        assertThat(objectsUnder(ContentKeys.taskPrefix("gone"))).as("objects under gone's prefix").isZero();
-        assertThat(objectCount()).as("objects in the whole content tier (kept's one segment)").isEqualTo(1);
+        assertThat(cache.getAll(goneKeys))
+                .as("cache entries left of gone's segments %s", goneKeys)
+                .isEmpty();
+        assertThat(cacheEntriesUnder(ContentKeys.taskPrefix("gone"), goneKeys))
+                .as("cache entries under gone's prefix")
+                .isZero();
+        assertThat(objectsUnder(ContentKeys.taskPrefix("gone")))
+                .as("objects under gone's prefix")
+                .isZero();
+        assertThat(objectCount())
+                .as("objects in the whole content tier (kept's one segment)")
+                .isEqualTo(1);
         assertThat(store.pendingDeletions()).isZero();
         assertThat(store.list("kept", MessageQuery.all()).messages()).hasSize(10);
     }
@@ -467,15 +586,21 @@ abstract class AbstractTaskMessageStoreTest {
             byte[] wrong = variant.getValue() != null ? variant.getValue() : flipOneBit(right);
             // Replace the entry the append cached; this task has never been read, so nothing decoded is held.
             cache.put(key, wrong);
-            assertThat(cache.getAll(List.of(key))).as("the cache now holds %s bytes under %s", variant.getKey(), key)
+            assertThat(cache.getAll(List.of(key)))
+                    .as("the cache now holds %s bytes under %s", variant.getKey(), key)
                     .hasEntrySatisfying(key, value -> assertThat(value).isEqualTo(wrong));
 
             List<TaskMessage> read = store.list(taskId, MessageQuery.all()).messages();
 
-            assertThat(read).as("read of %s with %s bytes cached under %s", taskId, variant.getKey(), key)
-                    .extracting(TaskMessage::content).containsExactly("the right content of " + taskId);
-            assertThat(cache.getAll(List.of(key)).get(key)).as("cache entry of %s after the read", key)
-                    .satisfiesAnyOf(value -> assertThat(value).isNull(), value -> assertThat(value).isEqualTo(right));
+            assertThat(read)
+                    .as("read of %s with %s bytes cached under %s", taskId, variant.getKey(), key)
+                    .extracting(TaskMessage::content)
+                    .containsExactly("the right content of " + taskId);
+            assertThat(cache.getAll(List.of(key)).get(key))
+                    .as("cache entry of %s after the read", key)
+                    .satisfiesAnyOf(
+                            value -> assertThat(value).isNull(),
+                            value -> assertThat(value).isEqualTo(right));
         }
     }
 
@@ -488,20 +613,26 @@ abstract class AbstractTaskMessageStoreTest {
     /** The object keys of a task's live segments, from committed metadata. */
     protected List<String> segmentKeys(String taskId) {
         JdbcMetadataTier metadata = new JdbcMetadataTier(database);
-        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream().map(SegmentRecord::objectKey).toList();
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
+                .map(SegmentRecord::objectKey)
+                .toList();
     }
 
     @Test
     void delete_thenRecreateSameTask_neverServesTheOldContent() {
         store.createTask("t");
         store.append("t", List.of(text(1, "old")));
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("old");
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactly("old");
 
         store.delete(List.of("t"));
         store.createTask("t");
         store.append("t", List.of(text(1, "new")));
 
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly("new");
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactly("new");
     }
 
     @Test
@@ -513,7 +644,10 @@ abstract class AbstractTaskMessageStoreTest {
         List<TaskMessage> second = store.list("t", MessageQuery.all().after(49)).messages();
 
         assertThat(first).extracting(TaskMessage::id).doesNotContain("").doesNotHaveDuplicates();
-        assertThat(second).extracting(TaskMessage::id).containsExactlyElementsOf(first.subList(50, 100).stream().map(TaskMessage::id).toList());
+        assertThat(second)
+                .extracting(TaskMessage::id)
+                .containsExactlyElementsOf(
+                        first.subList(50, 100).stream().map(TaskMessage::id).toList());
     }
 
     @Test
@@ -533,7 +667,9 @@ abstract class AbstractTaskMessageStoreTest {
         for (String id : List.of("../../etc/passwd", "/abs", "a/b", "..", ".", "con", "sp ace", "ü\u0001~%")) {
             store.createTask(id);
             store.append(id, List.of(text(1, id)));
-            assertThat(store.list(id, MessageQuery.all()).messages()).extracting(TaskMessage::content).containsExactly(id);
+            assertThat(store.list(id, MessageQuery.all()).messages())
+                    .extracting(TaskMessage::content)
+                    .containsExactly(id);
         }
         assertThat(objectCount()).isEqualTo(8);
     }
@@ -561,7 +697,8 @@ abstract class AbstractTaskMessageStoreTest {
         TaskSummary summary = store.task("t").orElseThrow();
         assertThat(summary.messageCount()).isEqualTo(3);
         assertThat(summary.lastMessageAt()).isPresent();
-        assertThat(store.list("t", MessageQuery.all()).messages().get(2).createdAt()).isEqualTo(summary.lastMessageAt().get());
+        assertThat(store.list("t", MessageQuery.all()).messages().get(2).createdAt())
+                .isEqualTo(summary.lastMessageAt().get());
     }
 
     @Test
@@ -571,7 +708,9 @@ abstract class AbstractTaskMessageStoreTest {
 
         MessageQuery query = new MessageQuery(OptionalLong.of(0), 10, Set.of(), Set.of());
 
-        assertThat(store.list("t", query).messages()).extracting(TaskMessage::seq).containsExactly(1L, 2L, 3L);
+        assertThat(store.list("t", query).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactly(1L, 2L, 3L);
     }
 
     @Test
@@ -589,12 +728,21 @@ abstract class AbstractTaskMessageStoreTest {
                 .isInstanceOf(TaskNotFoundException.class)
                 .hasMessage("task not found: a");
 
-        assertThat(store.task("b").orElseThrow().messageCount()).as("message count of task b").isZero();
+        assertThat(store.task("b").orElseThrow().messageCount())
+                .as("message count of task b")
+                .isZero();
         assertThat(store.countByType(List.of("b"))).as("type counts of task b").isEmpty();
-        assertThat(store.list("b", MessageQuery.all()).messages()).as("messages of task b").isEmpty();
+        assertThat(store.list("b", MessageQuery.all()).messages())
+                .as("messages of task b")
+                .isEmpty();
         assertThat(store.append("b", range(1, 1))).as("b's own seq 1").isEqualTo(new AppendResult(1, 0, 0));
-        assertThat(store.list("b", MessageQuery.all()).messages()).extracting(TaskMessage::seq).as("messages of task b").containsExactly(1L);
-        assertThat(objectCount()).as("objects: only b's segment, a's uploaded segment removed").isEqualTo(1);
+        assertThat(store.list("b", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
+                .as("messages of task b")
+                .containsExactly(1L);
+        assertThat(objectCount())
+                .as("objects: only b's segment, a's uploaded segment removed")
+                .isEqualTo(1);
     }
 
     @Test
@@ -604,27 +752,31 @@ abstract class AbstractTaskMessageStoreTest {
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
             List<CompletableFuture<Void>> work = new ArrayList<>();
             for (int appender = 0; appender < 2; appender++) {
-                work.add(CompletableFuture.runAsync(() -> {
-                    await(start);
-                    for (int round = 0; round < rounds; round++) {
-                        try {
-                            store.append("victim", range(round * 10L, round * 10L + 9));
-                        } catch (TaskNotFoundException e) {
-                            // Deleted meanwhile: expected, and nothing of the batch may show up anywhere.
-                        }
-                    }
-                }, pool));
+                work.add(CompletableFuture.runAsync(
+                        () -> {
+                            await(start);
+                            for (int round = 0; round < rounds; round++) {
+                                try {
+                                    store.append("victim", range(round * 10L, round * 10L + 9));
+                                } catch (TaskNotFoundException e) {
+                                    // Deleted meanwhile: expected, and nothing of the batch may show up anywhere.
+                                }
+                            }
+                        },
+                        pool));
             }
-            work.add(CompletableFuture.runAsync(() -> {
-                await(start);
-                for (int round = 0; round < rounds; round++) {
-                    store.delete(List.of("victim"));
-                    // Created right after the delete: the task that got the deleted key on SQLite.
-                    store.createTask("bystander-" + round);
-                    store.createTask("victim");
-                    store.append("bystander-" + round, List.of(text(0, "bystander " + round)));
-                }
-            }, pool));
+            work.add(CompletableFuture.runAsync(
+                    () -> {
+                        await(start);
+                        for (int round = 0; round < rounds; round++) {
+                            store.delete(List.of("victim"));
+                            // Created right after the delete: the task that got the deleted key on SQLite.
+                            store.createTask("bystander-" + round);
+                            store.createTask("victim");
+                            store.append("bystander-" + round, List.of(text(0, "bystander " + round)));
+                        }
+                    },
+                    pool));
             store.createTask("victim");
             start.countDown();
             CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
@@ -632,16 +784,25 @@ abstract class AbstractTaskMessageStoreTest {
 
         for (int round = 0; round < rounds; round++) {
             String id = "bystander-" + round;
-            assertThat(store.task(id).orElseThrow().messageCount()).as("message count of %s", id).isEqualTo(1);
-            assertThat(store.list(id, MessageQuery.all()).messages()).as("messages of %s", id)
-                    .extracting(TaskMessage::content).containsExactly("bystander " + round);
+            assertThat(store.task(id).orElseThrow().messageCount())
+                    .as("message count of %s", id)
+                    .isEqualTo(1);
+            assertThat(store.list(id, MessageQuery.all()).messages())
+                    .as("messages of %s", id)
+                    .extracting(TaskMessage::content)
+                    .containsExactly("bystander " + round);
         }
         long victimCount = store.task("victim").orElseThrow().messageCount();
-        assertThat(store.list("victim", MessageQuery.all()).messages()).as("messages of the last victim").hasSize((int) victimCount);
+        assertThat(store.list("victim", MessageQuery.all()).messages())
+                .as("messages of the last victim")
+                .hasSize((int) victimCount);
         for (String table : List.of("tm_message", "tm_segment", "tm_type_count", "tm_task_name")) {
             // A delete that raced a commit used to leave the commit's rows behind on PostgreSQL.
-            long orphans = database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM " + table + " r"
-                    + " WHERE NOT EXISTS (SELECT 1 FROM tm_task t WHERE t.task_key = r.task_key)").mapTo(Long.class).one());
+            long orphans = database.jdbi()
+                    .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM " + table + " r"
+                                    + " WHERE NOT EXISTS (SELECT 1 FROM tm_task t WHERE t.task_key = r.task_key)")
+                            .mapTo(Long.class)
+                            .one());
             assertThat(orphans).as("rows of %s whose task is gone", table).isZero();
         }
     }
@@ -662,13 +823,20 @@ abstract class AbstractTaskMessageStoreTest {
             }
             store.append("t", messages);
         }
-        assertThat(nameCount()).as("names after 300 unique types and 300 unique tools").isEqualTo(namesBefore + 600);
+        assertThat(nameCount())
+                .as("names after 300 unique types and 300 unique tools")
+                .isEqualTo(namesBefore + 600);
 
         store.delete(List.of("t"));
 
-        assertThat(nameCount()).as("names after deleting the task that used them").isEqualTo(namesBefore);
-        assertThat(store.list("kept", MessageQuery.all().including(Set.of("text"))).messages()).as("text messages of kept")
-                .extracting(TaskMessage::seq).containsExactly(3L, 7L);
+        assertThat(nameCount())
+                .as("names after deleting the task that used them")
+                .isEqualTo(namesBefore);
+        assertThat(store.list("kept", MessageQuery.all().including(Set.of("text")))
+                        .messages())
+                .as("text messages of kept")
+                .extracting(TaskMessage::seq)
+                .containsExactly(3L, 7L);
     }
 
     @Test
@@ -683,20 +851,37 @@ abstract class AbstractTaskMessageStoreTest {
                 "import of task t, seq 1: type: must be at most 64 bytes in UTF-8, got 66",
                 imported(1, "é".repeat(33), "", ""));
 
-        cases.forEach((message, bad) -> assertThatThrownBy(() -> store.importMessages("t", List.of(imported(0, "text", "", ""), bad)))
-                .as("import of %s", bad).isInstanceOf(InvalidInputException.class).hasMessage(message));
+        cases.forEach((message, bad) -> assertThatThrownBy(
+                        () -> store.importMessages("t", List.of(imported(0, "text", "", ""), bad)))
+                .as("import of %s", bad)
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(message));
 
-        assertThat(store.task("t").orElseThrow().messageCount()).as("message count after rejected imports").isZero();
+        assertThat(store.task("t").orElseThrow().messageCount())
+                .as("message count after rejected imports")
+                .isZero();
         assertThat(objectCount()).as("objects after rejected imports").isZero();
     }
 
     private static TaskMessage imported(long seq, String type, String tool, String callId) {
-        return new TaskMessage(TaskMessageStore.messageId("t", seq), "t", seq, type, tool, callId, "", Optional.empty(), "",
+        return new TaskMessage(
+                TaskMessageStore.messageId("t", seq),
+                "t",
+                seq,
+                type,
+                tool,
+                callId,
+                "",
+                Optional.empty(),
+                "",
                 Instant.EPOCH);
     }
 
     private long nameCount() {
-        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name").mapTo(Long.class).one());
+        return database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static void await(CountDownLatch latch) {

@@ -2,6 +2,8 @@ package dev.strata.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
@@ -56,16 +58,19 @@ class AppendCrashTest {
         try (S3ProxyServer server = new S3ProxyServer(directory.resolve("s3"))) {
             String bucket = server.createBucket("crash");
             String url = TestServices.postgresUrl(schema);
-            killRepeatedly(url, List.of("s3", bucket, server.endpoint()), () -> new Opened(TestServices.postgres(schema),
-                    new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings())));
+            killRepeatedly(
+                    url,
+                    List.of("s3", bucket, server.endpoint()),
+                    () -> new Opened(
+                            TestServices.postgres(schema),
+                            new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings())));
         } finally {
             TestServices.dropSchema(schema);
         }
     }
 
     /** A store's tiers as the checking side opens them. */
-    private record Opened(Database database, ContentTier content) {
-    }
+    private record Opened(Database database, ContentTier content) {}
 
     private void killRepeatedly(String url, List<String> content, Supplier<Opened> open) throws Exception {
         Map<String, Long> lastAcked = new HashMap<>();
@@ -83,10 +88,15 @@ class AppendCrashTest {
             for (int writer = 0; writer < WRITERS; writer++) {
                 String task = "crash-" + writer;
                 List<Long> seqs = stored.get(task);
-                assertThat(seqs.size() % CrashingAppender.BATCH).as("round %d, %s: no partial batch visible (%d seqs)", round, task, seqs.size()).isZero();
-                assertThat(seqs).as("round %d, %s: seqs from 0 without a gap", round, task)
-                        .containsExactlyElementsOf(LongStream.range(0, seqs.size()).boxed().toList());
-                assertThat(seqs.size() - 1L).as("round %d, %s: every acknowledged message survived", round, task)
+                assertThat(seqs.size() % CrashingAppender.BATCH)
+                        .as("round %d, %s: no partial batch visible (%d seqs)", round, task, seqs.size())
+                        .isZero();
+                assertThat(seqs)
+                        .as("round %d, %s: seqs from 0 without a gap", round, task)
+                        .containsExactlyElementsOf(
+                                LongStream.range(0, seqs.size()).boxed().toList());
+                assertThat(seqs.size() - 1L)
+                        .as("round %d, %s: every acknowledged message survived", round, task)
                         .isGreaterThanOrEqualTo(lastAcked.getOrDefault(task, -1L));
             }
         }
@@ -96,19 +106,28 @@ class AppendCrashTest {
     /** Starts the appender, lets it acknowledge {@code acks} batches, kills it, and returns each task's last acknowledged seq. */
     private Map<String, Long> runAndKill(List<String> args, int acks) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
                 CrashingAppender.class.getName()));
         command.addAll(args);
-        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process child = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         Map<String, Long> lastAcked = new HashMap<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             int seen = 0;
             String line;
             while (seen < acks && (line = out.readLine()) != null) {
                 record(line, lastAcked);
                 seen++;
             }
-            assertThat(child.isAlive()).as("the appender is still running when it is killed (it printed %d acks)", seen).isTrue();
+            assertThat(child.isAlive())
+                    .as("the appender is still running when it is killed (it printed %d acks)", seen)
+                    .isTrue();
             child.destroyForcibly();
             // Acknowledgements printed before the kill landed count too, when they can still be read;
             // missing some only makes the check weaker, never wrong.
@@ -132,14 +151,16 @@ class AppendCrashTest {
     private static Map<String, List<Long>> storedSeqs(Supplier<Opened> open) {
         Opened opened = open.get();
         try (Database database = opened.database();
-             TaskMessageStore store = StoreFixture.store(database, opened.content(), new NoSegmentCache())) {
+                TaskMessageStore store = StoreFixture.store(database, opened.content(), new NoSegmentCache())) {
             Map<String, List<Long>> seqs = new HashMap<>();
             for (int writer = 0; writer < WRITERS; writer++) {
                 String task = "crash-" + writer;
                 store.createTask(task);
                 List<Long> stored = new ArrayList<>();
                 for (TaskMessage message : store.list(task, MessageQuery.all()).messages()) {
-                    assertThat(message.content()).as("content of %s seq %d", task, message.seq()).startsWith("message " + message.seq() + " ");
+                    assertThat(message.content())
+                            .as("content of %s seq %d", task, message.seq())
+                            .startsWith("message " + message.seq() + " ");
                     stored.add(message.seq());
                 }
                 seqs.put(task, stored);

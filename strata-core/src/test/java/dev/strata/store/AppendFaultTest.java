@@ -4,6 +4,10 @@ import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.model.AppendResult;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
@@ -31,14 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
 class AppendFaultTest {
     @TempDir
     Path directory;
+
     private Database database;
     private TaskMessageStore store;
 
     @BeforeEach
     void open() {
-        database = new Database(new DatabaseSettings("jdbc:sqlite:" + directory.resolve("metadata.db"),
-                Optional.empty(), Optional.empty(), 4, Duration.ofMillis(300)));
-        store = StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")),
+        database = new Database(new DatabaseSettings(
+                "jdbc:sqlite:" + directory.resolve("metadata.db"),
+                Optional.empty(),
+                Optional.empty(),
+                4,
+                Duration.ofMillis(300)));
+        store = StoreFixture.store(
+                database,
+                new LocalDirectoryContentTier(directory.resolve("objects")),
                 new CaffeineSegmentCache(1 << 20, Duration.ofMinutes(1)));
         store.createTask("t");
     }
@@ -68,19 +79,22 @@ class AppendFaultTest {
     @Test
     void commitFailsAfterContentIsDurable_nothingIsVisible_thenRetryStoresEachMessageOnce() throws Exception {
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("metadata.db"));
-             Statement statement = other.createStatement()) {
+                Statement statement = other.createStatement()) {
             // Another process holds the write lock, so the commit times out after the content is written.
             statement.execute("BEGIN IMMEDIATE");
             assertThatThrownBy(() -> store.append("t", range(0, 9)))
                     .isInstanceOf(BackendUnavailableException.class)
                     .hasMessageContaining("metadata");
             assertThat(store.list("t", MessageQuery.all()).messages()).isEmpty();
-            assertThat(objectFiles()).as("the written segment is an invisible orphan").isEqualTo(1);
+            assertThat(objectFiles())
+                    .as("the written segment is an invisible orphan")
+                    .isEqualTo(1);
             statement.execute("ROLLBACK");
         }
 
         assertThat(store.append("t", range(0, 9))).isEqualTo(new AppendResult(10, 0, 0));
-        assertThat(store.list("t", MessageQuery.all()).messages()).extracting(TaskMessage::seq)
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
                 .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(10);
     }

@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.model.NewMessage;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.NoSegmentCache;
@@ -28,11 +29,21 @@ public final class CrashingAppender {
     static final int BATCH = 5;
 
     public static void main(String[] args) {
-        Database database = new Database(new DatabaseSettings(args[0], Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
+        Database database = new Database(
+                new DatabaseSettings(args[0], Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
         ContentTier content = switch (args[1]) {
             case "file" -> new LocalDirectoryContentTier(Path.of(args[2]));
-            case "s3" -> new S3ContentTier(S3Location.parse("s3://" + args[2]), new S3Settings(Optional.of(args[3]), "us-east-1",
-                    Optional.of(S3ProxyServer.ACCESS_KEY), Optional.of(S3ProxyServer.SECRET_KEY), true, 16, Duration.ofSeconds(5)));
+            case "s3" ->
+                new S3ContentTier(
+                        S3Location.parse("s3://" + args[2]),
+                        new S3Settings(
+                                Optional.of(args[3]),
+                                "us-east-1",
+                                Optional.of(S3ProxyServer.ACCESS_KEY),
+                                Optional.of(S3ProxyServer.SECRET_KEY),
+                                true,
+                                16,
+                                Duration.ofSeconds(5)));
             default -> throw new IllegalArgumentException("unknown content kind " + args[1]);
         };
         TaskMessageStore store = StoreFixture.store(database, content, new NoSegmentCache());
@@ -45,7 +56,8 @@ public final class CrashingAppender {
                 for (long seq = first; ; seq += BATCH) {
                     List<NewMessage> batch = new ArrayList<>();
                     for (long s = seq; s < seq + BATCH; s++) {
-                        batch.add(dev.strata.testing.Messages.text(s, "message " + s + " " + "x".repeat((int) (s % 3000))));
+                        batch.add(dev.strata.testing.Messages.text(
+                                s, "message " + s + " " + "x".repeat((int) (s % 3000))));
                     }
                     store.append(task, batch);
                     synchronized (System.out) {

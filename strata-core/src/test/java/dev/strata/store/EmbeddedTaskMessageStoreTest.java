@@ -37,7 +37,9 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     protected TaskMessageStore openSecondInstance() {
         // Another process on the same SQLite file and directory: its own pool and in-process cache.
         Database database = TestServices.sqlite(directory);
-        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")),
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(
+                database,
+                new LocalDirectoryContentTier(directory.resolve("objects")),
                 new dev.strata.tier.cache.CaffeineSegmentCache(8 << 20, java.time.Duration.ofHours(1)));
         closeAfter.add(second);
         closeAfter.add(database);

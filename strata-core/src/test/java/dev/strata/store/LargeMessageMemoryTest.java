@@ -2,6 +2,10 @@ package dev.strata.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.model.MessagePage;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
@@ -28,6 +32,7 @@ class LargeMessageMemoryTest {
 
     @TempDir
     Path directory;
+
     private Database database;
     private LocalDirectoryContentTier content;
     private TaskMessageStore store;
@@ -60,14 +65,18 @@ class LargeMessageMemoryTest {
         do {
             page = store.list("huge", query);
             pages++;
-            long pageChars = page.messages().stream().mapToLong(m -> m.content().length()).sum();
+            long pageChars = page.messages().stream()
+                    .mapToLong(m -> m.content().length())
+                    .sum();
             assertThat(pageChars).as("decoded bytes of page %d", pages).isLessThanOrEqualTo(5L * MIB);
             assertThat(page.messages()).as("page %d makes progress", pages).isNotEmpty();
             read.addAll(page.messages());
             query = query.after(page.messages().get(page.messages().size() - 1).seq());
         } while (page.hasMore());
 
-        assertThat(pages).as("pages of 2 messages each, the byte budget cutting the first three").isEqualTo(4);
+        assertThat(pages)
+                .as("pages of 2 messages each, the byte budget cutting the first three")
+                .isEqualTo(4);
         assertThat(read).extracting(TaskMessage::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
         assertThat(read).extracting(TaskMessage::content).containsExactlyElementsOf(appended);
     }
@@ -80,7 +89,10 @@ class LargeMessageMemoryTest {
 
         store.forEachMessage("whole", MessageQuery.all(), seen::add);
 
-        assertThat(seen).as("messages of the whole task").extracting(TaskMessage::content).containsExactlyElementsOf(appended);
+        assertThat(seen)
+                .as("messages of the whole task")
+                .extracting(TaskMessage::content)
+                .containsExactlyElementsOf(appended);
     }
 
     @Test
@@ -91,9 +103,15 @@ class LargeMessageMemoryTest {
         MessagePage first = store.list("one", MessageQuery.all());
         MessagePage last = store.list("one", MessageQuery.all().after(1));
 
-        assertThat(first.messages()).as("first page").extracting(TaskMessage::seq).containsExactly(0L);
+        assertThat(first.messages())
+                .as("first page")
+                .extracting(TaskMessage::seq)
+                .containsExactly(0L);
         assertThat(first.hasMore()).as("first page cut by bytes, not by limit").isTrue();
-        assertThat(last.messages()).as("page after seq 1").extracting(TaskMessage::seq).containsExactly(2L);
+        assertThat(last.messages())
+                .as("page after seq 1")
+                .extracting(TaskMessage::seq)
+                .containsExactly(2L);
         assertThat(last.hasMore()).as("last page").isFalse();
     }
 
@@ -110,10 +128,18 @@ class LargeMessageMemoryTest {
         store.purgePendingDeletions();
 
         assertThat(result.segmentsBefore()).as("segments before").isEqualTo(8);
-        assertThat(result.segmentsAfter()).as("merged objects, each within 5 MiB decoded").isEqualTo(4);
-        assertThat(TestServices.countFiles(directory.resolve("objects"))).as("objects on disk").isEqualTo(4);
-        assertThat(store.list("big", MessageQuery.all()).messages()).as("reads after compaction").isEqualTo(before);
-        assertThat(store.compact("big").merged()).as("a second pass finds nothing that fits together").isFalse();
+        assertThat(result.segmentsAfter())
+                .as("merged objects, each within 5 MiB decoded")
+                .isEqualTo(4);
+        assertThat(TestServices.countFiles(directory.resolve("objects")))
+                .as("objects on disk")
+                .isEqualTo(4);
+        assertThat(store.list("big", MessageQuery.all()).messages())
+                .as("reads after compaction")
+                .isEqualTo(before);
+        assertThat(store.compact("big").merged())
+                .as("a second pass finds nothing that fits together")
+                .isFalse();
     }
 
     @Test
@@ -127,7 +153,9 @@ class LargeMessageMemoryTest {
 
         CompactionResult result = store.compact("small");
 
-        assertThat(result.segmentsAfter()).as("segments after compacting 30 small ones").isEqualTo(1);
+        assertThat(result.segmentsAfter())
+                .as("segments after compacting 30 small ones")
+                .isEqualTo(1);
         assertThat(store.list("small", MessageQuery.all()).messages()).hasSize(30);
     }
 
@@ -141,23 +169,47 @@ class LargeMessageMemoryTest {
         DecodedSegments decoded = new DecodedSegments(cacheBytes);
         for (long seq = 0; seq < 20; seq++) {
             String callId = String.valueOf((char) ('a' + seq)).repeat(MIB);
-            TaskMessage message = new TaskMessage(TaskMessageStore.messageId("ids", seq), "ids", seq, "tool-use",
-                    "t".repeat(1000), callId, "", Optional.empty(), "", Instant.EPOCH);
+            TaskMessage message = new TaskMessage(
+                    TaskMessageStore.messageId("ids", seq),
+                    "ids",
+                    seq,
+                    "tool-use",
+                    "t".repeat(1000),
+                    callId,
+                    "",
+                    Optional.empty(),
+                    "",
+                    Instant.EPOCH);
             decoded.put("tasks/ids/segment-" + seq, Map.of(seq, message));
         }
 
         Map<String, Map<Long, TaskMessage>> held = decoded.snapshot();
-        long heldCallIdBytes = held.values().stream().flatMap(m -> m.values().stream())
-                .mapToLong(m -> m.callId().length()).sum();
-        assertThat(decoded.weightedSize()).as("weighted size of the decoded cache").isLessThanOrEqualTo(cacheBytes);
-        assertThat(heldCallIdBytes).as("call id characters the decoded cache holds").isLessThanOrEqualTo(cacheBytes);
+        long heldCallIdBytes = held.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToLong(m -> m.callId().length())
+                .sum();
+        assertThat(decoded.weightedSize())
+                .as("weighted size of the decoded cache")
+                .isLessThanOrEqualTo(cacheBytes);
+        assertThat(heldCallIdBytes)
+                .as("call id characters the decoded cache holds")
+                .isLessThanOrEqualTo(cacheBytes);
         assertThat(held).as("the cache still caches what fits").isNotEmpty();
     }
 
     @Test
     void decodedSegmentWeight_countsEveryField() {
-        TaskMessage message = new TaskMessage("id", "task", 1, "y".repeat(1000), "t".repeat(2000), "c".repeat(3000),
-                "x".repeat(4000), Optional.of("{\"i\":\"" + "i".repeat(5000) + "\"}"), "o".repeat(6000), Instant.EPOCH);
+        TaskMessage message = new TaskMessage(
+                "id",
+                "task",
+                1,
+                "y".repeat(1000),
+                "t".repeat(2000),
+                "c".repeat(3000),
+                "x".repeat(4000),
+                Optional.of("{\"i\":\"" + "i".repeat(5000) + "\"}"),
+                "o".repeat(6000),
+                Instant.EPOCH);
 
         long weight = DecodedSegments.weight("key", Map.of(1L, message));
 

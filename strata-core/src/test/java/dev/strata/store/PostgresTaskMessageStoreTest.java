@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @TempDir
     Path directory;
+
     private String schema;
 
     @Override
@@ -43,7 +44,9 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected TaskMessageStore openSecondInstance() {
         Database database = TestServices.postgres(schema);
-        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")),
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(
+                database,
+                new LocalDirectoryContentTier(directory.resolve("objects")),
                 new dev.strata.tier.cache.CaffeineSegmentCache(8 << 20, java.time.Duration.ofHours(1)));
         closeAfter.add(second);
         closeAfter.add(database);

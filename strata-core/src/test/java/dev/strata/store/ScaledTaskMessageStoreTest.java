@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @TempDir
     static Path directory;
+
     static S3ProxyServer server;
     private String schema;
     private String bucket;
@@ -50,19 +51,28 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected SegmentCache openCache() {
         prefix = TestServices.uniqueName("scaled") + ":";
-        return new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20);
+        return new RedisSegmentCache(
+                TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20);
     }
 
     @Override
     protected long objectCount() {
         return server.blobStore().list(bucket, ListContainerOptions.Builder.recursive()).stream()
-                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).count();
+                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB)
+                .count();
     }
 
     @Override
     protected long objectsUnder(String keyPrefix) {
-        return server.blobStore().list(bucket, ListContainerOptions.Builder.prefix("strata/" + keyPrefix).recursive()).stream()
-                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).count();
+        return server
+                .blobStore()
+                .list(
+                        bucket,
+                        ListContainerOptions.Builder.prefix("strata/" + keyPrefix)
+                                .recursive())
+                .stream()
+                .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB)
+                .count();
     }
 
     /** Redis can be scanned: every key under the task's prefix counts, not only the known ones. */
@@ -82,9 +92,11 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     protected TaskMessageStore openSecondInstance() {
         // Like TwoInstancesTest: its own pool, S3 client and Redis connection, on the same schema, bucket and prefix.
         Database database = TestServices.postgres(schema);
-        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database,
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(
+                database,
                 new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings()),
-                new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20));
+                new RedisSegmentCache(
+                        TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20));
         closeAfter.add(second);
         closeAfter.add(database);
         return second;

@@ -4,6 +4,8 @@ import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.TaskLog.CommittedMessage;
 import dev.strata.testing.StoreFixture;
 import dev.strata.testing.TestServices;
@@ -14,14 +16,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Reading a task in commit order (live tails' cursor), on SQLite and PostgreSQL. */
 class TaskLogTest {
     @TempDir
     Path directory;
+
     private Database database;
     private TaskMessageStore store;
     private String schema;
@@ -33,7 +36,10 @@ class TaskLogTest {
         } else {
             database = TestServices.sqlite(directory);
         }
-        store = StoreFixture.store(database, new LocalDirectoryContentTier(directory.resolve("objects")), new CaffeineSegmentCache(8 << 20, java.time.Duration.ofMinutes(5)));
+        store = StoreFixture.store(
+                database,
+                new LocalDirectoryContentTier(directory.resolve("objects")),
+                new CaffeineSegmentCache(8 << 20, java.time.Duration.ofMinutes(5)));
         return store;
     }
 
@@ -64,14 +70,19 @@ class TaskLogTest {
         TaskLog log = store.log();
 
         List<CommittedMessage> all = log.after("t", MessageQuery.all(), 0, Long.MAX_VALUE, 1000);
-        assertThat(seqs(all)).as("commit order: 21-40 first, then 1-20").isEqualTo(
-                java.util.stream.Stream.concat(seqRange(21, 40).stream(), seqRange(1, 20).stream()).toList());
+        assertThat(seqs(all))
+                .as("commit order: 21-40 first, then 1-20")
+                .isEqualTo(java.util.stream.Stream.concat(seqRange(21, 40).stream(), seqRange(1, 20).stream())
+                        .toList());
         CommittedMessage last = all.get(19);
-        assertThat(seqs(log.after("t", MessageQuery.all(), last.commitNo(), last.message().seq(), 1000)))
-                .as("resuming after seq 40 still gets 1-20").isEqualTo(seqRange(1, 20));
+        assertThat(seqs(log.after(
+                        "t", MessageQuery.all(), last.commitNo(), last.message().seq(), 1000)))
+                .as("resuming after seq 40 still gets 1-20")
+                .isEqualTo(seqRange(1, 20));
         assertThat(seqs(log.after("t", MessageQuery.all().after(10), 0, Long.MAX_VALUE, 1000)))
-                .as("a floor leaves out seqs at or below it whenever they commit").isEqualTo(
-                        java.util.stream.Stream.concat(seqRange(21, 40).stream(), seqRange(11, 20).stream()).toList());
+                .as("a floor leaves out seqs at or below it whenever they commit")
+                .isEqualTo(java.util.stream.Stream.concat(seqRange(21, 40).stream(), seqRange(11, 20).stream())
+                        .toList());
     }
 
     @ParameterizedTest
@@ -82,16 +93,27 @@ class TaskLogTest {
         store.append("t", range(1, 10));
         store.append("t", range(11, 20));
         long horizon = store.log().horizon("t").orElseThrow();
-        CommittedMessage position = store.log().after("t", MessageQuery.all(), 0, Long.MAX_VALUE, 1000).get(19);
+        CommittedMessage position = store.log()
+                .after("t", MessageQuery.all(), 0, Long.MAX_VALUE, 1000)
+                .get(19);
         store.append("t", range(21, 30));
 
-        assertThat(store.compact("t").merged()).as("compaction merged the segments").isTrue();
+        assertThat(store.compact("t").merged())
+                .as("compaction merged the segments")
+                .isTrue();
         store.append("t", range(31, 40));
 
         TaskLog log = store.log();
-        assertThat(seqs(log.after("t", MessageQuery.all(), position.commitNo(), position.message().seq(), 1000)))
-                .as("after the cursor taken before compaction").isEqualTo(seqRange(21, 40));
-        assertThat(seqs(log.upTo("t", MessageQuery.all(), horizon, 1000))).as("the backlog bound taken before compaction")
+        assertThat(seqs(log.after(
+                        "t",
+                        MessageQuery.all(),
+                        position.commitNo(),
+                        position.message().seq(),
+                        1000)))
+                .as("after the cursor taken before compaction")
+                .isEqualTo(seqRange(21, 40));
+        assertThat(seqs(log.upTo("t", MessageQuery.all(), horizon, 1000)))
+                .as("the backlog bound taken before compaction")
                 .isEqualTo(seqRange(1, 20));
         assertThat(log.horizon("t").orElseThrow()).as("horizon grows").isGreaterThan(horizon);
     }
@@ -104,6 +126,7 @@ class TaskLogTest {
         store.append("t", range(1, 3));
         store.delete(List.of("t"));
         assertThat(store.log().horizon("t")).isEmpty();
-        assertThatThrownBy(() -> store.log().after("t", MessageQuery.all(), 0, 0, 10)).isInstanceOf(TaskNotFoundException.class);
+        assertThatThrownBy(() -> store.log().after("t", MessageQuery.all(), 0, 0, 10))
+                .isInstanceOf(TaskNotFoundException.class);
     }
 }

@@ -3,6 +3,8 @@ package dev.strata.store;
 import static dev.strata.testing.Messages.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.StoreFixture;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoInstancesTest {
     @TempDir
     Path directory;
+
     private S3ProxyServer server;
     private String schema;
     private String prefix;
@@ -53,9 +56,11 @@ class TwoInstancesTest {
 
     private TaskMessageStore instance(String bucket) {
         Database database = TestServices.postgres(schema);
-        TaskMessageStore store = StoreFixture.store(database,
+        TaskMessageStore store = StoreFixture.store(
+                database,
                 new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings()),
-                new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 8 << 20));
+                new RedisSegmentCache(
+                        TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 8 << 20));
         closeables.add(store);
         closeables.add(database);
         return store;
@@ -80,24 +85,29 @@ class TwoInstancesTest {
         ExecutorService threads = Executors.newFixedThreadPool(4);
         CountDownLatch go = new CountDownLatch(1);
         for (TaskMessageStore store : List.of(first, second, first, second)) {
-            writers.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                int accepted = 0;
-                for (int b = 0; b < 40; b++) {
-                    for (String task : tasks) {
-                        long start = b * 10L + ThreadLocalRandom.current().nextInt(3);
-                        accepted += store.append(task, range(start, start + 14)).accepted();
-                        if (b % 7 == 0) {
-                            accepted += store.append(task, range(start, start + 14)).accepted();
+            writers.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
                         }
-                    }
-                }
-                return accepted;
-            }, threads));
+                        int accepted = 0;
+                        for (int b = 0; b < 40; b++) {
+                            for (String task : tasks) {
+                                long start =
+                                        b * 10L + ThreadLocalRandom.current().nextInt(3);
+                                accepted += store.append(task, range(start, start + 14))
+                                        .accepted();
+                                if (b % 7 == 0) {
+                                    accepted += store.append(task, range(start, start + 14))
+                                            .accepted();
+                                }
+                            }
+                        }
+                        return accepted;
+                    },
+                    threads));
         }
         go.countDown();
         int accepted = writers.stream().mapToInt(CompletableFuture::join).sum();
@@ -113,8 +123,11 @@ class TwoInstancesTest {
             assertThat(seqs.get(0)).isLessThanOrEqualTo(2);
             assertThat(first.task(task).orElseThrow().messageCount()).isEqualTo(seqs.size());
             total += seqs.size();
-            // Batch b covers at least b*10+2 to b*10+14, so batches 0 to 39 together cover 2 to 404 whatever the random starts.
-            assertThat(seqs).as("seqs of %s", task).containsAll(LongStream.rangeClosed(2, 404).boxed().toList());
+            // Batch b covers at least b*10+2 to b*10+14, so batches 0 to 39 together cover 2 to 404 whatever the random
+            // starts.
+            assertThat(seqs)
+                    .as("seqs of %s", task)
+                    .containsAll(LongStream.rangeClosed(2, 404).boxed().toList());
         }
         assertThat(accepted).isEqualTo(total);
     }

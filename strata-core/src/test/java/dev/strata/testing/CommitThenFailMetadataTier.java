@@ -1,6 +1,6 @@
 package dev.strata.testing;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.tier.metadata.MetadataTier;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -17,17 +17,20 @@ public final class CommitThenFailMetadataTier {
     private final AtomicInteger failuresLeft = new AtomicInteger();
 
     public CommitThenFailMetadataTier(MetadataTier delegate) {
-        this.metadata = (MetadataTier) Proxy.newProxyInstance(MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class},
-                (proxy, method, args) -> {
+        this.metadata = (MetadataTier) Proxy.newProxyInstance(
+                MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class}, (proxy, method, args) -> {
                     Object result;
                     try {
                         result = method.invoke(delegate, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    if (method.getName().equals("commit") && failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
-                        throw new BackendUnavailableException("metadata commit failed: connection lost after COMMIT"
-                                + " (injected; the commit was applied)", null);
+                    if (method.getName().equals("commit")
+                            && failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                        throw new BackendUnavailableException(
+                                "metadata commit failed: connection lost after COMMIT"
+                                        + " (injected; the commit was applied)",
+                                null);
                     }
                     return result;
                 });

@@ -37,7 +37,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FaultProxy implements AutoCloseable {
     /** What happens to connections. */
-    public enum Mode { PASS, DROP, RESET, BLACK_HOLE }
+    public enum Mode {
+        PASS,
+        DROP,
+        RESET,
+        BLACK_HOLE
+    }
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -62,18 +67,22 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("fault proxy cannot listen: " + e.getMessage(), e);
         }
-        this.acceptor = Thread.ofVirtual().name("fault-proxy-accept-" + listener.getLocalPort()).start(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual()
+                .name("fault-proxy-accept-" + listener.getLocalPort())
+                .start(this::acceptLoop);
     }
 
     /** A proxy to the host and port of a URL such as {@code redis://127.0.0.1:6379} or {@code http://127.0.0.1:9000}. */
     public static FaultProxy to(String url) {
         URI uri = URI.create(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url);
-        int port = uri.getPort() >= 0 ? uri.getPort() : switch (uri.getScheme()) {
-            case "postgresql" -> 5432;
-            case "redis" -> 6379;
-            case "http" -> 80;
-            default -> throw new IllegalArgumentException("no port in " + url);
-        };
+        int port = uri.getPort() >= 0
+                ? uri.getPort()
+                : switch (uri.getScheme()) {
+                    case "postgresql" -> 5432;
+                    case "redis" -> 6379;
+                    case "http" -> 80;
+                    default -> throw new IllegalArgumentException("no port in " + url);
+                };
         return new FaultProxy(uri.getHost(), port);
     }
 

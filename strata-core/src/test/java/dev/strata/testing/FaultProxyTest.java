@@ -44,8 +44,10 @@ class FaultProxyTest {
         assertThat(proxy.connectionsAccepted()).isEqualTo(1);
         assertThat(proxy.bytesFromClients()).isEqualTo(10);
         assertThat(proxy.bytesToClients()).isEqualTo(10);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(proxy.openConnections()).as("a link closed by its client is forgotten").isZero());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(proxy.openConnections())
+                        .as("a link closed by its client is forgotten")
+                        .isZero());
     }
 
     @Test
@@ -66,10 +68,14 @@ class FaultProxyTest {
         try (Socket open = connect()) {
             assertThat(roundTrip(open, "before")).isEqualTo("before");
             proxy.drop();
-            assertThat(readOrEnd(open)).as("an open connection sees an orderly close").isEqualTo(-1);
+            assertThat(readOrEnd(open))
+                    .as("an open connection sees an orderly close")
+                    .isEqualTo(-1);
         }
         try (Socket fresh = connect()) {
-            assertThat(readOrEnd(fresh)).as("a new connection is closed at once").isEqualTo(-1);
+            assertThat(readOrEnd(fresh))
+                    .as("a new connection is closed at once")
+                    .isEqualTo(-1);
         }
         assertThat(echo.bytesEchoed()).isEqualTo(6);
     }
@@ -80,12 +86,16 @@ class FaultProxyTest {
             assertThat(roundTrip(open, "before")).isEqualTo("before");
             proxy.reset();
             assertThatThrownBy(() -> {
-                open.getOutputStream().write(1);
-                readOrEnd(open);
-            }).as("an open connection is reset").isInstanceOf(SocketException.class);
+                        open.getOutputStream().write(1);
+                        readOrEnd(open);
+                    })
+                    .as("an open connection is reset")
+                    .isInstanceOf(SocketException.class);
         }
         try (Socket fresh = connect()) {
-            assertThatThrownBy(() -> readOrEnd(fresh)).as("a new connection is reset").isInstanceOf(SocketException.class)
+            assertThatThrownBy(() -> readOrEnd(fresh))
+                    .as("a new connection is reset")
+                    .isInstanceOf(SocketException.class)
                     .hasMessageContaining("reset");
         }
     }
@@ -99,14 +109,19 @@ class FaultProxyTest {
             assertThatThrownBy(() -> readOrEnd(open)).isInstanceOf(SocketTimeoutException.class);
             try (Socket fresh = connect()) {
                 fresh.getOutputStream().write("lost too".getBytes(StandardCharsets.UTF_8));
-                assertThatThrownBy(() -> readOrEnd(fresh)).as("a new connection is accepted and hangs")
+                assertThatThrownBy(() -> readOrEnd(fresh))
+                        .as("a new connection is accepted and hangs")
                         .isInstanceOf(SocketTimeoutException.class);
                 assertThat(echo.bytesEchoed()).as("nothing reached the server").isEqualTo(6);
 
                 proxy.pass();
 
-                assertThatThrownBy(() -> readOrEnd(fresh)).as("a held connection is reset on recovery").isInstanceOf(SocketException.class);
-                assertThatThrownBy(() -> readOrEnd(open)).as("a held connection is reset on recovery").isInstanceOf(SocketException.class);
+                assertThatThrownBy(() -> readOrEnd(fresh))
+                        .as("a held connection is reset on recovery")
+                        .isInstanceOf(SocketException.class);
+                assertThatThrownBy(() -> readOrEnd(open))
+                        .as("a held connection is reset on recovery")
+                        .isInstanceOf(SocketException.class);
             }
         }
         try (Socket recovered = connect()) {
@@ -135,11 +150,13 @@ class FaultProxyTest {
 
     @Test
     void through_pointsAUrlAtTheProxy() {
-        assertThat(proxy.through("redis://127.0.0.1:" + echo.port() + "/0")).isEqualTo("redis://127.0.0.1:" + proxy.port() + "/0");
+        assertThat(proxy.through("redis://127.0.0.1:" + echo.port() + "/0"))
+                .isEqualTo("redis://127.0.0.1:" + proxy.port() + "/0");
         assertThat(proxy.through("jdbc:postgresql://127.0.0.1:" + echo.port() + "/test?user=postgres"))
                 .isEqualTo("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test?user=postgres");
         try (FaultProxy defaultPort = FaultProxy.to("redis://127.0.0.1")) {
-            assertThat(defaultPort.through("redis://127.0.0.1/2")).isEqualTo("redis://127.0.0.1:" + defaultPort.port() + "/2");
+            assertThat(defaultPort.through("redis://127.0.0.1/2"))
+                    .isEqualTo("redis://127.0.0.1:" + defaultPort.port() + "/2");
         }
     }
 
@@ -182,7 +199,8 @@ class FaultProxyTest {
         }
 
         private void echo(Socket connection) {
-            try (connection; InputStream in = connection.getInputStream()) {
+            try (connection;
+                    InputStream in = connection.getInputStream()) {
                 byte[] buffer = new byte[4096];
                 int read;
                 while ((read = in.read(buffer)) >= 0) {

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  */
 public final class HookedContentTier implements ContentTier, ListableContent {
     private final ContentTier delegate;
-    private volatile Consumer<String> afterPut = key -> { };
-    private volatile Consumer<Collection<String>> beforeDelete = keys -> { };
+    private volatile Consumer<String> afterPut = key -> {};
+    private volatile Consumer<Collection<String>> beforeDelete = keys -> {};
 
     public HookedContentTier(ContentTier delegate) {
         this.delegate = delegate;

@@ -8,8 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 
 /** Test housekeeping on the shared Redis server: counts and removes one test's keys by prefix. */
 public final class RedisKeys {
-    private RedisKeys() {
-    }
+    private RedisKeys() {}
 
     public static long count(String prefix) {
         return scan(prefix, false);
@@ -26,7 +25,8 @@ public final class RedisKeys {
             long seen = 0;
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
-                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+                KeyScanCursor<String> page = commands.scan(
+                        cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
                 seen += page.getKeys().size();
                 if (delete && !page.getKeys().isEmpty()) {
                     commands.unlink(page.getKeys().toArray(String[]::new));

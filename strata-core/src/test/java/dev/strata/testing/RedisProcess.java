@@ -48,9 +48,21 @@ public final class RedisProcess implements AutoCloseable {
     /** Starts the server on its port (the same one after a {@link #stop()}). */
     public void start() {
         try {
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", directory.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--dir",
+                            directory.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server (is it installed?): " + e.getMessage(), e);
         }
@@ -62,7 +74,8 @@ public final class RedisProcess implements AutoCloseable {
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
         }
         process.destroyForcibly();
-        throw new IllegalStateException("redis-server did not listen on " + port + (process.isAlive() ? "" : " (it exited: port taken?)"));
+        throw new IllegalStateException(
+                "redis-server did not listen on " + port + (process.isAlive() ? "" : " (it exited: port taken?)"));
     }
 
     public void stop() {
@@ -88,7 +101,9 @@ public final class RedisProcess implements AutoCloseable {
             StringBuilder reply = new StringBuilder();
             byte[] buffer = new byte[4096];
             String wanted = "process_id:" + process.pid() + "\r";
-            for (int read; !reply.toString().contains("process_id:") || reply.indexOf("\r", reply.indexOf("process_id:")) < 0; ) {
+            for (int read;
+                    !reply.toString().contains("process_id:")
+                            || reply.indexOf("\r", reply.indexOf("process_id:")) < 0; ) {
                 read = in.read(buffer);
                 if (read < 0) {
                     return false;

@@ -26,8 +26,10 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public S3ProxyServer(Path directory) {
         Properties properties = new Properties();
-        properties.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
-        this.context = ContextBuilder.newBuilder("filesystem").overrides(properties).buildView(BlobStoreContext.class);
+        properties.setProperty(
+                "jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        this.context =
+                ContextBuilder.newBuilder("filesystem").overrides(properties).buildView(BlobStoreContext.class);
         start();
     }
 
@@ -40,7 +42,9 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build();
         try {
             proxy.start();
-            for (int i = 0; i < 1000 && !"STARTED".equals(proxy.getState()) && !"FAILED".equals(proxy.getState()); i++) {
+            for (int i = 0;
+                    i < 1000 && !"STARTED".equals(proxy.getState()) && !"FAILED".equals(proxy.getState());
+                    i++) {
                 java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
             }
         } catch (Exception e) {
@@ -84,8 +88,14 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Settings that reach this server, with a short timeout so outages surface fast. */
     public S3Settings settings() {
-        return new S3Settings(Optional.of(endpoint()), "us-east-1", Optional.of(ACCESS_KEY), Optional.of(SECRET_KEY),
-                true, 16, Duration.ofSeconds(5));
+        return new S3Settings(
+                Optional.of(endpoint()),
+                "us-east-1",
+                Optional.of(ACCESS_KEY),
+                Optional.of(SECRET_KEY),
+                true,
+                16,
+                Duration.ofSeconds(5));
     }
 
     @Override

@@ -11,14 +11,15 @@ import java.time.Clock;
 
 /** Builds a store over given real tiers, the way the server's composition root does. */
 public final class StoreFixture {
-    private StoreFixture() {
-    }
+    private StoreFixture() {}
 
     public static TaskMessageStore store(Database database, ContentTier content, SegmentCache cache) {
         return store(database, content, cache, StoreOptions.defaults());
     }
 
-    public static TaskMessageStore store(Database database, ContentTier content, SegmentCache cache, StoreOptions options) {
-        return new TaskMessageStore(new JdbcMetadataTier(database), content, new FailSafeSegmentCache(cache), options, Clock.systemUTC());
+    public static TaskMessageStore store(
+            Database database, ContentTier content, SegmentCache cache, StoreOptions options) {
+        return new TaskMessageStore(
+                new JdbcMetadataTier(database), content, new FailSafeSegmentCache(cache), options, Clock.systemUTC());
     }
 }

@@ -21,16 +21,16 @@ public final class TestServices {
     public static final String POSTGRES_URL = Optional.ofNullable(System.getenv("STRATA_TEST_PG_URL"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     /** The shared Redis server; override with STRATA_TEST_REDIS_URL. */
-    public static final String REDIS_URL = Optional.ofNullable(System.getenv("STRATA_TEST_REDIS_URL"))
-            .orElse("redis://127.0.0.1:6379");
+    public static final String REDIS_URL =
+            Optional.ofNullable(System.getenv("STRATA_TEST_REDIS_URL")).orElse("redis://127.0.0.1:6379");
 
-    private TestServices() {
-    }
+    private TestServices() {}
 
     /** A unique lower-case name for a schema, bucket or key prefix. */
     public static String uniqueName(String hint) {
         String base = hint.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-        return "t" + base.substring(0, Math.min(base.length(), 30)) + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFFFL);
+        return "t" + base.substring(0, Math.min(base.length(), 30))
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFFFL);
     }
 
     /** Counts the regular files below a directory (the objects of a local content tier). */
@@ -48,7 +48,8 @@ public final class TestServices {
 
     /** A database whose every table lives in a new schema; {@link #dropSchema} removes it. */
     public static Database postgres(String schema) {
-        return new Database(new DatabaseSettings(postgresUrl(schema), Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
+        return new Database(new DatabaseSettings(
+                postgresUrl(schema), Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
     }
 
     public static String postgresUrl(String schema) {
@@ -57,7 +58,7 @@ public final class TestServices {
 
     public static void dropSchema(String schema) {
         try (Connection connection = DriverManager.getConnection(POSTGRES_URL);
-             var statement = connection.createStatement()) {
+                var statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot drop test schema " + schema + ": " + e.getMessage(), e);

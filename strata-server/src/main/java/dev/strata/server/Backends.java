@@ -17,8 +17,7 @@ final class Backends {
     /** Segments larger than this are not put in Redis: one would displace many small ones. */
     static final long REDIS_MAX_VALUE_BYTES = 4L << 20;
 
-    private Backends() {
-    }
+    private Backends() {}
 
     static ContentTier content(StrataConfig config) {
         String url = config.contentUrl();
@@ -34,7 +33,8 @@ final class Backends {
     static SegmentCache cache(StrataConfig config) {
         String url = config.cacheUrl();
         if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-            return new RedisSegmentCache(url, config.cachePrefix(), config.cacheTtl(), config.cacheTimeout(), REDIS_MAX_VALUE_BYTES);
+            return new RedisSegmentCache(
+                    url, config.cachePrefix(), config.cacheTtl(), config.cacheTimeout(), REDIS_MAX_VALUE_BYTES);
         }
         return switch (url) {
             case "memory" -> new CaffeineSegmentCache(config.cacheMemoryBytes(), config.cacheTtl());

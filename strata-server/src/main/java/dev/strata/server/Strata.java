@@ -8,29 +8,27 @@ import dev.strata.lifecycle.CompactionScheduler;
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.OrphanCollector;
 import dev.strata.lifecycle.PeriodicTask;
-import dev.strata.server.config.ConfigException;
-import dev.strata.server.config.LifecycleConfig;
-import dev.strata.server.lifecycle.RetentionWorker;
-import dev.strata.server.lifecycle.TaskDeletion;
-import dev.strata.server.stream.LiveTail;
-import dev.strata.tier.content.ContentTier;
-import dev.strata.tier.content.ListableContent;
-import dev.strata.tier.metadata.MetadataTier;
-import java.util.ArrayList;
-import java.util.List;
 import dev.strata.metrics.MeteredContentTier;
 import dev.strata.metrics.MeteredMetadataTier;
 import dev.strata.metrics.MeteredSegmentCache;
 import dev.strata.server.auth.TokenService;
+import dev.strata.server.config.ConfigException;
+import dev.strata.server.config.LifecycleConfig;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.http.HttpLimits;
 import dev.strata.server.http.HttpServer;
+import dev.strata.server.lifecycle.RetentionWorker;
+import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
@@ -40,6 +38,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The composition root: builds every component from the configuration, in one place.
@@ -66,8 +66,8 @@ public final class Strata implements AutoCloseable {
     private Strata(StrataConfig config) {
         this.config = requireNonNull(config, "config is null");
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.database = new Database(new DatabaseSettings(config.dbUrl(), config.dbUser(), config.dbPassword(),
-                config.dbPoolSize(), Duration.ofSeconds(5)));
+        this.database = new Database(new DatabaseSettings(
+                config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
         Clock clock = Clock.systemUTC();
         this.directory = new WorkspaceDirectory(database, clock);
         this.tokens = new TokenService(database, directory, clock, RECHECK_AFTER);
@@ -86,8 +86,10 @@ public final class Strata implements AutoCloseable {
             var content = new MeteredContentTier(rawContent, registry);
             rawCache = Backends.cache(config);
             // Metering a disabled cache would only count misses, and hide that it is disabled.
-            var cache = new FailSafeSegmentCache(rawCache instanceof NoSegmentCache ? rawCache : new MeteredSegmentCache(rawCache, registry));
-            StoreOptions options = StoreOptions.defaults().withDropTypes(config.dropTypes())
+            var cache = new FailSafeSegmentCache(
+                    rawCache instanceof NoSegmentCache ? rawCache : new MeteredSegmentCache(rawCache, registry));
+            StoreOptions options = StoreOptions.defaults()
+                    .withDropTypes(config.dropTypes())
                     .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
                     .withMaxPageBytes(config.maxResponseBytes());
             store = new TaskMessageStore(metadata, content, cache, options, Clock.systemUTC());
@@ -103,22 +105,46 @@ public final class Strata implements AutoCloseable {
         LifecycleConfig lifecycle = config.lifecycle();
         TaskDeletion deletion = new TaskDeletion(taskStore, directory);
         BackgroundFailures failures = new BackgroundFailures(registry);
-        compaction = new CompactionScheduler(taskStore, lifecycle.compactionInterval(), lifecycle.compactSegments(),
-                lifecycle.compactionConcurrency(), failures);
+        compaction = new CompactionScheduler(
+                taskStore,
+                lifecycle.compactionInterval(),
+                lifecycle.compactSegments(),
+                lifecycle.compactionConcurrency(),
+                failures);
         running.add(compaction);
-        running.add(new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions, failures));
+        running.add(
+                new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions, failures));
         if (rawContent instanceof ListableContent listing) {
-            OrphanCollector orphans = new OrphanCollector(rawContent, listing, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
-            running.add(new PeriodicTask("orphan-collection", lifecycle.orphanInterval(),
-                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE), failures));
+            OrphanCollector orphans = new OrphanCollector(
+                    rawContent, listing, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
+            running.add(new PeriodicTask(
+                    "orphan-collection",
+                    lifecycle.orphanInterval(),
+                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE),
+                    failures));
         }
         RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
         running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
-        LiveTail liveTail = new LiveTail(config.stream(), taskStore, database, config.dbUrl(), config.dbUser(), config.dbPassword(),
-                registry, Clock.systemUTC());
+        LiveTail liveTail = new LiveTail(
+                config.stream(),
+                taskStore,
+                database,
+                config.dbUrl(),
+                config.dbUser(),
+                config.dbPassword(),
+                registry,
+                Clock.systemUTC());
         running.add(liveTail);
-        http = new HttpServer(taskStore, directory, tokens, deletion, compaction::request, registry,
-                new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()), RECHECK_AFTER, liveTail)
+        http = new HttpServer(
+                        taskStore,
+                        directory,
+                        tokens,
+                        deletion,
+                        compaction::request,
+                        registry,
+                        new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()),
+                        RECHECK_AFTER,
+                        liveTail)
                 .start(config.host(), config.port());
         return this;
     }
@@ -127,17 +153,31 @@ public final class Strata implements AutoCloseable {
     public Fsck fsck() {
         store();
         if (!(rawContent instanceof ListableContent listing)) {
-            throw new ConfigException("STRATA_CONTENT_URL: " + rawContent.describe() + " cannot list its objects, so fsck cannot run");
+            throw new ConfigException(
+                    "STRATA_CONTENT_URL: " + rawContent.describe() + " cannot list its objects, so fsck cannot run");
         }
         // A deletion is overdue once the worker has had two turns at it, and a minute more.
-        Duration overdueMargin = config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
-        return new Fsck(metadata, rawContent, listing, new FailSafeSegmentCache(rawCache), new SegmentCodec(), Clock.systemUTC(),
-                config.lifecycle().orphanGrace(), directory::forgottenStoreTasks, overdueMargin);
+        Duration overdueMargin =
+                config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
+        return new Fsck(
+                metadata,
+                rawContent,
+                listing,
+                new FailSafeSegmentCache(rawCache),
+                new SegmentCodec(),
+                Clock.systemUTC(),
+                config.lifecycle().orphanGrace(),
+                directory::forgottenStoreTasks,
+                overdueMargin);
     }
 
     /** Retention, for the admin command that runs one pass now. */
     public RetentionWorker retention() {
-        return new RetentionWorker(directory, new TaskDeletion(store(), directory), config.lifecycle().retention(), Clock.systemUTC());
+        return new RetentionWorker(
+                directory,
+                new TaskDeletion(store(), directory),
+                config.lifecycle().retention(),
+                Clock.systemUTC());
     }
 
     public int port() {

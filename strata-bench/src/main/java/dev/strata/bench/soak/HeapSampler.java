@@ -8,8 +8,7 @@ import java.util.Locale;
 /** Heap in use right after a full collection, sampled once a minute; the soak's leak check. Thread-safe. */
 final class HeapSampler {
     /** A sample: minutes since the start, heap bytes in use after GC. */
-    record Sample(double minute, long bytes) {
-    }
+    record Sample(double minute, long bytes) {}
 
     private final long start = System.nanoTime();
     private final List<Sample> samples = new ArrayList<>();
@@ -43,10 +42,22 @@ final class HeapSampler {
             return null;
         }
         int window = Math.min(3, steady.size() / 2);
-        double first = steady.subList(0, window).stream().mapToLong(Sample::bytes).average().orElseThrow();
-        double last = steady.subList(steady.size() - window, steady.size()).stream().mapToLong(Sample::bytes).average().orElseThrow();
-        return last <= first * (1 + tolerance) ? null
-                : String.format(Locale.ROOT, "heap after GC grew from %.1f MB to %.1f MB (%.0f%%, means of %d samples) after minute 2",
-                        first / 1e6, last / 1e6, (last - first) * 100.0 / first, window);
+        double first = steady.subList(0, window).stream()
+                .mapToLong(Sample::bytes)
+                .average()
+                .orElseThrow();
+        double last = steady.subList(steady.size() - window, steady.size()).stream()
+                .mapToLong(Sample::bytes)
+                .average()
+                .orElseThrow();
+        return last <= first * (1 + tolerance)
+                ? null
+                : String.format(
+                        Locale.ROOT,
+                        "heap after GC grew from %.1f MB to %.1f MB (%.0f%%, means of %d samples) after minute 2",
+                        first / 1e6,
+                        last / 1e6,
+                        (last - first) * 100.0 / first,
+                        window);
     }
 }

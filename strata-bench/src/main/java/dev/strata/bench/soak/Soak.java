@@ -36,8 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Soak {
     /** What to run. */
-    public record Options(String backends, double minutes, int writers, double faultIntervalSeconds, long seed) {
-    }
+    public record Options(String backends, double minutes, int writers, double faultIntervalSeconds, long seed) {}
 
     private static final double HEAP_TOLERANCE = 0.10;
 
@@ -58,7 +57,9 @@ public final class Soak {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try (SoakBackends backends = options.backends().equals("scalable") ? SoakBackends.scalable(directory) : SoakBackends.embedded(directory)) {
+        try (SoakBackends backends = options.backends().equals("scalable")
+                ? SoakBackends.scalable(directory)
+                : SoakBackends.embedded(directory)) {
             // An interrupted run must not leave a fault behind (an immutable directory cannot even be removed).
             Thread heal = new Thread(backends::heal);
             Runtime.getRuntime().addShutdownHook(heal);
@@ -84,15 +85,22 @@ public final class Soak {
         long start = System.nanoTime();
         long end = start + (long) (options.minutes() * 60e9);
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
-             SoakClient client = client(strata)) {
+                SoakClient client = client(strata)) {
             SoakWorkload workload = new SoakWorkload(client, options.writers(), end + TimeUnit.MINUTES.toNanos(3));
-            out.printf(Locale.ROOT, "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average, seed %d%n",
-                    options.backends(), options.writers(), options.minutes(), options.faultIntervalSeconds(), options.seed());
+            out.printf(
+                    Locale.ROOT,
+                    "soak: %s backends, %d writers, %.1f minutes, a fault every %.0f s on average, seed %d%n",
+                    options.backends(),
+                    options.writers(),
+                    options.minutes(),
+                    options.faultIntervalSeconds(),
+                    options.seed());
             AtomicLong faults = new AtomicLong();
             // Writers pause while the heap is sampled, so a sample does not count requests in flight.
             ReentrantReadWriteLock quiet = new ReentrantReadWriteLock(true);
             ScheduledExecutorService minutes = Executors.newSingleThreadScheduledExecutor();
-            minutes.scheduleAtFixedRate(() -> progress(sampleQuietly(heap, quiet), workload, faults), 1, 1, TimeUnit.MINUTES);
+            minutes.scheduleAtFixedRate(
+                    () -> progress(sampleQuietly(heap, quiet), workload, faults), 1, 1, TimeUnit.MINUTES);
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < options.writers(); w++) {
                 SplittableRandom random = new SplittableRandom(options.seed() + w);
@@ -107,7 +115,8 @@ public final class Soak {
                     }
                 }));
             }
-            Thread injector = Thread.ofPlatform().name("soak-faults").start(() -> injectFaults(backends, workload, faults, end));
+            Thread injector =
+                    Thread.ofPlatform().name("soak-faults").start(() -> injectFaults(backends, workload, faults, end));
             join(threads);
             join(List.of(injector));
             minutes.shutdownNow();
@@ -115,18 +124,20 @@ public final class Soak {
             out.println("soak: load stopped; checking ...");
 
             List<String> failed = new ArrayList<>();
-            Map<String, Object> figures = SoakChecks.acknowledgedEqualsStored(client, workload, failed);
+            Map<String, Long> figures = SoakChecks.acknowledgedEqualsStored(client, workload, failed);
             FsckReport fsck = SoakChecks.fsckWhenSettled(strata);
             heap.sample();
             if (!fsck.clean()) {
-                failed.add("fsck is not clean: " + fsck.problems().stream().limit(10).toList());
+                failed.add("fsck is not clean: "
+                        + fsck.problems().stream().limit(10).toList());
             }
             String heapProblem = heap.notFlat(HEAP_TOLERANCE);
             if (heapProblem != null) {
                 failed.add(heapProblem);
             }
             if (workload.stats().problemCount() > 0) {
-                failed.add(workload.stats().problemCount() + " broken promises during the run, first: " + workload.stats().problems());
+                failed.add(workload.stats().problemCount() + " broken promises during the run, first: "
+                        + workload.stats().problems());
             }
             printSummary(start, workload, figures, fsck, heap, errors, failed);
             return failed.isEmpty() ? 0 : 1;
@@ -152,7 +163,10 @@ public final class Soak {
         String workspace = strata.directory().createWorkspace("soak").id();
         String user = strata.directory().createUser("soak@example.com", "soak").id();
         strata.directory().addMember(workspace, user, Role.OWNER);
-        return new SoakClient(strata.port(), strata.tokens().createUserToken(user), workspace,
+        return new SoakClient(
+                strata.port(),
+                strata.tokens().createUserToken(user),
+                workspace,
                 strata.tokens().createMachineToken(user, workspace));
     }
 
@@ -185,24 +199,48 @@ public final class Soak {
     }
 
     private void progress(HeapSampler.Sample sample, SoakWorkload workload, AtomicLong faults) {
-        out.printf(Locale.ROOT, "soak: minute %.0f: heap after GC %.1f MB, %d faults injected, %d messages acknowledged, %d problems%n",
-                sample.minute(), sample.bytes() / 1e6, faults.get(),
-                workload.stats().counts().getOrDefault("messages acknowledged (with replays)", 0L), workload.stats().problemCount());
+        out.printf(
+                Locale.ROOT,
+                "soak: minute %.0f: heap after GC %.1f MB, %d faults injected, %d messages acknowledged, %d problems%n",
+                sample.minute(),
+                sample.bytes() / 1e6,
+                faults.get(),
+                workload.stats().counts().getOrDefault("messages acknowledged (with replays)", 0L),
+                workload.stats().problemCount());
     }
 
-    private void printSummary(long start, SoakWorkload workload, Map<String, Object> figures, FsckReport fsck, HeapSampler heap,
-                              ErrorCounter errors, List<String> failed) {
-        out.printf(Locale.ROOT, "%nsoak summary (%s backends, %d writers, %.1f minutes)%n", options.backends(), options.writers(),
+    private void printSummary(
+            long start,
+            SoakWorkload workload,
+            Map<String, Long> figures,
+            FsckReport fsck,
+            HeapSampler heap,
+            ErrorCounter errors,
+            List<String> failed) {
+        out.printf(
+                Locale.ROOT,
+                "%nsoak summary (%s backends, %d writers, %.1f minutes)%n",
+                options.backends(),
+                options.writers(),
                 (System.nanoTime() - start) / 60e9);
         out.println("requests and events:");
         workload.stats().counts().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("longest time to an answer other than 503, retries included (ms):");
-        workload.stats().longestMillis().forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
+        workload.stats()
+                .longestMillis()
+                .forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
         out.println("acknowledged equals stored:");
         figures.forEach((name, value) -> out.printf(Locale.ROOT, "  %-58s %,d%n", name, value));
-        out.printf(Locale.ROOT, "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d scheduled and %d overdue deletions)%n",
-                fsck.clean() ? "clean" : "NOT CLEAN", fsck.tasks(), fsck.segments(), fsck.messages(), fsck.orphans(),
-                fsck.scheduledDeletions(), fsck.overdueDeletions());
+        out.printf(
+                Locale.ROOT,
+                "fsck: %s (%d tasks, %d segments, %d messages, %d orphans past grace, %d scheduled and %d overdue deletions)%n",
+                fsck.clean() ? "clean" : "NOT CLEAN",
+                fsck.tasks(),
+                fsck.segments(),
+                fsck.messages(),
+                fsck.orphans(),
+                fsck.scheduledDeletions(),
+                fsck.overdueDeletions());
         out.print("heap after GC (MB) by minute:");
         heap.samples().forEach(s -> out.printf(Locale.ROOT, " %.1f=%.1f", s.minute(), s.bytes() / 1e6));
         out.println();
@@ -253,7 +291,8 @@ public final class Soak {
 
     private static void delete(Path directory) {
         try (var paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

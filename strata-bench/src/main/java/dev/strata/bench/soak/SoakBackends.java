@@ -59,8 +59,15 @@ abstract sealed class SoakBackends implements AutoCloseable {
 
         @Override
         Map<String, String> environment() {
-            return Map.of("STRATA_DB_URL", "jdbc:sqlite:" + database, "STRATA_CONTENT_URL", "file:" + objects,
-                    "STRATA_CACHE_URL", "memory", "STRATA_CACHE_MEMORY_BYTES", Long.toString(32L << 20));
+            return Map.of(
+                    "STRATA_DB_URL",
+                    "jdbc:sqlite:" + database,
+                    "STRATA_CONTENT_URL",
+                    "file:" + objects,
+                    "STRATA_CACHE_URL",
+                    "memory",
+                    "STRATA_CACHE_MEMORY_BYTES",
+                    Long.toString(32L << 20));
         }
 
         @Override
@@ -118,7 +125,9 @@ abstract sealed class SoakBackends implements AutoCloseable {
             }
             try {
                 Process chattr = new ProcessBuilder("chattr", "-R", on ? "+i" : "-i", tasks.toString())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (chattr.waitFor() == 0) {
                     return;
                 }

@@ -12,11 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /** The soak's checks once the load has stopped and the faults are healed. */
 final class SoakChecks {
-    private SoakChecks() {
-    }
+    private SoakChecks() {}
 
     /** Acknowledged equals stored, for every task the soak knows. */
-    static Map<String, Object> acknowledgedEqualsStored(SoakClient client, SoakWorkload workload, List<String> failed) {
+    static Map<String, Long> acknowledgedEqualsStored(SoakClient client, SoakWorkload workload, List<String> failed) {
         long problemsBefore = workload.stats().problemCount();
         long acknowledged = 0;
         long stored = 0;
@@ -61,9 +60,10 @@ final class SoakChecks {
             }
         }
         if (workload.stats().problemCount() > problemsBefore) {
-            failed.add((workload.stats().problemCount() - problemsBefore) + " messages read back differ from what was sent");
+            failed.add((workload.stats().problemCount() - problemsBefore)
+                    + " messages read back differ from what was sent");
         }
-        Map<String, Object> figures = new LinkedHashMap<>();
+        Map<String, Long> figures = new LinkedHashMap<>();
         figures.put("tasks verified", verified);
         figures.put("messages acknowledged", acknowledged);
         figures.put("acknowledged but not stored", missing);
@@ -79,7 +79,8 @@ final class SoakChecks {
         TaskMessageStore store = strata.store();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline
-                && (store.pendingDeletions() > 0 || !store.compactionCandidates(Integer.MAX_VALUE, 1).isEmpty())) {
+                && (store.pendingDeletions() > 0
+                        || !store.compactionCandidates(Integer.MAX_VALUE, 1).isEmpty())) {
             store.purgePendingDeletions();
             try {
                 Thread.sleep(1000);
@@ -88,7 +89,6 @@ final class SoakChecks {
                 break;
             }
         }
-        return strata.fsck().run(Fsck.Mode.CHECK, done -> { });
+        return strata.fsck().run(Fsck.Mode.CHECK, done -> {});
     }
-
 }

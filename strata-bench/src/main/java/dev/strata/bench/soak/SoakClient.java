@@ -30,7 +30,10 @@ final class SoakClient implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
     private final String userToken;
     private final String workspaceId;
@@ -48,11 +51,13 @@ final class SoakClient implements AutoCloseable {
     }
 
     Response append(String taskId, byte[] body) {
-        return send(machine("/api/daemon/tasks/" + taskId + "/messages").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(machine("/api/daemon/tasks/" + taskId + "/messages")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     Response complete(String taskId) {
-        return send(machine("/api/daemon/tasks/" + taskId + "/complete").POST(HttpRequest.BodyPublishers.ofString("{\"output\":\"done\"}")));
+        return send(machine("/api/daemon/tasks/" + taskId + "/complete")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"output\":\"done\"}")));
     }
 
     Response delete(String taskId) {
@@ -78,18 +83,23 @@ final class SoakClient implements AutoCloseable {
     }
 
     private HttpRequest.Builder user(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + userToken).header("X-Workspace-ID", workspaceId);
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + userToken)
+                .header("X-Workspace-ID", workspaceId);
     }
 
     private HttpRequest.Builder machine(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).header("Authorization", "Bearer " + machineToken);
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + machineToken);
     }
 
     private Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), response.headers().firstValue("X-Has-More"));
+            return new Response(
+                    response.statusCode(), response.body(), response.headers().firstValue("X-Has-More"));
         } catch (IOException e) {
             return new Response(0, e.toString(), Optional.empty());
         } catch (InterruptedException e) {

@@ -24,7 +24,8 @@ final class SoakStats {
 
     /** An operation got its final answer after {@code millis}, retries included. */
     void answered(String operation, long millis) {
-        longest.computeIfAbsent(operation, key -> new LongAccumulator(Math::max, 0)).accumulate(millis);
+        longest.computeIfAbsent(operation, key -> new LongAccumulator(Math::max, 0))
+                .accumulate(millis);
     }
 
     /** A broken promise; the first few are kept word for word. */

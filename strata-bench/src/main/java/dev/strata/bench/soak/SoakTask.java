@@ -17,11 +17,19 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SoakTask {
     /** Where a task is in its life, as far as the soak is concerned. */
-    enum State { OPEN, COMPLETING, COMPLETED, DELETING, DELETED }
+    enum State {
+        OPEN,
+        COMPLETING,
+        COMPLETED,
+        DELETING,
+        DELETED
+    }
 
     private static final String[] TYPES = {"tool-use", "tool-result", "thinking", "text"};
-    private static final String[] WORDS = {"build", "the", "module", "failed", "retry", "cache", "segment", "read", "append",
-        "compile", "error", "test", "passed", "file", "line", "import", "class", "method", "return", "value"};
+    private static final String[] WORDS = {
+        "build", "the", "module", "failed", "retry", "cache", "segment", "read", "append", "compile", "error", "test",
+        "passed", "file", "line", "import", "class", "method", "return", "value"
+    };
 
     final String id;
     private final AtomicLong nextSeq = new AtomicLong(1);
@@ -97,14 +105,19 @@ final class SoakTask {
             return "task " + taskId + " seq " + seq + ": input differs";
         }
         if (!read.path("task_id").asText().equals(taskId)) {
-            return "task " + taskId + " seq " + seq + ": served with task_id " + read.path("task_id").asText();
+            return "task " + taskId + " seq " + seq + ": served with task_id "
+                    + read.path("task_id").asText();
         }
         return null;
     }
 
     private static String content(String taskId, long seq) {
         SplittableRandom random = new SplittableRandom(taskId.hashCode() * 1_000_003L + seq);
-        StringBuilder text = new StringBuilder("step ").append(seq).append(" of ").append(taskId).append(':');
+        StringBuilder text = new StringBuilder("step ")
+                .append(seq)
+                .append(" of ")
+                .append(taskId)
+                .append(':');
         int words = random.nextInt(5, 300);
         for (int i = 0; i < words; i++) {
             text.append(' ').append(WORDS[random.nextInt(WORDS.length)]);

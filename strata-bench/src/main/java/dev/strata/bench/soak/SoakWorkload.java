@@ -90,7 +90,9 @@ final class SoakWorkload {
         switch (response.status()) {
             case 200 -> {
                 JsonNode result = response.json();
-                long answered = result.path("accepted").asLong() + result.path("duplicates").asLong() + result.path("dropped").asLong();
+                long answered = result.path("accepted").asLong()
+                        + result.path("duplicates").asLong()
+                        + result.path("dropped").asLong();
                 if (answered != to - from + 1 || result.path("dropped").asLong() != 0) {
                     problem("append of seqs " + from + ".." + to + " to " + task.id + " answered " + response.body());
                 }
@@ -143,7 +145,8 @@ final class SoakWorkload {
         BitSet seqs = new BitSet();
         while (true) {
             long after = since;
-            SoakClient.Response response = untilAnswered ? untilAnswered("read", () -> client.messages(task.id, after))
+            SoakClient.Response response = untilAnswered
+                    ? untilAnswered("read", () -> client.messages(task.id, after))
                     : counted("read", client.messages(task.id, after));
             if (response.status() == 404) {
                 expectEnded(task, "read", response);
@@ -184,7 +187,8 @@ final class SoakWorkload {
         long acknowledged = task.acknowledgedSnapshot().cardinality();
         SoakClient.Response response = counted("task", client.task(task.id));
         if (response.status() == 200 && response.json().path("message_count").asLong() < acknowledged) {
-            problem("task " + task.id + " counts " + response.json().path("message_count") + " messages, " + acknowledged + " acknowledged");
+            problem("task " + task.id + " counts " + response.json().path("message_count") + " messages, "
+                    + acknowledged + " acknowledged");
         } else if (response.status() == 404) {
             expectEnded(task, "task", response);
         } else if (response.status() != 200 && !response.retryable()) {
@@ -209,7 +213,8 @@ final class SoakWorkload {
             return;
         }
         SoakTask.State was = task.state();
-        if ((was != SoakTask.State.OPEN && was != SoakTask.State.COMPLETED) || !task.moveTo(was, SoakTask.State.DELETING)) {
+        if ((was != SoakTask.State.OPEN && was != SoakTask.State.COMPLETED)
+                || !task.moveTo(was, SoakTask.State.DELETING)) {
             return;
         }
         SoakClient.Response response = untilAnswered("delete", () -> client.delete(task.id));

@@ -22,7 +22,11 @@ public final class FailSafeSegmentCache implements SegmentCache {
     private static final Logger log = LoggerFactory.getLogger(FailSafeSegmentCache.class);
 
     /** What the readiness report shows. */
-    public enum State { UP, DOWN, DISABLED }
+    public enum State {
+        UP,
+        DOWN,
+        DISABLED
+    }
 
     private final SegmentCache delegate;
     private final Clock clock;
@@ -134,8 +138,12 @@ public final class FailSafeSegmentCache implements SegmentCache {
             openUntil.set(clock.instant().plus(openFor));
         }
         if (failures <= failureThreshold) {
-            log.warn("cache {} failed for key {}; served without cache ({} consecutive failures): {}",
-                    operation, key, failures, e.toString());
+            log.warn(
+                    "cache {} failed for key {}; served without cache ({} consecutive failures): {}",
+                    operation,
+                    key,
+                    failures,
+                    e.toString());
         }
     }
 }

@@ -11,16 +11,13 @@ public final class NoSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {
-    }
+    public void put(String key, byte[] value) {}
 
     @Override
-    public void invalidate(Collection<String> keys) {
-    }
+    public void invalidate(Collection<String> keys) {}
 
     @Override
-    public void check() {
-    }
+    public void check() {}
 
     @Override
     public String describe() {

@@ -37,6 +37,5 @@ public interface SegmentCache extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

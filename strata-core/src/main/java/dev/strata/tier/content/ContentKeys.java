@@ -2,7 +2,7 @@ package dev.strata.tier.content;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.strata.store.InvalidInputException;
+import dev.strata.model.InvalidInputException;
 import java.util.HexFormat;
 
 /**
@@ -18,8 +18,7 @@ public final class ContentKeys {
     private static final String TASKS = "tasks/";
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
-    private ContentKeys() {
-    }
+    private ContentKeys() {}
 
     /** The key of one segment object of a task. */
     public static String segment(String taskId, long objectId) {
@@ -41,12 +40,15 @@ public final class ContentKeys {
             throw new InvalidInputException("task id must not be empty");
         }
         if (taskId.length() > MAX_TASK_ID_LENGTH) {
-            throw new InvalidInputException("task id must be at most " + MAX_TASK_ID_LENGTH + " characters, got " + taskId.length());
+            throw new InvalidInputException(
+                    "task id must be at most " + MAX_TASK_ID_LENGTH + " characters, got " + taskId.length());
         }
         // UTF-8 turns a lone surrogate into '?', so two ids would share one key.
         for (int i = 0; i < taskId.length(); i++) {
             char c = taskId.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < taskId.length() && Character.isLowSurrogate(taskId.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < taskId.length()
+                    && Character.isLowSurrogate(taskId.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new InvalidInputException("task id must be valid Unicode (it has a lone surrogate)");
@@ -56,8 +58,7 @@ public final class ContentKeys {
     }
 
     /** A segment key taken apart. */
-    public record SegmentKey(String taskId, long objectId) {
-    }
+    public record SegmentKey(String taskId, long objectId) {}
 
     /**
      * Reads a key back into its task id and object id.
@@ -76,7 +77,9 @@ public final class ContentKeys {
         try {
             long objectId = HexFormat.fromHexDigitsToLong(rest.substring(slash + 1));
             String taskId = decodeTaskId(rest.substring(0, slash));
-            return segment(taskId, objectId).equals(key) ? java.util.Optional.of(new SegmentKey(taskId, objectId)) : java.util.Optional.empty();
+            return segment(taskId, objectId).equals(key)
+                    ? java.util.Optional.of(new SegmentKey(taskId, objectId))
+                    : java.util.Optional.empty();
         } catch (IllegalArgumentException | InvalidInputException e) {
             return java.util.Optional.empty();
         }

@@ -16,7 +16,7 @@ public interface ContentTier extends AutoCloseable {
      * Stores {@code bytes} under {@code key} and returns only once they are durable. Writing the
      * same key again with the same bytes is harmless.
      *
-     * @throws dev.strata.store.BackendUnavailableException when the backend cannot store it
+     * @throws dev.strata.model.BackendUnavailableException when the backend cannot store it
      */
     void put(String key, byte[] bytes);
 
@@ -24,7 +24,7 @@ public interface ContentTier extends AutoCloseable {
      * Reads an object whole.
      *
      * @return the bytes, or empty when no object has that key
-     * @throws dev.strata.store.BackendUnavailableException when the backend cannot be read
+     * @throws dev.strata.model.BackendUnavailableException when the backend cannot be read
      */
     Optional<byte[]> get(String key);
 
@@ -32,14 +32,14 @@ public interface ContentTier extends AutoCloseable {
      * Deletes the objects; keys that do not exist are ignored. Not atomic across keys: on failure
      * some may already be gone, and calling again finishes the job.
      *
-     * @throws dev.strata.store.BackendUnavailableException when the backend cannot delete
+     * @throws dev.strata.model.BackendUnavailableException when the backend cannot delete
      */
     void delete(Collection<String> keys);
 
     /**
      * Checks that the backend answers, for readiness probes.
      *
-     * @throws dev.strata.store.BackendUnavailableException when it does not
+     * @throws dev.strata.model.BackendUnavailableException when it does not
      */
     void check();
 
@@ -47,6 +47,5 @@ public interface ContentTier extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

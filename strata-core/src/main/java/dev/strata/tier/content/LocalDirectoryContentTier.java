@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,10 +16,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * Content in a local directory: the embedded default. Each object is a file written to a
@@ -37,13 +37,16 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
      * request created the directory and is still forcing it, so no put is acknowledged before the
      * directory holding its object is durable.
      */
-    private final Cache<Path, Boolean> durableDirectories = Caffeine.newBuilder().maximumSize(DURABLE_DIRECTORIES).build();
+    private final Cache<Path, Boolean> durableDirectories =
+            Caffeine.newBuilder().maximumSize(DURABLE_DIRECTORIES).build();
+
     private final LongAdder directorySyncs = new LongAdder();
 
     public LocalDirectoryContentTier(Path root) {
         requireNonNull(root, "root is null");
         try {
-            this.root = Files.createDirectories(root.toAbsolutePath().normalize()).toRealPath();
+            this.root =
+                    Files.createDirectories(root.toAbsolutePath().normalize()).toRealPath();
         } catch (IOException e) {
             throw new BackendUnavailableException("cannot create content directory " + root + ": " + e.getMessage(), e);
         }
@@ -60,10 +63,12 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
         // A concurrent delete may remove the task directory between creating it and writing the
         // temporary file; a second attempt recreates it.
         for (int attempt = 1; ; attempt++) {
-            Path temporary = directory.resolve(target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            Path temporary = directory.resolve(target.getFileName() + ".tmp-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             try {
                 ensureDirectory(directory);
-                try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (FileChannel channel =
+                        FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     ByteBuffer buffer = ByteBuffer.wrap(bytes);
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
@@ -148,7 +153,8 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
     private Optional<StoredObject> describeObject(String key) {
         try {
             Path path = root.resolve(key);
-            return Optional.of(new StoredObject(key, Files.size(path), Files.getLastModifiedTime(path).toInstant()));
+            return Optional.of(new StoredObject(
+                    key, Files.size(path), Files.getLastModifiedTime(path).toInstant()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -218,6 +224,7 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
     }
 
     private BackendUnavailableException unavailable(String operation, String key, IOException e) {
-        return new BackendUnavailableException("content " + operation + " of " + key + " in " + root + " failed: " + e, e);
+        return new BackendUnavailableException(
+                "content " + operation + " of " + key + " in " + root + " failed: " + e, e);
     }
 }

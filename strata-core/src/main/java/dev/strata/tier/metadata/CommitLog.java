@@ -1,6 +1,6 @@
 package dev.strata.tier.metadata;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,14 +33,11 @@ public interface CommitLog {
     List<CommittedLocation> after(TaskRecord task, MessageQuery query, CommitPosition after, int limit);
 
     /** A task and the highest commit number visible when it was read. */
-    record CommitHorizon(TaskRecord task, long commitNo) {
-    }
+    record CommitHorizon(TaskRecord task, long commitNo) {}
 
     /** A position in a task's commit order. */
-    record CommitPosition(long commitNo, long seq) {
-    }
+    record CommitPosition(long commitNo, long seq) {}
 
     /** Where a message lives, and the commit that stored it. */
-    record CommittedLocation(long commitNo, MessageLocation location) {
-    }
+    record CommittedLocation(long commitNo, MessageLocation location) {}
 }

@@ -15,6 +15,5 @@ public sealed interface CommitOutcome {
     }
 
     /** The task was deleted between the append's start and its commit; nothing was recorded. */
-    record TaskGone() implements CommitOutcome {
-    }
+    record TaskGone() implements CommitOutcome {}
 }

@@ -11,9 +11,10 @@ public record MessageRow(long seq, String type, String tool, String callId, long
     }
 
     /** The metadata of each of the messages, in the same order. */
-    public static java.util.List<MessageRow> of(java.util.List<dev.strata.store.TaskMessage> messages) {
+    public static java.util.List<MessageRow> of(java.util.List<dev.strata.model.TaskMessage> messages) {
         return messages.stream()
-                .map(m -> new MessageRow(m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
+                .map(m -> new MessageRow(
+                        m.seq(), m.type(), m.tool(), m.callId(), m.createdAt().toEpochMilli()))
                 .toList();
     }
 }

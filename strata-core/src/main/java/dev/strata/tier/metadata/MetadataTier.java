@@ -1,6 +1,6 @@
 package dev.strata.tier.metadata;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.Set;
  * committed stays invisible.
  *
  * <p>Implementations are thread-safe and translate driver errors into
- * {@link dev.strata.store.BackendUnavailableException} with the operation and task in the message.
+ * {@link dev.strata.model.BackendUnavailableException} with the operation and task in the message.
  */
 public interface MetadataTier extends AutoCloseable {
 
@@ -83,7 +83,7 @@ public interface MetadataTier extends AutoCloseable {
     /**
      * Checks that the database answers, for readiness probes.
      *
-     * @throws dev.strata.store.BackendUnavailableException when it does not
+     * @throws dev.strata.model.BackendUnavailableException when it does not
      */
     void check();
 

@@ -4,14 +4,11 @@ package dev.strata.tier.metadata;
 public sealed interface ReplaceOutcome {
 
     /** The merged segment now holds the messages; the replaced objects are queued for deletion. */
-    record Replaced(int messageCount) implements ReplaceOutcome {
-    }
+    record Replaced(int messageCount) implements ReplaceOutcome {}
 
     /** Another compaction replaced some of the segments first; nothing was changed. */
-    record Conflict() implements ReplaceOutcome {
-    }
+    record Conflict() implements ReplaceOutcome {}
 
     /** The task was deleted meanwhile; nothing was changed. */
-    record TaskGone() implements ReplaceOutcome {
-    }
+    record TaskGone() implements ReplaceOutcome {}
 }

@@ -35,6 +35,5 @@ public interface SegmentCatalog {
     List<TaskSegments> segmentsAfter(String afterTaskId, int limit);
 
     /** A task's live segments. */
-    record TaskSegments(String taskId, List<SegmentRecord> segments) {
-    }
+    record TaskSegments(String taskId, List<SegmentRecord> segments) {}
 }

@@ -9,7 +9,8 @@ import static java.util.Objects.requireNonNull;
  * @param objectKey content key of the segment object
  * @param messageCount messages of the task that this segment holds
  */
-public record SegmentRecord(int segmentNo, long objectId, String objectKey, int byteSize, int checksum, int messageCount) {
+public record SegmentRecord(
+        int segmentNo, long objectId, String objectKey, int byteSize, int checksum, int messageCount) {
     public SegmentRecord {
         requireNonNull(objectKey, "objectKey is null");
     }

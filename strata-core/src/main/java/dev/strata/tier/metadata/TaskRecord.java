@@ -2,7 +2,7 @@ package dev.strata.tier.metadata;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.TaskSummary;
+import dev.strata.model.TaskSummary;
 
 /**
  * A task as metadata knows it.

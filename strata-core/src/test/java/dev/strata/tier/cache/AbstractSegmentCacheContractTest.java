@@ -14,8 +14,7 @@ public abstract class AbstractSegmentCacheContractTest {
 
     protected abstract SegmentCache open();
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeEach
     void openCache() {
@@ -69,7 +68,9 @@ public abstract class AbstractSegmentCacheContractTest {
         assertThatCode(cache::check).as("check of %s", cache.describe()).doesNotThrowAnyException();
 
         cache.put("tasks/checked/1.seg", new byte[] {5, 6});
-        assertThat(cache.getAll(List.of("tasks/checked/1.seg"))).as("getAll after check of %s", cache.describe())
-                .hasEntrySatisfying("tasks/checked/1.seg", value -> assertThat(value).containsExactly(5, 6));
+        assertThat(cache.getAll(List.of("tasks/checked/1.seg")))
+                .as("getAll after check of %s", cache.describe())
+                .hasEntrySatisfying(
+                        "tasks/checked/1.seg", value -> assertThat(value).containsExactly(5, 6));
     }
 }

@@ -18,7 +18,8 @@ class RedisSegmentCacheTest extends AbstractSegmentCacheContractTest {
 
     @Override
     protected SegmentCache open() {
-        return new RedisSegmentCache(TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 1 << 20);
+        return new RedisSegmentCache(
+                TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 1 << 20);
     }
 
     @Override
@@ -50,9 +51,12 @@ class RedisSegmentCacheTest extends AbstractSegmentCacheContractTest {
     @Test
     void check_failsWhenTheServerNeverAnswers() throws Exception {
         try (SilentServer hung = new SilentServer()) {
-            RedisSegmentCache silent = new RedisSegmentCache(hung.redisUrl(), prefix, Duration.ofMinutes(5), Duration.ofMillis(300), 1 << 20);
+            RedisSegmentCache silent = new RedisSegmentCache(
+                    hung.redisUrl(), prefix, Duration.ofMinutes(5), Duration.ofMillis(300), 1 << 20);
             try {
-                assertThatThrownBy(silent::check).as("check of %s", silent.describe()).isInstanceOf(RuntimeException.class);
+                assertThatThrownBy(silent::check)
+                        .as("check of %s", silent.describe())
+                        .isInstanceOf(RuntimeException.class);
             } finally {
                 silent.close();
             }

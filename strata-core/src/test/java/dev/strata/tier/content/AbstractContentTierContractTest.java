@@ -15,8 +15,7 @@ public abstract class AbstractContentTierContractTest {
 
     protected abstract ContentTier open();
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeEach
     void openTier() {
@@ -34,7 +33,8 @@ public abstract class AbstractContentTierContractTest {
         byte[] bytes = randomBytes(10_000);
         tier.put(ContentKeys.segment("task", 1), bytes);
 
-        assertThat(tier.get(ContentKeys.segment("task", 1))).hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
+        assertThat(tier.get(ContentKeys.segment("task", 1)))
+                .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
     }
 
     @Test
@@ -48,7 +48,8 @@ public abstract class AbstractContentTierContractTest {
         tier.put(ContentKeys.segment("task", 2), bytes);
         tier.put(ContentKeys.segment("task", 2), bytes);
 
-        assertThat(tier.get(ContentKeys.segment("task", 2))).hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
+        assertThat(tier.get(ContentKeys.segment("task", 2)))
+                .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
     }
 
     @Test
@@ -57,7 +58,8 @@ public abstract class AbstractContentTierContractTest {
         tier.put(ContentKeys.segment("task", 4), randomBytes(10));
         tier.put(ContentKeys.segment("other", 3), randomBytes(10));
 
-        tier.delete(List.of(ContentKeys.segment("task", 3), ContentKeys.segment("task", 4), ContentKeys.segment("task", 99)));
+        tier.delete(List.of(
+                ContentKeys.segment("task", 3), ContentKeys.segment("task", 4), ContentKeys.segment("task", 99)));
         tier.delete(List.of(ContentKeys.segment("task", 3)));
 
         assertThat(tier.get(ContentKeys.segment("task", 3))).isEmpty();
@@ -70,14 +72,16 @@ public abstract class AbstractContentTierContractTest {
         byte[] bytes = randomBytes(20 << 20);
         tier.put(ContentKeys.segment("big", 1), bytes);
 
-        assertThat(tier.get(ContentKeys.segment("big", 1))).hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
+        assertThat(tier.get(ContentKeys.segment("big", 1)))
+                .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
     }
 
     @Test
     void emptyObject_roundTrips() {
         tier.put(ContentKeys.segment("empty", 1), new byte[0]);
 
-        assertThat(tier.get(ContentKeys.segment("empty", 1))).hasValueSatisfying(got -> assertThat(got).isEmpty());
+        assertThat(tier.get(ContentKeys.segment("empty", 1)))
+                .hasValueSatisfying(got -> assertThat(got).isEmpty());
     }
 
     @Test
@@ -85,8 +89,10 @@ public abstract class AbstractContentTierContractTest {
         tier.put(ContentKeys.segment("a/b", 1), new byte[] {1});
         tier.put(ContentKeys.segment("a~2Fb", 1), new byte[] {2});
 
-        assertThat(tier.get(ContentKeys.segment("a/b", 1))).hasValueSatisfying(got -> assertThat(got).containsExactly(1));
-        assertThat(tier.get(ContentKeys.segment("a~2Fb", 1))).hasValueSatisfying(got -> assertThat(got).containsExactly(2));
+        assertThat(tier.get(ContentKeys.segment("a/b", 1)))
+                .hasValueSatisfying(got -> assertThat(got).containsExactly(1));
+        assertThat(tier.get(ContentKeys.segment("a~2Fb", 1)))
+                .hasValueSatisfying(got -> assertThat(got).containsExactly(2));
     }
 
     @Test
@@ -95,7 +101,8 @@ public abstract class AbstractContentTierContractTest {
 
         byte[] bytes = randomBytes(64);
         tier.put(ContentKeys.segment("checked", 1), bytes);
-        assertThat(tier.get(ContentKeys.segment("checked", 1))).as("get after check of %s", tier.describe())
+        assertThat(tier.get(ContentKeys.segment("checked", 1)))
+                .as("get after check of %s", tier.describe())
                 .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
     }
 

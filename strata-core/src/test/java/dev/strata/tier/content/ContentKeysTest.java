@@ -3,7 +3,7 @@ package dev.strata.tier.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.store.InvalidInputException;
+import dev.strata.model.InvalidInputException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +42,9 @@ class ContentKeysTest {
         // jqwik does not inject @TempDir, and resolving touches no file, so any root will do.
         Path propertyRoot = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
         Path resolved = new LocalDirectoryContentTier(propertyRoot).resolve(key);
-        assertThat(resolved.normalize().startsWith(propertyRoot)).as(resolved.toString()).isTrue();
+        assertThat(resolved.normalize().startsWith(propertyRoot))
+                .as(resolved.toString())
+                .isTrue();
     }
 
     /**
@@ -53,29 +55,64 @@ class ContentKeysTest {
      */
     @Provide
     Arbitrary<String> nearCollidingTaskIds() {
-        Arbitrary<String> fragment = Arbitraries.of("~", "~7E", "~7e", "7E", "~2F", "/", "2F", "2f", "a", "A", "-", "_", ".",
-                "\u0000", "\u007f", "\u0080", "\u00ff", "\u07ff", "\u0800", "\uffff", "\ud83d\ude00", "\u00c3", "~C3", "~c3");
+        Arbitrary<String> fragment = Arbitraries.of(
+                "~",
+                "~7E",
+                "~7e",
+                "7E",
+                "~2F",
+                "/",
+                "2F",
+                "2f",
+                "a",
+                "A",
+                "-",
+                "_",
+                ".",
+                "\u0000",
+                "\u007f",
+                "\u0080",
+                "\u00ff",
+                "\u07ff",
+                "\u0800",
+                "\uffff",
+                "\ud83d\ude00",
+                "\u00c3",
+                "~C3",
+                "~c3");
         return fragment.list().ofMinSize(1).ofMaxSize(5).map(parts -> String.join("", parts));
     }
 
     @Property(tries = 2000)
-    void nearCollidingTaskIds_mapToDistinctKeysThatParseBack(@ForAll("nearCollidingTaskIds") String a, @ForAll("nearCollidingTaskIds") String b) {
+    void nearCollidingTaskIds_mapToDistinctKeysThatParseBack(
+            @ForAll("nearCollidingTaskIds") String a, @ForAll("nearCollidingTaskIds") String b) {
         String keyA = ContentKeys.segment(a, 7);
         String keyB = ContentKeys.segment(b, 7);
 
-        assertThat(ContentKeys.parse(keyA)).as("parse of %s (id %s)", keyA, a).contains(new ContentKeys.SegmentKey(a, 7));
-        assertThat(ContentKeys.parse(keyB)).as("parse of %s (id %s)", keyB, b).contains(new ContentKeys.SegmentKey(b, 7));
+        assertThat(ContentKeys.parse(keyA))
+                .as("parse of %s (id %s)", keyA, a)
+                .contains(new ContentKeys.SegmentKey(a, 7));
+        assertThat(ContentKeys.parse(keyB))
+                .as("parse of %s (id %s)", keyB, b)
+                .contains(new ContentKeys.SegmentKey(b, 7));
         if (!a.equals(b)) {
             assertThat(keyA).as("keys of distinct ids %s and %s", a, b).isNotEqualTo(keyB);
-            assertThat(ContentKeys.taskPrefix(a)).as("prefix of %s against key of %s", a, b).satisfies(prefix -> assertThat(keyB).doesNotStartWith(prefix));
-            assertThat(ContentKeys.taskPrefix(b)).as("prefix of %s against key of %s", b, a).satisfies(prefix -> assertThat(keyA).doesNotStartWith(prefix));
+            assertThat(ContentKeys.taskPrefix(a))
+                    .as("prefix of %s against key of %s", a, b)
+                    .satisfies(prefix -> assertThat(keyB).doesNotStartWith(prefix));
+            assertThat(ContentKeys.taskPrefix(b))
+                    .as("prefix of %s against key of %s", b, a)
+                    .satisfies(prefix -> assertThat(keyA).doesNotStartWith(prefix));
         }
     }
 
     @Property(tries = 300)
-    void distinctTaskIds_neverShareAPrefix(@ForAll @StringLength(min = 1, max = 20) String a, @ForAll @StringLength(min = 1, max = 20) String b) {
+    void distinctTaskIds_neverShareAPrefix(
+            @ForAll @StringLength(min = 1, max = 20) String a, @ForAll @StringLength(min = 1, max = 20) String b) {
         if (!a.equals(b)) {
-            assertThat(ContentKeys.taskPrefix(a)).as("prefixes of %s and %s", a, b).isNotEqualTo(ContentKeys.taskPrefix(b));
+            assertThat(ContentKeys.taskPrefix(a))
+                    .as("prefixes of %s and %s", a, b)
+                    .isNotEqualTo(ContentKeys.taskPrefix(b));
         }
     }
 
@@ -83,7 +120,8 @@ class ContentKeysTest {
     void taskIdsWithALoneSurrogate_areRefused_becauseUtf8WouldTurnThemIntoAQuestionMark() {
         // Without this rule "a\ud800" and "a?" would both encode to "a~3F": one key for two tasks.
         for (String id : List.of("a\ud800", "\udc00", "x\ud83d")) {
-            assertThatThrownBy(() -> ContentKeys.requireValidTaskId(id)).as("id %s", id.codePoints().boxed().toList())
+            assertThatThrownBy(() -> ContentKeys.requireValidTaskId(id))
+                    .as("id %s", id.codePoints().boxed().toList())
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessage("task id must be valid Unicode (it has a lone surrogate)");
         }
@@ -92,8 +130,11 @@ class ContentKeysTest {
 
     @Test
     void invalidTaskIds_areRefused() {
-        assertThatThrownBy(() -> ContentKeys.segment("", 1)).isInstanceOf(InvalidInputException.class).hasMessage("task id must not be empty");
-        assertThatThrownBy(() -> ContentKeys.segment("x".repeat(129), 1)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> ContentKeys.segment("", 1))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("task id must not be empty");
+        assertThatThrownBy(() -> ContentKeys.segment("x".repeat(129), 1))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessage("task id must be at most 128 characters, got 129");
     }
 

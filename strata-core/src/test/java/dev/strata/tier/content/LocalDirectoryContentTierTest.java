@@ -3,7 +3,7 @@ package dev.strata.tier.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,9 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
         tier.put(ContentKeys.segment("task", 1), randomBytes(1000));
 
         try (Stream<Path> files = Files.walk(root)) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).containsExactly("0000000000000001.seg");
+            assertThat(files.filter(Files::isRegularFile)
+                            .map(p -> p.getFileName().toString()))
+                    .containsExactly("0000000000000001.seg");
         }
     }
 
@@ -54,7 +56,8 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
         Files.delete(root.resolve("replaced"));
         Files.writeString(root.resolve("replaced"), "a file where the content directory was");
 
-        assertThatThrownBy(broken::check).as("check of %s", broken.describe())
+        assertThatThrownBy(broken::check)
+                .as("check of %s", broken.describe())
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("is not a writable directory");
     }
@@ -71,7 +74,9 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
 
         tier.put(ContentKeys.segment("racing", 1), randomBytes(10));
 
-        assertThat(local.directorySyncs() - before).as("root (entry of tasks/), tasks/ (entry of racing/), racing/ (the object)").isEqualTo(3);
+        assertThat(local.directorySyncs() - before)
+                .as("root (entry of tasks/), tasks/ (entry of racing/), racing/ (the object)")
+                .isEqualTo(3);
     }
 
     @Test
@@ -86,7 +91,9 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
         tier.delete(List.of(ContentKeys.segment("task", 1), ContentKeys.segment("task", 2)));
         before = local.directorySyncs();
         tier.put(ContentKeys.segment("task", 3), randomBytes(10));
-        assertThat(local.directorySyncs() - before).as("the recreated directory is forced again").isEqualTo(3);
+        assertThat(local.directorySyncs() - before)
+                .as("the recreated directory is forced again")
+                .isEqualTo(3);
     }
 
     @Test
@@ -111,7 +118,9 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
                     put.get();
                 }
                 for (int w = 0; w < writers; w++) {
-                    assertThat(tier.get(ContentKeys.segment(taskId, w))).as("object %d of %s", w, taskId).contains(new byte[] {(byte) w});
+                    assertThat(tier.get(ContentKeys.segment(taskId, w)))
+                            .as("object %d of %s", w, taskId)
+                            .contains(new byte[] {(byte) w});
                 }
             }
         } finally {

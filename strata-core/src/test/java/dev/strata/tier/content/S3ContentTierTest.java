@@ -3,7 +3,7 @@ package dev.strata.tier.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3ContentTierTest extends AbstractContentTierContractTest {
     @TempDir
     static Path directory;
+
     static S3ProxyServer server;
     static String bucket;
 
@@ -44,7 +45,8 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
         tier.put(ContentKeys.segment("task-1", 0xabc), new byte[] {1});
 
         List<String> names = server.blobStore().list(bucket, ListContainerOptions.Builder.recursive()).stream()
-                .map(StorageMetadata::getName).toList();
+                .map(StorageMetadata::getName)
+                .toList();
 
         assertThat(names).contains("deployment-a/tasks/task-1/0000000000000abc.seg");
     }
@@ -58,15 +60,27 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
             String key = ContentKeys.segment("many", i);
             keys.add(key);
             if (i < 1200) {
-                server.blobStore().putBlob(bucket, server.blobStore().blobBuilder("deployment-a/" + key).payload(new byte[] {(byte) i}).build());
+                server.blobStore()
+                        .putBlob(
+                                bucket,
+                                server.blobStore()
+                                        .blobBuilder("deployment-a/" + key)
+                                        .payload(new byte[] {(byte) i})
+                                        .build());
             }
         }
-        assertThat(names("deployment-a/tasks/many/")).as("objects before the delete").hasSize(1200);
-        assertThat(tier.get(ContentKeys.segment("many", 1100))).as("an object of the second batch is readable through the tier").isPresent();
+        assertThat(names("deployment-a/tasks/many/"))
+                .as("objects before the delete")
+                .hasSize(1200);
+        assertThat(tier.get(ContentKeys.segment("many", 1100)))
+                .as("an object of the second batch is readable through the tier")
+                .isPresent();
 
         tier.delete(keys);
 
-        assertThat(names("deployment-a/tasks/many/")).as("objects left after deleting 1,500 keys").isEmpty();
+        assertThat(names("deployment-a/tasks/many/"))
+                .as("objects left after deleting 1,500 keys")
+                .isEmpty();
     }
 
     /** Every object name under the prefix, page after page (a listing page holds at most 1,000). */
@@ -74,12 +88,16 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
         List<String> names = new java.util.ArrayList<>();
         String marker = null;
         do {
-            ListContainerOptions options = ListContainerOptions.Builder.prefix(prefix).recursive();
+            ListContainerOptions options =
+                    ListContainerOptions.Builder.prefix(prefix).recursive();
             if (marker != null) {
                 options.afterMarker(marker);
             }
             var page = server.blobStore().list(bucket, options);
-            page.stream().filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).map(StorageMetadata::getName).forEach(names::add);
+            page.stream()
+                    .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB)
+                    .map(StorageMetadata::getName)
+                    .forEach(names::add);
             marker = page.getNextMarker();
         } while (marker != null);
         return names;
@@ -92,12 +110,14 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
         try {
             assertThatThrownBy(() -> tier.get(ContentKeys.segment("outage", 1)))
                     .isInstanceOf(BackendUnavailableException.class)
-                    .hasMessageContaining("content get of tasks/outage/0000000000000001.seg in s3://" + bucket + "/deployment-a/");
+                    .hasMessageContaining(
+                            "content get of tasks/outage/0000000000000001.seg in s3://" + bucket + "/deployment-a/");
             assertThatThrownBy(() -> tier.check()).isInstanceOf(BackendUnavailableException.class);
         } finally {
             server.start();
         }
-        assertThat(tier.get(ContentKeys.segment("outage", 1))).hasValueSatisfying(bytes -> assertThat(bytes).containsExactly(7));
+        assertThat(tier.get(ContentKeys.segment("outage", 1)))
+                .hasValueSatisfying(bytes -> assertThat(bytes).containsExactly(7));
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.strata.tier.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.store.MessageQuery;
-import dev.strata.store.TaskSummary;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskSummary;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
@@ -28,8 +28,7 @@ public abstract class AbstractMetadataTierContractTest {
 
     protected abstract Database openDatabase();
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeEach
     void open() {
@@ -48,7 +47,9 @@ public abstract class AbstractMetadataTierContractTest {
     void createTask_isIdempotent() {
         assertThat(metadata.createTask("t", Instant.now())).isTrue();
         assertThat(metadata.createTask("t", Instant.now())).isFalse();
-        assertThat(metadata.task("t")).hasValueSatisfying(task -> assertThat(task.summary().messageCount()).isZero());
+        assertThat(metadata.task("t"))
+                .hasValueSatisfying(
+                        task -> assertThat(task.summary().messageCount()).isZero());
         assertThat(metadata.task("missing")).isEmpty();
     }
 
@@ -64,7 +65,9 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(second).isEqualTo(new CommitOutcome.Committed(seqs(10, 14)));
         assertThat(third).isEqualTo(new CommitOutcome.Committed(Set.of()));
         List<MessageLocation> located = metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE);
-        assertThat(located).extracting(MessageLocation::seq).containsExactlyElementsOf(LongStream.rangeClosed(0, 14).boxed().toList());
+        assertThat(located)
+                .extracting(MessageLocation::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(0, 14).boxed().toList());
         assertThat(located.get(7).objectKey()).isEqualTo(ContentKeys.segment("t", 1));
         assertThat(located.get(12).objectKey()).isEqualTo(ContentKeys.segment("t", 2));
         assertThat(metadata.task("t").orElseThrow().summary().messageCount()).isEqualTo(15);
@@ -81,14 +84,19 @@ public abstract class AbstractMetadataTierContractTest {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             for (int i = 0; i < 8; i++) {
                 long objectId = i;
-                commits.add(CompletableFuture.supplyAsync(() -> {
-                    awaitUninterruptibly(start);
-                    return metadata.commit(task, segment(task, objectId, 0, 99));
-                }, threads));
+                commits.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            awaitUninterruptibly(start);
+                            return metadata.commit(task, segment(task, objectId, 0, 99));
+                        },
+                        threads));
             }
             start.countDown();
-            inserted = commits.stream().map(CompletableFuture::join)
-                    .mapToInt(outcome -> ((CommitOutcome.Committed) outcome).insertedSeqs().size()).sum();
+            inserted = commits.stream()
+                    .map(CompletableFuture::join)
+                    .mapToInt(outcome ->
+                            ((CommitOutcome.Committed) outcome).insertedSeqs().size())
+                    .sum();
         }
 
         assertThat(inserted).isEqualTo(100);
@@ -111,12 +119,14 @@ public abstract class AbstractMetadataTierContractTest {
 
         List<PendingDeletion> queued = metadata.deleteTasks(List.of("t", "unknown"));
 
-        assertThat(queued).extracting(PendingDeletion::objectKey)
+        assertThat(queued)
+                .extracting(PendingDeletion::objectKey)
                 .containsExactlyInAnyOrder(ContentKeys.segment("t", 1), ContentKeys.segment("t", 2));
         assertThat(metadata.task("t")).isEmpty();
         assertThat(metadata.deletions().size()).isEqualTo(2);
         assertThat(metadata.deletions().due(Instant.now(), 10)).containsExactlyElementsOf(queued);
-        metadata.deletions().complete(queued.stream().map(PendingDeletion::deletionId).toList());
+        metadata.deletions()
+                .complete(queued.stream().map(PendingDeletion::deletionId).toList());
         assertThat(metadata.deletions().size()).isZero();
     }
 
@@ -126,7 +136,9 @@ public abstract class AbstractMetadataTierContractTest {
         metadata.commit(task, segment(task, 1, 0, 5));
 
         assertThat(metadata.countByType(List.of("t", "x"))).containsOnlyKeys("t");
-        assertThat(metadata.countByType(List.of("t")).get("t")).containsEntry("even", 3L).containsEntry("odd", 3L);
+        assertThat(metadata.countByType(List.of("t")).get("t"))
+                .containsEntry("even", 3L)
+                .containsEntry("odd", 3L);
         assertThat(metadata.seal("t")).isTrue();
         assertThat(metadata.seal("x")).isFalse();
         assertThat(metadata.task("t").orElseThrow().summary().sealed()).isTrue();
@@ -151,10 +163,13 @@ public abstract class AbstractMetadataTierContractTest {
         metadata.deleteTasks(List.of("first", "next"));
         TaskRecord afterAll = created("after-all");
 
-        assertThat(next.taskKey()).as("key of a task created after the newest (key %d) was deleted", newest.taskKey())
+        assertThat(next.taskKey())
+                .as("key of a task created after the newest (key %d) was deleted", newest.taskKey())
                 .isGreaterThan(newest.taskKey());
-        assertThat(afterAll.taskKey()).as("key of a task created after every task was deleted")
-                .isGreaterThan(next.taskKey()).isGreaterThan(first.taskKey());
+        assertThat(afterAll.taskKey())
+                .as("key of a task created after every task was deleted")
+                .isGreaterThan(next.taskKey())
+                .isGreaterThan(first.taskKey());
     }
 
     @Test
@@ -168,9 +183,15 @@ public abstract class AbstractMetadataTierContractTest {
         CommitOutcome outcome = metadata.commit(readBeforeDelete, segment(readBeforeDelete, 1, 0, 9));
 
         assertThat(outcome).as("commit for deleted task a").isInstanceOf(CommitOutcome.TaskGone.class);
-        assertThat(metadata.task("b").orElseThrow().summary().messageCount()).as("message count of task b").isZero();
-        assertThat(metadata.locate(other, MessageQuery.all(), Long.MAX_VALUE)).as("rows of task b").isEmpty();
-        assertThat(metadata.countByType(List.of("b"))).as("type counts of task b").isEmpty();
+        assertThat(metadata.task("b").orElseThrow().summary().messageCount())
+                .as("message count of task b")
+                .isZero();
+        assertThat(metadata.locate(other, MessageQuery.all(), Long.MAX_VALUE))
+                .as("rows of task b")
+                .isEmpty();
+        assertThat(metadata.countByType(List.of("b")))
+                .as("type counts of task b")
+                .isEmpty();
     }
 
     @Test
@@ -182,15 +203,24 @@ public abstract class AbstractMetadataTierContractTest {
 
         CommitOutcome outcome = metadata.commit(stale, segment(stale, 2, 0, 9));
 
-        assertThat(outcome).as("commit for task 'deleted' with the key of 'other'").isInstanceOf(CommitOutcome.TaskGone.class);
-        assertThat(metadata.storedSeqs(stale, List.of(0L, 1L))).as("seqs of 'deleted' seen through the key of 'other'").isEmpty();
+        assertThat(outcome)
+                .as("commit for task 'deleted' with the key of 'other'")
+                .isInstanceOf(CommitOutcome.TaskGone.class);
+        assertThat(metadata.storedSeqs(stale, List.of(0L, 1L)))
+                .as("seqs of 'deleted' seen through the key of 'other'")
+                .isEmpty();
         TaskRecord after = metadata.task("other").orElseThrow();
-        assertThat(after.summary().messageCount()).as("message count of 'other'").isEqualTo(5);
+        assertThat(after.summary().messageCount())
+                .as("message count of 'other'")
+                .isEqualTo(5);
         assertThat(metadata.catalog().segments(after)).as("segments of 'other'").hasSize(1);
         assertThat(metadata.catalog().replaceSegments(stale, Set.of(1), segment(stale, 3, 0, 4), Instant.now()))
-                .as("compaction of 'deleted' with the key of 'other'").isInstanceOf(ReplaceOutcome.TaskGone.class);
-        assertThat(metadata.catalog().segments(after)).as("segments of 'other' after the stale compaction")
-                .extracting(SegmentRecord::objectId).containsExactly(1L);
+                .as("compaction of 'deleted' with the key of 'other'")
+                .isInstanceOf(ReplaceOutcome.TaskGone.class);
+        assertThat(metadata.catalog().segments(after))
+                .as("segments of 'other' after the stale compaction")
+                .extracting(SegmentRecord::objectId)
+                .containsExactly(1L);
     }
 
     @Test
@@ -199,9 +229,12 @@ public abstract class AbstractMetadataTierContractTest {
         metadata.deleteTasks(List.of("t"));
         created("t");
 
-        assertThat(metadata.commit(first, segment(first, 1, 0, 3))).as("commit for the first task t")
+        assertThat(metadata.commit(first, segment(first, 1, 0, 3)))
+                .as("commit for the first task t")
                 .isInstanceOf(CommitOutcome.TaskGone.class);
-        assertThat(metadata.task("t").orElseThrow().summary().messageCount()).as("message count of the second task t").isZero();
+        assertThat(metadata.task("t").orElseThrow().summary().messageCount())
+                .as("message count of the second task t")
+                .isZero();
     }
 
     @Test
@@ -218,7 +251,9 @@ public abstract class AbstractMetadataTierContractTest {
 
         metadata.deleteTasks(List.of("gone"));
 
-        assertThat(nameCount()).as("names after deleting the task that used the unique ones").isEqualTo(namesOfKept);
+        assertThat(nameCount())
+                .as("names after deleting the task that used the unique ones")
+                .isEqualTo(namesOfKept);
         metadata.deleteTasks(List.of("kept"));
         assertThat(nameCount()).as("names after deleting every task").isEqualTo(namesBefore);
     }
@@ -232,12 +267,17 @@ public abstract class AbstractMetadataTierContractTest {
 
         metadata.commit(second, segment(second, 2, 0, 3));
 
-        assertThat(metadata.countByType(List.of("second")).get("second")).as("type counts of the second task")
+        assertThat(metadata.countByType(List.of("second")).get("second"))
+                .as("type counts of the second task")
                 .containsExactlyInAnyOrderEntriesOf(Map.of("even", 2L, "odd", 2L));
         assertThat(metadata.locate(second, MessageQuery.all().including(Set.of("odd")), Long.MAX_VALUE))
-                .as("odd messages of the second task").extracting(MessageLocation::seq).containsExactly(1L, 3L);
+                .as("odd messages of the second task")
+                .extracting(MessageLocation::seq)
+                .containsExactly(1L, 3L);
         assertThat(metadata.locate(second, MessageQuery.all().excluding(Set.of("odd", "never-seen")), Long.MAX_VALUE))
-                .as("messages of the second task but odd ones").extracting(MessageLocation::seq).containsExactly(0L, 2L);
+                .as("messages of the second task but odd ones")
+                .extracting(MessageLocation::seq)
+                .containsExactly(0L, 2L);
     }
 
     @Test
@@ -258,27 +298,37 @@ public abstract class AbstractMetadataTierContractTest {
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             for (int worker = 0; worker < 4; worker++) {
                 int w = worker;
-                work.add(CompletableFuture.runAsync(() -> {
-                    for (int round = 0; round < rounds; round++) {
-                        String taskId = "w" + w + "-" + round;
-                        TaskRecord task = created(taskId);
-                        // Every worker uses the same few names, so one worker's delete prunes names another is committing.
-                        metadata.commit(task, segmentWithTools(task, round, 0, 3, "shared-" + (round % 3) + "-"));
-                        if (round % 2 == 0) {
-                            metadata.deleteTasks(List.of(taskId));
-                        }
-                    }
-                }, pool));
+                work.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int round = 0; round < rounds; round++) {
+                                String taskId = "w" + w + "-" + round;
+                                TaskRecord task = created(taskId);
+                                // Every worker uses the same few names, so one worker's delete prunes names another is
+                                // committing.
+                                metadata.commit(
+                                        task, segmentWithTools(task, round, 0, 3, "shared-" + (round % 3) + "-"));
+                                if (round % 2 == 0) {
+                                    metadata.deleteTasks(List.of(taskId));
+                                }
+                            }
+                        },
+                        pool));
             }
             CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
         }
 
-        long dangling = database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_message m"
-                        + " WHERE NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.tool_id)"
-                        + " OR NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.type_id)")
-                .mapTo(Long.class).one());
-        assertThat(dangling).as("message rows whose type or tool name was pruned").isZero();
-        assertThat(metadata.countByType(List.of("w0-1")).get("w0-1")).as("type counts of a kept task").containsKeys("even", "odd");
+        long dangling = database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_message m"
+                                + " WHERE NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.tool_id)"
+                                + " OR NOT EXISTS (SELECT 1 FROM tm_name n WHERE n.name_id = m.type_id)")
+                        .mapTo(Long.class)
+                        .one());
+        assertThat(dangling)
+                .as("message rows whose type or tool name was pruned")
+                .isZero();
+        assertThat(metadata.countByType(List.of("w0-1")).get("w0-1"))
+                .as("type counts of a kept task")
+                .containsKeys("even", "odd");
     }
 
     private TaskRecord created(String taskId) {
@@ -289,7 +339,8 @@ public abstract class AbstractMetadataTierContractTest {
     private static SegmentCommit segment(TaskRecord task, long objectId, long from, long to) {
         List<MessageRow> rows = new ArrayList<>();
         for (long seq = from; seq <= to; seq++) {
-            rows.add(new MessageRow(seq, seq % 2 == 0 ? "even" : "odd", "Tool", "call-" + seq, 1_700_000_000_000L + seq));
+            rows.add(new MessageRow(
+                    seq, seq % 2 == 0 ? "even" : "odd", "Tool", "call-" + seq, 1_700_000_000_000L + seq));
         }
         return new SegmentCommit(task.taskKey(), objectId, 100, 7, rows);
     }
@@ -298,13 +349,17 @@ public abstract class AbstractMetadataTierContractTest {
     private static SegmentCommit segmentWithTools(TaskRecord task, long objectId, long from, int count, String prefix) {
         List<MessageRow> rows = new ArrayList<>();
         for (long seq = from; seq < from + count; seq++) {
-            rows.add(new MessageRow(seq, seq % 2 == 0 ? "even" : "odd", prefix + seq, "call-" + seq, 1_700_000_000_000L + seq));
+            rows.add(new MessageRow(
+                    seq, seq % 2 == 0 ? "even" : "odd", prefix + seq, "call-" + seq, 1_700_000_000_000L + seq));
         }
         return new SegmentCommit(task.taskKey(), objectId, 100, 7, rows);
     }
 
     private long nameCount() {
-        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name").mapTo(Long.class).one());
+        return database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM tm_name")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static Set<Long> seqs(long from, long to) {

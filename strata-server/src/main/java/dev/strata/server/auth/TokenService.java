@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.strata.store.BackendUnavailableException;
-import dev.strata.store.InvalidInputException;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.InvalidInputException;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,10 @@ public final class TokenService {
         this.database = requireNonNull(database, "database is null");
         this.directory = requireNonNull(directory, "directory is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.recent = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(recheckAfter).build();
+        this.recent = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(recheckAfter)
+                .build();
     }
 
     /** @return a new user token for {@code userId} */
@@ -67,9 +70,12 @@ public final class TokenService {
     /** @return true when the token existed and was not revoked before */
     public boolean revoke(String token) {
         String hash = hash(token);
-        int changed = jdbc(() -> database.write(() -> database.jdbi().withHandle(h -> h
-                .createUpdate("UPDATE access_token SET revoked_at = :at WHERE token_hash = :hash AND revoked_at IS NULL")
-                .bind("at", clock.millis()).bind("hash", hash).execute())));
+        int changed = jdbc(() -> database.write(() -> database.jdbi()
+                .withHandle(h -> h.createUpdate(
+                                "UPDATE access_token SET revoked_at = :at WHERE token_hash = :hash AND revoked_at IS NULL")
+                        .bind("at", clock.millis())
+                        .bind("hash", hash)
+                        .execute())));
         recent.invalidate(hash);
         return changed == 1;
     }
@@ -88,25 +94,30 @@ public final class TokenService {
     }
 
     private Optional<Principal> lookup(String hash) {
-        return jdbc(() -> database.jdbi().withHandle(h -> h
-                .createQuery("SELECT kind, user_id, workspace_id FROM access_token WHERE token_hash = :hash AND revoked_at IS NULL")
-                .bind("hash", hash)
-                .map((rs, ctx) -> rs.getString(1).equals("machine")
-                        ? (Principal) new Principal.Machine(rs.getString(2), rs.getString(3))
-                        : new Principal.User(rs.getString(2)))
-                .findOne()));
+        return jdbc(() -> database.jdbi()
+                .withHandle(h -> h.createQuery(
+                                "SELECT kind, user_id, workspace_id FROM access_token WHERE token_hash = :hash AND revoked_at IS NULL")
+                        .bind("hash", hash)
+                        .map((rs, ctx) -> rs.getString(1).equals("machine")
+                                ? (Principal) new Principal.Machine(rs.getString(2), rs.getString(3))
+                                : new Principal.User(rs.getString(2)))
+                        .findOne()));
     }
 
     private String insert(String prefix, String userId, String workspaceId) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        jdbc(() -> database.write(() -> database.jdbi().withHandle(h -> h
-                .createUpdate("INSERT INTO access_token (token_hash, kind, user_id, workspace_id, created_at)"
-                        + " VALUES (:hash, :kind, :user, :workspace, :at)")
-                .bind("hash", hash(token)).bind("kind", workspaceId == null ? "user" : "machine")
-                .bind("user", userId).bind("workspace", workspaceId).bind("at", clock.millis())
-                .execute())));
+        jdbc(() -> database.write(() -> database.jdbi()
+                .withHandle(h -> h.createUpdate(
+                                "INSERT INTO access_token (token_hash, kind, user_id, workspace_id, created_at)"
+                                        + " VALUES (:hash, :kind, :user, :workspace, :at)")
+                        .bind("hash", hash(token))
+                        .bind("kind", workspaceId == null ? "user" : "machine")
+                        .bind("user", userId)
+                        .bind("workspace", workspaceId)
+                        .bind("at", clock.millis())
+                        .execute())));
         return token;
     }
 

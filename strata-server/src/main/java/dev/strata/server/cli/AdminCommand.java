@@ -14,10 +14,19 @@ import picocli.CommandLine.Parameters;
  * database directly, so it works while a server runs on the same database, and prints only its
  * result on stdout so scripts can capture it.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage workspaces, users and tokens.",
-        subcommands = {AdminCommand.CreateWorkspace.class, AdminCommand.CreateUser.class, AdminCommand.AddMember.class,
-                AdminCommand.CreateToken.class, AdminCommand.RevokeToken.class,
-                AdminCommand.SetRetention.class, AdminCommand.ApplyRetention.class})
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = true,
+        description = "Manage workspaces, users and tokens.",
+        subcommands = {
+            AdminCommand.CreateWorkspace.class,
+            AdminCommand.CreateUser.class,
+            AdminCommand.AddMember.class,
+            AdminCommand.CreateToken.class,
+            AdminCommand.RevokeToken.class,
+            AdminCommand.SetRetention.class,
+            AdminCommand.ApplyRetention.class
+        })
 final class AdminCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,12 +49,14 @@ final class AdminCommand implements Runnable {
     static final class CreateWorkspace implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--name", required = true, description = "Workspace name.")
         String name;
 
         @Override
         public Integer call() {
-            return AdminCommand.run(spec, strata -> strata.directory().createWorkspace(name).id());
+            return AdminCommand.run(
+                    spec, strata -> strata.directory().createWorkspace(name).id());
         }
     }
 
@@ -53,14 +64,17 @@ final class AdminCommand implements Runnable {
     static final class CreateUser implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--email", required = true, description = "Email, unique.")
         String email;
+
         @Option(names = "--name", defaultValue = "", description = "Display name.")
         String name;
 
         @Override
         public Integer call() {
-            return AdminCommand.run(spec, strata -> strata.directory().createUser(email, name).id());
+            return AdminCommand.run(
+                    spec, strata -> strata.directory().createUser(email, name).id());
         }
     }
 
@@ -68,10 +82,13 @@ final class AdminCommand implements Runnable {
     static final class AddMember implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--workspace", required = true, description = "Workspace id.")
         String workspace;
+
         @Option(names = "--user", required = true, description = "User id.")
         String user;
+
         @Option(names = "--role", defaultValue = "member", description = "owner or member (default: ${DEFAULT-VALUE}).")
         String role;
 
@@ -80,7 +97,9 @@ final class AdminCommand implements Runnable {
             Role parsed = switch (role) {
                 case "owner" -> Role.OWNER;
                 case "member" -> Role.MEMBER;
-                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--role must be owner or member, got '" + role + "'");
+                default ->
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--role must be owner or member, got '" + role + "'");
             };
             return AdminCommand.run(spec, strata -> {
                 strata.directory().addMember(workspace, user, parsed);
@@ -93,10 +112,13 @@ final class AdminCommand implements Runnable {
     static final class CreateToken implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--user", required = true, description = "User id.")
         String user;
+
         @Option(names = "--workspace", description = "Workspace id (required with --machine).")
         String workspace;
+
         @Option(names = "--machine", description = "Create a machine token (al_...) for a daemon in --workspace.")
         boolean machine;
 
@@ -105,18 +127,29 @@ final class AdminCommand implements Runnable {
             if (machine && workspace == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--machine needs --workspace");
             }
-            return AdminCommand.run(spec, strata -> machine
-                    ? strata.tokens().createMachineToken(user, workspace)
-                    : strata.tokens().createUserToken(user));
+            return AdminCommand.run(
+                    spec,
+                    strata -> machine
+                            ? strata.tokens().createMachineToken(user, workspace)
+                            : strata.tokens().createUserToken(user));
         }
     }
 
-    @Command(name = "revoke-token", description = {"Revoke a token; it stops working within seconds.",
-            "Give the token on standard input (no argument, or -) to keep it out of the process list."})
+    @Command(
+            name = "revoke-token",
+            description = {
+                "Revoke a token; it stops working within seconds.",
+                "Give the token on standard input (no argument, or -) to keep it out of the process list."
+            })
     static final class RevokeToken implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", arity = "0..1", paramLabel = "TOKEN", defaultValue = "-",
+
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "TOKEN",
+                defaultValue = "-",
                 description = "The token to revoke, or - (the default) to read it from standard input.")
         String token;
 
@@ -124,25 +157,33 @@ final class AdminCommand implements Runnable {
         public Integer call() throws java.io.IOException {
             String value = token.equals("-") ? firstLine(System.in) : token.strip();
             if (value.isEmpty()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no token given: pass it as TOKEN or on standard input");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "no token given: pass it as TOKEN or on standard input");
             }
-            return AdminCommand.run(spec, strata -> strata.tokens().revoke(value) ? "revoked" : "not found or already revoked");
+            return AdminCommand.run(
+                    spec, strata -> strata.tokens().revoke(value) ? "revoked" : "not found or already revoked");
         }
 
         /** The first line of {@code in}, stripped; a token never spans lines. */
         private static String firstLine(java.io.InputStream in) throws java.io.IOException {
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
             String line = reader.readLine();
             return line == null ? "" : line.strip();
         }
     }
 
-    @Command(name = "set-retention", description = "Set a workspace's retention of inactive tasks: a duration (30d), off, or default (STRATA_RETENTION).")
+    @Command(
+            name = "set-retention",
+            description =
+                    "Set a workspace's retention of inactive tasks: a duration (30d), off, or default (STRATA_RETENTION).")
     static final class SetRetention implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--workspace", required = true, description = "Workspace id.")
         String workspace;
+
         @Option(names = "--retention", required = true, description = "30d, 12h, off or default.")
         String retention;
 
@@ -167,14 +208,17 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "apply-retention", description = "Delete inactive tasks past their workspace's retention now; prints how many.")
+    @Command(
+            name = "apply-retention",
+            description = "Delete inactive tasks past their workspace's retention now; prints how many.")
     static final class ApplyRetention implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return AdminCommand.run(spec, strata -> Integer.toString(strata.retention().runOnce()));
+            return AdminCommand.run(
+                    spec, strata -> Integer.toString(strata.retention().runOnce()));
         }
     }
 }

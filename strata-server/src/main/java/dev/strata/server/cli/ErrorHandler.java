@@ -1,8 +1,8 @@
 package dev.strata.server.cli;
 
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.InvalidInputException;
 import dev.strata.server.config.ConfigException;
-import dev.strata.store.BackendUnavailableException;
-import dev.strata.store.InvalidInputException;
 import picocli.CommandLine;
 
 /** Prints expected failures as one line on stderr; only unexpected ones get a stack trace. */

@@ -16,7 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code strata migrate import|verify|finalize}: move a legacy single-table database into Strata. */
-@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Import, verify and shrink a legacy single-table database.",
+@Command(
+        name = "migrate",
+        mixinStandardHelpOptions = true,
+        description = "Import, verify and shrink a legacy single-table database.",
         subcommands = {MigrateCommand.Import.class, MigrateCommand.Verify.class, MigrateCommand.Finalize.class})
 final class MigrateCommand implements Runnable {
     @CommandLine.Spec
@@ -27,22 +30,45 @@ final class MigrateCommand implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import every legacy message into the configured tiers; re-runs resume, then sync only new rows.")
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Import every legacy message into the configured tiers; re-runs resume, then sync only new rows.")
     static final class Import implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--from", required = true, description = "Legacy database: jdbc:sqlite:FILE or jdbc:postgresql://...")
+
+        @Option(
+                names = "--from",
+                required = true,
+                description = "Legacy database: jdbc:sqlite:FILE or jdbc:postgresql://...")
         String from;
-        @Option(names = "--default-workspace", description = "Workspace for tasks the legacy database does not place (required without agent_task_queue).")
+
+        @Option(
+                names = "--default-workspace",
+                description =
+                        "Workspace for tasks the legacy database does not place (required without agent_task_queue).")
         String defaultWorkspace;
+
         @Option(names = "--dry-run", description = "Read everything, write nothing, print what would be imported.")
         boolean dryRun;
+
         @Option(names = "--offset", defaultValue = "0", description = "Skip the first N tasks in task-id order.")
         long offset;
-        @Option(names = "--batch-size", defaultValue = "1000", description = "Task ids per legacy page (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--batch-size",
+                defaultValue = "1000",
+                description = "Task ids per legacy page (default: ${DEFAULT-VALUE}).")
         int batchSize;
-        @Option(names = "--concurrency", defaultValue = "2", description = "Tasks imported at once (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--concurrency",
+                defaultValue = "2",
+                description = "Tasks imported at once (default: ${DEFAULT-VALUE}).")
         int concurrency;
+
         @Option(names = "--keep-all-types", description = "Also import types the drop policy discards (log, status).")
         boolean keepAllTypes;
 
@@ -52,10 +78,18 @@ final class MigrateCommand implements Runnable {
                 AtomicReference<Progress> progress = new AtomicReference<>();
                 Importer.Summary summary;
                 try {
-                    summary = new Importer(strata).run(new Importer.Options(from, Optional.ofNullable(defaultWorkspace), dryRun, offset, batchSize,
-                                    concurrency, keepAllTypes),
-                            total -> progress.set(Progress.onStderr("import", "rows", total)),
-                            read -> progress.get().update(read));
+                    summary = new Importer(strata)
+                            .run(
+                                    new Importer.Options(
+                                            from,
+                                            Optional.ofNullable(defaultWorkspace),
+                                            dryRun,
+                                            offset,
+                                            batchSize,
+                                            concurrency,
+                                            keepAllTypes),
+                                    total -> progress.set(Progress.onStderr("import", "rows", total)),
+                                    read -> progress.get().update(read));
                 } finally {
                     if (progress.get() != null) {
                         progress.get().close();
@@ -69,14 +103,22 @@ final class MigrateCommand implements Runnable {
         }
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Compare every legacy row with what Strata serves; exit 0 only if all match.")
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Compare every legacy row with what Strata serves; exit 0 only if all match.")
     static final class Verify implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--from", required = true, description = "Legacy database URL, as given to import.")
         String from;
-        @Option(names = "--default-workspace", description = "As given to import: tasks missing from agent_task_queue are expected only with it.")
+
+        @Option(
+                names = "--default-workspace",
+                description = "As given to import: tasks missing from agent_task_queue are expected only with it.")
         String defaultWorkspace;
+
         @Option(names = "--keep-all-types", description = "The import used --keep-all-types.")
         boolean keepAllTypes;
 
@@ -85,13 +127,25 @@ final class MigrateCommand implements Runnable {
             try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
                 Verifier.Result result;
                 try (Progress progress = Progress.onStderr("verify", "rows", -1)) {
-                    result = new Verifier(strata).run(from, Optional.ofNullable(defaultWorkspace), keepAllTypes, progress::update);
+                    result = new Verifier(strata)
+                            .run(from, Optional.ofNullable(defaultWorkspace), keepAllTypes, progress::update);
                 }
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf(Locale.ROOT, "tasks: %,d%nrows checked: %,d%nmatched: %,d%nmissing: %,d%nmismatched: %,d%nunexpected: %,d%n",
-                        result.tasks(), result.rowsChecked(), result.matched(), result.missing(), result.mismatched(), result.unexpected());
-                out.printf(Locale.ROOT, "tasks skipped (not in agent_task_queue, checked absent): %,d (%,d rows)%s%n", result.tasksSkipped(),
-                        result.rowsSkipped(), result.tasksSkipped() > 0 ? "; " + Verifier.INCLUDE_HINT : "");
+                out.printf(
+                        Locale.ROOT,
+                        "tasks: %,d%nrows checked: %,d%nmatched: %,d%nmissing: %,d%nmismatched: %,d%nunexpected: %,d%n",
+                        result.tasks(),
+                        result.rowsChecked(),
+                        result.matched(),
+                        result.missing(),
+                        result.mismatched(),
+                        result.unexpected());
+                out.printf(
+                        Locale.ROOT,
+                        "tasks skipped (not in agent_task_queue, checked absent): %,d (%,d rows)%s%n",
+                        result.tasksSkipped(),
+                        result.rowsSkipped(),
+                        result.tasksSkipped() > 0 ? "; " + Verifier.INCLUDE_HINT : "");
                 result.examples().forEach(line -> out.println("  " + line));
                 out.println(result.passed() ? "status: verified" : "status: mismatches found");
                 out.flush();
@@ -103,12 +157,17 @@ final class MigrateCommand implements Runnable {
         }
     }
 
-    @Command(name = "finalize", mixinStandardHelpOptions = true, description = "Rebuild the legacy task_message without content, input and output, then reclaim space.")
+    @Command(
+            name = "finalize",
+            mixinStandardHelpOptions = true,
+            description = "Rebuild the legacy task_message without content, input and output, then reclaim space.")
     static final class Finalize implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--from", required = true, description = "Legacy database URL.")
         String from;
+
         @Option(names = "--force", description = "Run without a recorded passing verify.")
         boolean force;
 
@@ -119,7 +178,11 @@ final class MigrateCommand implements Runnable {
             }
             Finalizer.Result result = Finalizer.run(from);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "size before: %,d bytes%nsize after: %,d bytes%n", result.bytesBefore(), result.bytesAfter());
+            out.printf(
+                    Locale.ROOT,
+                    "size before: %,d bytes%nsize after: %,d bytes%n",
+                    result.bytesBefore(),
+                    result.bytesAfter());
             out.flush();
             return 0;
         }

@@ -61,7 +61,10 @@ final class Progress implements AutoCloseable {
         if (total > 0) {
             int width = 30;
             int filled = (int) Math.min(width, width * done / total);
-            line.append('[').append("#".repeat(filled)).append(" ".repeat(width - filled)).append("] ");
+            line.append('[')
+                    .append("#".repeat(filled))
+                    .append(" ".repeat(width - filled))
+                    .append("] ");
             line.append(String.format(Locale.ROOT, "%,d/%,d %s", done, total, unit));
         } else {
             line.append(String.format(Locale.ROOT, "%,d %s", done, unit));

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /** {@code strata serve}: runs the HTTP API until stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the HTTP API. Configured by STRATA_* environment variables (see README).")
 final class ServeCommand implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
@@ -19,10 +21,13 @@ final class ServeCommand implements Runnable {
         Strata strata = Strata.open(config).serve();
         log.info("strata listening on {}:{} with {}", config.host(), strata.port(), config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            strata.close();
-            stopped.countDown();
-        }, "strata-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            strata.close();
+                            stopped.countDown();
+                        },
+                        "strata-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/strata}: the entry point of every command. */
-@Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
+@Command(
+        name = "strata",
+        mixinStandardHelpOptions = true,
+        version = "strata 0.1.0",
         description = "Tiered storage for AI agent task transcripts.",
         subcommands = {ServeCommand.class, AdminCommand.class, FsckCommand.class, MigrateCommand.class})
 public final class StrataCommand implements Runnable {

@@ -8,13 +8,13 @@ import java.util.regex.Pattern;
 public final class Durations {
     private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String variable, String text) {
         Matcher matcher = FORMAT.matcher(text.trim());
         if (!matcher.matches()) {
-            throw new ConfigException(variable + " must be a duration like 250ms, 45s, 30m, 12h or 7d, got '" + text + "'");
+            throw new ConfigException(
+                    variable + " must be a duration like 250ms, 45s, 30m, 12h or 7d, got '" + text + "'");
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {

@@ -12,9 +12,16 @@ import java.util.Optional;
  * @param orphanGrace an unreferenced object younger than this is never removed (its append may still commit)
  * @param retention default retention of inactive tasks, empty to keep them forever
  */
-public record LifecycleConfig(Duration deletionInterval, Duration compactionInterval, int compactSegments, int compactionConcurrency,
-                              Duration compactionGrace, Duration orphanInterval, Duration orphanGrace,
-                              Optional<Duration> retention, Duration retentionInterval) {
+public record LifecycleConfig(
+        Duration deletionInterval,
+        Duration compactionInterval,
+        int compactSegments,
+        int compactionConcurrency,
+        Duration compactionGrace,
+        Duration orphanInterval,
+        Duration orphanGrace,
+        Optional<Duration> retention,
+        Duration retentionInterval) {
     public LifecycleConfig {
         requireNonNull(deletionInterval, "deletionInterval is null");
         requireNonNull(compactionInterval, "compactionInterval is null");

@@ -18,8 +18,7 @@ public final class Redaction {
             "([?&;][^=&;?#]*(?:pass|pwd|secret|token|key|credential|auth|signature)[^=&;?#]*=)([^&;#]*)",
             Pattern.CASE_INSENSITIVE);
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     /** {@code url} with its credentials replaced by {@code ***}; null stays null. */
     public static String maskUrl(String url) {
@@ -40,6 +39,9 @@ public final class Redaction {
                 masked = url.substring(0, authority) + kept + url.substring(at);
             }
         }
-        return SECRET_PROPERTY.matcher(masked).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + (m.group(2).isEmpty() ? "" : MASK)));
+        return SECRET_PROPERTY
+                .matcher(masked)
+                .replaceAll(
+                        m -> Matcher.quoteReplacement(m.group(1) + (m.group(2).isEmpty() ? "" : MASK)));
     }
 }

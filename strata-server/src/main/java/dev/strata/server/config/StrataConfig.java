@@ -66,11 +66,13 @@ public record StrataConfig(
         Reader read = new Reader(env);
         String dbUrl = read.text("STRATA_DB_URL", DEFAULT_DB_URL);
         if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '" + Redaction.maskUrl(dbUrl) + "'");
+            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '"
+                    + Redaction.maskUrl(dbUrl) + "'");
         }
         String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
         if (!contentUrl.startsWith("file:") && !contentUrl.startsWith("s3://")) {
-            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '" + Redaction.maskUrl(contentUrl) + "'");
+            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '"
+                    + Redaction.maskUrl(contentUrl) + "'");
         }
         if (contentUrl.equals("file:") || contentUrl.equals("s3://")) {
             throw new ConfigException("STRATA_CONTENT_URL names no directory or bucket: '" + contentUrl + "'");
@@ -83,20 +85,30 @@ public record StrataConfig(
             }
         }
         String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
-        if (!cacheUrl.equals("memory") && !cacheUrl.equals("none") && !cacheUrl.startsWith("redis://") && !cacheUrl.startsWith("rediss://")) {
-            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '" + Redaction.maskUrl(cacheUrl) + "'");
+        if (!cacheUrl.equals("memory")
+                && !cacheUrl.equals("none")
+                && !cacheUrl.startsWith("redis://")
+                && !cacheUrl.startsWith("rediss://")) {
+            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '"
+                    + Redaction.maskUrl(cacheUrl) + "'");
         }
         long maxBodyBytes = read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8);
         // A body is briefly held twice while its pieces are joined, so the budget must fit two.
-        long maxInflightBodyBytes = read.number("STRATA_MAX_INFLIGHT_BODY_BYTES", Math.max(256L << 20, 2 * maxBodyBytes),
-                2 * maxBodyBytes, Long.MAX_VALUE);
+        long maxInflightBodyBytes = read.number(
+                "STRATA_MAX_INFLIGHT_BODY_BYTES",
+                Math.max(256L << 20, 2 * maxBodyBytes),
+                2 * maxBodyBytes,
+                Long.MAX_VALUE);
         Duration bodyTimeout = read.duration("STRATA_BODY_TIMEOUT", "30s");
         if (bodyTimeout.isZero()) {
-            throw new ConfigException("STRATA_BODY_TIMEOUT must be longer than 0, got '" + read.text("STRATA_BODY_TIMEOUT", "") + "'");
+            throw new ConfigException(
+                    "STRATA_BODY_TIMEOUT must be longer than 0, got '" + read.text("STRATA_BODY_TIMEOUT", "") + "'");
         }
         Set<String> dropTypes = new LinkedHashSet<>();
         Arrays.stream(read.text("STRATA_DROP_TYPES", "log,status").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).forEach(dropTypes::add);
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .forEach(dropTypes::add);
         return new StrataConfig(
                 read.text("STRATA_HOST", "0.0.0.0"),
                 (int) read.number("STRATA_PORT", 8080, 0, 65535),
@@ -124,7 +136,8 @@ public record StrataConfig(
                         read.duration("STRATA_COMPACTION_GRACE", "5m"),
                         read.duration("STRATA_ORPHAN_INTERVAL", "1m"),
                         read.duration("STRATA_ORPHAN_GRACE", "1h"),
-                        read.text("STRATA_RETENTION", "off").equals("off") ? Optional.empty()
+                        read.text("STRATA_RETENTION", "off").equals("off")
+                                ? Optional.empty()
                                 : Optional.of(read.duration("STRATA_RETENTION", "off")),
                         read.duration("STRATA_RETENTION_INTERVAL", "1h")),
                 new StreamConfig(
@@ -153,13 +166,20 @@ public record StrataConfig(
     /** Every URL-valued setting with its credentials masked ({@link Redaction}); no secret is printed. */
     @Override
     public String toString() {
-        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + Redaction.maskUrl(dbUrl) + ", dbUser=" + dbUser.orElse("")
-                + ", dbPassword=" + (dbPassword.isPresent() ? Redaction.MASK : "") + ", contentUrl=" + Redaction.maskUrl(contentUrl)
-                + ", s3=S3Settings[endpoint=" + Redaction.maskUrl(s3.endpoint().orElse("aws")) + ", region=" + s3.region()
-                + ", accessKeyId=" + s3.accessKeyId().orElse("") + ", secretAccessKey=" + (s3.secretAccessKey().isPresent() ? Redaction.MASK : "")
-                + ", pathStyle=" + s3.pathStyle() + ", maxConnections=" + s3.maxConnections() + ", timeout=" + s3.timeout() + "]"
-                + ", cacheUrl=" + Redaction.maskUrl(cacheUrl) + ", cachePrefix=" + cachePrefix + ", cacheTtl=" + cacheTtl
-                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBodyBytes=" + maxInflightBodyBytes
+        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + Redaction.maskUrl(dbUrl) + ", dbUser="
+                + dbUser.orElse("")
+                + ", dbPassword=" + (dbPassword.isPresent() ? Redaction.MASK : "") + ", contentUrl="
+                + Redaction.maskUrl(contentUrl)
+                + ", s3=S3Settings[endpoint=" + Redaction.maskUrl(s3.endpoint().orElse("aws")) + ", region="
+                + s3.region()
+                + ", accessKeyId=" + s3.accessKeyId().orElse("") + ", secretAccessKey="
+                + (s3.secretAccessKey().isPresent() ? Redaction.MASK : "")
+                + ", pathStyle=" + s3.pathStyle() + ", maxConnections=" + s3.maxConnections() + ", timeout="
+                + s3.timeout() + "]"
+                + ", cacheUrl=" + Redaction.maskUrl(cacheUrl) + ", cachePrefix=" + cachePrefix + ", cacheTtl="
+                + cacheTtl
+                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBodyBytes="
+                + maxInflightBodyBytes
                 + ", bodyTimeout=" + bodyTimeout + ", maxResponseBytes=" + maxResponseBytes + "]";
     }
 

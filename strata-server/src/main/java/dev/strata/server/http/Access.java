@@ -25,7 +25,10 @@ final class Access {
     Access(TokenService tokens, WorkspaceDirectory directory, Duration recheckAfter) {
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.directory = requireNonNull(directory, "directory is null");
-        this.memberships = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(recheckAfter).build();
+        this.memberships = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(recheckAfter)
+                .build();
     }
 
     Principal principal(Context ctx) {
@@ -61,14 +64,16 @@ final class Access {
         return switch (principal(ctx)) {
             case Principal.Machine machine -> throw new ApiException.Forbidden("this endpoint needs a user token");
             case Principal.User user -> {
-                String workspaceId = Optional.ofNullable(ctx.header("X-Workspace-ID")).filter(s -> !s.isBlank())
-                        .or(() -> Optional.ofNullable(ctx.queryParam("workspace_id")).filter(s -> !s.isBlank()))
+                String workspaceId = Optional.ofNullable(ctx.header("X-Workspace-ID"))
+                        .filter(s -> !s.isBlank())
+                        .or(() -> Optional.ofNullable(ctx.queryParam("workspace_id"))
+                                .filter(s -> !s.isBlank()))
                         .orElseThrow(() -> new ApiException.BadRequest("workspace_id is required"));
                 if (!Ids.plausible(workspaceId)) {
                     throw new ApiException.NotFound("workspace not found");
                 }
-                boolean member = memberships.get(user.userId() + "\u0000" + workspaceId,
-                        key -> directory.isMember(workspaceId, user.userId()));
+                boolean member = memberships.get(
+                        user.userId() + "\u0000" + workspaceId, key -> directory.isMember(workspaceId, user.userId()));
                 if (!member) {
                     throw new ApiException.NotFound("workspace not found");
                 }

@@ -5,8 +5,12 @@ package dev.strata.server.http;
  * is sent to the client as {@code {"error": message}}.
  */
 public abstract sealed class ApiException extends RuntimeException
-        permits ApiException.BadRequest, ApiException.Unauthorized, ApiException.Forbidden,
-                ApiException.NotFound, ApiException.RequestTimeout, ApiException.PayloadTooLarge,
+        permits ApiException.BadRequest,
+                ApiException.Unauthorized,
+                ApiException.Forbidden,
+                ApiException.NotFound,
+                ApiException.RequestTimeout,
+                ApiException.PayloadTooLarge,
                 ApiException.ServiceUnavailable {
 
     private ApiException(String message) {

@@ -3,8 +3,8 @@ package dev.strata.server.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
-import dev.strata.store.InvalidInputException;
-import dev.strata.store.NewMessage;
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.NewMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -40,7 +40,8 @@ final class AppendBodyParser {
 
     static List<NewMessage> parse(byte[] body) {
         try (JsonParser parser = Json.MAPPER.createParser(body)) {
-            // Jackson also detects UTF-16 and UTF-32; input is taken from the body as UTF-8 bytes, so only UTF-8 is accepted.
+            // Jackson also detects UTF-16 and UTF-32; input is taken from the body as UTF-8 bytes, so only UTF-8 is
+            // accepted.
             if (!(parser instanceof UTF8StreamJsonParser)) {
                 throw new ApiException.BadRequest("invalid request body");
             }
@@ -170,7 +171,8 @@ final class AppendBodyParser {
         parser.skipChildren();
         long end = parser.currentTokenLocation().getByteOffset() + 1;
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body, (int) start, (int) (end - start)))
@@ -208,7 +210,8 @@ final class AppendBodyParser {
                 throw new ApiException.BadRequest(path + ".type: is required");
             }
             if (wrongType.contains("type") || type.isEmpty() || type.length() > NewMessage.MAX_TYPE_LENGTH) {
-                throw new ApiException.BadRequest(path + ".type: must be a string of 1 to " + NewMessage.MAX_TYPE_LENGTH + " characters");
+                throw new ApiException.BadRequest(
+                        path + ".type: must be a string of 1 to " + NewMessage.MAX_TYPE_LENGTH + " characters");
             }
             if (wrongType.contains("input")) {
                 throw new ApiException.BadRequest(path + ".input: must be a JSON object");

@@ -93,7 +93,9 @@ final class Bodies {
             throw unreadable(e);
         } catch (RuntimeException e) {
             if (e instanceof HttpException framing) {
-                throw framing.getCode() == 413 ? tooLarge(maxBytes) : new ApiException.BadRequest("invalid request body framing");
+                throw framing.getCode() == 413
+                        ? tooLarge(maxBytes)
+                        : new ApiException.BadRequest("invalid request body framing");
             }
             throw e;
         }
@@ -127,7 +129,11 @@ final class Bodies {
         try {
             budget.reserve(bytes);
         } catch (ApiException.ServiceUnavailable e) {
-            log.warn("request body memory ({} bytes) stays spent; answered 503 to {} {}", budget.capacity(), ctx.method(), ctx.path());
+            log.warn(
+                    "request body memory ({} bytes) stays spent; answered 503 to {} {}",
+                    budget.capacity(),
+                    ctx.method(),
+                    ctx.path());
             throw e;
         }
         long[] reserved = ctx.attribute(RESERVED);

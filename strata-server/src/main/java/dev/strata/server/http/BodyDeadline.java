@@ -61,12 +61,17 @@ final class BodyDeadline extends Handler.Wrapper {
             }
             // Whichever comes first, data or the deadline, wakes the reader exactly once.
             AtomicBoolean woken = new AtomicBoolean();
-            Scheduler.Task timer = getComponents().getScheduler().schedule(() -> {
-                if (woken.compareAndSet(false, true)) {
-                    expire();
-                    demandCallback.run();
-                }
-            }, remaining, TimeUnit.NANOSECONDS);
+            Scheduler.Task timer = getComponents()
+                    .getScheduler()
+                    .schedule(
+                            () -> {
+                                if (woken.compareAndSet(false, true)) {
+                                    expire();
+                                    demandCallback.run();
+                                }
+                            },
+                            remaining,
+                            TimeUnit.NANOSECONDS);
             super.demand(() -> {
                 if (woken.compareAndSet(false, true)) {
                     timer.cancel();

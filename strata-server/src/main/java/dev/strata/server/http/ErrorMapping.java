@@ -1,9 +1,9 @@
 package dev.strata.server.http;
 
-import dev.strata.store.BackendUnavailableException;
-import dev.strata.store.CorruptContentException;
-import dev.strata.store.InvalidInputException;
-import dev.strata.store.TaskNotFoundException;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.CorruptContentException;
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.TaskNotFoundException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
 final class ErrorMapping {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
 
-    private ErrorMapping() {
-    }
+    private ErrorMapping() {}
 
     static void register(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> respond(ctx, e.status(), e.getMessage()));
@@ -36,8 +35,14 @@ final class ErrorMapping {
             log.error("corrupt content for {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 500, "stored content failed verification");
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(),
-                e.getStatus() == 404 ? "not found" : e.getStatus() == 405 ? "method not allowed" : e.getMessage()));
+        routes.exception(
+                HttpResponseException.class,
+                (e, ctx) -> respond(
+                        ctx,
+                        e.getStatus(),
+                        e.getStatus() == 404
+                                ? "not found"
+                                : e.getStatus() == 405 ? "method not allowed" : e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("unexpected failure for {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 500, "internal error");

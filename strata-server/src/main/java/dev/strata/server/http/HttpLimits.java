@@ -15,7 +15,8 @@ public record HttpLimits(long maxBodyBytes, long maxInflightBodyBytes, Duration 
     public HttpLimits {
         requireNonNull(bodyTimeout, "bodyTimeout is null");
         if (maxBodyBytes < 1 || maxInflightBodyBytes < 1) {
-            throw new IllegalArgumentException("body limits must be positive, got " + maxBodyBytes + " and " + maxInflightBodyBytes);
+            throw new IllegalArgumentException(
+                    "body limits must be positive, got " + maxBodyBytes + " and " + maxInflightBodyBytes);
         }
         if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
             throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);

@@ -29,9 +29,16 @@ public final class HttpServer implements AutoCloseable {
     /**
      * @param onSealed told the id of each task a daemon completes or fails, to compact it soon
      */
-    public HttpServer(TaskMessageStore store, WorkspaceDirectory directory, TokenService tokens, TaskDeletion deletion,
-                      Consumer<String> onSealed, PrometheusMeterRegistry registry, HttpLimits limits, Duration recheckAfter,
-                      LiveTail liveTail) {
+    public HttpServer(
+            TaskMessageStore store,
+            WorkspaceDirectory directory,
+            TokenService tokens,
+            TaskDeletion deletion,
+            Consumer<String> onSealed,
+            PrometheusMeterRegistry registry,
+            HttpLimits limits,
+            Duration recheckAfter,
+            LiveTail liveTail) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(limits, "limits is null");
@@ -62,8 +69,10 @@ public final class HttpServer implements AutoCloseable {
             ErrorMapping.register(config.routes);
             config.routes.get("/healthz", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
             config.routes.get("/readyz", ctx -> readiness(ctx, store));
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
+            config.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                            .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
             taskRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);

@@ -14,8 +14,7 @@ import java.util.Optional;
 final class Ids {
     static final int MAX_LENGTH = 256;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /**
      * The task of the workspace, looked up only when its id could exist (so a NUL or an absurd
@@ -24,7 +23,9 @@ final class Ids {
      * @throws ApiException.NotFound "task not found" otherwise
      */
     static Task requireTask(WorkspaceDirectory directory, String workspaceId, String taskId) {
-        return Optional.of(taskId).filter(Ids::plausible).flatMap(id -> directory.task(workspaceId, id))
+        return Optional.of(taskId)
+                .filter(Ids::plausible)
+                .flatMap(id -> directory.task(workspaceId, id))
                 .orElseThrow(() -> new ApiException.NotFound("task not found"));
     }
 

@@ -1,8 +1,8 @@
 package dev.strata.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.strata.store.NewMessage;
-import dev.strata.store.TaskMessage;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -14,10 +14,10 @@ import java.util.List;
 
 /** The wire form of task messages: parsing an append body and writing message arrays. */
 final class MessageJson {
-    private static final DateTimeFormatter RFC_3339 = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RFC_3339 =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private MessageJson() {
-    }
+    private MessageJson() {}
 
     /**
      * Parses {@code {"messages":[...]}}, naming the offending field in every error
@@ -33,7 +33,8 @@ final class MessageJson {
      */
     static void writeArray(OutputStream out, List<TaskMessage> messages) throws IOException {
         // The response stream is Jetty's to close.
-        try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+        try (JsonGenerator generator =
+                Json.MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
             generator.writeStartArray();
             for (TaskMessage m : messages) {
                 write(generator, m);
@@ -44,7 +45,8 @@ final class MessageJson {
 
     /** One message as the JSON object it is in a list response (an item of {@link #writeArray}). */
     static String object(TaskMessage message) {
-        StringWriter text = new StringWriter(256 + message.content().length() + message.output().length());
+        StringWriter text = new StringWriter(
+                256 + message.content().length() + message.output().length());
         try (JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(text)) {
             write(generator, message);
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package dev.strata.server.http;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -13,8 +13,7 @@ final class MessageQueries {
     /** Without any type filter, tool results are left out, as in the original API. */
     private static final Set<String> DEFAULT_EXCLUDED = Set.of("tool-result");
 
-    private MessageQueries() {
-    }
+    private MessageQueries() {}
 
     static MessageQuery from(Context ctx) {
         OptionalLong since = OptionalLong.empty();
@@ -47,7 +46,10 @@ final class MessageQueries {
     private static Set<String> list(String commaSeparated) {
         Set<String> values = new LinkedHashSet<>();
         if (commaSeparated != null) {
-            Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(values::add);
+            Arrays.stream(commaSeparated.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(values::add);
         }
         return values;
     }

@@ -12,8 +12,7 @@ import org.slf4j.LoggerFactory;
 final class Responses {
     private static final Logger log = LoggerFactory.getLogger(Responses.class);
 
-    private Responses() {
-    }
+    private Responses() {}
 
     static void json(Context ctx, int status, Object body) {
         try {

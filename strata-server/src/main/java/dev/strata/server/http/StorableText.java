@@ -6,8 +6,7 @@ package dev.strata.server.http;
  * surrogate. Refusing them here makes them a 400 instead of a backend error.
  */
 final class StorableText {
-    private StorableText() {
-    }
+    private StorableText() {}
 
     static String require(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
@@ -15,7 +14,9 @@ final class StorableText {
             if (c == '\u0000') {
                 throw new ApiException.BadRequest(field + ": must not contain NUL characters");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new ApiException.BadRequest(field + ": contains an unpaired surrogate at index " + i);

@@ -3,6 +3,7 @@ package dev.strata.server.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.strata.model.MessageQuery;
 import dev.strata.server.auth.Principal;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.stream.SseChannel;
@@ -14,8 +15,6 @@ import dev.strata.server.stream.TaskTail;
 import dev.strata.server.stream.WorkspaceTail;
 import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.WorkspaceDirectory;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -59,8 +58,7 @@ final class StreamRoutes {
     }
 
     /** Who opens a stream: the workspace it acts in, and the token its limit counts against. */
-    private record Caller(String workspaceId, String tokenKey, String userId) {
-    }
+    private record Caller(String workspaceId, String tokenKey, String userId) {}
 
     private void taskStream(Context ctx) {
         // A workspace the caller is not a member of hides its tasks: "task not found", as for any unknown task.
@@ -70,7 +68,8 @@ final class StreamRoutes {
         String lastEventId = ctx.header("Last-Event-ID");
         Optional<StreamCursor> resumed = Optional.empty();
         if (lastEventId != null && !lastEventId.isBlank()) {
-            resumed = Optional.of(StreamCursor.decode(lastEventId).orElseThrow(() -> new ApiException.BadRequest("invalid Last-Event-ID")));
+            resumed = Optional.of(StreamCursor.decode(lastEventId)
+                    .orElseThrow(() -> new ApiException.BadRequest("invalid Last-Event-ID")));
         }
         long since = Math.max(-1, filters.afterSeq().orElse(-1));
         Optional<Long> horizon = store.log().horizon(task.id());
@@ -79,22 +78,45 @@ final class StreamRoutes {
         }
         StreamCursor cursor = resumed.orElseGet(() -> StreamCursor.start(since, horizon.get()));
         StreamRegistry.Session session = open(caller, Optional.of(task.id()));
-        stream(ctx, session, channel -> new TaskTail(task.id(), store.log(), filters,
-                () -> directory.task(caller.workspaceId(), task.id()).map(Task::status), MessageJson::object, session,
-                tail.config().heartbeat(), cursor).run(channel));
+        stream(
+                ctx,
+                session,
+                channel -> new TaskTail(
+                                task.id(),
+                                store.log(),
+                                filters,
+                                () -> directory
+                                        .task(caller.workspaceId(), task.id())
+                                        .map(Task::status),
+                                MessageJson::object,
+                                session,
+                                tail.config().heartbeat(),
+                                cursor)
+                        .run(channel));
     }
 
     private void workspaceStream(Context ctx) {
         Caller caller = caller(ctx, "workspace not found");
         StreamRegistry.Session session = open(caller, Optional.empty());
-        stream(ctx, session, channel -> new WorkspaceTail(caller.workspaceId(), tail.activity(), StreamRoutes::taskJson, session,
-                tail.config().heartbeat(), tail.config().catchUp(), Clock.systemUTC()).run(channel));
+        stream(
+                ctx,
+                session,
+                channel -> new WorkspaceTail(
+                                caller.workspaceId(),
+                                tail.activity(),
+                                StreamRoutes::taskJson,
+                                session,
+                                tail.config().heartbeat(),
+                                tail.config().catchUp(),
+                                Clock.systemUTC())
+                        .run(channel));
     }
 
     private void issueTicket(Context ctx) {
         Principal.User user = user(ctx);
         String workspaceId = access.workspace(ctx);
-        StreamTickets.Issued issued = tail.tickets().issue(user.userId(), workspaceId, StreamTickets.hash(bearerToken(ctx)));
+        StreamTickets.Issued issued =
+                tail.tickets().issue(user.userId(), workspaceId, StreamTickets.hash(bearerToken(ctx)));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ticket", issued.ticket());
         body.put("expires_at", MessageJson.timestamp(issued.expiresAt()));
@@ -105,7 +127,8 @@ final class StreamRoutes {
     private Caller caller(Context ctx, String notMember) {
         String ticket = ctx.queryParam("ticket");
         if (ticket != null) {
-            StreamTickets.Holder holder = tail.tickets().redeem(ticket)
+            StreamTickets.Holder holder = tail.tickets()
+                    .redeem(ticket)
                     .orElseThrow(() -> new ApiException.Unauthorized("invalid or expired ticket"));
             // A ticket stands for the token that asked for it: revoking that token voids its unused tickets too.
             if (!access.tokenActive(holder.ownerHash())) {
@@ -139,10 +162,12 @@ final class StreamRoutes {
     }
 
     private StreamRegistry.Session open(Caller caller, Optional<String> taskId) {
-        StreamRegistry.Session session = tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
+        StreamRegistry.Session session =
+                tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
         // An open stream ends once its token is revoked or its user leaves the workspace; the
         // client's reconnect then gets the usual 401 or 404.
-        session.allowedWhile(() -> access.tokenActive(caller.tokenKey()) && directory.isMember(caller.workspaceId(), caller.userId()));
+        session.allowedWhile(() ->
+                access.tokenActive(caller.tokenKey()) && directory.isMember(caller.workspaceId(), caller.userId()));
         return session;
     }
 
@@ -185,7 +210,11 @@ final class StreamRoutes {
         body.put("id", state.id());
         body.put("status", state.status());
         body.put("message_count", state.messageCount());
-        body.put("last_message_at", state.lastMessageAt().map(millis -> MessageJson.timestamp(Instant.ofEpochMilli(millis))).orElse(null));
+        body.put(
+                "last_message_at",
+                state.lastMessageAt()
+                        .map(millis -> MessageJson.timestamp(Instant.ofEpochMilli(millis)))
+                        .orElse(null));
         try {
             return Json.MAPPER.writeValueAsString(body);
         } catch (JsonProcessingException e) {

@@ -3,16 +3,16 @@ package dev.strata.server.http;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.model.AppendResult;
+import dev.strata.model.MessagePage;
+import dev.strata.model.TaskSummary;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.workspace.Conversation;
 import dev.strata.server.workspace.ConversationNotFoundException;
 import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.TaskStatus;
 import dev.strata.server.workspace.WorkspaceDirectory;
-import dev.strata.store.AppendResult;
-import dev.strata.store.MessagePage;
 import dev.strata.store.TaskMessageStore;
-import dev.strata.store.TaskSummary;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 final class TaskRoutes {
     /** Types a step count leaves out, as in the original API. */
     private static final Set<String> NOT_STEPS = Set.of("status", "log", "tool-result", "text");
+
     private static final int MAX_STEP_COUNT_TASKS = 100;
 
     private final Access access;
@@ -39,8 +40,13 @@ final class TaskRoutes {
     private final Consumer<String> onSealed;
     private final long maxBodyBytes;
 
-    TaskRoutes(Access access, WorkspaceDirectory directory, TaskMessageStore store, TaskDeletion deletion, Consumer<String> onSealed,
-               long maxBodyBytes) {
+    TaskRoutes(
+            Access access,
+            WorkspaceDirectory directory,
+            TaskMessageStore store,
+            TaskDeletion deletion,
+            Consumer<String> onSealed,
+            long maxBodyBytes) {
         this.access = requireNonNull(access, "access is null");
         this.directory = requireNonNull(directory, "directory is null");
         this.store = requireNonNull(store, "store is null");
@@ -123,7 +129,8 @@ final class TaskRoutes {
 
     private void deleteConversation(Context ctx) {
         String workspaceId = access.workspace(ctx);
-        Conversation conversation = Optional.of(ctx.pathParam("id")).filter(Ids::plausible)
+        Conversation conversation = Optional.of(ctx.pathParam("id"))
+                .filter(Ids::plausible)
                 .flatMap(id -> directory.conversation(workspaceId, id))
                 .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
         deletion.deleteConversation(conversation.id());
@@ -136,7 +143,10 @@ final class TaskRoutes {
         Optional<String> conversationId = optionalString(root, "conversation_id");
         String prompt = optionalString(root, "prompt").orElse("");
         if (conversationId.isPresent()
-                && (!Ids.plausible(conversationId.get()) || directory.conversation(workspaceId, conversationId.get()).isEmpty())) {
+                && (!Ids.plausible(conversationId.get())
+                        || directory
+                                .conversation(workspaceId, conversationId.get())
+                                .isEmpty())) {
             throw new ApiException.NotFound("conversation not found");
         }
         String taskId = java.util.UUID.randomUUID().toString();
@@ -171,7 +181,9 @@ final class TaskRoutes {
         body.put("conversation_id", task.conversationId().orElse(null));
         body.put("status", task.status().wireName());
         body.put("message_count", summary.messageCount());
-        body.put("last_message_at", summary.lastMessageAt().map(MessageJson::timestamp).orElse(null));
+        body.put(
+                "last_message_at",
+                summary.lastMessageAt().map(MessageJson::timestamp).orElse(null));
         body.put("created_at", MessageJson.timestamp(task.createdAt()));
         Responses.json(ctx, 200, body);
     }
@@ -215,7 +227,10 @@ final class TaskRoutes {
         Set<String> visible = directory.taskIdsIn(workspaceId, taskIds);
         Map<String, Long> counts = new LinkedHashMap<>();
         store.countByType(visible).forEach((taskId, byType) -> {
-            long steps = byType.entrySet().stream().filter(e -> !NOT_STEPS.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+            long steps = byType.entrySet().stream()
+                    .filter(e -> !NOT_STEPS.contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
             if (steps > 0) {
                 counts.put(taskId, steps);
             }

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * with an {@link IllegalArgumentException}: a 500 for what is bad input.
  */
 final class UriEncoding {
-    private UriEncoding() {
-    }
+    private UriEncoding() {}
 
     static void requireDecodable(Context ctx) {
         String path = ctx.req().getRequestURI();

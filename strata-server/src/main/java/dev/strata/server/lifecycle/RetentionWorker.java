@@ -27,7 +27,8 @@ public final class RetentionWorker {
     private final Optional<Duration> defaultRetention;
     private final Clock clock;
 
-    public RetentionWorker(WorkspaceDirectory directory, TaskDeletion deletion, Optional<Duration> defaultRetention, Clock clock) {
+    public RetentionWorker(
+            WorkspaceDirectory directory, TaskDeletion deletion, Optional<Duration> defaultRetention, Clock clock) {
         this.directory = requireNonNull(directory, "directory is null");
         this.deletion = requireNonNull(deletion, "deletion is null");
         this.defaultRetention = requireNonNull(defaultRetention, "defaultRetention is null");
@@ -37,14 +38,16 @@ public final class RetentionWorker {
     /** @return how many tasks one pass deleted */
     public int runOnce() {
         int deleted = 0;
-        for (Map.Entry<String, Optional<String>> workspace : directory.retentions().entrySet()) {
+        for (Map.Entry<String, Optional<String>> workspace :
+                directory.retentions().entrySet()) {
             Optional<Duration> retention = effective(workspace.getValue());
             if (retention.isEmpty()) {
                 continue;
             }
             var cutoff = clock.instant().minus(retention.get());
-            for (List<String> expired = directory.inactiveTasks(workspace.getKey(), cutoff, BATCH); !expired.isEmpty();
-                 expired = directory.inactiveTasks(workspace.getKey(), cutoff, BATCH)) {
+            for (List<String> expired = directory.inactiveTasks(workspace.getKey(), cutoff, BATCH);
+                    !expired.isEmpty();
+                    expired = directory.inactiveTasks(workspace.getKey(), cutoff, BATCH)) {
                 deletion.deleteTasks(expired);
                 deleted += expired.size();
             }
@@ -56,7 +59,9 @@ public final class RetentionWorker {
         if (setting.isEmpty()) {
             return defaultRetention;
         }
-        return setting.get().equals("off") ? Optional.empty() : Optional.of(Durations.parse("retention", setting.get()));
+        return setting.get().equals("off")
+                ? Optional.empty()
+                : Optional.of(Durations.parse("retention", setting.get()));
     }
 
     /** One pass, logging what it did; for {@link dev.strata.lifecycle.PeriodicTask}. */

@@ -44,7 +44,9 @@ public final class TaskDeletion {
         for (int round = 1; ; round++) {
             List<String> taskIds = directory.taskIdsOfConversation(conversationId);
             store.delete(taskIds);
-            WhenTasksRemain whenTasksRemain = round < CONVERSATION_ROUNDS ? WhenTasksRemain.KEEP_CONVERSATION : WhenTasksRemain.DELETE_CONVERSATION;
+            WhenTasksRemain whenTasksRemain = round < CONVERSATION_ROUNDS
+                    ? WhenTasksRemain.KEEP_CONVERSATION
+                    : WhenTasksRemain.DELETE_CONVERSATION;
             List<String> remaining = directory.deleteConversation(conversationId, taskIds, whenTasksRemain);
             if (remaining.isEmpty()) {
                 return;

@@ -1,6 +1,6 @@
 package dev.strata.server.migrate;
 
-import dev.strata.store.InvalidInputException;
+import dev.strata.model.InvalidInputException;
 import java.nio.file.Path;
 
 /**
@@ -10,11 +10,9 @@ import java.nio.file.Path;
  */
 public final class Finalizer {
     /** Sizes before and after, in bytes. */
-    public record Result(long bytesBefore, long bytesAfter) {
-    }
+    public record Result(long bytesBefore, long bytesAfter) {}
 
-    private Finalizer() {
-    }
+    private Finalizer() {}
 
     public static Result run(String from) {
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
@@ -22,19 +20,22 @@ public final class Finalizer {
             if (legacy.kind() == LegacyDatabase.Kind.SQLITE) {
                 // SQLite cannot drop columns cheaply: new table, copy, drop, rename, recreate both indexes.
                 legacy.execute("BEGIN");
-                legacy.execute("CREATE TABLE task_message_new (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES agent_task_queue(id)"
-                        + " ON DELETE CASCADE, seq INTEGER NOT NULL, type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '',"
-                        + " call_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT (datetime('now')))");
+                legacy.execute(
+                        "CREATE TABLE task_message_new (id TEXT PRIMARY KEY, task_id TEXT NOT NULL REFERENCES agent_task_queue(id)"
+                                + " ON DELETE CASCADE, seq INTEGER NOT NULL, type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '',"
+                                + " call_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL DEFAULT (datetime('now')))");
                 legacy.execute("INSERT INTO task_message_new (id, task_id, seq, type, tool, call_id, created_at)"
                         + " SELECT id, task_id, seq, type, tool, call_id, created_at FROM task_message");
                 legacy.execute("DROP TABLE task_message");
                 legacy.execute("ALTER TABLE task_message_new RENAME TO task_message");
                 legacy.execute("CREATE INDEX IF NOT EXISTS idx_task_message_task_seq ON task_message(task_id, seq)");
-                legacy.execute("CREATE INDEX IF NOT EXISTS idx_task_message_task_created ON task_message(task_id, created_at)");
+                legacy.execute(
+                        "CREATE INDEX IF NOT EXISTS idx_task_message_task_created ON task_message(task_id, created_at)");
                 legacy.execute("COMMIT");
                 legacy.execute("VACUUM");
             } else {
-                legacy.execute("ALTER TABLE task_message DROP COLUMN IF EXISTS content, DROP COLUMN IF EXISTS input, DROP COLUMN IF EXISTS output");
+                legacy.execute(
+                        "ALTER TABLE task_message DROP COLUMN IF EXISTS content, DROP COLUMN IF EXISTS input, DROP COLUMN IF EXISTS output");
                 try {
                     legacy.connection().setAutoCommit(true);
                 } catch (java.sql.SQLException e) {
@@ -52,13 +53,15 @@ public final class Finalizer {
             int query = file.indexOf('?');
             return Path.of(query < 0 ? file : file.substring(0, query)).toFile().length();
         }
-        return legacy.query("SELECT pg_total_relation_size('task_message')", java.util.List.of(), rs -> rs.getLong(1)).get(0);
+        return legacy.query("SELECT pg_total_relation_size('task_message')", java.util.List.of(), rs -> rs.getLong(1))
+                .get(0);
     }
 
     /** Refuses unless a verify passed for this source, or {@code force}. */
     static void requireVerified(boolean verified, boolean force) {
         if (!verified && !force) {
-            throw new InvalidInputException("no passing 'migrate verify' is recorded for this source; run it first, or use --force");
+            throw new InvalidInputException(
+                    "no passing 'migrate verify' is recorded for this source; run it first, or use --force");
         }
     }
 }

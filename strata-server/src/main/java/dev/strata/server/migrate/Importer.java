@@ -2,10 +2,10 @@ package dev.strata.server.migrate;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.TaskMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.workspace.TaskStatus;
-import dev.strata.store.InvalidInputException;
-import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,13 +40,20 @@ public final class Importer {
      * @param offset tasks to skip at the start, in task-id order (as the original script's --offset)
      * @param pageSize task ids fetched per keyset page
      */
-    public record Options(String from, Optional<String> defaultWorkspace, boolean dryRun, long offset, int pageSize, int concurrency,
-                          boolean keepAllTypes) {
+    public record Options(
+            String from,
+            Optional<String> defaultWorkspace,
+            boolean dryRun,
+            long offset,
+            int pageSize,
+            int concurrency,
+            boolean keepAllTypes) {
         public Options {
             requireNonNull(from, "from is null");
             requireNonNull(defaultWorkspace, "defaultWorkspace is null");
             if (pageSize < 1 || concurrency < 1 || offset < 0) {
-                throw new InvalidInputException("--batch-size and --concurrency must be positive and --offset not negative");
+                throw new InvalidInputException(
+                        "--batch-size and --concurrency must be positive and --offset not negative");
             }
         }
     }
@@ -56,18 +63,47 @@ public final class Importer {
      * @param tasksSkipped tasks left out because {@code agent_task_queue} does not list them and no
      *     default workspace was given ({@code rowsSkipped} rows); verify expects them absent
      */
-    public record Summary(boolean dryRun, boolean delta, long tasks, long rowsRead, long rowsImported, long alreadyPresent, long dropped,
-                          long tasksSkipped, long rowsSkipped, Map<String, Long> quirks, long bytesBefore, long bytesAfter, double seconds) {
+    public record Summary(
+            boolean dryRun,
+            boolean delta,
+            long tasks,
+            long rowsRead,
+            long rowsImported,
+            long alreadyPresent,
+            long dropped,
+            long tasksSkipped,
+            long rowsSkipped,
+            Map<String, Long> quirks,
+            long bytesBefore,
+            long bytesAfter,
+            double seconds) {
         public String describe() {
             StringBuilder out = new StringBuilder();
-            out.append(dryRun ? "dry run (nothing written)\n" : "").append(delta ? "mode: delta sync since the last run\n" : "mode: bulk import\n");
-            out.append(String.format(Locale.ROOT, "tasks: %,d%nrows read: %,d%nrows %s: %,d%nalready in Strata: %,d%ndropped by type: %,d%n",
-                    tasks, rowsRead, dryRun ? "to import" : "imported", rowsImported, alreadyPresent, dropped));
-            out.append(String.format(Locale.ROOT, "tasks skipped (not in agent_task_queue): %,d (%,d rows)%s%n", tasksSkipped, rowsSkipped,
+            out.append(dryRun ? "dry run (nothing written)\n" : "")
+                    .append(delta ? "mode: delta sync since the last run\n" : "mode: bulk import\n");
+            out.append(String.format(
+                    Locale.ROOT,
+                    "tasks: %,d%nrows read: %,d%nrows %s: %,d%nalready in Strata: %,d%ndropped by type: %,d%n",
+                    tasks,
+                    rowsRead,
+                    dryRun ? "to import" : "imported",
+                    rowsImported,
+                    alreadyPresent,
+                    dropped));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "tasks skipped (not in agent_task_queue): %,d (%,d rows)%s%n",
+                    tasksSkipped,
+                    rowsSkipped,
                     tasksSkipped > 0 ? "; " + LegacyTaskRule.INCLUDE_HINT : ""));
             quirks.forEach((quirk, count) -> out.append(String.format(Locale.ROOT, "quirk: %s: %,d%n", quirk, count)));
-            out.append(String.format(Locale.ROOT, "bytes before: %,d%nbytes after compression: %,d%nelapsed: %.1fs (%,.0f rows/s)%n",
-                    bytesBefore, bytesAfter, seconds, rowsRead / Math.max(seconds, 1e-9)));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "bytes before: %,d%nbytes after compression: %,d%nelapsed: %.1fs (%,.0f rows/s)%n",
+                    bytesBefore,
+                    bytesAfter,
+                    seconds,
+                    rowsRead / Math.max(seconds, 1e-9)));
             return out.toString();
         }
     }
@@ -91,12 +127,13 @@ public final class Importer {
         String source = sourceId(options.from());
         Quirks quirks = new Quirks();
         Counters counters = new Counters();
-        LegacyConversion conversion = new LegacyConversion(options.keepAllTypes() ? Set.of() : strata.config().dropTypes());
+        LegacyConversion conversion = new LegacyConversion(
+                options.keepAllTypes() ? Set.of() : strata.config().dropTypes());
         long bytesWrittenBefore = contentBytesWritten();
         MigrationProgress.State state = options.dryRun() ? MigrationProgress.State.NONE : progress.load(source);
         boolean delta = state.bulkDone();
         try (LegacyDatabase legacy = new LegacyDatabase(options.from());
-             WorkerPool workers = new WorkerPool(options)) {
+                WorkerPool workers = new WorkerPool(options)) {
             LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), options.defaultWorkspace());
             if (!options.dryRun()) {
                 options.defaultWorkspace().ifPresent(strata.directory()::ensureWorkspace);
@@ -108,48 +145,119 @@ public final class Importer {
                 totalRows.accept(-1);
                 Deque<Future<?>> inFlight = new ArrayDeque<>();
                 for (String taskId : changed) {
-                    inFlight.add(workers.submit(db -> importTask(db, taskId, Optional.of(highWater), rule, options, conversion, quirks, counters, rowsProgress)));
+                    inFlight.add(workers.submit(db -> importTask(
+                            db,
+                            taskId,
+                            Optional.of(highWater),
+                            rule,
+                            options,
+                            conversion,
+                            quirks,
+                            counters,
+                            rowsProgress)));
                 }
                 drain(inFlight);
-                progress.save(source, new MigrationProgress.State(state.lastTaskId(), true, Optional.of(newHighWater),
-                        state.rowsImported() + counters.imported.get(), false));
+                progress.save(
+                        source,
+                        new MigrationProgress.State(
+                                state.lastTaskId(),
+                                true,
+                                Optional.of(newHighWater),
+                                state.rowsImported() + counters.imported.get(),
+                                false));
             } else {
                 totalRows.accept(legacy.countRows());
                 if (!options.dryRun()) {
-                    progress.save(source, new MigrationProgress.State(state.lastTaskId(), false, Optional.of(highWater), state.rowsImported(), false));
+                    progress.save(
+                            source,
+                            new MigrationProgress.State(
+                                    state.lastTaskId(), false, Optional.of(highWater), state.rowsImported(), false));
                 }
-                bulk(legacy, workers, source, state, highWater, rule, options, conversion, quirks, counters, rowsProgress);
+                bulk(
+                        legacy,
+                        workers,
+                        source,
+                        state,
+                        highWater,
+                        rule,
+                        options,
+                        conversion,
+                        quirks,
+                        counters,
+                        rowsProgress);
             }
         }
         long bytesAfter = options.dryRun() ? 0 : contentBytesWritten() - bytesWrittenBefore;
-        return new Summary(options.dryRun(), delta, counters.tasks.get(), counters.read.get(), counters.imported.get(), counters.present.get(),
-                counters.dropped.get(), counters.skipped.get(), counters.skippedRows.get(), quirks.snapshot(), counters.rawBytes.get(), bytesAfter,
+        return new Summary(
+                options.dryRun(),
+                delta,
+                counters.tasks.get(),
+                counters.read.get(),
+                counters.imported.get(),
+                counters.present.get(),
+                counters.dropped.get(),
+                counters.skipped.get(),
+                counters.skippedRows.get(),
+                quirks.snapshot(),
+                counters.rawBytes.get(),
+                bytesAfter,
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private void bulk(LegacyDatabase legacy, WorkerPool workers, String source, MigrationProgress.State state, String highWater,
-                      LegacyTaskRule rule, Options options, LegacyConversion conversion, Quirks quirks, Counters counters, LongConsumer rowsProgress) {
+    private void bulk(
+            LegacyDatabase legacy,
+            WorkerPool workers,
+            String source,
+            MigrationProgress.State state,
+            String highWater,
+            LegacyTaskRule rule,
+            Options options,
+            LegacyConversion conversion,
+            Quirks quirks,
+            Counters counters,
+            LongConsumer rowsProgress) {
         String after = state.lastTaskId().orElse("");
         long toSkip = state.lastTaskId().isPresent() ? 0 : options.offset();
         Deque<Map.Entry<String, Future<?>>> inFlight = new ArrayDeque<>();
         long lastCheckpoint = System.nanoTime();
         String done = after;
-        for (List<String> page = legacy.taskIdsAfter(after, options.pageSize()); !page.isEmpty(); page = legacy.taskIdsAfter(after, options.pageSize())) {
+        for (List<String> page = legacy.taskIdsAfter(after, options.pageSize());
+                !page.isEmpty();
+                page = legacy.taskIdsAfter(after, options.pageSize())) {
             for (String taskId : page) {
                 after = taskId;
                 if (toSkip > 0) {
                     toSkip--;
                     continue;
                 }
-                inFlight.add(Map.entry(taskId, workers.submit(db -> importTask(db, taskId, Optional.empty(), rule, options, conversion, quirks, counters, rowsProgress))));
-                while (inFlight.size() > options.concurrency() * 4 || (!inFlight.isEmpty() && inFlight.peekFirst().getValue().isDone())) {
+                inFlight.add(Map.entry(
+                        taskId,
+                        workers.submit(db -> importTask(
+                                db,
+                                taskId,
+                                Optional.empty(),
+                                rule,
+                                options,
+                                conversion,
+                                quirks,
+                                counters,
+                                rowsProgress))));
+                while (inFlight.size() > options.concurrency() * 4
+                        || (!inFlight.isEmpty()
+                                && inFlight.peekFirst().getValue().isDone())) {
                     var head = inFlight.pollFirst();
                     await(head.getValue());
                     done = head.getKey();
                 }
                 if (!options.dryRun() && System.nanoTime() - lastCheckpoint > 1_000_000_000L) {
-                    progress.save(source, new MigrationProgress.State(Optional.of(done), false, Optional.of(highWater),
-                            state.rowsImported() + counters.imported.get(), false));
+                    progress.save(
+                            source,
+                            new MigrationProgress.State(
+                                    Optional.of(done),
+                                    false,
+                                    Optional.of(highWater),
+                                    state.rowsImported() + counters.imported.get(),
+                                    false));
                     lastCheckpoint = System.nanoTime();
                 }
             }
@@ -160,13 +268,27 @@ public final class Importer {
             done = head.getKey();
         }
         if (!options.dryRun()) {
-            progress.save(source, new MigrationProgress.State(Optional.of(done), true, Optional.of(highWater),
-                    state.rowsImported() + counters.imported.get(), false));
+            progress.save(
+                    source,
+                    new MigrationProgress.State(
+                            Optional.of(done),
+                            true,
+                            Optional.of(highWater),
+                            state.rowsImported() + counters.imported.get(),
+                            false));
         }
     }
 
-    private void importTask(LegacyDatabase legacy, String taskId, Optional<String> newerThan, LegacyTaskRule rule, Options options,
-                            LegacyConversion conversion, Quirks quirks, Counters counters, LongConsumer rowsProgress) {
+    private void importTask(
+            LegacyDatabase legacy,
+            String taskId,
+            Optional<String> newerThan,
+            LegacyTaskRule rule,
+            Options options,
+            LegacyConversion conversion,
+            Quirks quirks,
+            Counters counters,
+            LongConsumer rowsProgress) {
         LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
         Optional<LegacyTask> owner = decision.owner();
         Optional<Instant> taskCreatedAt = decision.createdAt();
@@ -224,7 +346,8 @@ public final class Importer {
         chunk.clear();
     }
 
-    private void createOwner(String taskId, Optional<LegacyTask> owner, Optional<String> defaultWorkspace, Optional<Instant> createdAt) {
+    private void createOwner(
+            String taskId, Optional<LegacyTask> owner, Optional<String> defaultWorkspace, Optional<Instant> createdAt) {
         var directory = strata.directory();
         Instant at = createdAt.orElse(Instant.EPOCH);
         if (owner.isPresent()) {
@@ -251,8 +374,14 @@ public final class Importer {
     }
 
     static long rawBytes(TaskMessage m) {
-        return m.content().length() + m.output().length() + m.input().map(String::length).orElse(0) + m.type().length()
-                + m.tool().length() + m.callId().length() + m.id().length() + 8;
+        return m.content().length()
+                + m.output().length()
+                + m.input().map(String::length).orElse(0)
+                + m.type().length()
+                + m.tool().length()
+                + m.callId().length()
+                + m.id().length()
+                + 8;
     }
 
     /** Identifies a legacy source without its credentials, as the checkpoint key. */

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.strata.store.NewMessage;
-import dev.strata.store.TaskMessage;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -32,7 +32,8 @@ final class LegacyConversion {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final DateTimeFormatter SQLITE_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS][.SS][.S]");
+    private static final DateTimeFormatter SQLITE_DATETIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS][.SS][.S]");
 
     private final Set<String> dropTypes;
 
@@ -41,7 +42,8 @@ final class LegacyConversion {
     }
 
     /** The rows of one task after the rules; {@code dropped} and {@code quirks} are counted as a side effect. */
-    List<TaskMessage> select(List<LegacyRow> rowsInOrder, Optional<Instant> taskCreatedAt, Quirks quirks, long[] dropped) {
+    List<TaskMessage> select(
+            List<LegacyRow> rowsInOrder, Optional<Instant> taskCreatedAt, Quirks quirks, long[] dropped) {
         Selector selector = selector(taskCreatedAt, quirks);
         List<TaskMessage> kept = new ArrayList<>(rowsInOrder.size());
         for (LegacyRow row : rowsInOrder) {
@@ -100,8 +102,17 @@ final class LegacyConversion {
             quirks.count(Quirks.CREATED_AT_UNPARSEABLE);
             return taskCreatedAt.orElse(Instant.EPOCH);
         });
-        return new TaskMessage(id, row.taskId(), row.seq(), nonNull(row.type()), nonNull(row.tool()), nonNull(row.callId()),
-                nonNull(row.content()), input(row.input(), quirks), nonNull(row.output()), createdAt);
+        return new TaskMessage(
+                id,
+                row.taskId(),
+                row.seq(),
+                nonNull(row.type()),
+                nonNull(row.tool()),
+                nonNull(row.callId()),
+                nonNull(row.content()),
+                input(row.input(), quirks),
+                nonNull(row.output()),
+                createdAt);
     }
 
     /** The input as Strata keeps it: objects as written, anything else as a JSON value that holds it exactly. */
@@ -140,13 +151,15 @@ final class LegacyConversion {
         }
         String value = text.trim();
         try {
-            return Optional.of(OffsetDateTime.parse(value.replace(' ', 'T').replaceFirst("([+-]\\d\\d)$", "$1:00")).toInstant());
+            return Optional.of(OffsetDateTime.parse(value.replace(' ', 'T').replaceFirst("([+-]\\d\\d)$", "$1:00"))
+                    .toInstant());
         } catch (DateTimeParseException notOffset) {
             try {
                 return Optional.of(LocalDateTime.parse(value.replace(' ', 'T')).toInstant(ZoneOffset.UTC));
             } catch (DateTimeParseException notIso) {
                 try {
-                    return Optional.of(LocalDateTime.parse(value, SQLITE_DATETIME).toInstant(ZoneOffset.UTC));
+                    return Optional.of(
+                            LocalDateTime.parse(value, SQLITE_DATETIME).toInstant(ZoneOffset.UTC));
                 } catch (DateTimeParseException unreadable) {
                     return Optional.empty();
                 }

@@ -1,6 +1,6 @@
 package dev.strata.server.migrate;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,7 +17,10 @@ import java.util.function.Consumer;
  * insertion order, so memory does not grow with the database. Not thread-safe: one per worker.
  */
 final class LegacyDatabase implements AutoCloseable {
-    enum Kind { SQLITE, POSTGRESQL }
+    enum Kind {
+        SQLITE,
+        POSTGRESQL
+    }
 
     private final Kind kind;
     private final Connection connection;
@@ -28,7 +31,8 @@ final class LegacyDatabase implements AutoCloseable {
         } else if (url.startsWith("jdbc:postgresql:")) {
             kind = Kind.POSTGRESQL;
         } else {
-            throw new dev.strata.store.InvalidInputException("--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
+            throw new dev.strata.model.InvalidInputException(
+                    "--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
         }
         try {
             connection = DriverManager.getConnection(url);
@@ -50,38 +54,57 @@ final class LegacyDatabase implements AutoCloseable {
     }
 
     boolean hasTaskQueue() {
-        return query(kind == Kind.SQLITE
-                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'agent_task_queue'"
-                        : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'agent_task_queue' AND table_schema = current_schema()",
-                List.of(), rs -> rs.getLong(1)).get(0) > 0;
+        return query(
+                                kind == Kind.SQLITE
+                                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'agent_task_queue'"
+                                        : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'agent_task_queue' AND table_schema = current_schema()",
+                                List.of(),
+                                rs -> rs.getLong(1))
+                        .get(0)
+                > 0;
     }
 
     long countRows() {
-        return query("SELECT COUNT(*) FROM task_message", List.of(), rs -> rs.getLong(1)).get(0);
+        return query("SELECT COUNT(*) FROM task_message", List.of(), rs -> rs.getLong(1))
+                .get(0);
     }
 
     /** Task ids in order, after {@code after}, at most {@code limit}: keyset paging on the (task_id, seq) index. */
     List<String> taskIdsAfter(String after, int limit) {
-        return query("SELECT DISTINCT task_id FROM task_message WHERE task_id > ? ORDER BY task_id LIMIT ?", List.of(after, limit),
+        return query(
+                "SELECT DISTINCT task_id FROM task_message WHERE task_id > ? ORDER BY task_id LIMIT ?",
+                List.of(after, limit),
                 rs -> rs.getString(1));
     }
 
     /** Ids of tasks that have rows newer than the high-water mark. */
     List<String> taskIdsChangedSince(String highWater) {
-        return query("SELECT DISTINCT task_id FROM task_message WHERE " + newerThan() + " ORDER BY task_id", List.of(highWaterValue(highWater)),
+        return query(
+                "SELECT DISTINCT task_id FROM task_message WHERE " + newerThan() + " ORDER BY task_id",
+                List.of(highWaterValue(highWater)),
                 rs -> rs.getString(1));
     }
 
     /** The mark below which every row existing now lies: SQLite max rowid, PostgreSQL max created_at. */
     String highWater() {
-        String sql = kind == Kind.SQLITE ? "SELECT COALESCE(MAX(rowid), 0) FROM task_message" : "SELECT COALESCE(MAX(created_at)::text, '') FROM task_message";
+        String sql = kind == Kind.SQLITE
+                ? "SELECT COALESCE(MAX(rowid), 0) FROM task_message"
+                : "SELECT COALESCE(MAX(created_at)::text, '') FROM task_message";
         return query(sql, List.of(), rs -> rs.getString(1)).get(0);
     }
 
     Optional<LegacyTask> task(String taskId) {
-        return query("SELECT id, workspace_id, conversation_id, status, created_at FROM agent_task_queue WHERE id = ?", List.of(taskId),
-                rs -> new LegacyTask(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), rs.getString(4),
-                        rs.getString(5))).stream().findFirst();
+        return query(
+                        "SELECT id, workspace_id, conversation_id, status, created_at FROM agent_task_queue WHERE id = ?",
+                        List.of(taskId),
+                        rs -> new LegacyTask(
+                                rs.getString(1),
+                                rs.getString(2),
+                                Optional.ofNullable(rs.getString(3)),
+                                rs.getString(4),
+                                rs.getString(5)))
+                .stream()
+                .findFirst();
     }
 
     /**
@@ -93,7 +116,8 @@ final class LegacyDatabase implements AutoCloseable {
     void forEachRow(String taskId, Optional<String> newerThan, Consumer<LegacyRow> consumer) {
         String position = kind == Kind.SQLITE ? "rowid" : "0";
         String order = kind == Kind.SQLITE ? "seq, rowid" : "seq, created_at, id";
-        String sql = "SELECT " + position + ", id, task_id, seq, type, tool, call_id, content, input, output, created_at FROM task_message"
+        String sql = "SELECT " + position
+                + ", id, task_id, seq, type, tool, call_id, content, input, output, created_at FROM task_message"
                 + " WHERE task_id = ?" + (newerThan.isPresent() ? " AND " + newerThan() : "") + " ORDER BY " + order;
         List<Object> parameters = new ArrayList<>(List.of(taskId));
         newerThan.ifPresent(mark -> parameters.add(highWaterValue(mark)));
@@ -103,13 +127,23 @@ final class LegacyDatabase implements AutoCloseable {
             try (ResultSet rs = statement.executeQuery()) {
                 long rank = 0;
                 while (rs.next()) {
-                    consumer.accept(new LegacyRow(kind == Kind.SQLITE ? rs.getLong(1) : rank++, rs.getString(2), rs.getString(3), rs.getLong(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                    consumer.accept(new LegacyRow(
+                            kind == Kind.SQLITE ? rs.getLong(1) : rank++,
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getLong(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10),
                             rs.getString(11)));
                 }
             }
         } catch (SQLException e) {
-            throw new BackendUnavailableException("reading legacy rows of task " + taskId + " failed: " + e.getMessage(), e);
+            throw new BackendUnavailableException(
+                    "reading legacy rows of task " + taskId + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -6,6 +6,15 @@ package dev.strata.server.migrate;
  *
  * @param position insertion order: SQLite rowid; on PostgreSQL the row's rank in (created_at, id)
  */
-record LegacyRow(long position, String id, String taskId, long seq, String type, String tool, String callId, String content,
-                 String input, String output, String createdAt) {
-}
+record LegacyRow(
+        long position,
+        String id,
+        String taskId,
+        long seq,
+        String type,
+        String tool,
+        String callId,
+        String content,
+        String input,
+        String output,
+        String createdAt) {}

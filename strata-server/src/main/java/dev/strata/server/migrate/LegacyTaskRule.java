@@ -2,7 +2,7 @@ package dev.strata.server.migrate;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.InvalidInputException;
+import dev.strata.model.InvalidInputException;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -14,8 +14,9 @@ import java.util.Optional;
  */
 final class LegacyTaskRule {
     /** How to include the tasks this rule leaves out, for summaries. */
-    static final String INCLUDE_HINT = "to include them, give --default-workspace W to the bulk import (a later delta run takes only new rows)"
-            + " and to verify";
+    static final String INCLUDE_HINT =
+            "to include them, give --default-workspace W to the bulk import (a later delta run takes only new rows)"
+                    + " and to verify";
 
     private final boolean hasQueue;
     private final Optional<String> defaultWorkspace;
@@ -27,7 +28,8 @@ final class LegacyTaskRule {
     LegacyTaskRule(boolean hasQueue, Optional<String> defaultWorkspace) {
         this.defaultWorkspace = requireNonNull(defaultWorkspace, "defaultWorkspace is null");
         if (!hasQueue && defaultWorkspace.isEmpty()) {
-            throw new InvalidInputException("the legacy database has no agent_task_queue table: give --default-workspace");
+            throw new InvalidInputException(
+                    "the legacy database has no agent_task_queue table: give --default-workspace");
         }
         this.hasQueue = hasQueue;
     }

@@ -11,7 +11,8 @@ final class Quirks {
     static final String INPUT_EMPTY = "input empty string (kept as the JSON string \"\")";
     static final String INPUT_NOT_OBJECT = "input valid JSON but not an object (kept as that JSON value)";
     static final String INPUT_INVALID = "input not JSON (kept as a JSON string holding the original text)";
-    static final String CREATED_AT_UNPARSEABLE = "created_at unreadable (the task's creation time, else the epoch, is used)";
+    static final String CREATED_AT_UNPARSEABLE =
+            "created_at unreadable (the task's creation time, else the epoch, is used)";
     static final String SEQ_OUT_OF_RANGE = "seq outside 0..2^53-1 (row left out)";
     static final String TASK_MISSING = "rows whose task is missing from agent_task_queue";
     static final String EMPTY_ID = "empty id (a stable id is derived from task and seq)";
@@ -33,7 +34,9 @@ final class Quirks {
 
     Map<String, Long> snapshot() {
         Map<String, Long> result = new LinkedHashMap<>();
-        counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> result.put(e.getKey(), e.getValue().sum()));
+        counts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> result.put(e.getKey(), e.getValue().sum()));
         return result;
     }
 }

@@ -2,10 +2,10 @@ package dev.strata.server.migrate;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.StrataException;
+import dev.strata.model.TaskMessage;
 import dev.strata.server.Strata;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.StrataException;
-import dev.strata.store.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +27,16 @@ public final class Verifier {
      *
      * @param tasksSkipped tasks the import rules leave out ({@code rowsSkipped} rows), checked to be absent
      */
-    public record Result(long tasks, long rowsChecked, long matched, long missing, long mismatched, long unexpected,
-                         long tasksSkipped, long rowsSkipped, List<String> examples) {
+    public record Result(
+            long tasks,
+            long rowsChecked,
+            long matched,
+            long missing,
+            long mismatched,
+            long unexpected,
+            long tasksSkipped,
+            long rowsSkipped,
+            List<String> examples) {
         public boolean passed() {
             return missing == 0 && mismatched == 0 && unexpected == 0;
         }
@@ -50,7 +58,8 @@ public final class Verifier {
      *     expected in Strata only with it
      */
     public Result run(String from, Optional<String> defaultWorkspace, boolean keepAllTypes, LongConsumer rowsProgress) {
-        LegacyConversion conversion = new LegacyConversion(keepAllTypes ? Set.of() : strata.config().dropTypes());
+        LegacyConversion conversion =
+                new LegacyConversion(keepAllTypes ? Set.of() : strata.config().dropTypes());
         long tasks = 0;
         long rows = 0;
         long matched = 0;
@@ -64,7 +73,9 @@ public final class Verifier {
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
             LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), defaultWorkspace);
             String after = "";
-            for (List<String> page = legacy.taskIdsAfter(after, 500); !page.isEmpty(); page = legacy.taskIdsAfter(after, 500)) {
+            for (List<String> page = legacy.taskIdsAfter(after, 500);
+                    !page.isEmpty();
+                    page = legacy.taskIdsAfter(after, 500)) {
                 for (String taskId : page) {
                     after = taskId;
                     tasks++;
@@ -78,7 +89,8 @@ public final class Verifier {
                         rowsSkipped += legacyRows.size();
                     }
                     List<TaskMessage> expected = decision.included()
-                            ? conversion.select(legacyRows, decision.createdAt(), quirks, new long[1]) : List.of();
+                            ? conversion.select(legacyRows, decision.createdAt(), quirks, new long[1])
+                            : List.of();
                     Map<Long, TaskMessage> actual = new HashMap<>();
                     try {
                         store.forEachMessage(taskId, MessageQuery.all(), m -> actual.put(m.seq(), m));
@@ -96,13 +108,19 @@ public final class Verifier {
                             example(examples, "task " + taskId + " seq " + want.seq() + ": missing in Strata");
                         } else if (!same(want, got)) {
                             mismatched++;
-                            example(examples, "task " + taskId + " seq " + want.seq() + ": differs (" + difference(want, got) + ")");
+                            example(
+                                    examples,
+                                    "task " + taskId + " seq " + want.seq() + ": differs (" + difference(want, got)
+                                            + ")");
                         } else {
                             matched++;
                         }
                     }
                     unexpected += actual.size();
-                    actual.keySet().stream().limit(3).forEach(seq -> example(examples, "task " + taskId + " seq " + seq + ": in Strata but not expected"));
+                    actual.keySet().stream()
+                            .limit(3)
+                            .forEach(seq -> example(
+                                    examples, "task " + taskId + " seq " + seq + ": in Strata but not expected"));
                 }
             }
         }

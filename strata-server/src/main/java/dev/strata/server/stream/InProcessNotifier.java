@@ -18,6 +18,5 @@ public final class InProcessNotifier implements ChangeNotifier {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -23,14 +23,22 @@ public final class LiveTail implements AutoCloseable {
     private final ChangeNotifier notifier;
     private final PeriodicTask catchUp;
 
-    public LiveTail(StreamConfig config, TaskMessageStore store, Database database, String dbUrl, Optional<String> dbUser,
-                    Optional<String> dbPassword, MeterRegistry meters, Clock clock) {
+    public LiveTail(
+            StreamConfig config,
+            TaskMessageStore store,
+            Database database,
+            String dbUrl,
+            Optional<String> dbUser,
+            Optional<String> dbPassword,
+            MeterRegistry meters,
+            Clock clock) {
         this.config = requireNonNull(config, "config is null");
         this.registry = new StreamRegistry(config.maxStreams(), config.maxPerToken(), meters);
         this.tickets = new StreamTickets(database, clock);
         this.activity = new TaskActivity(database);
         this.notifier = switch (database.dialect()) {
-            case POSTGRESQL -> new PostgresNotifier(database, dbUrl, dbUser, dbPassword, registry::changed, registry::wakeAll);
+            case POSTGRESQL ->
+                new PostgresNotifier(database, dbUrl, dbUser, dbPassword, registry::changed, registry::wakeAll);
             case SQLITE -> new InProcessNotifier(registry::changed);
         };
         store.addChangeListener(notifier::publish);

@@ -52,8 +52,13 @@ public final class PostgresNotifier implements ChangeNotifier {
      * @param listener told each task id announced by any instance (this one included)
      * @param missedSome run when notifications may have been lost (the listening connection broke)
      */
-    public PostgresNotifier(Database database, String url, Optional<String> user, Optional<String> password, Consumer<String> listener,
-                            Runnable missedSome) {
+    public PostgresNotifier(
+            Database database,
+            String url,
+            Optional<String> user,
+            Optional<String> password,
+            Consumer<String> listener,
+            Runnable missedSome) {
         this.database = requireNonNull(database, "database is null");
         this.url = requireNonNull(url, "url is null");
         this.credentials = new Properties();
@@ -61,7 +66,10 @@ public final class PostgresNotifier implements ChangeNotifier {
         password.ifPresent(value -> credentials.setProperty("password", value));
         this.listener = requireNonNull(listener, "listener is null");
         this.missedSome = requireNonNull(missedSome, "missedSome is null");
-        String schema = database.jdbi().withHandle(handle -> handle.createQuery("SELECT current_schema()").mapTo(String.class).one());
+        String schema = database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT current_schema()")
+                        .mapTo(String.class)
+                        .one());
         String name = "strata_tail_" + schema.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         this.channel = name.substring(0, Math.min(63, name.length()));
         this.listening = Thread.ofPlatform().daemon().name("stream-listen").start(this::listen);
@@ -91,12 +99,13 @@ public final class PostgresNotifier implements ChangeNotifier {
                 continue;
             }
             try {
-                database.jdbi().useHandle(handle -> handle
-                        .createQuery("SELECT pg_notify(:channel, id)::text FROM unnest(:ids) AS id")
-                        .bind("channel", channel)
-                        .bindArray("ids", String.class, batch)
-                        .mapTo(String.class)
-                        .list());
+                database.jdbi()
+                        .useHandle(handle -> handle.createQuery(
+                                        "SELECT pg_notify(:channel, id)::text FROM unnest(:ids) AS id")
+                                .bind("channel", channel)
+                                .bindArray("ids", String.class, batch)
+                                .mapTo(String.class)
+                                .list());
             } catch (RuntimeException e) {
                 // Other instances catch up within their catch-up interval.
                 log.warn("could not notify other instances of {} changed tasks: {}", batch.size(), e.toString());
@@ -125,7 +134,10 @@ public final class PostgresNotifier implements ChangeNotifier {
                 if (closed) {
                     return;
                 }
-                log.warn("stream notifications from PostgreSQL interrupted, reconnecting in {}: {}", RECONNECT_AFTER, e.toString());
+                log.warn(
+                        "stream notifications from PostgreSQL interrupted, reconnecting in {}: {}",
+                        RECONNECT_AFTER,
+                        e.toString());
                 missedSome.run();
                 try {
                     TimeUnit.MILLISECONDS.sleep(RECONNECT_AFTER.toMillis());

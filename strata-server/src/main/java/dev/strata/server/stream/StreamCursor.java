@@ -19,7 +19,8 @@ import java.util.Optional;
 public record StreamCursor(Phase phase, long floor, long commitNo, long seq) {
     /** Which part of the stream the cursor is in. */
     public enum Phase {
-        BACKLOG, LIVE
+        BACKLOG,
+        LIVE
     }
 
     private static final String VERSION = "1";
@@ -53,7 +54,8 @@ public record StreamCursor(Phase phase, long floor, long commitNo, long seq) {
     /** @return the cursor an event id stands for, or empty when it is not one this server sent */
     public static Optional<StreamCursor> decode(String eventId) {
         try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(eventId.trim()), StandardCharsets.US_ASCII).split("\\.");
+            String[] parts =
+                    new String(Base64.getUrlDecoder().decode(eventId.trim()), StandardCharsets.US_ASCII).split("\\.");
             if (parts.length != 5 || !parts[0].equals(VERSION) || !(parts[1].equals("b") || parts[1].equals("l"))) {
                 return Optional.empty();
             }
@@ -63,7 +65,8 @@ public record StreamCursor(Phase phase, long floor, long commitNo, long seq) {
             if (floor < -1 || commitNo < 0 || seq < floor) {
                 return Optional.empty();
             }
-            return Optional.of(new StreamCursor(parts[1].equals("b") ? Phase.BACKLOG : Phase.LIVE, floor, commitNo, seq));
+            return Optional.of(
+                    new StreamCursor(parts[1].equals("b") ? Phase.BACKLOG : Phase.LIVE, floor, commitNo, seq));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

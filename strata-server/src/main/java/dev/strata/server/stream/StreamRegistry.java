@@ -39,10 +39,15 @@ public final class StreamRegistry implements AutoCloseable {
     public StreamRegistry(int maxStreams, int maxPerToken, MeterRegistry registry) {
         this.maxStreams = maxStreams;
         this.maxPerToken = maxPerToken;
-        Gauge.builder("strata.stream.open", open, AtomicInteger::get).description("open live-tail streams").register(registry);
-        this.events = Counter.builder("strata.stream.events").description("events sent on live-tail streams").register(registry);
+        Gauge.builder("strata.stream.open", open, AtomicInteger::get)
+                .description("open live-tail streams")
+                .register(registry);
+        this.events = Counter.builder("strata.stream.events")
+                .description("events sent on live-tail streams")
+                .register(registry);
         this.delay = Timer.builder("strata.stream.delay")
-                .description("from an append's acceptance (the message's created_at) to its event being written, live messages only")
+                .description(
+                        "from an append's acceptance (the message's created_at) to its event being written, live messages only")
                 .publishPercentileHistogram()
                 .register(registry);
     }
@@ -76,7 +81,9 @@ public final class StreamRegistry implements AutoCloseable {
             return Optional.empty();
         }
         Session session = new Session(tokenKey, taskId);
-        taskId.ifPresentOrElse(id -> byTask.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(session),
+        taskId.ifPresentOrElse(
+                id -> byTask.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet())
+                        .add(session),
                 () -> workspaceSessions.add(session));
         return Optional.of(session);
     }
@@ -188,7 +195,8 @@ public final class StreamRegistry implements AutoCloseable {
         /** Counts a sent event; for a live message, also its delay since it was accepted. */
         public void sent(Optional<Instant> acceptedAt) {
             events.increment();
-            acceptedAt.ifPresent(at -> delay.record(Math.max(0, System.currentTimeMillis() - at.toEpochMilli()), TimeUnit.MILLISECONDS));
+            acceptedAt.ifPresent(at ->
+                    delay.record(Math.max(0, System.currentTimeMillis() - at.toEpochMilli()), TimeUnit.MILLISECONDS));
         }
 
         @Override
@@ -197,10 +205,12 @@ public final class StreamRegistry implements AutoCloseable {
                 return;
             }
             closed = true;
-            taskId.ifPresentOrElse(id -> byTask.computeIfPresent(id, (key, sessions) -> {
-                sessions.remove(this);
-                return sessions.isEmpty() ? null : sessions;
-            }), () -> workspaceSessions.remove(this));
+            taskId.ifPresentOrElse(
+                    id -> byTask.computeIfPresent(id, (key, sessions) -> {
+                        sessions.remove(this);
+                        return sessions.isEmpty() ? null : sessions;
+                    }),
+                    () -> workspaceSessions.remove(this));
             perToken.computeIfPresent(tokenKey, (key, count) -> count == 1 ? null : count - 1);
             open.decrementAndGet();
         }

@@ -2,7 +2,7 @@ package dev.strata.server.stream;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,6 +25,7 @@ import org.jdbi.v3.core.JdbiException;
 public final class StreamTickets {
     /** How long a ticket can be redeemed. */
     public static final Duration LIFETIME = Duration.ofSeconds(60);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Database database;
@@ -36,12 +37,10 @@ public final class StreamTickets {
     }
 
     /** A ticket as issued: the secret is shown to the caller once and never stored. */
-    public record Issued(String ticket, Instant expiresAt) {
-    }
+    public record Issued(String ticket, Instant expiresAt) {}
 
     /** Who a redeemed ticket stands for. */
-    public record Holder(String userId, String workspaceId, String ownerHash) {
-    }
+    public record Holder(String userId, String workspaceId, String ownerHash) {}
 
     /** Issues a ticket for a user acting in a workspace; {@code ownerHash} identifies the issuing token for limits. */
     public Issued issue(String userId, String workspaceId, String ownerHash) {
@@ -50,15 +49,23 @@ public final class StreamTickets {
         String ticket = "st_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant();
         Instant expiresAt = now.plus(LIFETIME);
-        translate("issue", () -> database.write(() -> database.jdbi().inTransaction(handle -> {
-            handle.createUpdate("DELETE FROM stream_ticket WHERE expires_at < :now").bind("now", now.toEpochMilli()).execute();
-            handle.createUpdate("INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id, owner_hash, expires_at)"
-                            + " VALUES (:hash, :user, :workspace, :owner, :expires)")
-                    .bind("hash", hash(ticket)).bind("user", userId).bind("workspace", workspaceId)
-                    .bind("owner", ownerHash).bind("expires", expiresAt.toEpochMilli())
-                    .execute();
-            return null;
-        })));
+        translate(
+                "issue",
+                () -> database.write(() -> database.jdbi().inTransaction(handle -> {
+                    handle.createUpdate("DELETE FROM stream_ticket WHERE expires_at < :now")
+                            .bind("now", now.toEpochMilli())
+                            .execute();
+                    handle.createUpdate(
+                                    "INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id, owner_hash, expires_at)"
+                                            + " VALUES (:hash, :user, :workspace, :owner, :expires)")
+                            .bind("hash", hash(ticket))
+                            .bind("user", userId)
+                            .bind("workspace", workspaceId)
+                            .bind("owner", ownerHash)
+                            .bind("expires", expiresAt.toEpochMilli())
+                            .execute();
+                    return null;
+                })));
         return new Issued(ticket, expiresAt);
     }
 
@@ -69,19 +76,24 @@ public final class StreamTickets {
      */
     public Optional<Holder> redeem(String ticket) {
         long now = clock.millis();
-        return translate("redeem", () -> database.write(() -> database.jdbi().withHandle(handle -> handle
-                .createQuery("DELETE FROM stream_ticket WHERE ticket_hash = :hash RETURNING user_id, workspace_id, owner_hash, expires_at")
-                .bind("hash", hash(ticket))
-                .map((rs, ctx) -> rs.getLong(4) > now ? Optional.of(new Holder(rs.getString(1), rs.getString(2), rs.getString(3)))
-                        : Optional.<Holder>empty())
-                .findOne()
-                .flatMap(holder -> holder))));
+        return translate(
+                "redeem",
+                () -> database.write(() -> database.jdbi()
+                        .withHandle(handle -> handle.createQuery(
+                                        "DELETE FROM stream_ticket WHERE ticket_hash = :hash RETURNING user_id, workspace_id, owner_hash, expires_at")
+                                .bind("hash", hash(ticket))
+                                .map((rs, ctx) -> rs.getLong(4) > now
+                                        ? Optional.of(new Holder(rs.getString(1), rs.getString(2), rs.getString(3)))
+                                        : Optional.<Holder>empty())
+                                .findOne()
+                                .flatMap(holder -> holder))));
     }
 
     /** The SHA-256 of a secret, as stored. */
     public static String hash(String secret) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
         }

@@ -24,8 +24,7 @@ public final class TaskActivity {
     }
 
     /** A task as a task list shows it. */
-    public record TaskState(String id, String status, long messageCount, Optional<Long> lastMessageAt) {
-    }
+    public record TaskState(String id, String status, long messageCount, Optional<Long> lastMessageAt) {}
 
     /**
      * @return per existing task, a value that changes whenever its status changes or a commit or
@@ -35,15 +34,16 @@ public final class TaskActivity {
         Map<String, String> result = new HashMap<>();
         for (int from = 0; from < taskIds.size(); from += IDS_PER_QUERY) {
             List<String> chunk = taskIds.subList(from, Math.min(taskIds.size(), from + IDS_PER_QUERY));
-            database.jdbi().useHandle(handle -> handle
-                    .createQuery("SELECT t.id, t.status, s.segment_count FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
-                            + " WHERE t.id IN (<ids>)")
-                    .bindList("ids", chunk)
-                    .map((rs, ctx) -> {
-                        result.put(rs.getString(1), rs.getString(2) + "/" + rs.getLong(3));
-                        return null;
-                    })
-                    .list());
+            database.jdbi()
+                    .useHandle(handle -> handle.createQuery(
+                                    "SELECT t.id, t.status, s.segment_count FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
+                                            + " WHERE t.id IN (<ids>)")
+                            .bindList("ids", chunk)
+                            .map((rs, ctx) -> {
+                                result.put(rs.getString(1), rs.getString(2) + "/" + rs.getLong(3));
+                                return null;
+                            })
+                            .list());
         }
         return result;
     }
@@ -52,10 +52,11 @@ public final class TaskActivity {
     public List<TaskState> changedSince(String workspaceId, long sinceMillis) {
         return database.jdbi().withHandle(handle -> {
             List<TaskState> states = new ArrayList<>();
-            handle.createQuery("SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
-                            + " WHERE t.workspace_id = :w AND t.updated_at >= :since"
-                            + " UNION SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t JOIN tm_task s ON s.task_id = t.id"
-                            + " WHERE t.workspace_id = :w AND s.last_message_at >= :since")
+            handle.createQuery(
+                            "SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
+                                    + " WHERE t.workspace_id = :w AND t.updated_at >= :since"
+                                    + " UNION SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t JOIN tm_task s ON s.task_id = t.id"
+                                    + " WHERE t.workspace_id = :w AND s.last_message_at >= :since")
                     .bind("w", workspaceId)
                     .bind("since", sinceMillis)
                     .map((rs, ctx) -> {

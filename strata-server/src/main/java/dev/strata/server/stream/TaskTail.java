@@ -2,12 +2,12 @@ package dev.strata.server.stream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
 import dev.strata.server.workspace.TaskStatus;
-import dev.strata.store.MessageQuery;
 import dev.strata.store.TaskLog;
 import dev.strata.store.TaskLog.CommittedMessage;
-import dev.strata.store.TaskMessage;
-import dev.strata.store.TaskNotFoundException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -39,8 +39,15 @@ public final class TaskTail {
      * @param status the task's status now, empty once it is deleted
      * @param json a message in the API's JSON form
      */
-    public TaskTail(String taskId, TaskLog log, MessageQuery filters, Supplier<Optional<TaskStatus>> status,
-                    Function<TaskMessage, String> json, StreamRegistry.Session session, Duration heartbeat, StreamCursor cursor) {
+    public TaskTail(
+            String taskId,
+            TaskLog log,
+            MessageQuery filters,
+            Supplier<Optional<TaskStatus>> status,
+            Function<TaskMessage, String> json,
+            StreamRegistry.Session session,
+            Duration heartbeat,
+            StreamCursor cursor) {
         this.taskId = requireNonNull(taskId, "taskId is null");
         this.log = requireNonNull(log, "log is null");
         this.filters = requireNonNull(filters, "filters is null");
@@ -96,7 +103,8 @@ public final class TaskTail {
             };
             boolean live = cursor.phase() == StreamCursor.Phase.LIVE;
             for (CommittedMessage committed : page) {
-                cursor = cursor.advance(committed.commitNo(), committed.message().seq());
+                cursor =
+                        cursor.advance(committed.commitNo(), committed.message().seq());
                 channel.event("message", cursor.encode(), json.apply(committed.message()));
                 session.sent(live ? Optional.of(committed.message().createdAt()) : Optional.empty());
             }

@@ -19,6 +19,7 @@ import java.util.function.Function;
 public final class WorkspaceTail {
     /** Looked back over, since a message's time is taken when its append starts, before it commits. */
     private static final Duration WINDOW = Duration.ofSeconds(30);
+
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
     private final String workspaceId;
@@ -30,8 +31,14 @@ public final class WorkspaceTail {
     private final Clock clock;
     private Map<String, TaskActivity.TaskState> seen = new HashMap<>();
 
-    public WorkspaceTail(String workspaceId, TaskActivity activity, Function<TaskActivity.TaskState, String> json,
-                         StreamRegistry.Session session, Duration heartbeat, Duration catchUp, Clock clock) {
+    public WorkspaceTail(
+            String workspaceId,
+            TaskActivity activity,
+            Function<TaskActivity.TaskState, String> json,
+            StreamRegistry.Session session,
+            Duration heartbeat,
+            Duration catchUp,
+            Clock clock) {
         this.workspaceId = requireNonNull(workspaceId, "workspaceId is null");
         this.activity = requireNonNull(activity, "activity is null");
         this.json = requireNonNull(json, "json is null");
@@ -71,7 +78,9 @@ public final class WorkspaceTail {
         for (TaskActivity.TaskState state : activity.changedSince(workspaceId, clock.millis() - WINDOW.toMillis())) {
             now.put(state.id(), state);
             TaskActivity.TaskState before = seen.get(state.id());
-            boolean changed = before == null || !before.status().equals(state.status()) || before.messageCount() != state.messageCount();
+            boolean changed = before == null
+                    || !before.status().equals(state.status())
+                    || before.messageCount() != state.messageCount();
             if (send && changed) {
                 channel.event("task", null, json.apply(state));
                 session.sent(java.util.Optional.empty());

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** A member's role in a workspace. */
 public enum Role {
-    OWNER, MEMBER;
+    OWNER,
+    MEMBER;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

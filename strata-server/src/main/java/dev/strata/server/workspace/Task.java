@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.Optional;
 
-public record Task(String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {
+public record Task(
+        String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {
     public Task {
         requireNonNull(id, "id is null");
         requireNonNull(workspaceId, "workspaceId is null");

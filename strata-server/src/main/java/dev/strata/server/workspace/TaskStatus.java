@@ -4,7 +4,13 @@ import java.util.Locale;
 
 /** Where a task is in its life; the wire form is the lower-case name. */
 public enum TaskStatus {
-    QUEUED, DISPATCHED, RUNNING, COMPLETED, FAILED, CANCELLED, SUPERSEDED;
+    QUEUED,
+    DISPATCHED,
+    RUNNING,
+    COMPLETED,
+    FAILED,
+    CANCELLED,
+    SUPERSEDED;
 
     /** @return true for the statuses a task ends in; an ended task never changes status again */
     public boolean ended() {

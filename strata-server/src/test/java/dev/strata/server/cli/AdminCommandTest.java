@@ -17,8 +17,7 @@ class AdminCommandTest {
     @TempDir
     Path directory;
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     Result strata(String... args) throws IOException, InterruptedException {
         return strataWithInput("", args);
@@ -26,16 +25,22 @@ class AdminCommandTest {
 
     /** Runs a command with {@code input} on its standard input. */
     Result strataWithInput(String input, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED",
-                // Logback's own status lines (printed when a reactor build puts two logback-test.xml on the class path) are not output.
-                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener", "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
+                // Logback's own status lines (printed when a reactor build puts two logback-test.xml on the class path)
+                // are not output.
+                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StrataCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                "STRATA_LOG_LEVEL", "WARN"));
+        builder.environment()
+                .putAll(Map.of(
+                        "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
+                        "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                        "STRATA_LOG_LEVEL", "WARN"));
         Process process = builder.start();
         try (var stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(StandardCharsets.UTF_8));
@@ -54,11 +59,22 @@ class AdminCommandTest {
 
         Result user = strata("admin", "create-user", "--email", "ann@example.com", "--name", "Ann");
         assertThat(user.out()).matches("[0-9a-f-]{36}");
-        assertThat(strata("admin", "add-member", "--workspace", workspace.out(), "--user", user.out(), "--role", "owner").exitCode()).isZero();
+        assertThat(strata(
+                                "admin",
+                                "add-member",
+                                "--workspace",
+                                workspace.out(),
+                                "--user",
+                                user.out(),
+                                "--role",
+                                "owner")
+                        .exitCode())
+                .isZero();
 
         Result userToken = strata("admin", "create-token", "--user", user.out());
         assertThat(userToken.out()).matches("ut_[A-Za-z0-9_-]{43}");
-        Result machineToken = strata("admin", "create-token", "--user", user.out(), "--workspace", workspace.out(), "--machine");
+        Result machineToken =
+                strata("admin", "create-token", "--user", user.out(), "--workspace", workspace.out(), "--machine");
         assertThat(machineToken.out()).matches("al_[A-Za-z0-9_-]{43}");
 
         Result revoked = strata("admin", "revoke-token", machineToken.out());
@@ -69,7 +85,8 @@ class AdminCommandTest {
     @Test
     void revokeToken_readsTheTokenFromStandardInput_soItNeverShowsInTheProcessList() throws Exception {
         // Defect 12: the token on the command line is visible to every local user in `ps`.
-        String user = strata("admin", "create-user", "--email", "cy@example.com").out();
+        String user =
+                strata("admin", "create-user", "--email", "cy@example.com").out();
         String first = strata("admin", "create-token", "--user", user).out();
         String second = strata("admin", "create-token", "--user", user).out();
 

@@ -2,9 +2,9 @@ package dev.strata.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.model.NewMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
-import dev.strata.store.NewMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,19 +21,27 @@ class FsckCommandTest {
     @TempDir
     Path directory;
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     private Map<String, String> environment() {
-        return Map.of("STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                "STRATA_CACHE_URL", "none",
-                "STRATA_LOG_LEVEL", "WARN");
+        return Map.of(
+                "STRATA_DB_URL",
+                "jdbc:sqlite:" + directory.resolve("strata.db"),
+                "STRATA_CONTENT_URL",
+                "file:" + directory.resolve("objects"),
+                "STRATA_CACHE_URL",
+                "none",
+                "STRATA_LOG_LEVEL",
+                "WARN");
     }
 
     private Result strata(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StrataCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment());
@@ -50,7 +58,10 @@ class FsckCommandTest {
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(environment()))) {
             strata.store().createTask("done");
             for (long seq = 1; seq <= 3; seq++) {
-                strata.store().append("done", List.of(new NewMessage(seq, "text", "", "", "step " + seq, Optional.empty(), "")));
+                strata.store()
+                        .append(
+                                "done",
+                                List.of(new NewMessage(seq, "text", "", "", "step " + seq, Optional.empty(), "")));
             }
             strata.store().seal("done");
             strata.store().compact("done");
@@ -58,7 +69,8 @@ class FsckCommandTest {
 
         Result check = strata("fsck");
         assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
-        assertThat(check.out()).contains("scheduled deletions: 3 (not a problem)", "overdue deletions: 0", "status: clean");
+        assertThat(check.out())
+                .contains("scheduled deletions: 3 (not a problem)", "overdue deletions: 0", "status: clean");
 
         Result repair = strata("fsck", "--repair");
         assertThat(repair.exitCode()).as(repair.out() + repair.err()).isZero();

@@ -51,8 +51,7 @@ abstract class AbstractHttpApiTest {
         return OptionalLong.empty();
     }
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeAll
     void start() {
@@ -66,7 +65,8 @@ abstract class AbstractHttpApiTest {
         workspace = directory.createWorkspace("main").id();
         otherWorkspace = directory.createWorkspace("other").id();
         String user = directory.createUser("owner@example.com", "Owner").id();
-        String outsider = directory.createUser("outsider@example.com", "Outsider").id();
+        String outsider =
+                directory.createUser("outsider@example.com", "Outsider").id();
         directory.addMember(workspace, user, Role.OWNER);
         directory.addMember(otherWorkspace, outsider, Role.MEMBER);
         userToken = strata.tokens().createUserToken(user);
@@ -82,17 +82,25 @@ abstract class AbstractHttpApiTest {
     }
 
     String newTask() {
-        var response = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        var response = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(response.status()).isEqualTo(201);
         return response.json().get("id").asText();
     }
 
     ApiClient.Response append(String taskId, String body) {
-        return api.post("/api/daemon/tasks/" + taskId + "/messages", body).token(machineToken).send();
+        return api.post("/api/daemon/tasks/" + taskId + "/messages", body)
+                .token(machineToken)
+                .send();
     }
 
     ApiClient.Response read(String taskId, String query) {
-        return api.get("/api/tasks/" + taskId + "/messages" + query).token(userToken).workspace(workspace).send();
+        return api.get("/api/tasks/" + taskId + "/messages" + query)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
     }
 
     static String batch(int from, int to) {
@@ -120,10 +128,15 @@ abstract class AbstractHttpApiTest {
 
     @Test
     void unknownToken_is401InvalidToken() {
-        var response = api.get("/api/tasks/x").token("ut_nope").workspace(workspace).send();
+        var response =
+                api.get("/api/tasks/x").token("ut_nope").workspace(workspace).send();
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.error()).isEqualTo("invalid token");
-        assertThat(api.get("/api/tasks/x").header("Authorization", "Basic abc").send().error()).isEqualTo("invalid token");
+        assertThat(api.get("/api/tasks/x")
+                        .header("Authorization", "Basic abc")
+                        .send()
+                        .error())
+                .isEqualTo("invalid token");
     }
 
     @Test
@@ -132,24 +145,38 @@ abstract class AbstractHttpApiTest {
         strata.directory().addMember(workspace, user, Role.MEMBER);
         String token = strata.tokens().createMachineToken(user, workspace);
         String task = newTask();
-        assertThat(api.get("/api/daemon/tasks/" + task + "/messages").token(token).send().status()).isEqualTo(200);
+        assertThat(api.get("/api/daemon/tasks/" + task + "/messages")
+                        .token(token)
+                        .send()
+                        .status())
+                .isEqualTo(200);
 
         // Revoked by another process on the same database, as `bin/strata admin revoke-token` does.
         try (Strata admin = Strata.open(StrataConfig.fromEnvironment(backendEnvironment()))) {
             assertThat(admin.tokens().revoke(token)).isTrue();
             // The README promises 2 seconds; the margin covers one request's round trip.
-            await("the revoked token is refused").atMost(Duration.ofSeconds(2).plusMillis(500)).pollInterval(Duration.ofMillis(50))
+            await("the revoked token is refused")
+                    .atMost(Duration.ofSeconds(2).plusMillis(500))
+                    .pollInterval(Duration.ofMillis(50))
                     .untilAsserted(() -> {
-                        var response = api.get("/api/daemon/tasks/" + task + "/messages").token(token).send();
-                        assertThat(response.status()).as("GET daemon messages with the revoked token").isEqualTo(401);
-                        assertThat(response.error()).as("GET daemon messages with the revoked token").isEqualTo("invalid token");
+                        var response = api.get("/api/daemon/tasks/" + task + "/messages")
+                                .token(token)
+                                .send();
+                        assertThat(response.status())
+                                .as("GET daemon messages with the revoked token")
+                                .isEqualTo(401);
+                        assertThat(response.error())
+                                .as("GET daemon messages with the revoked token")
+                                .isEqualTo("invalid token");
                     });
         }
     }
 
     @Test
     void daemonEndpointWithUserToken_is403() {
-        var response = api.post("/api/daemon/tasks/x/messages", "{\"messages\":[]}").token(userToken).send();
+        var response = api.post("/api/daemon/tasks/x/messages", "{\"messages\":[]}")
+                .token(userToken)
+                .send();
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.error()).isEqualTo("Forbidden: machine token required");
     }
@@ -164,16 +191,26 @@ abstract class AbstractHttpApiTest {
     @Test
     void workspaceFromQueryParameter_isAccepted() {
         String task = newTask();
-        var response = api.get("/api/tasks/" + task + "?workspace_id=" + workspace).token(userToken).send();
+        var response = api.get("/api/tasks/" + task + "?workspace_id=" + workspace)
+                .token(userToken)
+                .send();
         assertThat(response.status()).isEqualTo(200);
     }
 
     @Test
     void userEndpointInWorkspaceOfWhichNotAMember_is404WorkspaceNotFound() {
-        var response = api.get("/api/tasks/x").token(outsiderToken).workspace(workspace).send();
+        var response = api.get("/api/tasks/x")
+                .token(outsiderToken)
+                .workspace(workspace)
+                .send();
         assertThat(response.status()).isEqualTo(404);
         assertThat(response.error()).isEqualTo("workspace not found");
-        assertThat(api.get("/api/tasks/x").token(userToken).workspace("no-such-workspace").send().error()).isEqualTo("workspace not found");
+        assertThat(api.get("/api/tasks/x")
+                        .token(userToken)
+                        .workspace("no-such-workspace")
+                        .send()
+                        .error())
+                .isEqualTo("workspace not found");
     }
 
     @Test
@@ -181,10 +218,20 @@ abstract class AbstractHttpApiTest {
         String task = newTask();
         assertThat(append(task, batch(1, 2)).status()).isEqualTo(200);
 
-        var daemon = api.post("/api/daemon/tasks/" + task + "/messages", batch(3, 4)).token(otherMachineToken).send();
-        var daemonRead = api.get("/api/daemon/tasks/" + task + "/messages").token(otherMachineToken).send();
-        var user = api.get("/api/tasks/" + task + "/messages").token(outsiderToken).workspace(otherWorkspace).send();
-        var delete = api.delete("/api/tasks/" + task).token(outsiderToken).workspace(otherWorkspace).send();
+        var daemon = api.post("/api/daemon/tasks/" + task + "/messages", batch(3, 4))
+                .token(otherMachineToken)
+                .send();
+        var daemonRead = api.get("/api/daemon/tasks/" + task + "/messages")
+                .token(otherMachineToken)
+                .send();
+        var user = api.get("/api/tasks/" + task + "/messages")
+                .token(outsiderToken)
+                .workspace(otherWorkspace)
+                .send();
+        var delete = api.delete("/api/tasks/" + task)
+                .token(outsiderToken)
+                .workspace(otherWorkspace)
+                .send();
 
         for (var response : List.of(daemon, daemonRead, user, delete)) {
             assertThat(response.status()).isEqualTo(404);
@@ -196,7 +243,13 @@ abstract class AbstractHttpApiTest {
     @Test
     void machineTokenOnEveryUserEndpoint_is403AndChangesNothing() {
         // Defect 6: a daemon's al_ token could delete tasks, create conversations and read tasks.
-        String conversation = api.post("/api/conversations", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
+        String conversation = api.post("/api/conversations", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("id")
+                .asText();
         String task = newTask();
         assertThat(append(task, batch(1, 4)).status()).isEqualTo(200);
         String before = snapshot(task);
@@ -218,14 +271,23 @@ abstract class AbstractHttpApiTest {
             }
         }
         assertThat(snapshot(task)).as("task and messages unchanged").isEqualTo(before);
-        assertThat(api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send().status())
-                .as("conversation still there").isEqualTo(200);
+        assertThat(api.delete("/api/conversations/" + conversation)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .status())
+                .as("conversation still there")
+                .isEqualTo(200);
     }
 
     /** What a user sees of a task: its summary and every message. */
     String snapshot(String task) {
-        var summary = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send();
-        return summary.status() + " " + summary.text() + " " + read(task, "?exclude_types=").text();
+        var summary = api.get("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
+        return summary.status() + " " + summary.text() + " "
+                + read(task, "?exclude_types=").text();
     }
 
     // ---- daemon append
@@ -233,14 +295,17 @@ abstract class AbstractHttpApiTest {
     @Test
     void append_returnsAcceptedDuplicatesAndDropped() {
         String task = newTask();
-        String body = "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"a\"},{\"seq\":2,\"type\":\"log\"},{\"seq\":3,\"type\":\"status\"}]}";
+        String body =
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"a\"},{\"seq\":2,\"type\":\"log\"},{\"seq\":3,\"type\":\"status\"}]}";
 
         var first = append(task, body);
         var replay = append(task, body);
 
         assertThat(first.status()).isEqualTo(200);
-        assertThat(first.json().toString()).isEqualTo("{\"status\":\"ok\",\"accepted\":1,\"duplicates\":0,\"dropped\":2}");
-        assertThat(replay.json().toString()).isEqualTo("{\"status\":\"ok\",\"accepted\":0,\"duplicates\":1,\"dropped\":2}");
+        assertThat(first.json().toString())
+                .isEqualTo("{\"status\":\"ok\",\"accepted\":1,\"duplicates\":0,\"dropped\":2}");
+        assertThat(replay.json().toString())
+                .isEqualTo("{\"status\":\"ok\",\"accepted\":0,\"duplicates\":1,\"dropped\":2}");
     }
 
     @Test
@@ -254,7 +319,8 @@ abstract class AbstractHttpApiTest {
     @Test
     void append_invalidJson_is400InvalidRequestBody() {
         String task = newTask();
-        for (String body : List.of("{", "", "[1,2]", "\"x\"", "{\"messages\":[]} trailing", "{\"messages\":[],\"messages\":[]}")) {
+        for (String body :
+                List.of("{", "", "[1,2]", "\"x\"", "{\"messages\":[]} trailing", "{\"messages\":[],\"messages\":[]}")) {
             var response = append(task, body);
             assertThat(response.status()).as(body).isEqualTo(400);
             assertThat(response.error()).as(body).isEqualTo("invalid request body");
@@ -269,22 +335,47 @@ abstract class AbstractHttpApiTest {
         cases.put("{\"messages\":{}}", "messages: must be an array");
         cases.put("{\"messages\":[1]}", "messages.0: must be an object");
         cases.put("{\"messages\":[{\"type\":\"text\"}]}", "messages.0.seq: is required");
-        cases.put("{\"messages\":[{\"seq\":\"1\",\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
-        cases.put("{\"messages\":[{\"seq\":-1,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
-        cases.put("{\"messages\":[{\"seq\":1.5,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
-        cases.put("{\"messages\":[{\"seq\":9007199254740992,\"type\":\"text\"}]}", "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put(
+                "{\"messages\":[{\"seq\":\"1\",\"type\":\"text\"}]}",
+                "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put(
+                "{\"messages\":[{\"seq\":-1,\"type\":\"text\"}]}",
+                "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put(
+                "{\"messages\":[{\"seq\":1.5,\"type\":\"text\"}]}",
+                "messages.0.seq: must be an integer from 0 to 9007199254740991");
+        cases.put(
+                "{\"messages\":[{\"seq\":9007199254740992,\"type\":\"text\"}]}",
+                "messages.0.seq: must be an integer from 0 to 9007199254740991");
         cases.put("{\"messages\":[{\"seq\":0,\"type\":\"text\"},{\"seq\":1}]}", "messages.1.type: is required");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"\"}]}", "messages.0.type: must be a string of 1 to 64 characters");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"" + "t".repeat(65) + "\"}]}", "messages.0.type: must be a string of 1 to 64 characters");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"\"}]}",
+                "messages.0.type: must be a string of 1 to 64 characters");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"" + "t".repeat(65) + "\"}]}",
+                "messages.0.type: must be a string of 1 to 64 characters");
         cases.put("{\"messages\":[{\"seq\":1,\"type\":7}]}", "messages.0.type: must be a string of 1 to 64 characters");
         cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"tool\":5}]}", "messages.0.tool: must be a string");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"call_id\":true}]}", "messages.0.call_id: must be a string");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":[]}]}", "messages.0.content: must be a string");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"output\":{}}]}", "messages.0.output: must be a string");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":[1]}]}", "messages.0.input: must be a JSON object");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":\"{}\"}]}", "messages.0.input: must be a JSON object");
-        cases.put("{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"\\ud800\"}]}", "messages.0.content: contains an unpaired surrogate at index 0");
-        cases.put("{\"messages\":[{\"seq\":3,\"type\":\"text\"},{\"seq\":3,\"type\":\"text\"}]}", "messages.1.seq: 3 occurs more than once in the batch");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"call_id\":true}]}",
+                "messages.0.call_id: must be a string");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":[]}]}",
+                "messages.0.content: must be a string");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"output\":{}}]}", "messages.0.output: must be a string");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":[1]}]}",
+                "messages.0.input: must be a JSON object");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":\"{}\"}]}",
+                "messages.0.input: must be a JSON object");
+        cases.put(
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"\\ud800\"}]}",
+                "messages.0.content: contains an unpaired surrogate at index 0");
+        cases.put(
+                "{\"messages\":[{\"seq\":3,\"type\":\"text\"},{\"seq\":3,\"type\":\"text\"}]}",
+                "messages.1.seq: 3 occurs more than once in the batch");
         cases.forEach((body, error) -> {
             var response = append(task, body);
             assertThat(response.status()).as(body).isEqualTo(400);
@@ -296,7 +387,8 @@ abstract class AbstractHttpApiTest {
     @Test
     void append_bodyOverLimit_is413AndStoresNothing() {
         String task = newTask();
-        String big = "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"" + "x".repeat((int) MAX_BODY) + "\"}]}";
+        String big =
+                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"" + "x".repeat((int) MAX_BODY) + "\"}]}";
         var response = append(task, big);
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.error()).isEqualTo("request body exceeds the limit of " + MAX_BODY + " bytes");
@@ -323,7 +415,10 @@ abstract class AbstractHttpApiTest {
 
         String listed = read(task, "?exclude_types=").text();
         assertThat(listed).as("input in the read").contains("\"input\":" + input + ",");
-        String daemonListed = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=").token(machineToken).send().text();
+        String daemonListed = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=")
+                .token(machineToken)
+                .send()
+                .text();
         assertThat(daemonListed).as("input in the daemon read").contains("\"input\":" + input + ",");
     }
 
@@ -337,7 +432,8 @@ abstract class AbstractHttpApiTest {
         cases.put("{\"a\":[1,}", "invalid request body");
         cases.put("[1]", "messages.0.input: must be a JSON object");
         for (var entry : cases.entrySet()) {
-            var response = append(task, "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":" + entry.getKey() + "}]}");
+            var response =
+                    append(task, "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"input\":" + entry.getKey() + "}]}");
             assertThat(response.status()).as(entry.getKey()).isEqualTo(400);
             assertThat(response.error()).as(entry.getKey()).isEqualTo(entry.getValue());
         }
@@ -350,15 +446,41 @@ abstract class AbstractHttpApiTest {
         String task = newTask();
         String number = "1e9999999999";
         Map<String, ApiClient.Request> requests = new java.util.LinkedHashMap<>();
-        requests.put("append seq", api.post("/api/daemon/tasks/" + task + "/messages",
-                "{\"messages\":[{\"seq\":" + number + ",\"type\":\"text\"}]}").token(machineToken));
-        requests.put("append content", api.post("/api/daemon/tasks/" + task + "/messages",
-                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":" + number + "}]}").token(machineToken));
-        requests.put("complete", api.post("/api/daemon/tasks/" + task + "/complete", "{\"x\":[" + number + "]}").token(machineToken));
-        requests.put("fail", api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":" + number + "}").token(machineToken));
-        requests.put("conversation", api.post("/api/conversations", "{\"title\":" + number + "}").token(userToken).workspace(workspace));
-        requests.put("task", api.post("/api/tasks", "{\"x\":" + number + "}").token(userToken).workspace(workspace));
-        requests.put("step counts", api.post("/api/tasks/step-counts", "{\"task_ids\":[" + number + "]}").token(userToken).workspace(workspace));
+        requests.put(
+                "append seq",
+                api.post(
+                                "/api/daemon/tasks/" + task + "/messages",
+                                "{\"messages\":[{\"seq\":" + number + ",\"type\":\"text\"}]}")
+                        .token(machineToken));
+        requests.put(
+                "append content",
+                api.post(
+                                "/api/daemon/tasks/" + task + "/messages",
+                                "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":" + number + "}]}")
+                        .token(machineToken));
+        requests.put(
+                "complete",
+                api.post("/api/daemon/tasks/" + task + "/complete", "{\"x\":[" + number + "]}")
+                        .token(machineToken));
+        requests.put(
+                "fail",
+                api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":" + number + "}")
+                        .token(machineToken));
+        requests.put(
+                "conversation",
+                api.post("/api/conversations", "{\"title\":" + number + "}")
+                        .token(userToken)
+                        .workspace(workspace));
+        requests.put(
+                "task",
+                api.post("/api/tasks", "{\"x\":" + number + "}")
+                        .token(userToken)
+                        .workspace(workspace));
+        requests.put(
+                "step counts",
+                api.post("/api/tasks/step-counts", "{\"task_ids\":[" + number + "]}")
+                        .token(userToken)
+                        .workspace(workspace));
         String before = snapshot(task);
         long serverErrors = serverErrorsRecorded();
 
@@ -375,34 +497,91 @@ abstract class AbstractHttpApiTest {
     void controlCharactersOrAbsurdLengthsInIds_are404NeverABackendError() {
         // Defect 9: on PostgreSQL a NUL in a task id answered 503 and was counted as a backend failure.
         String task = newTask();
-        String conversation = api.post("/api/conversations", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
+        String conversation = api.post("/api/conversations", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("id")
+                .asText();
         long serverErrors = serverErrorsRecorded();
         for (String bad : List.of(task + "\u0000", "a\u0001b", "x".repeat(Ids.MAX_LENGTH + 1), "\ud800")) {
-            String encoded = java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            String encoded = java.net.URLEncoder.encode(bad, java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("+", "%20");
             String json = jsonString(bad);
             Map<String, ApiClient.Response> responses = new java.util.LinkedHashMap<>();
-            var stepCounts = api.post("/api/tasks/step-counts", "{\"task_ids\":[" + json + "]}").token(userToken).workspace(workspace).send();
-            assertThat(stepCounts.text()).as("step counts of " + json + ": not visible").isEqualTo("{}");
-            responses.put("task in conversation", api.post("/api/tasks", "{\"conversation_id\":" + json + "}").token(userToken).workspace(workspace).send());
-            responses.put("workspace query", api.get("/api/tasks/" + task + "?workspace_id=" + encoded).token(userToken).send());
-            responses.put("task path", api.get("/api/tasks/" + encoded).token(userToken).workspace(workspace).send());
-            responses.put("daemon path", api.post("/api/daemon/tasks/" + encoded + "/messages", batch(1, 1)).token(machineToken).send());
-            responses.put("conversation path", api.delete("/api/conversations/" + encoded).token(userToken).workspace(workspace).send());
+            var stepCounts = api.post("/api/tasks/step-counts", "{\"task_ids\":[" + json + "]}")
+                    .token(userToken)
+                    .workspace(workspace)
+                    .send();
+            assertThat(stepCounts.text())
+                    .as("step counts of " + json + ": not visible")
+                    .isEqualTo("{}");
+            responses.put(
+                    "task in conversation",
+                    api.post("/api/tasks", "{\"conversation_id\":" + json + "}")
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
+            responses.put(
+                    "workspace query",
+                    api.get("/api/tasks/" + task + "?workspace_id=" + encoded)
+                            .token(userToken)
+                            .send());
+            responses.put(
+                    "task path",
+                    api.get("/api/tasks/" + encoded)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
+            responses.put(
+                    "daemon path",
+                    api.post("/api/daemon/tasks/" + encoded + "/messages", batch(1, 1))
+                            .token(machineToken)
+                            .send());
+            responses.put(
+                    "conversation path",
+                    api.delete("/api/conversations/" + encoded)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
             responses.forEach((name, response) -> {
-                assertThat(response.status()).as(name + " with " + json + ": " + response.text()).isBetween(400, 404);
+                assertThat(response.status())
+                        .as(name + " with " + json + ": " + response.text())
+                        .isBetween(400, 404);
                 assertThat(response.error()).as(name + " with " + json).isNotBlank();
             });
         }
-        var prompt = api.post("/api/tasks", "{\"prompt\":\"a\\u0000b\"}").token(userToken).workspace(workspace).send();
+        var prompt = api.post("/api/tasks", "{\"prompt\":\"a\\u0000b\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(prompt.status()).isEqualTo(400);
         assertThat(prompt.error()).isEqualTo("prompt: must not contain NUL characters");
-        var title = api.post("/api/conversations", "{\"title\":\"\\u0000\"}").token(userToken).workspace(workspace).send();
+        var title = api.post("/api/conversations", "{\"title\":\"\\u0000\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(title.error()).isEqualTo("title: must not contain NUL characters");
-        var result = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"\\u0000\"}").token(machineToken).send();
+        var result = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"\\u0000\"}")
+                .token(machineToken)
+                .send();
         assertThat(result.status()).isEqualTo(400);
-        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json().get("status").asText())
-                .as("task not failed by the refused request").isEqualTo("queued");
-        assertThat(api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send().status()).isEqualTo(200);
+        assertThat(api.get("/api/tasks/" + task)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .json()
+                        .get("status")
+                        .asText())
+                .as("task not failed by the refused request")
+                .isEqualTo("queued");
+        assertThat(api.delete("/api/conversations/" + conversation)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .status())
+                .isEqualTo(200);
         assertThat(api.get("/readyz").send().status()).isEqualTo(200);
         assertThat(serverErrorsRecorded()).as("5xx answered").isEqualTo(serverErrors);
     }
@@ -419,21 +598,33 @@ abstract class AbstractHttpApiTest {
         requests.put("10 KB URI", "GET /api/tasks/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         requests.put("20 KB header", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
         requests.put("bad request line", "GET\r\n\r\n");
-        requests.put("bad chunked body", "POST /api/conversations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                + "Authorization: Bearer " + userToken + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\nzz\r\nabc\r\n");
+        requests.put(
+                "bad chunked body",
+                "POST /api/conversations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                        + "Authorization: Bearer " + userToken + "\r\nX-Workspace-ID: " + workspace
+                        + "\r\n\r\nzz\r\nabc\r\n");
         requests.forEach((name, request) -> {
             var response = raw.exchange(request);
             assertThat(response.status()).as(name).isBetween(400, 499);
-            assertThat(response.isJsonError()).as(name + ": " + response.headers() + " " + response.body()).isTrue();
+            assertThat(response.isJsonError())
+                    .as(name + ": " + response.headers() + " " + response.body())
+                    .isTrue();
         });
-        assertThat(raw.exchange("GET /api/tasks/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(414);
-        assertThat(raw.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n").status()).isEqualTo(431);
+        assertThat(raw.exchange("GET /api/tasks/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .status())
+                .isEqualTo(414);
+        assertThat(raw.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+                        .status())
+                .isEqualTo(431);
         assertThat(serverErrorsRecorded()).as("5xx answered").isEqualTo(serverErrors);
     }
 
     /** How many requests so far were answered with a 5xx (every status is counted by route in /metrics). */
     long serverErrorsRecorded() {
-        return api.get("/metrics").send().text().lines()
+        return api.get("/metrics")
+                .send()
+                .text()
+                .lines()
                 .filter(l -> l.startsWith("strata_http_requests_seconds_count") && l.matches(".*status=\"5\\d\\d\".*"))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
@@ -442,8 +633,11 @@ abstract class AbstractHttpApiTest {
     /** {@code text} as a JSON string with every control character and surrogate escaped. */
     static String jsonString(String text) {
         StringBuilder json = new StringBuilder("\"");
-        text.chars().forEach(c -> json.append(c < 0x20 || Character.isSurrogate((char) c) || c == '"' || c == '\\'
-                ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        text.chars()
+                .forEach(c -> json.append(
+                        c < 0x20 || Character.isSurrogate((char) c) || c == '"' || c == '\\'
+                                ? String.format("\\u%04x", c)
+                                : String.valueOf((char) c)));
         return json.append('"').toString();
     }
 
@@ -452,21 +646,28 @@ abstract class AbstractHttpApiTest {
     @Test
     void read_returnsMessagesInTheDocumentedShape() {
         String task = newTask();
-        append(task, "{\"messages\":[{\"seq\":5,\"type\":\"tool-use\",\"tool\":\"Read\",\"call_id\":\"c1\",\"content\":\"héllo 🚀\","
-                + "\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}},"
-                + "{\"seq\":6,\"type\":\"text\",\"content\":\"\"}]}");
+        append(
+                task,
+                "{\"messages\":[{\"seq\":5,\"type\":\"tool-use\",\"tool\":\"Read\",\"call_id\":\"c1\",\"content\":\"héllo 🚀\","
+                        + "\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}},"
+                        + "{\"seq\":6,\"type\":\"text\",\"content\":\"\"}]}");
 
         var response = read(task, "");
         JsonNode messages = response.json();
 
         assertThat(messages).hasSize(2);
         JsonNode first = messages.get(0);
-        assertThat(first.fieldNames()).toIterable().containsExactly("id", "task_id", "seq", "type", "tool", "call_id", "content", "output", "input", "created_at");
+        assertThat(first.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "id", "task_id", "seq", "type", "tool", "call_id", "content", "output", "input", "created_at");
         assertThat(first.get("id").asText()).isNotEmpty();
         assertThat(first.get("task_id").asText()).isEqualTo(task);
         assertThat(first.get("seq").asLong()).isEqualTo(5);
         assertThat(first.get("content").asText()).isEqualTo("héllo 🚀");
-        assertThat(response.text()).contains("\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}");
+        assertThat(response.text())
+                .contains(
+                        "\"input\":{\"path\":\"/a\",\"n\":null,\"big\":123456789012345678901234567890,\"d\":1.50,\"nested\":{\"a\":[1,{\"b\":false}]}}");
         assertThat(first.get("created_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(messages.get(1).has("input")).isFalse();
     }
@@ -476,7 +677,9 @@ abstract class AbstractHttpApiTest {
         String task = newTask();
         append(task, batch(0, 11));
 
-        assertThat(seqs(read(task, ""))).as("tool-result excluded by default").containsExactly(0L, 2L, 3L, 4L, 6L, 7L, 8L, 10L, 11L);
+        assertThat(seqs(read(task, "")))
+                .as("tool-result excluded by default")
+                .containsExactly(0L, 2L, 3L, 4L, 6L, 7L, 8L, 10L, 11L);
         assertThat(seqs(read(task, "?exclude_types="))).hasSize(12);
         assertThat(seqs(read(task, "?since=9&exclude_types="))).containsExactly(10L, 11L);
         assertThat(seqs(read(task, "?types=text,thinking"))).containsExactly(2L, 3L, 6L, 7L, 10L, 11L);
@@ -485,7 +688,10 @@ abstract class AbstractHttpApiTest {
         assertThat(seqs(limited)).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(limited.header("X-Has-More")).contains("true");
         assertThat(read(task, "?exclude_types=&limit=12").header("X-Has-More")).isEmpty();
-        assertThat(seqs(api.get("/api/daemon/tasks/" + task + "/messages?since=8").token(machineToken).send())).containsExactly(10L, 11L);
+        assertThat(seqs(api.get("/api/daemon/tasks/" + task + "/messages?since=8")
+                        .token(machineToken)
+                        .send()))
+                .containsExactly(10L, 11L);
     }
 
     @Test
@@ -505,39 +711,81 @@ abstract class AbstractHttpApiTest {
 
     @Test
     void conversationAndTask_areCreatedWithTheDocumentedFields() {
-        var conversation = api.post("/api/conversations", "{\"title\":\"Refactor\"}").token(userToken).workspace(workspace).send();
+        var conversation = api.post("/api/conversations", "{\"title\":\"Refactor\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(conversation.status()).isEqualTo(201);
-        assertThat(conversation.json().fieldNames()).toIterable().containsExactly("id", "workspace_id", "title", "created_at");
+        assertThat(conversation.json().fieldNames())
+                .toIterable()
+                .containsExactly("id", "workspace_id", "title", "created_at");
         assertThat(conversation.json().get("title").asText()).isEqualTo("Refactor");
         String conversationId = conversation.json().get("id").asText();
 
-        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\",\"prompt\":\"go\"}").token(userToken).workspace(workspace).send();
+        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\",\"prompt\":\"go\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(task.status()).isEqualTo(201);
-        assertThat(task.json().fieldNames()).toIterable().containsExactly("id", "workspace_id", "conversation_id", "status", "created_at");
+        assertThat(task.json().fieldNames())
+                .toIterable()
+                .containsExactly("id", "workspace_id", "conversation_id", "status", "created_at");
         assertThat(task.json().get("status").asText()).isEqualTo("queued");
         assertThat(task.json().get("conversation_id").asText()).isEqualTo(conversationId);
 
-        var missing = api.post("/api/tasks", "{\"conversation_id\":\"nope\"}").token(userToken).workspace(workspace).send();
+        var missing = api.post("/api/tasks", "{\"conversation_id\":\"nope\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.error()).isEqualTo("conversation not found");
-        assertThat(api.post("/api/tasks", "{\"prompt\":5}").token(userToken).workspace(workspace).send().error()).isEqualTo("prompt: must be a string");
-        assertThat(api.post("/api/conversations", "[]").token(userToken).workspace(workspace).send().error()).isEqualTo("invalid request body");
+        assertThat(api.post("/api/tasks", "{\"prompt\":5}")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .error())
+                .isEqualTo("prompt: must be a string");
+        assertThat(api.post("/api/conversations", "[]")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .error())
+                .isEqualTo("invalid request body");
     }
 
     @Test
     void getTask_reportsStatusCountAndLastMessageTime() {
         String task = newTask();
-        var before = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json();
+        var before = api.get("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json();
         assertThat(before.get("message_count").asLong()).isZero();
         assertThat(before.get("last_message_at").isNull()).isTrue();
 
         append(task, batch(1, 3));
-        var complete = api.post("/api/daemon/tasks/" + task + "/complete", "{\"output\":\"done\"}").token(machineToken).send();
+        var complete = api.post("/api/daemon/tasks/" + task + "/complete", "{\"output\":\"done\"}")
+                .token(machineToken)
+                .send();
 
         assertThat(complete.status()).isEqualTo(200);
         assertThat(complete.json().toString()).isEqualTo("{\"status\":\"ok\"}");
-        var after = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json();
-        assertThat(after.fieldNames()).toIterable().containsExactly("id", "workspace_id", "conversation_id", "status", "message_count", "last_message_at", "created_at");
+        var after = api.get("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json();
+        assertThat(after.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "id",
+                        "workspace_id",
+                        "conversation_id",
+                        "status",
+                        "message_count",
+                        "last_message_at",
+                        "created_at");
         assertThat(after.get("status").asText()).isEqualTo("completed");
         assertThat(after.get("message_count").asLong()).isEqualTo(3);
         assertThat(after.get("last_message_at").asText()).endsWith("Z");
@@ -552,20 +800,42 @@ abstract class AbstractHttpApiTest {
         List<Long> before = seqs(read(task, "?exclude_types="));
         assertThat(strata.store().task(task).orElseThrow().liveSegments()).isEqualTo(4);
 
-        api.post("/api/daemon/tasks/" + task + "/complete", "{}").token(machineToken).send();
+        api.post("/api/daemon/tasks/" + task + "/complete", "{}")
+                .token(machineToken)
+                .send();
 
-        awaitSeconds(10, () -> assertThat(strata.store().task(task).orElseThrow().liveSegments()).isEqualTo(1));
+        awaitSeconds(
+                10,
+                () -> assertThat(strata.store().task(task).orElseThrow().liveSegments())
+                        .isEqualTo(1));
         assertThat(seqs(read(task, "?exclude_types="))).isEqualTo(before);
     }
 
     @Test
     void fail_marksTheTaskFailed() {
         String task = newTask();
-        var fail = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}").token(machineToken).send();
+        var fail = api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}")
+                .token(machineToken)
+                .send();
         assertThat(fail.status()).isEqualTo(200);
-        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json().get("status").asText()).isEqualTo("failed");
-        assertThat(api.post("/api/daemon/tasks/" + task + "/fail", "").token(machineToken).send().status()).isEqualTo(200);
-        assertThat(api.post("/api/daemon/tasks/nope/complete", "{}").token(machineToken).send().status()).isEqualTo(404);
+        assertThat(api.get("/api/tasks/" + task)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .json()
+                        .get("status")
+                        .asText())
+                .isEqualTo("failed");
+        assertThat(api.post("/api/daemon/tasks/" + task + "/fail", "")
+                        .token(machineToken)
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        assertThat(api.post("/api/daemon/tasks/nope/complete", "{}")
+                        .token(machineToken)
+                        .send()
+                        .status())
+                .isEqualTo(404);
     }
 
     // ---- step counts
@@ -579,8 +849,12 @@ abstract class AbstractHttpApiTest {
         append(quiet, "{\"messages\":[{\"seq\":1,\"type\":\"text\"},{\"seq\":2,\"type\":\"tool-result\"}]}");
         String foreign = newTaskIn(otherWorkspace);
 
-        var response = api.post("/api/tasks/step-counts", "{\"task_ids\":[\"" + busy + "\",\"" + quiet + "\",\"" + foreign + "\",\"nope\"]}")
-                .token(userToken).workspace(workspace).send();
+        var response = api.post(
+                        "/api/tasks/step-counts",
+                        "{\"task_ids\":[\"" + busy + "\",\"" + quiet + "\",\"" + foreign + "\",\"nope\"]}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().toString()).isEqualTo("{\"" + busy + "\":7}");
@@ -589,18 +863,32 @@ abstract class AbstractHttpApiTest {
     @Test
     void stepCounts_invalidBodies_are400() {
         Map<String, String> cases = Map.of(
-                "{}", "task_ids is required",
-                "{\"task_ids\":null}", "task_ids is required",
-                "{\"task_ids\":\"a\"}", "task_ids must be an array of strings",
-                "{\"task_ids\":[1]}", "task_ids must be an array of strings",
-                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"a\"")) + "]}", "task_ids exceeds maximum of 100 entries",
-                "nope", "invalid request body");
+                "{}",
+                "task_ids is required",
+                "{\"task_ids\":null}",
+                "task_ids is required",
+                "{\"task_ids\":\"a\"}",
+                "task_ids must be an array of strings",
+                "{\"task_ids\":[1]}",
+                "task_ids must be an array of strings",
+                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"a\"")) + "]}",
+                "task_ids exceeds maximum of 100 entries",
+                "nope",
+                "invalid request body");
         cases.forEach((body, error) -> {
-            var response = api.post("/api/tasks/step-counts", body).token(userToken).workspace(workspace).send();
+            var response = api.post("/api/tasks/step-counts", body)
+                    .token(userToken)
+                    .workspace(workspace)
+                    .send();
             assertThat(response.status()).as(body).isEqualTo(400);
             assertThat(response.error()).as(body).isEqualTo(error);
         });
-        assertThat(api.post("/api/tasks/step-counts", "{\"task_ids\":[]}").token(userToken).workspace(workspace).send().text()).isEqualTo("{}");
+        assertThat(api.post("/api/tasks/step-counts", "{\"task_ids\":[]}")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .text())
+                .isEqualTo("{}");
     }
 
     // ---- deletes
@@ -613,31 +901,61 @@ abstract class AbstractHttpApiTest {
         append(task, batch(5, 9));
         assertStoredInEveryTier(task, 2);
 
-        var response = api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send();
+        var response = api.delete("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
 
         assertThat(response.status()).isEqualTo(200);
         assertGoneFromEveryTier(task, "DELETE /api/tasks/" + task);
         assertThat(response.json().toString()).isEqualTo("{\"status\":\"ok\"}");
         assertThat(read(task, "").status()).isEqualTo(404);
-        assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
+        assertThat(api.get("/api/tasks/" + task)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .status())
+                .isEqualTo(404);
         assertThat(append(task, batch(10, 11)).status()).isEqualTo(404);
-        assertThat(api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(404);
-        assertThat(strata.store().pendingDeletions()).as("content removed at once, nothing left queued").isEqualTo(pendingBefore);
+        assertThat(api.delete("/api/tasks/" + task)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .status())
+                .isEqualTo(404);
+        assertThat(strata.store().pendingDeletions())
+                .as("content removed at once, nothing left queued")
+                .isEqualTo(pendingBefore);
     }
 
     @Test
     void deleteConversation_removesItsTasksAndMessages() {
         long pendingBefore = strata.store().pendingDeletions();
-        String conversation = api.post("/api/conversations", "").token(userToken).workspace(workspace).send().json().get("id").asText();
+        String conversation = api.post("/api/conversations", "")
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("id")
+                .asText();
         List<String> tasks = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            String task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}").token(userToken).workspace(workspace).send().json().get("id").asText();
+            String task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}")
+                    .token(userToken)
+                    .workspace(workspace)
+                    .send()
+                    .json()
+                    .get("id")
+                    .asText();
             append(task, batch(0, 4));
             assertStoredInEveryTier(task, 1);
             tasks.add(task);
         }
 
-        var response = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
+        var response = api.delete("/api/conversations/" + conversation)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
 
         assertThat(response.status()).isEqualTo(200);
         for (String task : tasks) {
@@ -645,7 +963,10 @@ abstract class AbstractHttpApiTest {
             assertThat(strata.store().task(task)).isEmpty();
             assertGoneFromEveryTier(task, "DELETE /api/conversations/" + conversation);
         }
-        var again = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
+        var again = api.delete("/api/conversations/" + conversation)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(again.status()).isEqualTo(404);
         assertThat(again.error()).isEqualTo("conversation not found");
         assertThat(strata.store().pendingDeletions()).isEqualTo(pendingBefore);
@@ -659,8 +980,12 @@ abstract class AbstractHttpApiTest {
 
         for (String end : List.of("complete", "fail")) {
             for (String body : List.of("{}", "{\"output\":\"hijacked\",\"error\":\"hijacked\"}", "")) {
-                assertRefusedAndNothingChanged("POST /api/daemon/tasks/{task}/" + end + " " + body + " with another workspace's machine token",
-                        CROSS_WORKSPACE, () -> api.post("/api/daemon/tasks/" + target.task() + "/" + end, body).token(otherMachineToken).send());
+                assertRefusedAndNothingChanged(
+                        "POST /api/daemon/tasks/{task}/" + end + " " + body + " with another workspace's machine token",
+                        CROSS_WORKSPACE,
+                        () -> api.post("/api/daemon/tasks/" + target.task() + "/" + end, body)
+                                .token(otherMachineToken)
+                                .send());
             }
         }
 
@@ -672,10 +997,17 @@ abstract class AbstractHttpApiTest {
         Target target = target();
         String path = "/api/conversations/" + target.conversation();
 
-        assertRefusedAndNothingChanged("DELETE " + path + " by a member of another workspace, in that workspace",
-                CROSS_WORKSPACE, () -> api.delete(path).token(outsiderToken).workspace(otherWorkspace).send());
-        assertRefusedAndNothingChanged("DELETE " + path + " by a member of another workspace, naming the owning workspace",
-                CROSS_WORKSPACE, () -> api.delete(path).token(outsiderToken).workspace(workspace).send());
+        assertRefusedAndNothingChanged(
+                "DELETE " + path + " by a member of another workspace, in that workspace",
+                CROSS_WORKSPACE,
+                () -> api.delete(path)
+                        .token(outsiderToken)
+                        .workspace(otherWorkspace)
+                        .send());
+        assertRefusedAndNothingChanged(
+                "DELETE " + path + " by a member of another workspace, naming the owning workspace",
+                CROSS_WORKSPACE,
+                () -> api.delete(path).token(outsiderToken).workspace(workspace).send());
 
         assertTargetUnchanged(target);
     }
@@ -685,10 +1017,16 @@ abstract class AbstractHttpApiTest {
         Target target = target();
         String body = "{\"conversation_id\":\"" + target.conversation() + "\",\"prompt\":\"intrude\"}";
 
-        assertRefusedAndNothingChanged("POST /api/tasks " + body + " by a member of another workspace",
-                CROSS_WORKSPACE, () -> api.post("/api/tasks", body).token(outsiderToken).workspace(otherWorkspace).send());
+        assertRefusedAndNothingChanged(
+                "POST /api/tasks " + body + " by a member of another workspace",
+                CROSS_WORKSPACE,
+                () -> api.post("/api/tasks", body)
+                        .token(outsiderToken)
+                        .workspace(otherWorkspace)
+                        .send());
 
-        assertThat(strata.directory().taskIdsOfConversation(target.conversation())).as("tasks of the target conversation")
+        assertThat(strata.directory().taskIdsOfConversation(target.conversation()))
+                .as("tasks of the target conversation")
                 .containsExactly(target.task());
         assertTargetUnchanged(target);
     }
@@ -700,16 +1038,47 @@ abstract class AbstractHttpApiTest {
         String conversation = "/api/conversations/" + target.conversation();
         String daemon = "/api/daemon/tasks/" + target.task();
         Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
-        requests.put("DELETE " + task, () -> api.delete(task).token(otherMachineToken).workspace(workspace).send());
-        requests.put("DELETE " + conversation, () -> api.delete(conversation).token(otherMachineToken).workspace(workspace).send());
-        requests.put("POST /api/tasks with the conversation", () -> api.post("/api/tasks", "{\"conversation_id\":\"" + target.conversation() + "\"}")
-                .token(otherMachineToken).workspace(workspace).send());
-        requests.put("POST " + daemon + "/messages", () -> api.post(daemon + "/messages", batch(4, 5)).token(otherMachineToken).workspace(workspace).send());
-        requests.put("POST " + daemon + "/complete", () -> api.post(daemon + "/complete", "{}").token(otherMachineToken).workspace(workspace).send());
-        requests.put("POST " + daemon + "/fail", () -> api.post(daemon + "/fail", "{}").token(otherMachineToken).workspace(workspace).send());
+        requests.put(
+                "DELETE " + task,
+                () -> api.delete(task)
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "DELETE " + conversation,
+                () -> api.delete(conversation)
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "POST /api/tasks with the conversation",
+                () -> api.post("/api/tasks", "{\"conversation_id\":\"" + target.conversation() + "\"}")
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "POST " + daemon + "/messages",
+                () -> api.post(daemon + "/messages", batch(4, 5))
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "POST " + daemon + "/complete",
+                () -> api.post(daemon + "/complete", "{}")
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "POST " + daemon + "/fail",
+                () -> api.post(daemon + "/fail", "{}")
+                        .token(otherMachineToken)
+                        .workspace(workspace)
+                        .send());
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(
-                request + " with another workspace's machine token and X-Workspace-ID of the owner", CROSS_WORKSPACE, send));
+                request + " with another workspace's machine token and X-Workspace-ID of the owner",
+                CROSS_WORKSPACE,
+                send));
 
         assertTargetUnchanged(target);
     }
@@ -717,11 +1086,22 @@ abstract class AbstractHttpApiTest {
     @Test
     void refusedConversationCreation_changesNothing() {
         Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
-        for (String body : List.of("[]", "{", "\"x\"", "{\"title\":5}", "{\"title\":[]}", "{\"title\":\"t\"} trailing")) {
-            requests.put("POST /api/conversations " + abbreviate(body), () -> api.post("/api/conversations", body).token(userToken).workspace(workspace).send());
+        for (String body :
+                List.of("[]", "{", "\"x\"", "{\"title\":5}", "{\"title\":[]}", "{\"title\":\"t\"} trailing")) {
+            requests.put(
+                    "POST /api/conversations " + abbreviate(body),
+                    () -> api.post("/api/conversations", body)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
         }
-        requests.put("POST /api/conversations over the body limit",
-                () -> api.post("/api/conversations", overLimit("title")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.put(
+                "POST /api/conversations over the body limit",
+                () -> api.post("/api/conversations", overLimit("title"))
+                        .token(userToken)
+                        .workspace(workspace)
+                        .expectContinue()
+                        .send());
         requests.putAll(unauthorized("POST", "/api/conversations", "{\"title\":\"t\"}"));
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
@@ -729,14 +1109,36 @@ abstract class AbstractHttpApiTest {
 
     @Test
     void refusedTaskCreation_changesNothing() {
-        String foreignConversation = api.post("/api/conversations", "{}").token(outsiderToken).workspace(otherWorkspace).send().json().get("id").asText();
+        String foreignConversation = api.post("/api/conversations", "{}")
+                .token(outsiderToken)
+                .workspace(otherWorkspace)
+                .send()
+                .json()
+                .get("id")
+                .asText();
         Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
-        for (String body : List.of("[1]", "{", "{\"prompt\":5}", "{\"conversation_id\":5}", "{\"conversation_id\":\"nope\"}",
-                "{\"conversation_id\":\"" + foreignConversation + "\"}", "{} trailing")) {
-            requests.put("POST /api/tasks " + abbreviate(body), () -> api.post("/api/tasks", body).token(userToken).workspace(workspace).send());
+        for (String body : List.of(
+                "[1]",
+                "{",
+                "{\"prompt\":5}",
+                "{\"conversation_id\":5}",
+                "{\"conversation_id\":\"nope\"}",
+                "{\"conversation_id\":\"" + foreignConversation + "\"}",
+                "{} trailing")) {
+            requests.put(
+                    "POST /api/tasks " + abbreviate(body),
+                    () -> api.post("/api/tasks", body)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
         }
-        requests.put("POST /api/tasks over the body limit",
-                () -> api.post("/api/tasks", overLimit("prompt")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.put(
+                "POST /api/tasks over the body limit",
+                () -> api.post("/api/tasks", overLimit("prompt"))
+                        .token(userToken)
+                        .workspace(workspace)
+                        .expectContinue()
+                        .send());
         requests.putAll(unauthorized("POST", "/api/tasks", "{\"prompt\":\"p\"}"));
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
@@ -747,18 +1149,41 @@ abstract class AbstractHttpApiTest {
         Target target = target();
         String path = "/api/daemon/tasks/" + target.task() + "/messages";
         Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
-        for (String body : List.of("{", "[]", "{\"messages\":{}}",
+        for (String body : List.of(
+                "{",
+                "[]",
+                "{\"messages\":{}}",
                 "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":-1,\"type\":\"text\"}]}",
                 "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":9,\"type\":\"text\"}]}",
                 "{\"messages\":[{\"seq\":9,\"type\":\"text\"},{\"seq\":10,\"type\":\"text\",\"input\":[1]}]}",
                 "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"\\ud800\"}]}")) {
-            requests.put("POST " + path + " " + abbreviate(body), () -> api.post(path, body).token(machineToken).send());
+            requests.put(
+                    "POST " + path + " " + abbreviate(body),
+                    () -> api.post(path, body).token(machineToken).send());
         }
-        requests.put("POST " + path + " over the body limit", () -> api.post(path, overLimit("messages")).token(machineToken).expectContinue().send());
-        requests.put("POST " + path + " with a user token", () -> api.post(path, batch(9, 10)).token(userToken).workspace(workspace).send());
-        requests.put("POST " + path + " without a token", () -> api.post(path, batch(9, 10)).send());
-        requests.put("POST " + path + " with an unknown token", () -> api.post(path, batch(9, 10)).token("al_nope").send());
-        requests.put("POST /api/daemon/tasks/nope/messages", () -> api.post("/api/daemon/tasks/nope/messages", batch(9, 10)).token(machineToken).send());
+        requests.put(
+                "POST " + path + " over the body limit",
+                () -> api.post(path, overLimit("messages"))
+                        .token(machineToken)
+                        .expectContinue()
+                        .send());
+        requests.put(
+                "POST " + path + " with a user token",
+                () -> api.post(path, batch(9, 10))
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "POST " + path + " without a token",
+                () -> api.post(path, batch(9, 10)).send());
+        requests.put(
+                "POST " + path + " with an unknown token",
+                () -> api.post(path, batch(9, 10)).token("al_nope").send());
+        requests.put(
+                "POST /api/daemon/tasks/nope/messages",
+                () -> api.post("/api/daemon/tasks/nope/messages", batch(9, 10))
+                        .token(machineToken)
+                        .send());
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
         assertTargetUnchanged(target);
@@ -771,14 +1196,35 @@ abstract class AbstractHttpApiTest {
         for (String end : List.of("complete", "fail")) {
             String field = end.equals("complete") ? "output" : "error";
             String path = "/api/daemon/tasks/" + target.task() + "/" + end;
-            for (String body : List.of("[1]", "{", "\"done\"", "{\"" + field + "\":5}", "{\"" + field + "\":{}}", "{} trailing")) {
-                requests.put("POST " + path + " " + abbreviate(body), () -> api.post(path, body).token(machineToken).send());
+            for (String body :
+                    List.of("[1]", "{", "\"done\"", "{\"" + field + "\":5}", "{\"" + field + "\":{}}", "{} trailing")) {
+                requests.put(
+                        "POST " + path + " " + abbreviate(body),
+                        () -> api.post(path, body).token(machineToken).send());
             }
-            requests.put("POST " + path + " over the body limit", () -> api.post(path, overLimit(field)).token(machineToken).expectContinue().send());
-            requests.put("POST " + path + " with a user token", () -> api.post(path, "{}").token(userToken).workspace(workspace).send());
-            requests.put("POST " + path + " without a token", () -> api.post(path, "{}").send());
-            requests.put("POST " + path + " with an unknown token", () -> api.post(path, "{}").token("al_nope").send());
-            requests.put("POST /api/daemon/tasks/nope/" + end, () -> api.post("/api/daemon/tasks/nope/" + end, "{}").token(machineToken).send());
+            requests.put(
+                    "POST " + path + " over the body limit",
+                    () -> api.post(path, overLimit(field))
+                            .token(machineToken)
+                            .expectContinue()
+                            .send());
+            requests.put(
+                    "POST " + path + " with a user token",
+                    () -> api.post(path, "{}")
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
+            requests.put(
+                    "POST " + path + " without a token",
+                    () -> api.post(path, "{}").send());
+            requests.put(
+                    "POST " + path + " with an unknown token",
+                    () -> api.post(path, "{}").token("al_nope").send());
+            requests.put(
+                    "POST /api/daemon/tasks/nope/" + end,
+                    () -> api.post("/api/daemon/tasks/nope/" + end, "{}")
+                            .token(machineToken)
+                            .send());
         }
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
@@ -792,10 +1238,30 @@ abstract class AbstractHttpApiTest {
         for (String path : List.of("/api/tasks/" + target.task(), "/api/conversations/" + target.conversation())) {
             requests.putAll(unauthorized("DELETE", path, null));
         }
-        requests.put("DELETE /api/tasks/nope", () -> api.delete("/api/tasks/nope").token(userToken).workspace(workspace).send());
-        requests.put("DELETE /api/conversations/nope", () -> api.delete("/api/conversations/nope").token(userToken).workspace(workspace).send());
-        requests.put("DELETE /api/conversations/{task id}", () -> api.delete("/api/conversations/" + target.task()).token(userToken).workspace(workspace).send());
-        requests.put("DELETE /api/tasks/{conversation id}", () -> api.delete("/api/tasks/" + target.conversation()).token(userToken).workspace(workspace).send());
+        requests.put(
+                "DELETE /api/tasks/nope",
+                () -> api.delete("/api/tasks/nope")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "DELETE /api/conversations/nope",
+                () -> api.delete("/api/conversations/nope")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "DELETE /api/conversations/{task id}",
+                () -> api.delete("/api/conversations/" + target.task())
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send());
+        requests.put(
+                "DELETE /api/tasks/{conversation id}",
+                () -> api.delete("/api/tasks/" + target.conversation())
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send());
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
         assertTargetUnchanged(target);
@@ -805,13 +1271,27 @@ abstract class AbstractHttpApiTest {
     void refusedStepCounts_changeNothing() {
         Target target = target();
         Map<String, Supplier<ApiClient.Response>> requests = new LinkedHashMap<>();
-        for (String body : List.of("nope", "{}", "{\"task_ids\":\"a\"}", "{\"task_ids\":[1]}",
-                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"" + target.task() + "\"")) + "]}")) {
-            requests.put("POST /api/tasks/step-counts " + abbreviate(body),
-                    () -> api.post("/api/tasks/step-counts", body).token(userToken).workspace(workspace).send());
+        for (String body : List.of(
+                "nope",
+                "{}",
+                "{\"task_ids\":\"a\"}",
+                "{\"task_ids\":[1]}",
+                "{\"task_ids\":[" + String.join(",", java.util.Collections.nCopies(101, "\"" + target.task() + "\""))
+                        + "]}")) {
+            requests.put(
+                    "POST /api/tasks/step-counts " + abbreviate(body),
+                    () -> api.post("/api/tasks/step-counts", body)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send());
         }
-        requests.put("POST /api/tasks/step-counts over the body limit",
-                () -> api.post("/api/tasks/step-counts", overLimit("task_ids")).token(userToken).workspace(workspace).expectContinue().send());
+        requests.put(
+                "POST /api/tasks/step-counts over the body limit",
+                () -> api.post("/api/tasks/step-counts", overLimit("task_ids"))
+                        .token(userToken)
+                        .workspace(workspace)
+                        .expectContinue()
+                        .send());
         requests.putAll(unauthorized("POST", "/api/tasks/step-counts", "{\"task_ids\":[\"" + target.task() + "\"]}"));
 
         requests.forEach((request, send) -> assertRefusedAndNothingChanged(request, CLIENT_ERROR, send));
@@ -819,29 +1299,51 @@ abstract class AbstractHttpApiTest {
     }
 
     /** A conversation of the main workspace with one task of three messages, that refused requests aim at. */
-    record Target(String conversation, String task, List<String> messages) {
-    }
+    record Target(String conversation, String task, List<String> messages) {}
 
     Target target() {
-        var conversation = api.post("/api/conversations", "{\"title\":\"target\"}").token(userToken).workspace(workspace).send();
-        assertThat(conversation.status()).as("POST /api/conversations for the target").isEqualTo(201);
+        var conversation = api.post("/api/conversations", "{\"title\":\"target\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
+        assertThat(conversation.status())
+                .as("POST /api/conversations for the target")
+                .isEqualTo(201);
         String conversationId = conversation.json().get("id").asText();
-        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\"}").token(userToken).workspace(workspace).send();
+        var task = api.post("/api/tasks", "{\"conversation_id\":\"" + conversationId + "\"}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(task.status()).as("POST /api/tasks for the target").isEqualTo(201);
         String taskId = task.json().get("id").asText();
-        assertThat(append(taskId, batch(1, 3)).status()).as("append to the target").isEqualTo(200);
+        assertThat(append(taskId, batch(1, 3)).status())
+                .as("append to the target")
+                .isEqualTo(200);
         return new Target(conversationId, taskId, messagesOf(taskId));
     }
 
     /** The target as its owner sees it: still queued, open, and with the same three messages. */
     void assertTargetUnchanged(Target target) {
-        var task = api.get("/api/tasks/" + target.task()).token(userToken).workspace(workspace).send();
-        assertThat(task.status()).as("GET /api/tasks/%s after the refused requests", target.task()).isEqualTo(200);
-        assertThat(task.json().get("status").asText()).as("status of the target task").isEqualTo("queued");
-        assertThat(task.json().get("conversation_id").asText()).as("conversation of the target task").isEqualTo(target.conversation());
-        assertThat(strata.store().task(target.task()).orElseThrow().sealed()).as("target task sealed").isFalse();
+        var task = api.get("/api/tasks/" + target.task())
+                .token(userToken)
+                .workspace(workspace)
+                .send();
+        assertThat(task.status())
+                .as("GET /api/tasks/%s after the refused requests", target.task())
+                .isEqualTo(200);
+        assertThat(task.json().get("status").asText())
+                .as("status of the target task")
+                .isEqualTo("queued");
+        assertThat(task.json().get("conversation_id").asText())
+                .as("conversation of the target task")
+                .isEqualTo(target.conversation());
+        assertThat(strata.store().task(target.task()).orElseThrow().sealed())
+                .as("target task sealed")
+                .isFalse();
         assertThat(messagesOf(target.task())).as("messages of the target task").isEqualTo(target.messages());
-        assertThat(strata.directory().conversation(workspace, target.conversation())).as("target conversation").isPresent();
+        assertThat(strata.directory().conversation(workspace, target.conversation()))
+                .as("target conversation")
+                .isPresent();
     }
 
     List<String> messagesOf(String taskId) {
@@ -852,7 +1354,8 @@ abstract class AbstractHttpApiTest {
         return messages;
     }
 
-    static final Condition<Integer> CROSS_WORKSPACE = new Condition<>(status -> status == 403 || status == 404, "403 or 404");
+    static final Condition<Integer> CROSS_WORKSPACE =
+            new Condition<>(status -> status == 403 || status == 404, "403 or 404");
     static final Condition<Integer> CLIENT_ERROR = new Condition<>(status -> status >= 400 && status < 500, "a 4xx");
 
     /**
@@ -862,9 +1365,13 @@ abstract class AbstractHttpApiTest {
     void assertRefusedAndNothingChanged(String request, Condition<Integer> refused, Supplier<ApiClient.Response> send) {
         StoredState before = stored();
         ApiClient.Response response = send.get();
-        assertThat(response.status()).as("%s: status (body %s)", request, abbreviate(response.text())).is(refused);
+        assertThat(response.status())
+                .as("%s: status (body %s)", request, abbreviate(response.text()))
+                .is(refused);
         assertThat(response.error()).as("%s: JSON error message", request).isNotBlank();
-        assertThat(before.changesTo(stored())).as("%s changed what is stored", request).isEmpty();
+        assertThat(before.changesTo(stored()))
+                .as("%s changed what is stored", request)
+                .isEmpty();
     }
 
     StoredState stored() {
@@ -878,10 +1385,17 @@ abstract class AbstractHttpApiTest {
             ApiClient.Request r = method.equals("DELETE") ? api.delete(path) : api.post(path, body);
             return token == null ? r : r.token(token);
         };
-        requests.put(method + " " + path + " without a token", () -> request.apply(null).workspace(workspace).send());
-        requests.put(method + " " + path + " with an unknown token", () -> request.apply("ut_nope").workspace(workspace).send());
-        requests.put(method + " " + path + " without a workspace", () -> request.apply(userToken).send());
-        requests.put(method + " " + path + " in a workspace of which the user is not a member",
+        requests.put(
+                method + " " + path + " without a token",
+                () -> request.apply(null).workspace(workspace).send());
+        requests.put(
+                method + " " + path + " with an unknown token",
+                () -> request.apply("ut_nope").workspace(workspace).send());
+        requests.put(
+                method + " " + path + " without a workspace",
+                () -> request.apply(userToken).send());
+        requests.put(
+                method + " " + path + " in a workspace of which the user is not a member",
                 () -> request.apply(outsiderToken).workspace(workspace).send());
         return requests;
     }
@@ -903,19 +1417,31 @@ abstract class AbstractHttpApiTest {
     void assertStoredInEveryTier(String taskId, int objects) {
         assertThat(objectsOf(taskId)).as("objects of task %s", taskId).hasSize(objects);
         cacheEntries(ContentKeys.taskPrefix(taskId))
-                .ifPresent(entries -> assertThat(entries).as("cache entries of task %s", taskId).isEqualTo(objects));
+                .ifPresent(entries -> assertThat(entries)
+                        .as("cache entries of task %s", taskId)
+                        .isEqualTo(objects));
     }
 
     void assertGoneFromEveryTier(String taskId, String request) {
-        assertThat(strata.store().task(taskId)).as("%s: task %s in the metadata tier", request, taskId).isEmpty();
-        assertThat(strata.directory().task(workspace, taskId)).as("%s: task %s in the directory", request, taskId).isEmpty();
-        assertThat(objectsOf(taskId)).as("%s: objects of task %s", request, taskId).isEmpty();
+        assertThat(strata.store().task(taskId))
+                .as("%s: task %s in the metadata tier", request, taskId)
+                .isEmpty();
+        assertThat(strata.directory().task(workspace, taskId))
+                .as("%s: task %s in the directory", request, taskId)
+                .isEmpty();
+        assertThat(objectsOf(taskId))
+                .as("%s: objects of task %s", request, taskId)
+                .isEmpty();
         cacheEntries(ContentKeys.taskPrefix(taskId))
-                .ifPresent(entries -> assertThat(entries).as("%s: cache entries of task %s", request, taskId).isZero());
+                .ifPresent(entries -> assertThat(entries)
+                        .as("%s: cache entries of task %s", request, taskId)
+                        .isZero());
     }
 
     List<String> objectsOf(String taskId) {
-        return contentListing().list(ContentKeys.taskPrefix(taskId), "", 1000).stream().map(ListableContent.StoredObject::key).toList();
+        return contentListing().list(ContentKeys.taskPrefix(taskId), "", 1000).stream()
+                .map(ListableContent.StoredObject::key)
+                .toList();
     }
 
     // ---- operations
@@ -933,10 +1459,18 @@ abstract class AbstractHttpApiTest {
         read(task, "");
         var metrics = api.get("/metrics").send();
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.text()).as("requests counted by their route")
-                .contains("strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"200\"}");
-        assertThat(metrics.text()).contains("strata_http_requests_seconds_count", "strata_tier_operation_seconds_count",
-                "strata_cache_hits_total", "strata_cache_misses_total", "strata_content_written_bytes_total", "strata_deletion_backlog");
+        assertThat(metrics.text())
+                .as("requests counted by their route")
+                .contains(
+                        "strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"200\"}");
+        assertThat(metrics.text())
+                .contains(
+                        "strata_http_requests_seconds_count",
+                        "strata_tier_operation_seconds_count",
+                        "strata_cache_hits_total",
+                        "strata_cache_misses_total",
+                        "strata_content_written_bytes_total",
+                        "strata_deletion_backlog");
     }
 
     @Test
@@ -947,7 +1481,10 @@ abstract class AbstractHttpApiTest {
     }
 
     String newTaskIn(String workspaceId) {
-        var response = api.post("/api/tasks", "{}").token(outsiderToken).workspace(workspaceId).send();
+        var response = api.post("/api/tasks", "{}")
+                .token(outsiderToken)
+                .workspace(workspaceId)
+                .send();
         assertThat(response.status()).isEqualTo(201);
         return response.json().get("id").asText();
     }

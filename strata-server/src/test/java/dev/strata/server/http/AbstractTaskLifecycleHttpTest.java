@@ -43,6 +43,7 @@ abstract class AbstractTaskLifecycleHttpTest {
 
     @TempDir
     static Path directory;
+
     Strata strata;
     ApiClient api;
     String workspace;
@@ -52,8 +53,7 @@ abstract class AbstractTaskLifecycleHttpTest {
     /** The STRATA_DB_URL of this class's metadata database. */
     protected abstract String databaseUrl();
 
-    protected void cleanUp() {
-    }
+    protected void cleanUp() {}
 
     @BeforeAll
     void start() {
@@ -70,7 +70,8 @@ abstract class AbstractTaskLifecycleHttpTest {
         strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
         api = new ApiClient(strata.port());
         workspace = strata.directory().createWorkspace("main").id();
-        String user = strata.directory().createUser("owner@example.com", "Owner").id();
+        String user =
+                strata.directory().createUser("owner@example.com", "Owner").id();
         strata.directory().addMember(workspace, user, Role.OWNER);
         userToken = strata.tokens().createUserToken(user);
         machineToken = strata.tokens().createMachineToken(user, workspace);
@@ -92,7 +93,13 @@ abstract class AbstractTaskLifecycleHttpTest {
         List<String> created = new ArrayList<>();
         try {
             for (int round = 0; round < RACE_ROUNDS; round++) {
-                String conversation = api.post("/api/conversations", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
+                String conversation = api.post("/api/conversations", "{}")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .json()
+                        .get("id")
+                        .asText();
                 ConcurrentLinkedQueue<String> tasks = new ConcurrentLinkedQueue<>();
                 AtomicBoolean deleted = new AtomicBoolean();
                 List<Future<?>> running = new ArrayList<>();
@@ -100,8 +107,13 @@ abstract class AbstractTaskLifecycleHttpTest {
                     running.add(creators.submit(() -> createUntilRefused(conversation, tasks, deleted)));
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> tasks.size() >= 2);
-                var delete = api.delete("/api/conversations/" + conversation).token(userToken).workspace(workspace).send();
-                assertThat(delete.status()).as("DELETE conversation %s", conversation).isEqualTo(200);
+                var delete = api.delete("/api/conversations/" + conversation)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send();
+                assertThat(delete.status())
+                        .as("DELETE conversation %s", conversation)
+                        .isEqualTo(200);
                 deleted.set(true);
                 for (Future<?> creator : running) {
                     creator.get();
@@ -112,38 +124,63 @@ abstract class AbstractTaskLifecycleHttpTest {
             creators.shutdownNow();
         }
 
-        FsckReport repair = strata.fsck().run(Fsck.Mode.REPAIR, done -> { });
-        assertThat(repair.forgottenTasks()).as("store rows left by the race: %s", repair.problems()).isZero();
+        FsckReport repair = strata.fsck().run(Fsck.Mode.REPAIR, done -> {});
+        assertThat(repair.forgottenTasks())
+                .as("store rows left by the race: %s", repair.problems())
+                .isZero();
         assertThat(repair.overdueDeletionsLeft()).isZero();
         for (String task : created) {
-            assertThat(api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().status())
-                    .as("GET task %s after its conversation was deleted", task).isEqualTo(404);
-            assertThat(strata.directory().task(workspace, task)).as("server row of %s", task).isEmpty();
-            assertThat(strata.store().task(task)).as("store metadata of %s", task).isEmpty();
+            assertThat(api.get("/api/tasks/" + task)
+                            .token(userToken)
+                            .workspace(workspace)
+                            .send()
+                            .status())
+                    .as("GET task %s after its conversation was deleted", task)
+                    .isEqualTo(404);
+            assertThat(strata.directory().task(workspace, task))
+                    .as("server row of %s", task)
+                    .isEmpty();
+            assertThat(strata.store().task(task))
+                    .as("store metadata of %s", task)
+                    .isEmpty();
             Path objects = directory.resolve("objects/tasks").resolve(task);
             assertThat(Files.exists(objects) ? dev.strata.testing.TestServices.countFiles(objects) : 0)
-                    .as("objects of %s left after fsck --repair", task).isZero();
+                    .as("objects of %s left after fsck --repair", task)
+                    .isZero();
         }
-        FsckReport check = strata.fsck().run(Fsck.Mode.CHECK, done -> { });
+        FsckReport check = strata.fsck().run(Fsck.Mode.CHECK, done -> {});
         assertThat(check.problems()).isEmpty();
         assertThat(check.clean()).isTrue();
     }
 
     /** Creates tasks in the conversation and appends to each, until creation is refused after the delete. */
     private void createUntilRefused(String conversation, ConcurrentLinkedQueue<String> tasks, AtomicBoolean deleted) {
-        for (int attempt = 0; ; attempt++) {
+        while (true) {
             boolean afterDelete = deleted.get();
-            var response = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}").token(userToken).workspace(workspace).send();
+            var response = api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\"}")
+                    .token(userToken)
+                    .workspace(workspace)
+                    .send();
             if (response.status() == 404) {
-                assertThat(response.error()).as("create in deleted conversation %s", conversation).isEqualTo("conversation not found");
+                assertThat(response.error())
+                        .as("create in deleted conversation %s", conversation)
+                        .isEqualTo("conversation not found");
                 return;
             }
-            assertThat(response.status()).as("create in conversation %s, %s", conversation, response.text()).isEqualTo(201);
-            assertThat(afterDelete).as("a task created in conversation %s after its delete answered", conversation).isFalse();
+            assertThat(response.status())
+                    .as("create in conversation %s, %s", conversation, response.text())
+                    .isEqualTo(201);
+            assertThat(afterDelete)
+                    .as("a task created in conversation %s after its delete answered", conversation)
+                    .isFalse();
             String task = response.json().get("id").asText();
             tasks.add(task);
-            var append = api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3)).token(machineToken).send();
-            assertThat(append.status()).as("append to %s: %s", task, append.text()).isIn(200, 404);
+            var append = api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3))
+                    .token(machineToken)
+                    .send();
+            assertThat(append.status())
+                    .as("append to %s: %s", task, append.text())
+                    .isIn(200, 404);
         }
     }
 
@@ -154,15 +191,19 @@ abstract class AbstractTaskLifecycleHttpTest {
         directory.createTask("seen-" + conversation, workspace, java.util.Optional.of(conversation), "");
         directory.createTask("unseen-" + conversation, workspace, java.util.Optional.of(conversation), "");
 
-        assertThat(directory.deleteConversation(conversation, List.of("seen-" + conversation), WhenTasksRemain.KEEP_CONVERSATION))
+        assertThat(directory.deleteConversation(
+                        conversation, List.of("seen-" + conversation), WhenTasksRemain.KEEP_CONVERSATION))
                 .containsExactly("unseen-" + conversation);
-        assertThat(directory.conversation(workspace, conversation)).as("kept for the next round").isPresent();
+        assertThat(directory.conversation(workspace, conversation))
+                .as("kept for the next round")
+                .isPresent();
         assertThat(directory.task(workspace, "seen-" + conversation)).isEmpty();
 
         assertThat(directory.deleteConversation(conversation, List.of(), WhenTasksRemain.DELETE_CONVERSATION))
                 .containsExactly("unseen-" + conversation);
         assertThat(directory.conversation(workspace, conversation)).isEmpty();
-        assertThatThrownBy(() -> directory.createTask("late-" + conversation, workspace, java.util.Optional.of(conversation), ""))
+        assertThatThrownBy(() -> directory.createTask(
+                        "late-" + conversation, workspace, java.util.Optional.of(conversation), ""))
                 .isInstanceOf(ConversationNotFoundException.class)
                 .hasMessage("conversation not found: " + conversation);
         assertThat(directory.task(workspace, "late-" + conversation)).isEmpty();
@@ -178,7 +219,9 @@ abstract class AbstractTaskLifecycleHttpTest {
         assertThat(fail.status()).as("fail after complete").isEqualTo(409);
         assertThat(fail.error()).isEqualTo("task already ended");
         assertThat(status(task)).isEqualTo("completed");
-        assertThat(finish(task, "complete", "{}").status()).as("complete after fail was refused").isEqualTo(200);
+        assertThat(finish(task, "complete", "{}").status())
+                .as("complete after fail was refused")
+                .isEqualTo(200);
     }
 
     @Test
@@ -199,15 +242,24 @@ abstract class AbstractTaskLifecycleHttpTest {
     @Test
     void append_afterComplete_isAcceptedAndCompactedLater() {
         String task = newTask();
-        api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3)).token(machineToken).send();
+        api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3))
+                .token(machineToken)
+                .send();
         finish(task, "complete", "{}");
 
-        var late = api.post("/api/daemon/tasks/" + task + "/messages", batch(4, 6)).token(machineToken).send();
+        var late = api.post("/api/daemon/tasks/" + task + "/messages", batch(4, 6))
+                .token(machineToken)
+                .send();
 
         assertThat(late.status()).as("append after complete").isEqualTo(200);
         assertThat(late.json().get("accepted").asInt()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(30)).until(() -> strata.store().task(task).orElseThrow().liveSegments() == 1);
-        assertThat(api.get("/api/tasks/" + task + "/messages?exclude_types=").token(userToken).workspace(workspace).send().json())
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> strata.store().task(task).orElseThrow().liveSegments() == 1);
+        assertThat(api.get("/api/tasks/" + task + "/messages?exclude_types=")
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .json())
                 .hasSize(6);
     }
 
@@ -215,12 +267,19 @@ abstract class AbstractTaskLifecycleHttpTest {
     @Test
     void getTask_whileItsDeleteIsBetweenTheStoreAndTheDirectory_is404_neverAnEmptyTask() {
         String task = newTask();
-        api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3)).token(machineToken).send();
+        api.post("/api/daemon/tasks/" + task + "/messages", batch(1, 3))
+                .token(machineToken)
+                .send();
         strata.store().delete(List.of(task));
 
-        var response = api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send();
+        var response = api.get("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send();
 
-        assertThat(response.status()).as("GET task %s whose store rows are deleted: %s", task, response.text()).isEqualTo(404);
+        assertThat(response.status())
+                .as("GET task %s whose store rows are deleted: %s", task, response.text())
+                .isEqualTo(404);
         assertThat(response.json().get("error").asText()).isEqualTo("task not found");
     }
 
@@ -230,36 +289,57 @@ abstract class AbstractTaskLifecycleHttpTest {
         String known = newTask();
         strata.store().createTask("crash-leftover");
 
-        assertThat(strata.directory().forgottenStoreTasks(List.of(known, "crash-leftover", "absent"), Instant.now().plusSeconds(60)))
+        assertThat(strata.directory()
+                        .forgottenStoreTasks(
+                                List.of(known, "crash-leftover", "absent"),
+                                Instant.now().plusSeconds(60)))
                 .isEqualTo(Set.of("crash-leftover"));
-        assertThat(strata.directory().forgottenStoreTasks(List.of(known, "crash-leftover"), Instant.now().minusSeconds(60)))
-                .as("a creation may still be between the two rows").isEmpty();
+        assertThat(strata.directory()
+                        .forgottenStoreTasks(
+                                List.of(known, "crash-leftover"), Instant.now().minusSeconds(60)))
+                .as("a creation may still be between the two rows")
+                .isEmpty();
         // The leftover must be older than STRATA_ORPHAN_GRACE (1 ms here) by fsck's clock: on a fast
         // machine the first pass may come within that millisecond, so repair until it is seen.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(strata.fsck().run(Fsck.Mode.REPAIR, done -> { }).problems())
-                .as("fsck --repair problems").contains("forgotten task: crash-leftover (unknown to the application)"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                strata.fsck().run(Fsck.Mode.REPAIR, done -> {}).problems())
+                        .as("fsck --repair problems")
+                        .contains("forgotten task: crash-leftover (unknown to the application)"));
         assertThat(strata.store().task("crash-leftover")).isEmpty();
         assertThat(strata.store().task(known)).isPresent();
     }
 
     private String newTask() {
-        var response = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        var response = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(response.status()).isEqualTo(201);
         return response.json().get("id").asText();
     }
 
     private ApiClient.Response finish(String task, String end, String body) {
-        return api.post("/api/daemon/tasks/" + task + "/" + end, body).token(machineToken).send();
+        return api.post("/api/daemon/tasks/" + task + "/" + end, body)
+                .token(machineToken)
+                .send();
     }
 
     private String status(String task) {
-        return api.get("/api/tasks/" + task).token(userToken).workspace(workspace).send().json().get("status").asText();
+        return api.get("/api/tasks/" + task)
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("status")
+                .asText();
     }
 
     private static String batch(int from, int to) {
         List<String> messages = new ArrayList<>();
         for (int seq = from; seq <= to; seq++) {
-            messages.add("{\"seq\":" + seq + ",\"type\":\"tool-use\",\"tool\":\"Bash\",\"content\":\"step " + seq + "\"}");
+            messages.add(
+                    "{\"seq\":" + seq + ",\"type\":\"tool-use\",\"tool\":\"Bash\",\"content\":\"step " + seq + "\"}");
         }
         return "{\"messages\":[" + String.join(",", messages) + "]}";
     }

@@ -94,14 +94,21 @@ final class ApiClient {
 
         Response send() {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .expectContinue(expectContinue);
             headers.forEach(builder::header);
             try {
-                HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> response =
+                        http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 Map<String, String> responseHeaders = new LinkedHashMap<>();
-                response.headers().map().forEach((name, values) -> responseHeaders.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0)));
+                response.headers()
+                        .map()
+                        .forEach((name, values) ->
+                                responseHeaders.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0)));
                 return new Response(response.statusCode(), responseHeaders, response.body());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -42,6 +42,7 @@ class BodyLimitsTest {
 
     @TempDir
     static Path directory;
+
     Strata strata;
     ApiClient api;
     RawHttp raw;
@@ -52,13 +53,21 @@ class BodyLimitsTest {
     @BeforeAll
     void start() {
         strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_PORT", "0",
-                "STRATA_HOST", "127.0.0.1",
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                "STRATA_MAX_BODY_BYTES", Integer.toString(MAX_BODY),
-                "STRATA_MAX_INFLIGHT_BODY_BYTES", Integer.toString(BUDGET),
-                "STRATA_BODY_TIMEOUT", "6s"))).serve();
+                        "STRATA_PORT",
+                        "0",
+                        "STRATA_HOST",
+                        "127.0.0.1",
+                        "STRATA_DB_URL",
+                        "jdbc:sqlite:" + directory.resolve("strata.db"),
+                        "STRATA_CONTENT_URL",
+                        "file:" + directory.resolve("objects"),
+                        "STRATA_MAX_BODY_BYTES",
+                        Integer.toString(MAX_BODY),
+                        "STRATA_MAX_INFLIGHT_BODY_BYTES",
+                        Integer.toString(BUDGET),
+                        "STRATA_BODY_TIMEOUT",
+                        "6s")))
+                .serve();
         api = new ApiClient(strata.port());
         raw = new RawHttp(strata.port());
         String workspace = strata.directory().createWorkspace("w").id();
@@ -66,7 +75,13 @@ class BodyLimitsTest {
         strata.directory().addMember(workspace, user, Role.OWNER);
         machineToken = strata.tokens().createMachineToken(user, workspace);
         String userToken = strata.tokens().createUserToken(user);
-        task = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send().json().get("id").asText();
+        task = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("id")
+                .asText();
     }
 
     @AfterAll
@@ -79,13 +94,16 @@ class BodyLimitsTest {
         logs = new ListAppender<>();
         logs.start();
         root().addAppender(logs);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(inflightBodyBytes()).as("budget idle").isZero());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(inflightBodyBytes()).as("budget idle").isZero());
     }
 
     @AfterEach
     void checkLogs() {
         root().detachAppender(logs);
-        assertThat(logs.list).as("nothing logged as an error or with a stack trace")
+        assertThat(logs.list)
+                .as("nothing logged as an error or with a stack trace")
                 .noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR) || e.getThrowableProxy() != null);
         assertThat(api.get("/readyz").send().status()).as("healthy afterwards").isEqualTo(200);
     }
@@ -100,8 +118,10 @@ class BodyLimitsTest {
                 RawHttp.send(socket, appendHeaders(MAX_BODY) + "{\"m");
                 stalled.add(socket);
             }
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(inflightBodyBytes()).as("reserved by 10 stalled uploads declaring 64 KiB each").isEqualTo(10L * FIRST_CHUNK));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(inflightBodyBytes())
+                            .as("reserved by 10 stalled uploads declaring 64 KiB each")
+                            .isEqualTo(10L * FIRST_CHUNK));
             for (Socket socket : stalled) {
                 RawHttp.Response response = RawHttp.read(socket);
                 assertThat(response.status()).as("stalled upload").isEqualTo(408);
@@ -110,7 +130,9 @@ class BodyLimitsTest {
         } finally {
             stalled.forEach(BodyLimitsTest::close);
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(inflightBodyBytes()).as("released").isZero());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(inflightBodyBytes()).as("released").isZero());
     }
 
     @Test
@@ -122,18 +144,25 @@ class BodyLimitsTest {
                 RawHttp.send(socket, appendHeaders(MAX_BODY) + "x".repeat(MAX_BODY - 100));
                 holders.add(socket);
             }
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(inflightBodyBytes()).as("two large uploads hold the whole budget").isEqualTo(BUDGET));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(inflightBodyBytes())
+                            .as("two large uploads hold the whole budget")
+                            .isEqualTo(BUDGET));
 
-            var refused = api.post("/api/daemon/tasks/" + task + "/messages", AbstractHttpApiTest.batch(1, 1)).token(machineToken).send();
+            var refused = api.post("/api/daemon/tasks/" + task + "/messages", AbstractHttpApiTest.batch(1, 1))
+                    .token(machineToken)
+                    .send();
 
             assertThat(refused.status()).as(refused.text()).isEqualTo(503);
             assertThat(refused.error()).isEqualTo("server busy: too many request bodies in flight; retry later");
         } finally {
             holders.forEach(BodyLimitsTest::close);
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(inflightBodyBytes()).isZero());
-        var retried = api.post("/api/daemon/tasks/" + task + "/messages", AbstractHttpApiTest.batch(1, 1)).token(machineToken).send();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(inflightBodyBytes()).isZero());
+        var retried = api.post("/api/daemon/tasks/" + task + "/messages", AbstractHttpApiTest.batch(1, 1))
+                .token(machineToken)
+                .send();
         assertThat(retried.status()).as(retried.text()).isEqualTo(200);
     }
 
@@ -160,47 +189,72 @@ class BodyLimitsTest {
     @Test
     void clientDisconnectingMidBody_isQuietAndChangesNothing() {
         // Defect 9: a client that went away mid-body gave 500 and an ERROR log with a stack trace.
-        String before = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=").token(machineToken).send().text();
+        String before = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=")
+                .token(machineToken)
+                .send()
+                .text();
         for (int i = 0; i < 5; i++) {
             Socket socket = raw.open();
-            RawHttp.send(socket, appendHeaders(5000) + AbstractHttpApiTest.batch(100, 110).substring(0, 40));
+            RawHttp.send(
+                    socket,
+                    appendHeaders(5000) + AbstractHttpApiTest.batch(100, 110).substring(0, 40));
             close(socket);
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(brokenUploadsAnswered())
-                .as("broken uploads seen through").isGreaterThanOrEqualTo(5));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(inflightBodyBytes()).isZero());
-        String after = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=").token(machineToken).send().text();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(brokenUploadsAnswered())
+                        .as("broken uploads seen through")
+                        .isGreaterThanOrEqualTo(5));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(inflightBodyBytes()).isZero());
+        String after = api.get("/api/daemon/tasks/" + task + "/messages?exclude_types=")
+                .token(machineToken)
+                .send()
+                .text();
         assertThat(after).as("no message stored from a broken upload").isEqualTo(before);
-        assertThat(api.get("/metrics").send().text().lines()
-                .filter(l -> l.startsWith("strata_http_requests_seconds_count") && l.contains("status=\"5")))
-                .as("no 5xx answered").isEmpty();
+        assertThat(api.get("/metrics")
+                        .send()
+                        .text()
+                        .lines()
+                        .filter(l -> l.startsWith("strata_http_requests_seconds_count") && l.contains("status=\"5")))
+                .as("no 5xx answered")
+                .isEmpty();
     }
 
     @Test
     void bodyDeclaredLargerThanTheLimit_is413BeforeAnythingIsBuffered() {
         RawHttp.Response response = raw.exchange(appendHeaders(10L << 30) + "{");
         assertThat(response.status()).isEqualTo(413);
-        assertThat(response.body()).isEqualTo("{\"error\":\"request body exceeds the limit of " + MAX_BODY + " bytes\"}");
+        assertThat(response.body())
+                .isEqualTo("{\"error\":\"request body exceeds the limit of " + MAX_BODY + " bytes\"}");
     }
 
     private String appendHeaders(long contentLength) {
-        return "POST /api/daemon/tasks/" + task + "/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + machineToken
-                + "\r\nContent-Length: " + contentLength + "\r\n\r\n";
+        return "POST /api/daemon/tasks/" + task + "/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + machineToken + "\r\nContent-Length: " + contentLength + "\r\n\r\n";
     }
 
     /** Appends answered 400 so far: what the server answers a body that stopped half-way. */
     private long brokenUploadsAnswered() {
-        return api.get("/metrics").send().text().lines()
-                .filter(l -> l.startsWith("strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"400\"}"))
+        return api.get("/metrics")
+                .send()
+                .text()
+                .lines()
+                .filter(
+                        l -> l.startsWith(
+                                "strata_http_requests_seconds_count{method=\"POST\",route=\"/api/daemon/tasks/{taskId}/messages\",status=\"400\"}"))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
 
     private long inflightBodyBytes() {
-        return api.get("/metrics").send().text().lines()
+        return api.get("/metrics")
+                .send()
+                .text()
+                .lines()
                 .filter(l -> l.startsWith("strata_http_inflight_body_bytes "))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Logger root() {

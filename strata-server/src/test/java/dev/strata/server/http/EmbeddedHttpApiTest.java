@@ -2,11 +2,11 @@ package dev.strata.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.content.LocalDirectoryContentTier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.strata.tier.content.ListableContent;
-import dev.strata.tier.content.LocalDirectoryContentTier;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +32,9 @@ class EmbeddedHttpApiTest extends AbstractHttpApiTest {
     @Test
     void readiness_is503WhileTheContentDirectoryIsUnusable_andTheRefusedAppendChangesNothing() throws IOException {
         String task = newTask();
-        assertThat(append(task, batch(1, 2)).status()).as("append before the outage").isEqualTo(200);
+        assertThat(append(task, batch(1, 2)).status())
+                .as("append before the outage")
+                .isEqualTo(200);
         StoredState before = stored();
         Path objects = directory.resolve("objects");
         Path aside = directory.resolve("objects-aside");
@@ -52,10 +54,18 @@ class EmbeddedHttpApiTest extends AbstractHttpApiTest {
             Files.move(aside, objects);
         }
         assertThat(api.get("/readyz").send().status()).isEqualTo(200);
-        assertThat(before.changesTo(stored())).as("the append refused with 503 changed what is stored").isEmpty();
-        assertThat(seqs(read(task, "?exclude_types="))).as("messages after the outage").containsExactly(1L, 2L);
+        assertThat(before.changesTo(stored()))
+                .as("the append refused with 503 changed what is stored")
+                .isEmpty();
+        assertThat(seqs(read(task, "?exclude_types=")))
+                .as("messages after the outage")
+                .containsExactly(1L, 2L);
         var retried = append(task, batch(3, 4));
-        assertThat(retried.status()).as("the same append retried after the outage").isEqualTo(200);
-        assertThat(retried.json().get("accepted").asInt()).as("accepted by the retried append").isEqualTo(2);
+        assertThat(retried.status())
+                .as("the same append retried after the outage")
+                .isEqualTo(200);
+        assertThat(retried.json().get("accepted").asInt())
+                .as("accepted by the retried append")
+                .isEqualTo(2);
     }
 }

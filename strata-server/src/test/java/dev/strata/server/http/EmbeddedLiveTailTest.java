@@ -38,6 +38,7 @@ class EmbeddedLiveTailTest {
 
     @TempDir
     static Path directory;
+
     Strata strata;
     ApiClient api;
     String workspace;
@@ -79,20 +80,28 @@ class EmbeddedLiveTailTest {
     }
 
     String newTask() {
-        var response = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        var response = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(response.status()).as("create task").isEqualTo(201);
         return response.json().get("id").asText();
     }
 
     void append(String task, String body) {
-        var response = api.post("/api/daemon/tasks/" + task + "/messages", body).token(machineToken).send();
-        assertThat(response.status()).as("append to %s: %s", task, response.text()).isEqualTo(200);
+        var response = api.post("/api/daemon/tasks/" + task + "/messages", body)
+                .token(machineToken)
+                .send();
+        assertThat(response.status())
+                .as("append to %s: %s", task, response.text())
+                .isEqualTo(200);
     }
 
     /** Opens a task stream with a token of its own (the instance allows only 3 streams per token). */
     SseClient stream(String task, String query, Map<String, String> extraHeaders) {
         String token = strata.tokens().createUserToken(user);
-        Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer " + token, "X-Workspace-ID", workspace));
+        Map<String, String> headers =
+                new HashMap<>(Map.of("Authorization", "Bearer " + token, "X-Workspace-ID", workspace));
         headers.putAll(extraHeaders);
         return track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream" + query, headers));
     }
@@ -108,7 +117,10 @@ class EmbeddedLiveTailTest {
 
     /** Seqs of a batch built by {@link AbstractHttpApiTest#batch} that reads show by default (no tool-result). */
     static List<Long> shownByDefault(long from, long to) {
-        return LongStream.rangeClosed(from, to).filter(seq -> seq % 4 != 1).boxed().toList();
+        return LongStream.rangeClosed(from, to)
+                .filter(seq -> seq % 4 != 1)
+                .boxed()
+                .toList();
     }
 
     @Test
@@ -118,17 +130,31 @@ class EmbeddedLiveTailTest {
         SseClient client = stream(task, "", Map.of());
         assertThat(client.status).as("stream status").isEqualTo(200);
         assertThat(client.contentType).as("content type").startsWith("text/event-stream");
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.seqs()).as("backlog").isEqualTo(shownByDefault(1, 6)));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(client.seqs()).as("backlog").isEqualTo(shownByDefault(1, 6)));
 
         append(task, AbstractHttpApiTest.batch(7, 12));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.seqs()).as("backlog then live").isEqualTo(shownByDefault(1, 12)));
+        await().atMost(PATIENCE)
+                .untilAsserted(
+                        () -> assertThat(client.seqs()).as("backlog then live").isEqualTo(shownByDefault(1, 12)));
 
-        JsonNode listed = api.get("/api/tasks/" + task + "/messages").token(userToken).workspace(workspace).send().json();
-        List<JsonNode> streamed = client.messages().stream().map(SseClient.Event::json).toList();
-        assertThat(streamed).as("each event's data is one item of GET /messages").containsExactlyElementsOf(listed);
+        JsonNode listed = api.get("/api/tasks/" + task + "/messages")
+                .token(userToken)
+                .workspace(workspace)
+                .send()
+                .json();
+        List<JsonNode> streamed =
+                client.messages().stream().map(SseClient.Event::json).toList();
+        assertThat(streamed)
+                .as("each event's data is one item of GET /messages")
+                .containsExactlyElementsOf(listed);
         assertThat(client.retries()).as("retry sent once at the start").containsExactly("2000");
-        assertThat(client.messages()).as("every message has a cursor id").allSatisfy(e -> assertThat(e.id()).isNotBlank());
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.comments()).as("keepalive while idle").isPositive());
+        assertThat(client.messages())
+                .as("every message has a cursor id")
+                .allSatisfy(e -> assertThat(e.id()).isNotBlank());
+        await().atMost(PATIENCE)
+                .untilAsserted(() ->
+                        assertThat(client.comments()).as("keepalive while idle").isPositive());
         assertThat(client.ended()).as("an open task's stream stays open").isFalse();
     }
 
@@ -144,7 +170,9 @@ class EmbeddedLiveTailTest {
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(since.seqs()).as("since=4").isEqualTo(shownByDefault(5, 10));
             assertThat(onlyResults.seqs()).as("types=tool-result").containsExactly(1L, 5L, 9L);
-            assertThat(everything.seqs()).as("exclude_types= (nothing excluded)").isEqualTo(range(1, 10));
+            assertThat(everything.seqs())
+                    .as("exclude_types= (nothing excluded)")
+                    .isEqualTo(range(1, 10));
         });
         since.close();
         onlyResults.close();
@@ -157,7 +185,11 @@ class EmbeddedLiveTailTest {
         append(task, AbstractHttpApiTest.batch(1, 4));
         SseClient client = stream(task, "?exclude_types=", Map.of());
         append(task, AbstractHttpApiTest.batch(5, 8));
-        assertThat(api.post("/api/daemon/tasks/" + task + "/complete", "{}").token(machineToken).send().status()).isEqualTo(200);
+        assertThat(api.post("/api/daemon/tasks/" + task + "/complete", "{}")
+                        .token(machineToken)
+                        .send()
+                        .status())
+                .isEqualTo(200);
 
         await().atMost(PATIENCE).until(client::ended);
         List<SseClient.Event> events = client.events();
@@ -168,7 +200,9 @@ class EmbeddedLiveTailTest {
         SseClient late = stream(task, "?since=6&exclude_types=", Map.of());
         await().atMost(PATIENCE).until(late::ended);
         assertThat(late.seqs()).as("a stream opened on an ended task: backlog").containsExactly(7L, 8L);
-        assertThat(late.events().get(late.events().size() - 1).data()).as("then end").isEqualTo("{\"status\":\"completed\"}");
+        assertThat(late.events().get(late.events().size() - 1).data())
+                .as("then end")
+                .isEqualTo("{\"status\":\"completed\"}");
     }
 
     @Test
@@ -176,7 +210,11 @@ class EmbeddedLiveTailTest {
         String task = newTask();
         SseClient client = stream(task, "", Map.of());
         append(task, AbstractHttpApiTest.batch(2, 3));
-        assertThat(api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}").token(machineToken).send().status()).isEqualTo(200);
+        assertThat(api.post("/api/daemon/tasks/" + task + "/fail", "{\"error\":\"boom\"}")
+                        .token(machineToken)
+                        .send()
+                        .status())
+                .isEqualTo(200);
 
         await().atMost(PATIENCE).until(client::ended);
         assertThat(client.seqs()).containsExactly(2L, 3L);
@@ -189,7 +227,12 @@ class EmbeddedLiveTailTest {
         append(task, AbstractHttpApiTest.batch(2, 3));
         SseClient client = stream(task, "", Map.of());
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.seqs()).containsExactly(2L, 3L));
-        assertThat(api.delete("/api/tasks/" + task).token(userToken).workspace(workspace).send().status()).isEqualTo(200);
+        assertThat(api.delete("/api/tasks/" + task)
+                        .token(userToken)
+                        .workspace(workspace)
+                        .send()
+                        .status())
+                .isEqualTo(200);
 
         await().atMost(PATIENCE).until(client::ended);
         SseClient.Event last = client.events().get(client.events().size() - 1);
@@ -208,12 +251,15 @@ class EmbeddedLiveTailTest {
         SseClient machine = track(SseClient.open(port, path, Map.of("Authorization", "Bearer " + machineToken)));
         assertThat(machine.status).as("machine token").isEqualTo(403);
         assertThat(machine.error()).isEqualTo("this endpoint needs a user token");
-        SseClient foreignWorkspace = track(SseClient.open(port, path,
-                Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", otherWorkspace)));
+        SseClient foreignWorkspace = track(SseClient.open(
+                port, path, Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", otherWorkspace)));
         assertThat(foreignWorkspace.status).as("task of another workspace").isEqualTo(404);
         assertThat(foreignWorkspace.error()).isEqualTo("task not found");
-        SseClient notMember = track(SseClient.open(port, path, Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", workspace)));
-        assertThat(notMember.status).as("workspace the caller is not a member of").isEqualTo(404);
+        SseClient notMember = track(SseClient.open(
+                port, path, Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", workspace)));
+        assertThat(notMember.status)
+                .as("workspace the caller is not a member of")
+                .isEqualTo(404);
         assertThat(notMember.error()).isEqualTo("task not found");
         SseClient badSince = stream(task, "?since=abc", Map.of());
         assertThat(badSince.status).as("since=abc").isEqualTo(400);
@@ -222,7 +268,8 @@ class EmbeddedLiveTailTest {
         assertThat(badCursor.status).as("Last-Event-ID not sent by this server").isEqualTo(400);
         assertThat(badCursor.error()).isEqualTo("invalid Last-Event-ID");
 
-        var ticketByMachine = api.post("/api/stream-tickets", "").token(machineToken).send();
+        var ticketByMachine =
+                api.post("/api/stream-tickets", "").token(machineToken).send();
         assertThat(ticketByMachine.status()).as("ticket for a machine token").isEqualTo(403);
         assertThat(ticketByMachine.error()).isEqualTo("this endpoint needs a user token");
     }
@@ -231,32 +278,56 @@ class EmbeddedLiveTailTest {
     void ticket_issuedBeforeItsTokenWasRevoked_opensNoStream() {
         String task = newTask();
         String token = strata.tokens().createUserToken(user);
-        String ticket = api.post("/api/stream-tickets", "").token(token).workspace(workspace).send().json().get("ticket").asText();
+        String ticket = api.post("/api/stream-tickets", "")
+                .token(token)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("ticket")
+                .asText();
         strata.tokens().revoke(token);
-        SseClient afterRevoke = track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket, Map.of()));
-        assertThat(afterRevoke.status).as("stream with a ticket of a revoked token").isEqualTo(401);
+        SseClient afterRevoke = track(
+                SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket, Map.of()));
+        assertThat(afterRevoke.status)
+                .as("stream with a ticket of a revoked token")
+                .isEqualTo(401);
     }
 
     @Test
     void openStreams_endOnceTheirTokenIsRevokedOrTheirUserLeavesTheWorkspace() {
         String task = newTask();
         String revoked = strata.tokens().createUserToken(user);
-        SseClient byRevokedToken = track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream",
+        SseClient byRevokedToken = track(SseClient.open(
+                strata.port(),
+                "/api/tasks/" + task + "/messages/stream",
                 Map.of("Authorization", "Bearer " + revoked, "X-Workspace-ID", workspace)));
         var dir = strata.directory();
-        String leaver = dir.createUser("leaver-" + task + "@example.com", "Leaver").id();
+        String leaver =
+                dir.createUser("leaver-" + task + "@example.com", "Leaver").id();
         dir.addMember(workspace, leaver, Role.MEMBER);
-        SseClient byLeaver = track(SseClient.open(strata.port(), "/api/stream",
-                Map.of("Authorization", "Bearer " + strata.tokens().createUserToken(leaver), "X-Workspace-ID", workspace)));
-        assertThat(byRevokedToken.status).as("task stream before the revocation").isEqualTo(200);
+        SseClient byLeaver = track(SseClient.open(
+                strata.port(),
+                "/api/stream",
+                Map.of(
+                        "Authorization",
+                        "Bearer " + strata.tokens().createUserToken(leaver),
+                        "X-Workspace-ID",
+                        workspace)));
+        assertThat(byRevokedToken.status)
+                .as("task stream before the revocation")
+                .isEqualTo(200);
         assertThat(byLeaver.status).as("workspace stream before leaving").isEqualTo(200);
 
         strata.tokens().revoke(revoked);
         dir.removeMember(workspace, leaver);
 
         await().atMost(PATIENCE).untilAsserted(() -> {
-            assertThat(byRevokedToken.ended()).as("task stream of a revoked token ended").isTrue();
-            assertThat(byLeaver.ended()).as("workspace stream of a user who left ended").isTrue();
+            assertThat(byRevokedToken.ended())
+                    .as("task stream of a revoked token ended")
+                    .isTrue();
+            assertThat(byLeaver.ended())
+                    .as("workspace stream of a user who left ended")
+                    .isTrue();
         });
     }
 
@@ -264,7 +335,10 @@ class EmbeddedLiveTailTest {
     void ticket_opensOneStreamWithoutHeaders_onceAndOnlyBeforeItExpires() {
         String task = newTask();
         append(task, AbstractHttpApiTest.batch(2, 3));
-        var issued = api.post("/api/stream-tickets", "").token(userToken).workspace(workspace).send();
+        var issued = api.post("/api/stream-tickets", "")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(issued.status()).as("issue ticket").isEqualTo(200);
         String ticket = issued.json().get("ticket").asText();
         assertThat(issued.json().get("expires_at").asText()).as("expires_at").endsWith("Z");
@@ -278,10 +352,16 @@ class EmbeddedLiveTailTest {
         assertThat(reused.error()).isEqualTo("invalid or expired ticket");
 
         String expired = "st_expired" + System.nanoTime();
-        strata.database().jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id,"
-                        + " owner_hash, expires_at) VALUES (:hash, :user, :workspace, 'x', :at)")
-                .bind("hash", StreamTickets.hash(expired)).bind("user", user).bind("workspace", workspace)
-                .bind("at", System.currentTimeMillis() - 1).execute());
+        strata.database()
+                .jdbi()
+                .useHandle(
+                        handle -> handle.createUpdate("INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id,"
+                                        + " owner_hash, expires_at) VALUES (:hash, :user, :workspace, 'x', :at)")
+                                .bind("hash", StreamTickets.hash(expired))
+                                .bind("user", user)
+                                .bind("workspace", workspace)
+                                .bind("at", System.currentTimeMillis() - 1)
+                                .execute());
         SseClient late = track(SseClient.open(strata.port(), "/api/stream?ticket=" + expired, Map.of()));
         assertThat(late.status).as("expired ticket").isEqualTo(401);
         assertThat(late.error()).isEqualTo("invalid or expired ticket");
@@ -297,14 +377,26 @@ class EmbeddedLiveTailTest {
         for (int i = 0; i < 3; i++) {
             open.add(track(SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream", headers)));
         }
-        assertThat(open).as("streams within the limit of 3").allSatisfy(c -> assertThat(c.status).isEqualTo(200));
+        assertThat(open)
+                .as("streams within the limit of 3")
+                .allSatisfy(c -> assertThat(c.status).isEqualTo(200));
         SseClient fourth = track(SseClient.open(strata.port(), "/api/stream", headers));
         assertThat(fourth.status).as("fourth stream of one token").isEqualTo(429);
         assertThat(fourth.error()).isEqualTo("too many streams");
-        String ticket = api.post("/api/stream-tickets", "").token(token).workspace(workspace).send().json().get("ticket").asText();
+        String ticket = api.post("/api/stream-tickets", "")
+                .token(token)
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("ticket")
+                .asText();
         SseClient byTicket = track(SseClient.open(strata.port(), "/api/stream?ticket=" + ticket, Map.of()));
-        assertThat(byTicket.status).as("a ticket counts against the token that asked for it").isEqualTo(429);
-        assertThat(stream(task, "", Map.of()).status).as("another token is not affected").isEqualTo(200);
+        assertThat(byTicket.status)
+                .as("a ticket counts against the token that asked for it")
+                .isEqualTo(429);
+        assertThat(stream(task, "", Map.of()).status)
+                .as("another token is not affected")
+                .isEqualTo(200);
 
         open.get(0).close();
         // The server notices the closed connection at its next write (a keepalive at the latest).
@@ -322,8 +414,10 @@ class EmbeddedLiveTailTest {
         try (Socket stalled = new Socket("127.0.0.1", strata.port())) {
             stalled.setReceiveBufferSize(4096);
             OutputStream out = stalled.getOutputStream();
-            out.write(("GET /api/tasks/" + task + "/messages/stream?exclude_types= HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                    + userToken + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /api/tasks/" + task
+                            + "/messages/stream?exclude_types= HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                            + userToken + "\r\nX-Workspace-ID: " + workspace + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             SseClient reader = stream(task, "?exclude_types=", Map.of());
             String big = "x".repeat(60_000);
@@ -332,8 +426,10 @@ class EmbeddedLiveTailTest {
                 // Far more than the socket buffers hold: the stalled stream's writes block, appends must not.
                 append(task, "{\"messages\":[{\"seq\":" + i + ",\"type\":\"text\",\"content\":\"" + big + "\"}]}");
             }
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.seqs()).as("the reading stream got everything")
-                    .isEqualTo(range(0, batches - 1)));
+            await().atMost(PATIENCE)
+                    .untilAsserted(() -> assertThat(reader.seqs())
+                            .as("the reading stream got everything")
+                            .isEqualTo(range(0, batches - 1)));
             reader.close();
         }
     }
@@ -365,24 +461,35 @@ class EmbeddedLiveTailTest {
             await().atMost(PATIENCE).until(() -> first.messages().size() >= 200);
             beforeReconnect.addAll(first.messages());
             first.close();
-            second = stream(task, "?exclude_types=", Map.of("Last-Event-ID", beforeReconnect.get(beforeReconnect.size() - 1).id()));
+            second = stream(
+                    task,
+                    "?exclude_types=",
+                    Map.of(
+                            "Last-Event-ID",
+                            beforeReconnect.get(beforeReconnect.size() - 1).id()));
             for (Future<?> writer : done) {
                 writer.get();
             }
         } finally {
             writers.shutdown();
         }
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(beforeReconnect.size() + second.messages().size())
-                .as("events before and after the reconnect").isGreaterThanOrEqualTo(1010));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(
+                                beforeReconnect.size() + second.messages().size())
+                        .as("events before and after the reconnect")
+                        .isGreaterThanOrEqualTo(1010));
         List<Long> delivered = new ArrayList<>();
         beforeReconnect.forEach(e -> delivered.add(e.seq()));
         delivered.addAll(second.seqs());
         assertThat(new HashSet<>(delivered)).as("no gap").isEqualTo(new HashSet<>(range(0, 1009)));
         assertThat(delivered).as("no duplicate").hasSize(1010);
 
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(aboveFloor.messages().size()).isGreaterThanOrEqualTo(509));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(aboveFloor.messages().size()).isGreaterThanOrEqualTo(509));
         Set<Long> above = new HashSet<>(aboveFloor.seqs());
-        assertThat(above).as("since=500: late commits at or below 500 are never sent").isEqualTo(new HashSet<>(range(501, 1009)));
+        assertThat(above)
+                .as("since=500: late commits at or below 500 are never sent")
+                .isEqualTo(new HashSet<>(range(501, 1009)));
         assertThat(aboveFloor.seqs()).as("no duplicate above the floor").hasSize(509);
         second.close();
         aboveFloor.close();
@@ -394,63 +501,100 @@ class EmbeddedLiveTailTest {
         append(task, AbstractHttpApiTest.batch(21, 40));
         append(task, AbstractHttpApiTest.batch(1, 20));
         SseClient first = stream(task, "?since=5&exclude_types=", Map.of());
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(first.seqs()).as("backlog in seq order").isEqualTo(range(6, 40)));
+        await().atMost(PATIENCE)
+                .untilAsserted(() ->
+                        assertThat(first.seqs()).as("backlog in seq order").isEqualTo(range(6, 40)));
         SseClient.Event tenth = first.messages().get(9);
         first.close();
         append(task, AbstractHttpApiTest.batch(41, 45));
         append(task, AbstractHttpApiTest.batch(0, 5));
 
         SseClient resumed = stream(task, "?since=0&exclude_types=", Map.of("Last-Event-ID", tenth.id()));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(resumed.seqs())
-                .as("the rest of the backlog, then what came during the gap; never at or below the first since=5")
-                .isEqualTo(java.util.stream.Stream.concat(range(16, 40).stream(), range(41, 45).stream()).toList()));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(resumed.seqs())
+                        .as(
+                                "the rest of the backlog, then what came during the gap; never at or below the first since=5")
+                        .isEqualTo(java.util.stream.Stream.concat(range(16, 40).stream(), range(41, 45).stream())
+                                .toList()));
         resumed.close();
     }
 
     @Test
     void workspaceStream_sendsTaskCreationAppendsAndStatusChanges() {
-        SseClient activity = track(SseClient.open(strata.port(), "/api/stream",
-                Map.of("Authorization", "Bearer " + strata.tokens().createUserToken(user), "X-Workspace-ID", workspace)));
+        SseClient activity = track(SseClient.open(
+                strata.port(),
+                "/api/stream",
+                Map.of(
+                        "Authorization",
+                        "Bearer " + strata.tokens().createUserToken(user),
+                        "X-Workspace-ID",
+                        workspace)));
         assertThat(activity.status).isEqualTo(200);
         String task = newTask();
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(taskEvents(activity, task)).as("creation")
-                .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("queued")));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(taskEvents(activity, task))
+                        .as("creation")
+                        .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("queued")));
         append(task, AbstractHttpApiTest.batch(1, 3));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(taskEvents(activity, task)).as("append")
-                .anySatisfy(e -> {
-                    assertThat(e.get("message_count").asLong()).isEqualTo(3);
-                    assertThat(e.get("last_message_at").asText()).endsWith("Z");
-                }));
-        api.post("/api/daemon/tasks/" + task + "/complete", "{}").token(machineToken).send();
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(taskEvents(activity, task)).as("status change")
-                .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("completed")));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(taskEvents(activity, task))
+                        .as("append")
+                        .anySatisfy(e -> {
+                            assertThat(e.get("message_count").asLong()).isEqualTo(3);
+                            assertThat(e.get("last_message_at").asText()).endsWith("Z");
+                        }));
+        api.post("/api/daemon/tasks/" + task + "/complete", "{}")
+                .token(machineToken)
+                .send();
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(taskEvents(activity, task))
+                        .as("status change")
+                        .anySatisfy(e -> assertThat(e.get("status").asText()).isEqualTo("completed")));
         activity.close();
     }
 
     @Test
     void workspaceStream_neverShowsTasksOfAnotherWorkspace() {
-        SseClient outsiders = track(SseClient.open(strata.port(), "/api/stream",
+        SseClient outsiders = track(SseClient.open(
+                strata.port(),
+                "/api/stream",
                 Map.of("Authorization", "Bearer " + outsiderToken, "X-Workspace-ID", otherWorkspace)));
         assertThat(outsiders.status).isEqualTo(200);
         String hidden = newTask();
         append(hidden, AbstractHttpApiTest.batch(1, 3));
-        api.post("/api/daemon/tasks/" + hidden + "/complete", "{}").token(machineToken).send();
-        var own = api.post("/api/tasks", "{}").token(outsiderToken).workspace(otherWorkspace).send();
-        assertThat(own.status()).as("outsider creates a task in its own workspace").isEqualTo(201);
+        api.post("/api/daemon/tasks/" + hidden + "/complete", "{}")
+                .token(machineToken)
+                .send();
+        var own = api.post("/api/tasks", "{}")
+                .token(outsiderToken)
+                .workspace(otherWorkspace)
+                .send();
+        assertThat(own.status())
+                .as("outsider creates a task in its own workspace")
+                .isEqualTo(201);
         String visible = own.json().get("id").asText();
 
         // The outsider's own task shows up, so the feed is live; the other workspace's task, created,
         // appended to and completed before it, never does.
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(taskEvents(outsiders, visible)).as("own task").isNotEmpty());
-        assertThat(outsiders.events()).as("events on the outsider's workspace feed")
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(taskEvents(outsiders, visible))
+                        .as("own task")
+                        .isNotEmpty());
+        assertThat(outsiders.events())
+                .as("events on the outsider's workspace feed")
                 .filteredOn(e -> e.name().equals("task"))
-                .allSatisfy(e -> assertThat(e.json().get("id").asText()).as("task id in a foreign feed").isNotEqualTo(hidden));
+                .allSatisfy(e -> assertThat(e.json().get("id").asText())
+                        .as("task id in a foreign feed")
+                        .isNotEqualTo(hidden));
         outsiders.close();
     }
 
     private static List<JsonNode> taskEvents(SseClient client, String task) {
-        return client.events().stream().filter(e -> e.name().equals("task")).map(SseClient.Event::json)
-                .filter(json -> json.get("id").asText().equals(task)).toList();
+        return client.events().stream()
+                .filter(e -> e.name().equals("task"))
+                .map(SseClient.Event::json)
+                .filter(json -> json.get("id").asText().equals(task))
+                .toList();
     }
 
     @Test
@@ -460,7 +604,10 @@ class EmbeddedLiveTailTest {
         append(task, AbstractHttpApiTest.batch(2, 2));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.seqs()).containsExactly(2L));
         String metrics = api.get("/metrics").send().text();
-        assertThat(metrics).contains("strata_stream_open ").contains("strata_stream_events_total").contains("strata_stream_delay_seconds_bucket");
+        assertThat(metrics)
+                .contains("strata_stream_open ")
+                .contains("strata_stream_events_total")
+                .contains("strata_stream_delay_seconds_bucket");
         client.close();
     }
 }

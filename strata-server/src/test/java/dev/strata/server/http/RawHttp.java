@@ -80,7 +80,9 @@ final class RawHttp {
                 headers = new LinkedHashMap<>();
                 for (String header; (header = line(in)) != null && !header.isEmpty(); ) {
                     int colon = header.indexOf(':');
-                    headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+                    headers.put(
+                            header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            header.substring(colon + 1).trim());
                 }
             } while (statusLine.split(" ")[1].startsWith("1"));
             byte[] body;
@@ -89,7 +91,8 @@ final class RawHttp {
             } else {
                 body = in.readAllBytes();
             }
-            return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+            return new Response(
+                    Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no response within the socket timeout", e);
         } catch (IOException e) {

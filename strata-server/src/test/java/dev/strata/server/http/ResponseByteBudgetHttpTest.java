@@ -29,6 +29,7 @@ class ResponseByteBudgetHttpTest {
 
     @TempDir
     static Path directory;
+
     private Strata strata;
     private ApiClient api;
     private String workspace;
@@ -38,14 +39,16 @@ class ResponseByteBudgetHttpTest {
     @BeforeAll
     void start() {
         strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                "STRATA_PORT", "0",
-                "STRATA_HOST", "127.0.0.1",
-                "STRATA_MAX_RESPONSE_BYTES", "500000"))).serve();
+                        "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
+                        "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                        "STRATA_PORT", "0",
+                        "STRATA_HOST", "127.0.0.1",
+                        "STRATA_MAX_RESPONSE_BYTES", "500000")))
+                .serve();
         api = new ApiClient(strata.port());
         workspace = strata.directory().createWorkspace("main").id();
-        String user = strata.directory().createUser("owner@example.com", "Owner").id();
+        String user =
+                strata.directory().createUser("owner@example.com", "Owner").id();
         strata.directory().addMember(workspace, user, Role.OWNER);
         userToken = strata.tokens().createUserToken(user);
         machineToken = strata.tokens().createMachineToken(user, workspace);
@@ -61,39 +64,53 @@ class ResponseByteBudgetHttpTest {
         String task = taskWithHugeMessages();
 
         List<List<Long>> pages = readAll(since -> api.get("/api/tasks/" + task + "/messages?limit=1000&since=" + since)
-                .token(userToken).workspace(workspace).send());
+                .token(userToken)
+                .workspace(workspace)
+                .send());
 
-        assertThat(pages).as("pages of GET /api/tasks/{id}/messages").containsExactly(
-                List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
+        assertThat(pages)
+                .as("pages of GET /api/tasks/{id}/messages")
+                .containsExactly(List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
     }
 
     @Test
     void daemonRead_hugeCompressibleMessages_pagedByTheByteBudget_withHasMore() {
         String task = taskWithHugeMessages();
 
-        List<List<Long>> pages = readAll(since -> api.get("/api/daemon/tasks/" + task + "/messages?limit=1000&since=" + since)
-                .token(machineToken).send());
+        List<List<Long>> pages =
+                readAll(since -> api.get("/api/daemon/tasks/" + task + "/messages?limit=1000&since=" + since)
+                        .token(machineToken)
+                        .send());
 
-        assertThat(pages).as("pages of GET /api/daemon/tasks/{id}/messages").containsExactly(
-                List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
+        assertThat(pages)
+                .as("pages of GET /api/daemon/tasks/{id}/messages")
+                .containsExactly(List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
     }
 
     @Test
     void metrics_exportBackgroundFailureCounters() {
         String metrics = api.get("/metrics").send().text();
 
-        assertThat(metrics).as("GET /metrics").contains("strata_background_failures_total{job=\"compaction\"}")
+        assertThat(metrics)
+                .as("GET /metrics")
+                .contains("strata_background_failures_total{job=\"compaction\"}")
                 .contains("strata_background_failures_total{job=\"deletion\"}");
     }
 
     private String taskWithHugeMessages() {
-        var created = api.post("/api/tasks", "{}").token(userToken).workspace(workspace).send();
+        var created = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
         assertThat(created.status()).as("POST /api/tasks").isEqualTo(201);
         String task = created.json().get("id").asText();
         for (int seq = 0; seq < 6; seq++) {
             String content = String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS);
-            var response = api.post("/api/daemon/tasks/" + task + "/messages",
-                    "{\"messages\":[{\"seq\":" + seq + ",\"type\":\"text\",\"content\":\"" + content + "\"}]}").token(machineToken).send();
+            var response = api.post(
+                            "/api/daemon/tasks/" + task + "/messages",
+                            "{\"messages\":[{\"seq\":" + seq + ",\"type\":\"text\",\"content\":\"" + content + "\"}]}")
+                    .token(machineToken)
+                    .send();
             assertThat(response.status()).as("append of seq %d", seq).isEqualTo(200);
         }
         return task;
@@ -110,7 +127,8 @@ class ResponseByteBudgetHttpTest {
             List<Long> seqs = new ArrayList<>();
             for (JsonNode message : response.json()) {
                 long seq = message.get("seq").asLong();
-                assertThat(message.get("content").asText()).as("content of seq %d", seq)
+                assertThat(message.get("content").asText())
+                        .as("content of seq %d", seq)
                         .isEqualTo(String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS));
                 seqs.add(seq);
             }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScaledHttpApiTest extends AbstractHttpApiTest {
     @TempDir
     static Path directory;
+
     private S3ProxyServer s3;
     private Map<String, String> environment;
     private String schema;
@@ -36,16 +37,26 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
             schema = TestServices.uniqueName("http");
             prefix = TestServices.uniqueName("http") + ":";
             environment = Map.of(
-                    "STRATA_DB_URL", TestServices.postgresUrl(schema),
-                    "STRATA_CONTENT_URL", "s3://" + bucket + "/strata",
-                    "STRATA_S3_ENDPOINT", s3.endpoint(),
-                    "STRATA_S3_REGION", "us-east-1",
-                    "STRATA_S3_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                    "STRATA_S3_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-                    "STRATA_S3_PATH_STYLE", "true",
-                    "STRATA_S3_TIMEOUT", "5s",
-                    "STRATA_CACHE_URL", TestServices.REDIS_URL,
-                    "STRATA_CACHE_PREFIX", prefix);
+                    "STRATA_DB_URL",
+                    TestServices.postgresUrl(schema),
+                    "STRATA_CONTENT_URL",
+                    "s3://" + bucket + "/strata",
+                    "STRATA_S3_ENDPOINT",
+                    s3.endpoint(),
+                    "STRATA_S3_REGION",
+                    "us-east-1",
+                    "STRATA_S3_ACCESS_KEY_ID",
+                    S3ProxyServer.ACCESS_KEY,
+                    "STRATA_S3_SECRET_ACCESS_KEY",
+                    S3ProxyServer.SECRET_KEY,
+                    "STRATA_S3_PATH_STYLE",
+                    "true",
+                    "STRATA_S3_TIMEOUT",
+                    "5s",
+                    "STRATA_CACHE_URL",
+                    TestServices.REDIS_URL,
+                    "STRATA_CACHE_PREFIX",
+                    prefix);
         }
         return environment;
     }
@@ -76,7 +87,9 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
     @Test
     void objectStoreDown_appendIs503AndNothingChanges_thenTheSameRequestSucceeds() {
         String task = newTask();
-        assertThat(append(task, batch(1, 2)).status()).as("append before the outage").isEqualTo(200);
+        assertThat(append(task, batch(1, 2)).status())
+                .as("append before the outage")
+                .isEqualTo(200);
         String body = batch(3, 7);
         StoredState before = stored();
         s3.stop();
@@ -93,11 +106,19 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
         assertThat(during.error()).startsWith("service unavailable");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.json().get("content").asText()).isEqualTo("down");
-        assertThat(before.changesTo(stored())).as("the append refused with 503 changed what is stored").isEmpty();
-        assertThat(seqs(read(task, "?exclude_types="))).as("messages after the outage").containsExactly(1L, 2L);
+        assertThat(before.changesTo(stored()))
+                .as("the append refused with 503 changed what is stored")
+                .isEmpty();
+        assertThat(seqs(read(task, "?exclude_types=")))
+                .as("messages after the outage")
+                .containsExactly(1L, 2L);
         var after = append(task, body);
-        assertThat(after.status()).as("the same append retried after the outage").isEqualTo(200);
-        assertThat(after.json().get("accepted").asInt()).as("accepted by the retried append").isEqualTo(5);
+        assertThat(after.status())
+                .as("the same append retried after the outage")
+                .isEqualTo(200);
+        assertThat(after.json().get("accepted").asInt())
+                .as("accepted by the retried append")
+                .isEqualTo(5);
         assertThat(read(task, "?exclude_types=").json()).hasSize(7);
     }
 

@@ -17,8 +17,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +36,7 @@ class ScaledLiveTailTest {
 
     @TempDir
     static Path directory;
+
     private S3ProxyServer s3;
     private String schema;
     private String prefix;
@@ -55,15 +56,24 @@ class ScaledLiveTailTest {
         schema = TestServices.uniqueName("tail");
         prefix = TestServices.uniqueName("tail") + ":";
         environment = new HashMap<>(Map.of(
-                "STRATA_DB_URL", TestServices.postgresUrl(schema),
-                "STRATA_CONTENT_URL", "s3://" + bucket + "/strata",
-                "STRATA_S3_ENDPOINT", s3.endpoint(),
-                "STRATA_S3_REGION", "us-east-1",
-                "STRATA_S3_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                "STRATA_S3_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-                "STRATA_S3_PATH_STYLE", "true",
-                "STRATA_CACHE_URL", TestServices.REDIS_URL,
-                "STRATA_CACHE_PREFIX", prefix));
+                "STRATA_DB_URL",
+                TestServices.postgresUrl(schema),
+                "STRATA_CONTENT_URL",
+                "s3://" + bucket + "/strata",
+                "STRATA_S3_ENDPOINT",
+                s3.endpoint(),
+                "STRATA_S3_REGION",
+                "us-east-1",
+                "STRATA_S3_ACCESS_KEY_ID",
+                S3ProxyServer.ACCESS_KEY,
+                "STRATA_S3_SECRET_ACCESS_KEY",
+                S3ProxyServer.SECRET_KEY,
+                "STRATA_S3_PATH_STYLE",
+                "true",
+                "STRATA_CACHE_URL",
+                TestServices.REDIS_URL,
+                "STRATA_CACHE_PREFIX",
+                prefix));
         environment.put("STRATA_PORT", "0");
         environment.put("STRATA_HOST", "127.0.0.1");
         first = instance();
@@ -90,21 +100,30 @@ class ScaledLiveTailTest {
     }
 
     private String newTask() {
-        var response = api.post("/api/tasks", "{}").token(first.tokens().createUserToken(user)).workspace(workspace).send();
+        var response = api.post("/api/tasks", "{}")
+                .token(first.tokens().createUserToken(user))
+                .workspace(workspace)
+                .send();
         assertThat(response.status()).as("create task").isEqualTo(201);
         return response.json().get("id").asText();
     }
 
     private void append(Strata instance, String task, String body) {
-        var response = new ApiClient(instance.port()).post("/api/daemon/tasks/" + task + "/messages", body).token(machineToken).send();
-        assertThat(response.status()).as("append to %s: %s", task, response.text()).isEqualTo(200);
+        var response = new ApiClient(instance.port())
+                .post("/api/daemon/tasks/" + task + "/messages", body)
+                .token(machineToken)
+                .send();
+        assertThat(response.status())
+                .as("append to %s: %s", task, response.text())
+                .isEqualTo(200);
     }
 
     private SseClient stream(Strata instance, String task, Map<String, String> extraHeaders) {
-        Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer " + first.tokens().createUserToken(user),
-                "X-Workspace-ID", workspace));
+        Map<String, String> headers = new HashMap<>(
+                Map.of("Authorization", "Bearer " + first.tokens().createUserToken(user), "X-Workspace-ID", workspace));
         headers.putAll(extraHeaders);
-        SseClient client = SseClient.open(instance.port(), "/api/tasks/" + task + "/messages/stream?exclude_types=", headers);
+        SseClient client =
+                SseClient.open(instance.port(), "/api/tasks/" + task + "/messages/stream?exclude_types=", headers);
         clients.add(client);
         assertThat(client.status).as("stream on port %s", instance.port()).isEqualTo(200);
         return client;
@@ -119,11 +138,20 @@ class ScaledLiveTailTest {
         String task = newTask();
         append(first, task, AbstractHttpApiTest.batch(1, 3));
         SseClient watcher = stream(second, task, Map.of());
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(watcher.seqs()).as("backlog on B").isEqualTo(range(1, 3)));
+        await().atMost(PATIENCE)
+                .untilAsserted(
+                        () -> assertThat(watcher.seqs()).as("backlog on B").isEqualTo(range(1, 3)));
         append(first, task, AbstractHttpApiTest.batch(4, 6));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(watcher.seqs()).as("live on B, appended on A").isEqualTo(range(1, 6)));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(watcher.seqs())
+                        .as("live on B, appended on A")
+                        .isEqualTo(range(1, 6)));
 
-        assertThat(api.post("/api/daemon/tasks/" + task + "/complete", "{}").token(machineToken).send().status()).isEqualTo(200);
+        assertThat(api.post("/api/daemon/tasks/" + task + "/complete", "{}")
+                        .token(machineToken)
+                        .send()
+                        .status())
+                .isEqualTo(200);
         await().atMost(PATIENCE).until(watcher::ended);
         assertThat(watcher.events().get(watcher.events().size() - 1).data()).isEqualTo("{\"status\":\"completed\"}");
     }
@@ -154,10 +182,17 @@ class ScaledLiveTailTest {
         List<SseClient.Event> received = before.messages();
         CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get();
 
-        SseClient after = stream(second, task, Map.of("Last-Event-ID", received.get(received.size() - 1).id()));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(received.size() + after.messages().size())
-                .as("events before the shutdown and after the reconnect").isGreaterThanOrEqualTo(400));
-        List<Long> delivered = new ArrayList<>(received.stream().map(SseClient.Event::seq).toList());
+        SseClient after = stream(
+                second,
+                task,
+                Map.of("Last-Event-ID", received.get(received.size() - 1).id()));
+        await().atMost(PATIENCE)
+                .untilAsserted(
+                        () -> assertThat(received.size() + after.messages().size())
+                                .as("events before the shutdown and after the reconnect")
+                                .isGreaterThanOrEqualTo(400));
+        List<Long> delivered =
+                new ArrayList<>(received.stream().map(SseClient.Event::seq).toList());
         delivered.addAll(after.seqs());
         assertThat(new HashSet<>(delivered)).as("no gap").isEqualTo(new HashSet<>(range(0, 399)));
         assertThat(delivered).as("no duplicate").hasSize(400);
@@ -168,8 +203,13 @@ class ScaledLiveTailTest {
     void ticketIssuedByOneInstance_worksOnceOnAnother() {
         String task = newTask();
         append(first, task, AbstractHttpApiTest.batch(2, 3));
-        String ticket = api.post("/api/stream-tickets", "").token(first.tokens().createUserToken(user)).workspace(workspace).send()
-                .json().get("ticket").asText();
+        String ticket = api.post("/api/stream-tickets", "")
+                .token(first.tokens().createUserToken(user))
+                .workspace(workspace)
+                .send()
+                .json()
+                .get("ticket")
+                .asText();
         String path = "/api/tasks/" + task + "/messages/stream?ticket=" + ticket;
         SseClient onSecond = SseClient.open(second.port(), path, Map.of());
         clients.add(onSecond);

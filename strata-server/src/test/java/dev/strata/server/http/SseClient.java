@@ -62,7 +62,8 @@ final class SseClient implements AutoCloseable {
 
     /** Opens {@code path} on the port with the given headers. */
     static SseClient open(int port, String path, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .GET();
         headers.forEach(request::header);
         try {
             return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
@@ -104,7 +105,9 @@ final class SseClient implements AutoCloseable {
                 } else if (line.startsWith("retry: ")) {
                     retries.add(line.substring(7));
                 } else if (line.startsWith("data: ")) {
-                    data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
+                    data = data == null
+                            ? new StringBuilder(line.substring(6))
+                            : data.append('\n').append(line.substring(6));
                 }
             }
         } catch (IOException e) {

@@ -30,8 +30,9 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
             throw new IllegalStateException("reading the metadata tables failed: " + e.getMessage(), e);
         }
         List<String> objects = new ArrayList<>();
-        for (List<ListableContent.StoredObject> page = content.list("", "", 1000); !page.isEmpty();
-             page = content.list("", objects.get(objects.size() - 1), 1000)) {
+        for (List<ListableContent.StoredObject> page = content.list("", "", 1000);
+                !page.isEmpty();
+                page = content.list("", objects.get(objects.size() - 1), 1000)) {
             page.forEach(object -> objects.add(object.key()));
         }
         return new StoredState(tables, objects, cacheEntries);
@@ -43,7 +44,10 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
         TreeSet<String> names = new TreeSet<>(tables.keySet());
         names.addAll(later.tables.keySet());
         for (String table : names) {
-            changes.addAll(difference("table " + table, tables.getOrDefault(table, List.of()), later.tables.getOrDefault(table, List.of())));
+            changes.addAll(difference(
+                    "table " + table,
+                    tables.getOrDefault(table, List.of()),
+                    later.tables.getOrDefault(table, List.of())));
         }
         changes.addAll(difference("object", objects, later.objects));
         if (!cacheEntries.equals(later.cacheEntries)) {
@@ -67,13 +71,16 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
         Map<String, List<String>> tables = new TreeMap<>();
         for (String table : tableNames(connection)) {
             try (Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery("SELECT * FROM " + table)) {
+                    ResultSet rs = statement.executeQuery("SELECT * FROM " + table)) {
                 int width = rs.getMetaData().getColumnCount();
                 List<String> rows = new ArrayList<>();
                 while (rs.next()) {
                     StringBuilder row = new StringBuilder();
                     for (int i = 1; i <= width; i++) {
-                        row.append(i > 1 ? " | " : "").append(rs.getMetaData().getColumnName(i)).append('=').append(rs.getString(i));
+                        row.append(i > 1 ? " | " : "")
+                                .append(rs.getMetaData().getColumnName(i))
+                                .append('=')
+                                .append(rs.getString(i));
                     }
                     rows.add(row.toString());
                 }
@@ -90,7 +97,8 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
                 ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
                 : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'";
         List<String> names = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
                 if (!rs.getString(1).contains("history")) {
                     names.add(rs.getString(1));

@@ -2,9 +2,9 @@ package dev.strata.server.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.model.NewMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
-import dev.strata.store.NewMessage;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ContentKeys;
@@ -27,16 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 class RetentionWorkerTest {
     @TempDir
     Path directory;
+
     private final String cachePrefix = TestServices.uniqueName("retention") + ":";
     private Strata strata;
 
     @BeforeEach
     void open() {
         strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                "STRATA_CACHE_URL", TestServices.REDIS_URL,
-                "STRATA_CACHE_PREFIX", cachePrefix)));
+                "STRATA_DB_URL",
+                "jdbc:sqlite:" + directory.resolve("strata.db"),
+                "STRATA_CONTENT_URL",
+                "file:" + directory.resolve("objects"),
+                "STRATA_CACHE_URL",
+                TestServices.REDIS_URL,
+                "STRATA_CACHE_PREFIX",
+                cachePrefix)));
     }
 
     @AfterEach
@@ -79,26 +84,46 @@ class RetentionWorkerTest {
         String kept = taskWithMessages(off);
         String keptByDefault = taskWithMessages(byDefault);
         for (String task : List.of(expired, kept, keptByDefault)) {
-            assertThat(tiersHolding(task)).as("tiers holding task %s before retention", task).hasSize(3);
+            assertThat(tiersHolding(task))
+                    .as("tiers holding task %s before retention", task)
+                    .hasSize(3);
         }
         TaskDeletion deletion = new TaskDeletion(strata.store(), strata.directory());
 
         Clock now = Clock.fixed(Instant.now(), ZoneOffset.UTC);
-        assertThat(new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), now).runOnce()).isZero();
+        assertThat(new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), now).runOnce())
+                .isZero();
 
         Clock twoDaysLater = Clock.offset(now, Duration.ofDays(2));
-        int deleted = new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), twoDaysLater).runOnce();
+        int deleted = new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), twoDaysLater)
+                .runOnce();
 
         assertThat(deleted).isEqualTo(1);
-        assertThat(tiersHolding(expired)).as("tiers still holding task %s, expired after 1d", expired).isEmpty();
-        assertThat(strata.directory().task(short_, expired)).as("directory entry of expired task %s", expired).isEmpty();
-        assertThat(tiersHolding(kept)).as("tiers holding task %s, retention off", kept).hasSize(3);
-        assertThat(tiersHolding(keptByDefault)).as("tiers holding task %s, default retention of 30d", keptByDefault).hasSize(3);
+        assertThat(tiersHolding(expired))
+                .as("tiers still holding task %s, expired after 1d", expired)
+                .isEmpty();
+        assertThat(strata.directory().task(short_, expired))
+                .as("directory entry of expired task %s", expired)
+                .isEmpty();
+        assertThat(tiersHolding(kept))
+                .as("tiers holding task %s, retention off", kept)
+                .hasSize(3);
+        assertThat(tiersHolding(keptByDefault))
+                .as("tiers holding task %s, default retention of 30d", keptByDefault)
+                .hasSize(3);
 
         Clock monthsLater = Clock.offset(now, Duration.ofDays(60));
-        assertThat(new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), monthsLater).runOnce()).isEqualTo(1);
-        assertThat(tiersHolding(keptByDefault)).as("tiers still holding task %s, past the default retention", keptByDefault).isEmpty();
-        assertThat(strata.directory().task(byDefault, keptByDefault)).as("directory entry of task %s", keptByDefault).isEmpty();
-        assertThat(tiersHolding(kept)).as("tiers holding task %s, retention off", kept).hasSize(3);
+        assertThat(new RetentionWorker(strata.directory(), deletion, Optional.of(Duration.ofDays(30)), monthsLater)
+                        .runOnce())
+                .isEqualTo(1);
+        assertThat(tiersHolding(keptByDefault))
+                .as("tiers still holding task %s, past the default retention", keptByDefault)
+                .isEmpty();
+        assertThat(strata.directory().task(byDefault, keptByDefault))
+                .as("directory entry of task %s", keptByDefault)
+                .isEmpty();
+        assertThat(tiersHolding(kept))
+                .as("tiers holding task %s, retention off", kept)
+                .hasSize(3);
     }
 }

@@ -30,18 +30,21 @@ final class LegacyFixture implements AutoCloseable {
                 ddl.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 ddl.execute("SET search_path TO " + schema);
             }
-            ddl.execute("CREATE TABLE agent_task_queue (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, conversation_id TEXT,"
-                    + " status TEXT NOT NULL, created_at TEXT NOT NULL)");
-            ddl.execute("CREATE TABLE task_message (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, seq INTEGER NOT NULL,"
-                    + " type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '', call_id TEXT NOT NULL DEFAULT '',"
-                    + " content TEXT NOT NULL DEFAULT '', input TEXT, output TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)");
+            ddl.execute(
+                    "CREATE TABLE agent_task_queue (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, conversation_id TEXT,"
+                            + " status TEXT NOT NULL, created_at TEXT NOT NULL)");
+            ddl.execute(
+                    "CREATE TABLE task_message (id TEXT PRIMARY KEY, task_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+                            + " type TEXT NOT NULL DEFAULT '', tool TEXT NOT NULL DEFAULT '', call_id TEXT NOT NULL DEFAULT '',"
+                            + " content TEXT NOT NULL DEFAULT '', input TEXT, output TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)");
             ddl.execute("CREATE INDEX idx_task_message_task_seq ON task_message(task_id, seq)");
             ddl.execute("CREATE INDEX idx_task_message_task_created ON task_message(task_id, created_at)");
         }
     }
 
     void task(String id, String workspace, String conversation, String status) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO agent_task_queue VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO agent_task_queue VALUES (?, ?, ?, ?, ?)")) {
             insert.setString(1, id);
             insert.setString(2, workspace);
             insert.setString(3, conversation);
@@ -53,12 +56,21 @@ final class LegacyFixture implements AutoCloseable {
 
     void message(String id, String task, long seq, String type, String content, String input) throws SQLException {
         clock++;
-        message(id, task, seq, type, content, input, String.format("2026-05-01 10:%02d:%02d", (clock / 60) % 60, clock % 60));
+        message(
+                id,
+                task,
+                seq,
+                type,
+                content,
+                input,
+                String.format("2026-05-01 10:%02d:%02d", (clock / 60) % 60, clock % 60));
     }
 
     /** One row with a given {@code created_at}, for fixtures where insertion order and time order differ. */
-    void message(String id, String task, long seq, String type, String content, String input, String createdAt) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_message VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    void message(String id, String task, long seq, String type, String content, String input, String createdAt)
+            throws SQLException {
+        try (PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO task_message VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, id);
             insert.setString(2, task);
             insert.setLong(3, seq);
@@ -77,8 +89,13 @@ final class LegacyFixture implements AutoCloseable {
     void messages(String task, long fromSeq, int count, String prefix) throws SQLException {
         connection.setAutoCommit(false);
         for (int i = 0; i < count; i++) {
-            message(prefix + "-" + task + "-" + (fromSeq + i), task, fromSeq + i, i % 3 == 0 ? "tool-use" : i % 3 == 1 ? "tool-result" : "text",
-                    "step " + (fromSeq + i) + " of " + task, i % 3 == 0 ? "{\"n\":" + i + "}" : null);
+            message(
+                    prefix + "-" + task + "-" + (fromSeq + i),
+                    task,
+                    fromSeq + i,
+                    i % 3 == 0 ? "tool-use" : i % 3 == 1 ? "tool-result" : "text",
+                    "step " + (fromSeq + i) + " of " + task,
+                    i % 3 == 0 ? "{\"n\":" + i + "}" : null);
         }
         connection.commit();
         connection.setAutoCommit(true);
@@ -89,7 +106,13 @@ final class LegacyFixture implements AutoCloseable {
         task("t-quirks", "ws-1", "conv-1", "completed");
         message("m1", "t-quirks", 1, "text", "first write wins", null);
         message("m1-dup", "t-quirks", 1, "text", "a later duplicate", null);
-        message("m2", "t-quirks", 2, "tool-use", "", "{\"path\":\"/a\",\"big\":123456789012345678901234567890,\"d\":1.50}");
+        message(
+                "m2",
+                "t-quirks",
+                2,
+                "tool-use",
+                "",
+                "{\"path\":\"/a\",\"big\":123456789012345678901234567890,\"d\":1.50}");
         message("m3", "t-quirks", 3, "tool-use", "", "");
         message("m4", "t-quirks", 4, "tool-use", "", "[1,2]");
         message("m5", "t-quirks", 5, "tool-use", "", "not json at all");

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.strata.model.InvalidInputException;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskSummary;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
-import dev.strata.store.InvalidInputException;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.TaskMessage;
-import dev.strata.store.TaskSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrationTest {
     @TempDir
     Path directory;
+
     private final List<Strata> opened = new ArrayList<>();
 
     @AfterEach
@@ -56,14 +57,17 @@ class MigrationTest {
     }
 
     static Importer.Summary importAll(Strata strata, Importer.Options options) {
-        return new Importer(strata).run(options, total -> { }, read -> { });
+        return new Importer(strata).run(options, total -> {}, read -> {});
     }
 
     /** Every message Strata serves, by task, for comparing whole stores. */
     static Map<String, List<TaskMessage>> contents(Strata strata, List<String> tasks) {
         Map<String, List<TaskMessage>> all = new TreeMap<>();
         for (String task : tasks) {
-            strata.store().task(task).ifPresent(t -> all.put(task, strata.store().list(task, MessageQuery.all()).messages()));
+            strata.store()
+                    .task(task)
+                    .ifPresent(t -> all.put(
+                            task, strata.store().list(task, MessageQuery.all()).messages()));
         }
         return all;
     }
@@ -78,25 +82,34 @@ class MigrationTest {
             assertThat(summary.rowsRead()).isEqualTo(10 + 30 + 5 + 50_000);
             assertThat(summary.rowsImported()).isEqualTo(7 + 30 + 5 + 50_000);
             assertThat(summary.dropped()).isEqualTo(2);
-            assertThat(summary.quirks()).containsEntry(Quirks.DUPLICATE_SEQ, 1L).containsEntry(Quirks.INPUT_EMPTY, 1L)
-                    .containsEntry(Quirks.INPUT_NOT_OBJECT, 1L).containsEntry(Quirks.INPUT_INVALID, 1L).containsEntry(Quirks.TASK_MISSING, 1L);
-            List<TaskMessage> quirky = strata.store().list("t-quirks", MessageQuery.all()).messages();
+            assertThat(summary.quirks())
+                    .containsEntry(Quirks.DUPLICATE_SEQ, 1L)
+                    .containsEntry(Quirks.INPUT_EMPTY, 1L)
+                    .containsEntry(Quirks.INPUT_NOT_OBJECT, 1L)
+                    .containsEntry(Quirks.INPUT_INVALID, 1L)
+                    .containsEntry(Quirks.TASK_MISSING, 1L);
+            List<TaskMessage> quirky =
+                    strata.store().list("t-quirks", MessageQuery.all()).messages();
             assertThat(quirky).extracting(TaskMessage::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 8L, 9L);
             assertThat(quirky.get(0).content()).isEqualTo("first write wins");
             assertThat(quirky.get(0).id()).isEqualTo("m1");
-            assertThat(quirky.get(1).input()).contains("{\"path\":\"/a\",\"big\":123456789012345678901234567890,\"d\":1.50}");
+            assertThat(quirky.get(1).input())
+                    .contains("{\"path\":\"/a\",\"big\":123456789012345678901234567890,\"d\":1.50}");
             assertThat(quirky.get(2).input()).contains("\"\"");
             assertThat(quirky.get(3).input()).contains("[1,2]");
             assertThat(quirky.get(4).input()).contains("\"not json at all\"");
             assertThat(quirky.get(0).createdAt().toString()).isEqualTo("2026-05-01T10:00:01Z");
-            assertThat(strata.store().list("t-long", MessageQuery.all()).messages()).hasSize(50_000);
-            assertThat(strata.directory().task("ws-1", "t-quirks")).hasValueSatisfying(t -> assertThat(t.status().wireName()).isEqualTo("completed"));
+            assertThat(strata.store().list("t-long", MessageQuery.all()).messages())
+                    .hasSize(50_000);
+            assertThat(strata.directory().task("ws-1", "t-quirks"))
+                    .hasValueSatisfying(t -> assertThat(t.status().wireName()).isEqualTo("completed"));
             assertThat(strata.directory().task("ws-default", "t-orphan")).isPresent();
             assertThat(strata.store().task("t-quirks").orElseThrow().sealed()).isTrue();
             assertThat(strata.store().task("t-running").orElseThrow().sealed()).isFalse();
-            assertThat(strata.store().task("t-quirks").orElseThrow().liveSegments()).isEqualTo(1);
+            assertThat(strata.store().task("t-quirks").orElseThrow().liveSegments())
+                    .isEqualTo(1);
 
-            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
+            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed()).isTrue();
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
@@ -132,10 +145,15 @@ class MigrationTest {
             assertThat(delta.delta()).isTrue();
             assertThat(delta.rowsRead()).isEqualTo(17);
             assertThat(delta.rowsImported()).isEqualTo(17);
-            assertThat(strata.store().list("t-running", MessageQuery.all()).messages()).hasSize(40);
-            assertThat(strata.store().list("t-new", MessageQuery.all()).messages()).hasSize(7);
+            assertThat(strata.store().list("t-running", MessageQuery.all()).messages())
+                    .hasSize(40);
+            assertThat(strata.store().list("t-new", MessageQuery.all()).messages())
+                    .hasSize(7);
             assertThat(importAll(strata, options(legacy.url)).rowsImported()).isZero();
-            assertThat(new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).isTrue();
+            assertThat(new Verifier(strata)
+                            .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
+                            .passed())
+                    .isTrue();
         }
     }
 
@@ -164,11 +182,12 @@ class MigrationTest {
                 Files.write(object, new byte[] {1, 2, 3, 4});
             }
 
-            Verifier.Result result = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
+            Verifier.Result result = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
 
             assertThat(result.passed()).isFalse();
             assertThat(result.missing()).isGreaterThanOrEqualTo(8);
-            assertThat(result.examples()).anyMatch(line -> line.startsWith("task t-orphan seq 99: missing"))
+            assertThat(result.examples())
+                    .anyMatch(line -> line.startsWith("task t-orphan seq 99: missing"))
                     .anyMatch(line -> line.startsWith("task t-quirks: not readable"));
         }
     }
@@ -181,7 +200,10 @@ class MigrationTest {
             assertThatThrownBy(() -> MigrationSources.requireVerified(strata, legacy.url, false))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("no passing 'migrate verify'");
-            assertThat(new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).isTrue();
+            assertThat(new Verifier(strata)
+                            .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
+                            .passed())
+                    .isTrue();
             MigrationSources.recordVerified(strata, legacy.url);
             MigrationSources.requireVerified(strata, legacy.url, false);
         }
@@ -190,7 +212,7 @@ class MigrationTest {
 
         assertThat(result.bytesAfter()).isLessThan(result.bytesBefore());
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("legacy.db"));
-             var statement = connection.createStatement()) {
+                var statement = connection.createStatement()) {
             List<String> columns = new ArrayList<>();
             try (var rs = statement.executeQuery("PRAGMA table_info(task_message)")) {
                 while (rs.next()) {
@@ -202,7 +224,8 @@ class MigrationTest {
                 assertThat(rs.getLong(1)).isEqualTo(10 + 30 + 5 + 3_000);
             }
             List<String> indexes = new ArrayList<>();
-            try (var rs = statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task_message' AND sql IS NOT NULL")) {
+            try (var rs = statement.executeQuery(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task_message' AND sql IS NOT NULL")) {
                 while (rs.next()) {
                     indexes.add(rs.getString(1));
                 }
@@ -217,15 +240,20 @@ class MigrationTest {
         try (LegacyFixture legacy = legacy("legacy.db", 0)) {
             Strata strata = strata("strata");
 
-            Importer.Summary summary = importAll(strata, new Importer.Options(legacy.url, Optional.empty(), false, 0, 1000, 2, false));
+            Importer.Summary summary =
+                    importAll(strata, new Importer.Options(legacy.url, Optional.empty(), false, 0, 1000, 2, false));
 
             assertThat(summary.tasksSkipped()).isEqualTo(1);
             assertThat(summary.rowsSkipped()).isEqualTo(5);
-            assertThat(summary.describe()).contains("tasks skipped (not in agent_task_queue): 1 (5 rows); to include them, give --default-workspace W");
+            assertThat(summary.describe())
+                    .contains(
+                            "tasks skipped (not in agent_task_queue): 1 (5 rows); to include them, give --default-workspace W");
             assertThat(strata.store().task("t-orphan")).isEmpty();
-            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> { });
+            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> {});
             assertThat(verify.examples()).isEmpty();
-            assertThat(verify.passed()).as("verify after a clean import without --default-workspace").isTrue();
+            assertThat(verify.passed())
+                    .as("verify after a clean import without --default-workspace")
+                    .isTrue();
             assertThat(verify.tasksSkipped()).isEqualTo(1);
             assertThat(verify.rowsSkipped()).isEqualTo(5);
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
@@ -243,14 +271,18 @@ class MigrationTest {
             Importer.Summary summary = importAll(strata, options(legacy.url));
 
             assertThat(summary.tasksSkipped()).isZero();
-            assertThat(strata.store().list("t-orphan", MessageQuery.all()).messages()).hasSize(5);
-            Verifier.Result with = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { });
+            assertThat(strata.store().list("t-orphan", MessageQuery.all()).messages())
+                    .hasSize(5);
+            Verifier.Result with = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
             assertThat(with.passed()).isTrue();
             assertThat(with.tasksSkipped()).isZero();
-            Verifier.Result without = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> { });
-            assertThat(without.passed()).as("verify must apply the import's rules").isFalse();
+            Verifier.Result without = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> {});
+            assertThat(without.passed())
+                    .as("verify must apply the import's rules")
+                    .isFalse();
             assertThat(without.unexpected()).isEqualTo(5);
-            assertThat(without.examples()).anyMatch(line -> line.startsWith("task t-orphan seq 1: in Strata but not expected"));
+            assertThat(without.examples())
+                    .anyMatch(line -> line.startsWith("task t-orphan seq 1: in Strata but not expected"));
         }
     }
 
@@ -270,12 +302,22 @@ class MigrationTest {
             Importer.Summary summary = importAll(strata, options(legacy.url));
 
             assertThat(summary.quirks()).as("duplicates counted").containsEntry(Quirks.DUPLICATE_SEQ, 2L);
-            List<TaskMessage> kept = strata.store().list("t-dups", MessageQuery.all()).messages();
-            assertThat(kept).as("messages of t-dups").extracting(TaskMessage::seq).containsExactly(1L, 2L);
+            List<TaskMessage> kept =
+                    strata.store().list("t-dups", MessageQuery.all()).messages();
+            assertThat(kept)
+                    .as("messages of t-dups")
+                    .extracting(TaskMessage::seq)
+                    .containsExactly(1L, 2L);
             assertThat(kept.get(0).id()).as("the row of seq 1 that was kept").isEqualTo("dup-c");
             assertThat(kept.get(0).content()).as("content of seq 1").isEqualTo("inserted first");
-            assertThat(kept.get(0).createdAt().toString()).as("created_at of seq 1").isEqualTo("2026-05-01T10:00:09Z");
-            assertThat(new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).as("verify by the same rule").isTrue();
+            assertThat(kept.get(0).createdAt().toString())
+                    .as("created_at of seq 1")
+                    .isEqualTo("2026-05-01T10:00:09Z");
+            assertThat(new Verifier(strata)
+                            .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
+                            .passed())
+                    .as("verify by the same rule")
+                    .isTrue();
         }
     }
 
@@ -294,41 +336,68 @@ class MigrationTest {
             Path killedDatabase = directory.resolve("killed.db");
             Process child = startImportProcess(legacy.url, "killed");
             awaitMidRunCheckpoint(killedDatabase, child, tasks.get(taskCount / 10));
-            assertThat(child.isAlive()).as("the import child is still running when it is killed").isTrue();
+            assertThat(child.isAlive())
+                    .as("the import child is still running when it is killed")
+                    .isTrue();
             child.destroyForcibly();
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed import child exited").isTrue();
-            assertThat(child.exitValue()).as("the import child died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
+            assertThat(child.waitFor(60, TimeUnit.SECONDS))
+                    .as("the killed import child exited")
+                    .isTrue();
+            assertThat(child.exitValue())
+                    .as("the import child died of SIGKILL (137), it did not finish by itself")
+                    .isEqualTo(StrataProcess.KILLED);
 
             // What the kill left behind, read straight from the killed store before anything resumes.
             Checkpoint atKill = checkpoint(killedDatabase);
-            assertThat(atKill.bulkDone()).as("bulk import marked done at the kill").isFalse();
+            assertThat(atKill.bulkDone())
+                    .as("bulk import marked done at the kill")
+                    .isFalse();
             assertThat(atKill.lastTaskId()).as("checkpointed task at the kill").isNotNull();
             int resumeFrom = tasks.indexOf(atKill.lastTaskId()) + 1;
-            assertThat(resumeFrom).as("position of checkpoint %s", atKill.lastTaskId()).isBetween(1, taskCount - 1);
+            assertThat(resumeFrom)
+                    .as("position of checkpoint %s", atKill.lastTaskId())
+                    .isBetween(1, taskCount - 1);
             long storedAtKill = count(killedDatabase, "SELECT COUNT(*) FROM tm_task");
-            assertThat(storedAtKill).as("tasks in the store at the kill (checkpoint %s)", atKill.lastTaskId())
-                    .isGreaterThanOrEqualTo(resumeFrom).isLessThan(taskCount);
+            assertThat(storedAtKill)
+                    .as("tasks in the store at the kill (checkpoint %s)", atKill.lastTaskId())
+                    .isGreaterThanOrEqualTo(resumeFrom)
+                    .isLessThan(taskCount);
 
             Strata resumed = strata("killed");
             Importer.Summary rest = importAll(resumed, options(legacy.url));
             Strata clean = strata("clean");
             importAll(clean, options(legacy.url));
 
-            assertThat(rest.delta()).as("the second run resumed the bulk import; it was not a delta sync").isFalse();
-            assertThat(rest.tasks()).as("tasks the resumed run imported, after checkpoint %s", atKill.lastTaskId())
+            assertThat(rest.delta())
+                    .as("the second run resumed the bulk import; it was not a delta sync")
+                    .isFalse();
+            assertThat(rest.tasks())
+                    .as("tasks the resumed run imported, after checkpoint %s", atKill.lastTaskId())
                     .isEqualTo(taskCount - resumeFrom);
-            assertThat(rest.rowsRead()).as("rows the resumed run read: exactly those of the tasks after checkpoint %s", atKill.lastTaskId())
+            assertThat(rest.rowsRead())
+                    .as(
+                            "rows the resumed run read: exactly those of the tasks after checkpoint %s",
+                            atKill.lastTaskId())
                     .isEqualTo((long) (taskCount - resumeFrom) * rowsPerTask);
-            assertThat(checkpoint(killedDatabase).bulkDone()).as("bulk import done after the resume").isTrue();
+            assertThat(checkpoint(killedDatabase).bulkDone())
+                    .as("bulk import done after the resume")
+                    .isTrue();
             Map<String, List<TaskMessage>> resumedContents = contents(resumed, tasks);
             assertThat(resumedContents).as("tasks in the resumed store").hasSize(taskCount);
-            assertThat(resumedContents).as("every message of the resumed store, row for row, against a clean import")
+            assertThat(resumedContents)
+                    .as("every message of the resumed store, row for row, against a clean import")
                     .isEqualTo(contents(clean, tasks));
-            assertThat(summaries(resumed, tasks)).as("task summaries (count, last message, sealed, segments) against a clean import")
+            assertThat(summaries(resumed, tasks))
+                    .as("task summaries (count, last message, sealed, segments) against a clean import")
                     .isEqualTo(summaries(clean, tasks));
-            assertThat(directoryTasks(resumed, tasks)).as("directory tasks (workspace, status) against a clean import")
+            assertThat(directoryTasks(resumed, tasks))
+                    .as("directory tasks (workspace, status) against a clean import")
                     .isEqualTo(directoryTasks(clean, tasks));
-            assertThat(new Verifier(resumed).run(legacy.url, Optional.of("ws-default"), false, rows -> { }).passed()).as("verify of the resumed store").isTrue();
+            assertThat(new Verifier(resumed)
+                            .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
+                            .passed())
+                    .as("verify of the resumed store")
+                    .isTrue();
         }
     }
 
@@ -343,7 +412,13 @@ class MigrationTest {
                 String task = String.format("task-%03d", t);
                 legacy.task(task, "ws-1", null, "completed");
                 for (int seq = 1; seq <= 200; seq++) {
-                    legacy.message(task + "-" + seq, task, seq, seq % 2 == 0 ? "tool-use" : "text", content + seq, "{\"n\":" + seq + "}");
+                    legacy.message(
+                            task + "-" + seq,
+                            task,
+                            seq,
+                            seq % 2 == 0 ? "tool-use" : "text",
+                            content + seq,
+                            "{\"n\":" + seq + "}");
                 }
             }
             legacy.connection().commit();
@@ -355,35 +430,54 @@ class MigrationTest {
 
         Process child = StrataProcess.start(directory, "finalizer", "migrate", "finalize", "--from", url, "--force");
         await("finalize opens a write transaction (rollback journal present)")
-                .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> Files.exists(journal) || !child.isAlive());
-        assertThat(child.isAlive()).as("finalize still running when it is killed").isTrue();
+        assertThat(child.isAlive())
+                .as("finalize still running when it is killed")
+                .isTrue();
         child.destroyForcibly();
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the killed finalize child exited").isTrue();
-        assertThat(child.exitValue()).as("finalize died of SIGKILL (137), it did not finish by itself").isEqualTo(StrataProcess.KILLED);
-        assertThat(journal).as("the kill interrupted a write: its rollback journal is left behind").exists();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS))
+                .as("the killed finalize child exited")
+                .isTrue();
+        assertThat(child.exitValue())
+                .as("finalize died of SIGKILL (137), it did not finish by itself")
+                .isEqualTo(StrataProcess.KILLED);
+        assertThat(journal)
+                .as("the kill interrupted a write: its rollback journal is left behind")
+                .exists();
 
         // Opening the file rolls the interrupted write back (or finds it committed): either way a
         // valid database with every row.
-        assertThat(integrityCheck(url)).as("integrity of the legacy database after the kill").isEqualTo("ok");
+        assertThat(integrityCheck(url))
+                .as("integrity of the legacy database after the kill")
+                .isEqualTo("ok");
         List<String> columnsAfterKill = columns(url);
         if (columnsAfterKill.contains("content")) {
             assertThat(rows(url, "id, task_id, seq, type, tool, call_id, content, input, output, created_at"))
-                    .as("every legacy row, content included, after a kill before the rebuild committed").isEqualTo(allBefore);
+                    .as("every legacy row, content included, after a kill before the rebuild committed")
+                    .isEqualTo(allBefore);
         } else {
             assertThat(rows(url, "id, task_id, seq, type, tool, call_id, created_at"))
-                    .as("every legacy row's metadata after a kill once the rebuild committed").isEqualTo(metadataBefore);
+                    .as("every legacy row's metadata after a kill once the rebuild committed")
+                    .isEqualTo(metadataBefore);
         }
 
         Finalizer.Result rerun = Finalizer.run(url);
 
         assertThat(rerun.bytesAfter()).as("size after the rerun").isLessThan(allBefore.size() * 2_000L);
-        assertThat(integrityCheck(url)).as("integrity of the legacy database after the rerun").isEqualTo("ok");
-        assertThat(columns(url)).as("task_message columns after the rerun")
+        assertThat(integrityCheck(url))
+                .as("integrity of the legacy database after the rerun")
+                .isEqualTo("ok");
+        assertThat(columns(url))
+                .as("task_message columns after the rerun")
                 .containsExactly("id", "task_id", "seq", "type", "tool", "call_id", "created_at");
-        assertThat(rows(url, "id, task_id, seq, type, tool, call_id, created_at")).as("every legacy row's metadata after the rerun")
+        assertThat(rows(url, "id, task_id, seq, type, tool, call_id, created_at"))
+                .as("every legacy row's metadata after the rerun")
                 .isEqualTo(metadataBefore);
-        assertThat(indexes(url)).as("indexes of task_message after the rerun").containsExactlyInAnyOrder("idx_task_message_task_seq", "idx_task_message_task_created");
+        assertThat(indexes(url))
+                .as("indexes of task_message after the rerun")
+                .containsExactlyInAnyOrder("idx_task_message_task_seq", "idx_task_message_task_created");
     }
 
     /**
@@ -391,17 +485,31 @@ class MigrationTest {
      * to save checkpoints (one a second) long before it finishes, so the kill lands mid-run.
      */
     private Process startImportProcess(String from, String name) throws IOException {
-        return StrataProcess.start(directory, name, List.of("-Xint"), "migrate", "import", "--from", from, "--concurrency", "1", "--batch-size", "10");
+        return StrataProcess.start(
+                directory,
+                name,
+                List.of("-Xint"),
+                "migrate",
+                "import",
+                "--from",
+                from,
+                "--concurrency",
+                "1",
+                "--batch-size",
+                "10");
     }
 
     /** A checkpoint as the importer saved it. */
-    private record Checkpoint(String lastTaskId, boolean bulkDone) {
-    }
+    private record Checkpoint(String lastTaskId, boolean bulkDone) {}
 
     private static Checkpoint checkpoint(Path database) throws SQLException {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-             var rs = connection.createStatement().executeQuery("SELECT last_task_id, bulk_done FROM migration_progress")) {
-            assertThat(rs.next()).as("a checkpoint row in " + database.getFileName()).isTrue();
+                var rs = connection
+                        .createStatement()
+                        .executeQuery("SELECT last_task_id, bulk_done FROM migration_progress")) {
+            assertThat(rs.next())
+                    .as("a checkpoint row in " + database.getFileName())
+                    .isTrue();
             return new Checkpoint(rs.getString(1), rs.getInt(2) != 0);
         }
     }
@@ -413,12 +521,17 @@ class MigrationTest {
      */
     private static void awaitMidRunCheckpoint(Path database, Process child, String atLeast) {
         await("a mid-run checkpoint in " + database.getFileName())
-                .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> {
-                    assertThat(child.isAlive()).as("import child alive while waiting for a mid-run checkpoint (it finished too soon)").isTrue();
+                    assertThat(child.isAlive())
+                            .as("import child alive while waiting for a mid-run checkpoint (it finished too soon)")
+                            .isTrue();
                     try {
                         Checkpoint checkpoint = checkpoint(database);
-                        return checkpoint.lastTaskId() != null && checkpoint.lastTaskId().compareTo(atLeast) >= 0 && !checkpoint.bulkDone();
+                        return checkpoint.lastTaskId() != null
+                                && checkpoint.lastTaskId().compareTo(atLeast) >= 0
+                                && !checkpoint.bulkDone();
                     } catch (SQLException | AssertionError notYet) {
                         return false;
                     }
@@ -427,7 +540,7 @@ class MigrationTest {
 
     private static long count(Path database, String sql) throws SQLException {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-             var rs = connection.createStatement().executeQuery(sql)) {
+                var rs = connection.createStatement().executeQuery(sql)) {
             return rs.getLong(1);
         }
     }
@@ -440,8 +553,12 @@ class MigrationTest {
 
     static Map<String, String> directoryTasks(Strata strata, List<String> tasks) {
         Map<String, String> all = new TreeMap<>();
-        tasks.forEach(task -> strata.directory().task("ws-1", task)
-                .ifPresent(t -> all.put(task, t.workspaceId() + " " + t.conversationId() + " " + t.status().wireName())));
+        tasks.forEach(task -> strata.directory()
+                .task("ws-1", task)
+                .ifPresent(t -> all.put(
+                        task,
+                        t.workspaceId() + " " + t.conversationId() + " "
+                                + t.status().wireName())));
         return all;
     }
 
@@ -451,12 +568,14 @@ class MigrationTest {
     }
 
     private static List<String> indexes(String url) throws SQLException {
-        return query(url, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task_message' AND sql IS NOT NULL");
+        return query(
+                url,
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task_message' AND sql IS NOT NULL");
     }
 
     private static List<String> query(String url, String sql) throws SQLException {
         try (var connection = DriverManager.getConnection(url);
-             var rs = connection.createStatement().executeQuery(sql)) {
+                var rs = connection.createStatement().executeQuery(sql)) {
             List<String> rows = new ArrayList<>();
             int width = rs.getMetaData().getColumnCount();
             while (rs.next()) {
@@ -472,7 +591,7 @@ class MigrationTest {
 
     private static List<String> columns(String url) throws SQLException {
         try (var connection = DriverManager.getConnection(url);
-             var rs = connection.createStatement().executeQuery("PRAGMA table_info(task_message)")) {
+                var rs = connection.createStatement().executeQuery("PRAGMA table_info(task_message)")) {
             List<String> columns = new ArrayList<>();
             while (rs.next()) {
                 columns.add(rs.getString("name"));
@@ -483,7 +602,7 @@ class MigrationTest {
 
     private static String integrityCheck(String url) throws SQLException {
         try (var connection = DriverManager.getConnection(url);
-             var rs = connection.createStatement().executeQuery("PRAGMA integrity_check")) {
+                var rs = connection.createStatement().executeQuery("PRAGMA integrity_check")) {
             return rs.next() ? rs.getString(1) : "no answer";
         }
     }

@@ -12,8 +12,7 @@ final class StrataProcess {
     /** The exit value of a child JVM killed by SIGKILL (128 + 9). */
     static final int KILLED = 137;
 
-    private StrataProcess() {
-    }
+    private StrataProcess() {}
 
     /** Starts the command on a store of its own named {@code name} under {@code directory}, output discarded. */
     static Process start(Path directory, String name, String... arguments) throws IOException {
@@ -22,13 +21,24 @@ final class StrataProcess {
 
     /** As {@link #start(Path, String, String...)}, with extra options for the child JVM. */
     static Process start(Path directory, String name, List<String> jvmOptions, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(
+                List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), StrataCommand.class.getName()));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of("STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve(name + "-objects"), "STRATA_CACHE_URL", "none", "STRATA_LOG_LEVEL", "WARN"));
-        return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        builder.environment()
+                .putAll(Map.of(
+                        "STRATA_DB_URL",
+                        "jdbc:sqlite:" + directory.resolve(name + ".db"),
+                        "STRATA_CONTENT_URL",
+                        "file:" + directory.resolve(name + "-objects"),
+                        "STRATA_CACHE_URL",
+                        "none",
+                        "STRATA_LOG_LEVEL",
+                        "WARN"));
+        return builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 }

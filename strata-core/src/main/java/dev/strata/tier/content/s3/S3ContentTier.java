@@ -2,7 +2,7 @@ package dev.strata.tier.content.s3;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import java.net.URI;
@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -28,8 +30,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Content in any S3-compatible object store (AWS S3, Cloudflare R2, MinIO, S3Proxy) through the
@@ -70,8 +70,12 @@ public final class S3ContentTier implements ContentTier, ListableContent {
     @Override
     public void put(String key, byte[] bytes) {
         String objectKey = objectKey(key);
-        call("put", key, () -> client.putObject(r -> r.bucket(location.bucket()).key(objectKey)
-                .contentType("application/vnd.strata.segment"), RequestBody.fromBytes(bytes)));
+        call(
+                "put",
+                key,
+                () -> client.putObject(
+                        r -> r.bucket(location.bucket()).key(objectKey).contentType("application/vnd.strata.segment"),
+                        RequestBody.fromBytes(bytes)));
     }
 
     @Override
@@ -79,7 +83,9 @@ public final class S3ContentTier implements ContentTier, ListableContent {
         String objectKey = objectKey(key);
         return call("get", key, () -> {
             try {
-                return Optional.of(client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(objectKey)).asByteArray());
+                return Optional.of(
+                        client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(objectKey))
+                                .asByteArray());
             } catch (NoSuchKeyException e) {
                 return Optional.empty();
             }
@@ -101,7 +107,10 @@ public final class S3ContentTier implements ContentTier, ListableContent {
 
     private void deleteOne(String key) {
         String objectKey = objectKey(key);
-        call("delete", key, () -> client.deleteObject(r -> r.bucket(location.bucket()).key(objectKey)));
+        call(
+                "delete",
+                key,
+                () -> client.deleteObject(r -> r.bucket(location.bucket()).key(objectKey)));
     }
 
     private void deleteBatch(List<String> batch) {
@@ -114,7 +123,12 @@ public final class S3ContentTier implements ContentTier, ListableContent {
             response = client.deleteObjects(r -> r.bucket(location.bucket())
                     .delete(Delete.builder().objects(identifiers).quiet(true).build()));
         } catch (S3Exception e) {
-            if (e.statusCode() != 501 && !"NotImplemented".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
+            if (e.statusCode() != 501
+                    && !"NotImplemented"
+                            .equals(
+                                    e.awsErrorDetails() == null
+                                            ? null
+                                            : e.awsErrorDetails().errorCode())) {
                 throw unavailable("delete", batch.get(0), e);
             }
             // Some S3-compatible stores (S3Proxy among them) refuse the checksum headers the SDK
@@ -126,11 +140,15 @@ public final class S3ContentTier implements ContentTier, ListableContent {
         } catch (SdkException e) {
             throw unavailable("delete", batch.get(0), e);
         }
-        List<S3Error> errors = response.errors().stream().filter(e -> !"NoSuchKey".equals(e.code())).toList();
+        List<S3Error> errors = response.errors().stream()
+                .filter(e -> !"NoSuchKey".equals(e.code()))
+                .toList();
         if (!errors.isEmpty()) {
             S3Error first = errors.get(0);
-            throw new BackendUnavailableException("content delete of " + errors.size() + " objects in " + location
-                    + " failed, first " + first.key() + ": " + first.code() + " " + first.message(), null);
+            throw new BackendUnavailableException(
+                    "content delete of " + errors.size() + " objects in " + location + " failed, first " + first.key()
+                            + ": " + first.code() + " " + first.message(),
+                    null);
         }
     }
 
@@ -144,7 +162,8 @@ public final class S3ContentTier implements ContentTier, ListableContent {
                 }
             });
             return response.contents().stream()
-                    .map(o -> new StoredObject(o.key().substring(location.prefix().length()), o.size(), o.lastModified()))
+                    .map(o ->
+                            new StoredObject(o.key().substring(location.prefix().length()), o.size(), o.lastModified()))
                     .toList();
         });
     }
@@ -180,12 +199,14 @@ public final class S3ContentTier implements ContentTier, ListableContent {
     }
 
     private BackendUnavailableException unavailable(String operation, String key, SdkException e) {
-        return new BackendUnavailableException("content " + operation + " of " + key + " in " + location + " failed: " + e.getMessage(), e);
+        return new BackendUnavailableException(
+                "content " + operation + " of " + key + " in " + location + " failed: " + e.getMessage(), e);
     }
 
     private static AwsCredentialsProvider credentials(S3Settings settings) {
         if (settings.accessKeyId().isPresent()) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKeyId().get(), settings.secretAccessKey().get()));
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    settings.accessKeyId().get(), settings.secretAccessKey().get()));
         }
         return DefaultCredentialsProvider.builder().build();
     }

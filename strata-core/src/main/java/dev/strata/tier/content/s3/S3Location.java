@@ -13,7 +13,11 @@ public record S3Location(String bucket, String prefix) {
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             throw new IllegalArgumentException("invalid bucket name '" + bucket + "'");
         }
-        if (!prefix.isEmpty() && (!prefix.endsWith("/") || prefix.startsWith("/") || prefix.contains("//") || prefix.contains(".."))) {
+        if (!prefix.isEmpty()
+                && (!prefix.endsWith("/")
+                        || prefix.startsWith("/")
+                        || prefix.contains("//")
+                        || prefix.contains(".."))) {
             throw new IllegalArgumentException("invalid key prefix '" + prefix + "'");
         }
     }

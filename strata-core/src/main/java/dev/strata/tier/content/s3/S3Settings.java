@@ -13,8 +13,14 @@ import java.util.Optional;
  * @param maxConnections bound of the HTTP connection pool
  * @param timeout bound of one API call including the SDK's own retries
  */
-public record S3Settings(Optional<String> endpoint, String region, Optional<String> accessKeyId,
-                         Optional<String> secretAccessKey, boolean pathStyle, int maxConnections, Duration timeout) {
+public record S3Settings(
+        Optional<String> endpoint,
+        String region,
+        Optional<String> accessKeyId,
+        Optional<String> secretAccessKey,
+        boolean pathStyle,
+        int maxConnections,
+        Duration timeout) {
     public S3Settings {
         requireNonNull(endpoint, "endpoint is null");
         requireNonNull(region, "region is null");

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.strata.store.BackendUnavailableException;
+import dev.strata.model.BackendUnavailableException;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,8 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
             // How long a writer waits for another process (an admin command) to release the database.
-            config.addDataSourceProperty("busy_timeout", Long.toString(settings.connectTimeout().toMillis()));
+            config.addDataSourceProperty(
+                    "busy_timeout", Long.toString(settings.connectTimeout().toMillis()));
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             config.addDataSourceProperty("foreign_keys", "false");
         } else {
@@ -93,7 +94,8 @@ public final class Database implements AutoCloseable {
         try {
             configuration.load().migrate();
         } catch (RuntimeException e) {
-            throw new BackendUnavailableException("migrating " + root + " on " + dialect + " failed: " + e.getMessage(), e);
+            throw new BackendUnavailableException(
+                    "migrating " + root + " on " + dialect + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -138,8 +140,11 @@ public final class Database implements AutoCloseable {
 
     /** The pool's connections expect the schema to exist, so make it before the pool starts. */
     private static void createSchema(DatabaseSettings settings, String name) {
-        try (var connection = java.sql.DriverManager.getConnection(settings.url(), settings.user().orElse(null), settings.password().orElse(null));
-             var statement = connection.createStatement()) {
+        try (var connection = java.sql.DriverManager.getConnection(
+                        settings.url(),
+                        settings.user().orElse(null),
+                        settings.password().orElse(null));
+                var statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA IF NOT EXISTS " + name);
         } catch (java.sql.SQLException e) {
             throw new BackendUnavailableException("cannot create schema " + name + ": " + e.getMessage(), e);

@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * @param poolSize most connections the pool opens
  */
-public record DatabaseSettings(String url, Optional<String> user, Optional<String> password, int poolSize,
-                               Duration connectTimeout) {
+public record DatabaseSettings(
+        String url, Optional<String> user, Optional<String> password, int poolSize, Duration connectTimeout) {
     public DatabaseSettings {
         requireNonNull(url, "url is null");
         SqlDialect.fromJdbcUrl(url);
@@ -29,7 +29,7 @@ public record DatabaseSettings(String url, Optional<String> user, Optional<Strin
 
     @Override
     public String toString() {
-        return "DatabaseSettings[url=" + url + ", user=" + user.orElse("") + ", password=" + (password.isPresent() ? "***" : "")
-                + ", poolSize=" + poolSize + "]";
+        return "DatabaseSettings[url=" + url + ", user=" + user.orElse("") + ", password="
+                + (password.isPresent() ? "***" : "") + ", poolSize=" + poolSize + "]";
     }
 }

@@ -23,8 +23,7 @@ final class GroupCommit<I, O> {
         O apply(Handle handle, I input);
     }
 
-    private record Pending<I, O>(I input, CompletableFuture<O> result) {
-    }
+    private record Pending<I, O>(I input, CompletableFuture<O> result) {}
 
     private static final int MAX_GROUP = 256;
 

@@ -2,9 +2,9 @@ package dev.strata.tier.metadata.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.store.BackendUnavailableException;
-import dev.strata.store.MessageQuery;
-import dev.strata.store.TaskSummary;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.TaskSummary;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.MessageLocation;
@@ -29,39 +29,60 @@ final class JdbcCommitLog implements CommitLog {
 
     @Override
     public Optional<CommitHorizon> horizon(String taskId) {
-        return translate("horizon", taskId, () -> database.jdbi().withHandle(handle -> handle
-                .createQuery("SELECT task_key, task_id, sealed, message_count, last_message_at, live_segments, segment_count"
-                        + " FROM tm_task WHERE task_id = :id")
-                .bind("id", taskId)
-                .map((rs, ctx) -> {
-                    long lastAt = rs.getLong("last_message_at");
-                    Optional<Instant> lastMessageAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
-                    TaskRecord task = new TaskRecord(rs.getLong("task_key"), new TaskSummary(rs.getString("task_id"),
-                            rs.getLong("message_count"), lastMessageAt, rs.getInt("sealed") != 0, rs.getLong("live_segments")));
-                    return new CommitHorizon(task, rs.getLong("segment_count"));
-                })
-                .findOne()));
+        return translate(
+                "horizon",
+                taskId,
+                () -> database.jdbi()
+                        .withHandle(handle -> handle.createQuery(
+                                        "SELECT task_key, task_id, sealed, message_count, last_message_at, live_segments, segment_count"
+                                                + " FROM tm_task WHERE task_id = :id")
+                                .bind("id", taskId)
+                                .map((rs, ctx) -> {
+                                    long lastAt = rs.getLong("last_message_at");
+                                    Optional<Instant> lastMessageAt =
+                                            rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
+                                    TaskRecord task = new TaskRecord(
+                                            rs.getLong("task_key"),
+                                            new TaskSummary(
+                                                    rs.getString("task_id"),
+                                                    rs.getLong("message_count"),
+                                                    lastMessageAt,
+                                                    rs.getInt("sealed") != 0,
+                                                    rs.getLong("live_segments")));
+                                    return new CommitHorizon(task, rs.getLong("segment_count"));
+                                })
+                                .findOne()));
     }
 
     @Override
     public List<CommittedLocation> upTo(TaskRecord task, MessageQuery query, long maxCommitNo, int limit) {
-        return translate("upTo", task.taskId(), () -> select(task, query,
-                " AND m.commit_no <= :commit ORDER BY m.seq", maxCommitNo, 0, limit));
+        return translate(
+                "upTo",
+                task.taskId(),
+                () -> select(task, query, " AND m.commit_no <= :commit ORDER BY m.seq", maxCommitNo, 0, limit));
     }
 
     @Override
     public List<CommittedLocation> after(TaskRecord task, MessageQuery query, CommitPosition after, int limit) {
-        return translate("after", task.taskId(), () -> select(task, query,
-                " AND (m.commit_no > :commit OR (m.commit_no = :commit AND m.seq > :afterSeq)) ORDER BY m.commit_no, m.seq",
-                after.commitNo(), after.seq(), limit));
+        return translate(
+                "after",
+                task.taskId(),
+                () -> select(
+                        task,
+                        query,
+                        " AND (m.commit_no > :commit OR (m.commit_no = :commit AND m.seq > :afterSeq)) ORDER BY m.commit_no, m.seq",
+                        after.commitNo(),
+                        after.seq(),
+                        limit));
     }
 
-    private List<CommittedLocation> select(TaskRecord task, MessageQuery query, String orderedCondition, long commitNo, long afterSeq,
-                                           int limit) {
+    private List<CommittedLocation> select(
+            TaskRecord task, MessageQuery query, String orderedCondition, long commitNo, long afterSeq, int limit) {
         TypeFilter types = new TypeFilter(query);
-        StringBuilder sql = types.appendTo(new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
-                + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
-                + " WHERE m.task_key = :key AND m.seq > :floor"));
+        StringBuilder sql = types.appendTo(
+                new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
+                        + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
+                        + " WHERE m.task_key = :key AND m.seq > :floor"));
         sql.append(orderedCondition).append(" LIMIT :limit");
         String taskId = task.taskId();
         return database.jdbi().withHandle(handle -> {
@@ -73,8 +94,14 @@ final class JdbcCommitLog implements CommitLog {
             if (orderedCondition.contains(":afterSeq")) {
                 select.bind("afterSeq", afterSeq);
             }
-            return select.map((rs, ctx) -> new CommittedLocation(rs.getLong(5), new MessageLocation(rs.getLong(1), rs.getInt(2),
-                    ContentKeys.segment(taskId, rs.getLong(3)), rs.getInt(4)))).list();
+            return select.map((rs, ctx) -> new CommittedLocation(
+                            rs.getLong(5),
+                            new MessageLocation(
+                                    rs.getLong(1),
+                                    rs.getInt(2),
+                                    ContentKeys.segment(taskId, rs.getLong(3)),
+                                    rs.getInt(4))))
+                    .list();
         });
     }
 
@@ -82,8 +109,10 @@ final class JdbcCommitLog implements CommitLog {
         try {
             return work.get();
         } catch (JdbiException e) {
-            throw new BackendUnavailableException("metadata commit log " + operation + " for " + subject + " on " + database.dialect()
-                    + " failed: " + e.getMessage(), e);
+            throw new BackendUnavailableException(
+                    "metadata commit log " + operation + " for " + subject + " on " + database.dialect() + " failed: "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -37,7 +37,9 @@ final class NameDictionary {
     void lockForCommit(Handle handle) {
         if (dialect == SqlDialect.POSTGRESQL) {
             handle.createQuery("SELECT pg_advisory_xact_lock_shared(:class, hashtext(current_schema()))")
-                    .bind("class", LOCK_CLASS).mapTo(String.class).list();
+                    .bind("class", LOCK_CLASS)
+                    .mapTo(String.class)
+                    .list();
         }
     }
 
@@ -54,7 +56,8 @@ final class NameDictionary {
             ids.put("", 0);
         }
         select(handle, List.copyOf(wanted), ids);
-        List<String> missing = wanted.stream().filter(name -> !ids.containsKey(name)).toList();
+        List<String> missing =
+                wanted.stream().filter(name -> !ids.containsKey(name)).toList();
         if (missing.isEmpty()) {
             return ids;
         }
@@ -63,7 +66,8 @@ final class NameDictionary {
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? "(?)" : ", (?)");
             }
-            var insert = handle.createUpdate(sql.append(" ON CONFLICT (name) DO NOTHING").toString());
+            var insert = handle.createUpdate(
+                    sql.append(" ON CONFLICT (name) DO NOTHING").toString());
             for (int i = 0; i < chunk.size(); i++) {
                 insert.bind(i, chunk.get(i));
             }
@@ -116,7 +120,9 @@ final class NameDictionary {
     private void lockForPruning(Handle handle) {
         if (dialect == SqlDialect.POSTGRESQL) {
             handle.createQuery("SELECT pg_advisory_xact_lock(:class, hashtext(current_schema()))")
-                    .bind("class", LOCK_CLASS).mapTo(String.class).list();
+                    .bind("class", LOCK_CLASS)
+                    .mapTo(String.class)
+                    .list();
         }
     }
 

@@ -23,6 +23,7 @@ public enum SqlDialect {
         if (url.startsWith("jdbc:postgresql:")) {
             return POSTGRESQL;
         }
-        throw new IllegalArgumentException("unsupported database URL (expected jdbc:sqlite:... or jdbc:postgresql:...): " + url);
+        throw new IllegalArgumentException(
+                "unsupported database URL (expected jdbc:sqlite:... or jdbc:postgresql:...): " + url);
     }
 }

@@ -1,6 +1,6 @@
 package dev.strata.tier.metadata.jdbc;
 
-import dev.strata.store.MessageQuery;
+import dev.strata.model.MessageQuery;
 import java.util.List;
 import org.jdbi.v3.core.statement.Query;
 

@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,8 +10,17 @@ import java.util.Optional;
  *
  * @param id stable id, unique within the task, identical in every tier and unchanged by compaction
  */
-public record TaskMessage(String id, String taskId, long seq, String type, String tool, String callId,
-                          String content, Optional<String> input, String output, Instant createdAt) {
+public record TaskMessage(
+        String id,
+        String taskId,
+        long seq,
+        String type,
+        String tool,
+        String callId,
+        String content,
+        Optional<String> input,
+        String output,
+        Instant createdAt) {
     public TaskMessage {
         requireNonNull(id, "id is null");
         if (id.isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /** Content read back from the content tier failed its checksum or could not be decoded. */
 public final class CorruptContentException extends StrataException {

@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,8 +11,8 @@ import java.util.Optional;
  * @param lastMessageAt when the newest stored message was accepted, empty while there is none
  * @param liveSegments content objects that currently hold the task's messages (1 after compaction)
  */
-public record TaskSummary(String taskId, long messageCount, Optional<Instant> lastMessageAt, boolean sealed,
-                          long liveSegments) {
+public record TaskSummary(
+        String taskId, long messageCount, Optional<Instant> lastMessageAt, boolean sealed, long liveSegments) {
     public TaskSummary {
         requireNonNull(taskId, "taskId is null");
         requireNonNull(lastMessageAt, "lastMessageAt is null");

@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param input the tool input as JSON object text, or empty when the daemon sent none
  * @param output tool output, may be empty
  */
-public record NewMessage(long seq, String type, String tool, String callId, String content,
-                         Optional<String> input, String output) {
+public record NewMessage(
+        long seq, String type, String tool, String callId, String content, Optional<String> input, String output) {
 
     public static final long MAX_SEQ = (1L << 53) - 1;
     public static final int MAX_TYPE_LENGTH = 64;
@@ -34,7 +34,8 @@ public record NewMessage(long seq, String type, String tool, String callId, Stri
         }
         requireNonNull(type, "type is null");
         if (type.isEmpty() || type.length() > MAX_TYPE_LENGTH) {
-            throw new InvalidInputException("type must be 1 to " + MAX_TYPE_LENGTH + " characters, got " + type.length());
+            throw new InvalidInputException(
+                    "type must be 1 to " + MAX_TYPE_LENGTH + " characters, got " + type.length());
         }
         requireNonNull(tool, "tool is null");
         requireNonNull(callId, "callId is null");
@@ -53,7 +54,7 @@ public record NewMessage(long seq, String type, String tool, String callId, Stri
      *
      * @throws InvalidInputException naming the field and its limit
      */
-    static void requireValidNames(String type, String tool, String callId) {
+    public static void requireValidNames(String type, String tool, String callId) {
         Text.requireName("type", type, MAX_TYPE_BYTES);
         Text.requireName("tool", tool, MAX_TOOL_BYTES);
         Text.requireName("call_id", callId, MAX_CALL_ID_BYTES);

@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 import static java.util.Objects.requireNonNull;
 

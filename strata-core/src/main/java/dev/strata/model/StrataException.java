@@ -1,12 +1,11 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /**
  * Root of Strata's unchecked exceptions. Each subtype maps to one HTTP status in the server's
  * error mapper, so callers can tell bad input from a missing item from a backend outage.
  */
 public abstract sealed class StrataException extends RuntimeException
-        permits InvalidInputException, TaskNotFoundException, BackendUnavailableException,
-                CorruptContentException {
+        permits InvalidInputException, TaskNotFoundException, BackendUnavailableException, CorruptContentException {
     protected StrataException(String message) {
         super(message);
     }

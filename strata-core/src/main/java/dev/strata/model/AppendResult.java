@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /**
  * What an append did.
@@ -10,7 +10,8 @@ package dev.strata.store;
 public record AppendResult(int accepted, int duplicates, int dropped) {
     public AppendResult {
         if (accepted < 0 || duplicates < 0 || dropped < 0) {
-            throw new IllegalArgumentException("counts must not be negative: " + accepted + ", " + duplicates + ", " + dropped);
+            throw new IllegalArgumentException(
+                    "counts must not be negative: " + accepted + ", " + duplicates + ", " + dropped);
         }
     }
 }

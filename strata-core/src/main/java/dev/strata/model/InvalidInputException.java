@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /** The caller sent something Strata refuses to store; nothing was changed. */
 public final class InvalidInputException extends StrataException {

@@ -1,9 +1,8 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /** Checks on text that must survive UTF-8 storage unchanged. */
 final class Text {
-    private Text() {
-    }
+    private Text() {}
 
     /**
      * Rejects unpaired UTF-16 surrogates: UTF-8 cannot represent them, so storing such a string
@@ -35,7 +34,8 @@ final class Text {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\u0000') {
-                throw new InvalidInputException(field + ": must not contain the NUL character (U+0000), found at index " + i);
+                throw new InvalidInputException(
+                        field + ": must not contain the NUL character (U+0000), found at index " + i);
             }
             if (c < 0x80) {
                 bytes += 1;

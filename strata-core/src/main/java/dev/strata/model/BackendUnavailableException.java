@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /**
  * A tier could not be reached or refused the operation. The operation had no visible effect

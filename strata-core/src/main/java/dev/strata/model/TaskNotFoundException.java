@@ -1,4 +1,4 @@
-package dev.strata.store;
+package dev.strata.model;
 
 /** The task is unknown to the store (never created, or deleted). */
 public final class TaskNotFoundException extends StrataException {
