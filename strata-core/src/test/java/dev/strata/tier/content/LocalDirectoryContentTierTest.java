@@ -17,7 +17,7 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
     Path root;
 
     @Override
-    protected ContentTier open() {
+    protected ListableContent open() {
         return new LocalDirectoryContentTier(root);
     }
 
