@@ -20,8 +20,10 @@ import dev.strata.testing.CommitThenFailMetadataTier;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
+import dev.strata.tier.cache.CacheHealth;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.FailSafeSegmentCache;
+import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
@@ -896,6 +898,17 @@ abstract class AbstractTaskMessageStoreTest {
         assertThatThrownBy(() -> store.list("lost-object", MessageQuery.all()))
                 .isInstanceOf(MissingContentException.class)
                 .hasMessage("segment " + keys.get(0) + " of task lost-object is missing from the content tier");
+    }
+
+    @Test
+    void readiness_reportsTheCacheUp_andDisabledWhenThereIsNoCache() {
+        assertThat(store.readiness()).isEqualTo(new TaskMessageStore.Readiness(true, true, CacheHealth.UP));
+
+        try (TaskMessageStore uncached = StoreFixture.store(database, content, new NoSegmentCache())) {
+            assertThat(uncached.readiness())
+                    .as("a fail-safe wrapper around no cache still says disabled")
+                    .isEqualTo(new TaskMessageStore.Readiness(true, true, CacheHealth.DISABLED));
+        }
     }
 
     private long nameCount() {
