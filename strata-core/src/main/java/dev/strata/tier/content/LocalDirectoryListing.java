@@ -17,8 +17,9 @@ import java.util.List;
  * One page of {@link LocalDirectoryContentTier#list}, in the order S3 lists keys: the tree is
  * walked depth first with each directory's entries sorted as their keys sort (a directory
  * {@code a} as {@code a/}, so {@code a-b/x} comes before {@code a/x}, as it does in S3), subtrees
- * that cannot hold a key after {@code startAfter} or under {@code prefix} are not entered, and the
- * walk stops once {@code limit} keys are found. A page so reads the directories on its path and
+ * that cannot hold a key after {@code startAfter} or under {@code prefix} are not entered (entries
+ * that sort before the page are not even looked at), and the walk stops once {@code limit} keys
+ * are found. A page so reads the directories on its path and
  * its own objects, never the whole tree. Keys are compared as Java strings, which is the byte
  * order S3 uses for the ASCII keys {@link ContentKeys} makes. Not thread-safe: one per call.
  */
@@ -57,13 +58,17 @@ final class LocalDirectoryListing {
                 if (mayHoldWanted(entry.key())) {
                     walk(entry.path(), entry.key());
                 }
-            } else if (entry.key().startsWith(prefix) && entry.key().compareTo(startAfter) > 0) {
+            } else if (wantedObject(entry.key())) {
                 found.add(new StoredObject(
                         entry.key(),
                         entry.attributes().size(),
                         entry.attributes().lastModifiedTime().toInstant()));
             }
         }
+    }
+
+    private boolean wantedObject(String key) {
+        return key.startsWith(prefix) && key.compareTo(startAfter) > 0;
     }
 
     /** Whether a subtree whose keys all start with {@code directoryKey} can hold a key of the page. */
@@ -79,13 +84,16 @@ final class LocalDirectoryListing {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
             for (Path path : stream) {
+                String name = path.getFileName().toString();
+                if (!wantedObject(keyPrefix + name) && !mayHoldWanted(keyPrefix + name + "/")) {
+                    continue; // sorts before the page either way: not even looked at
+                }
                 BasicFileAttributes attributes;
                 try {
                     attributes = Files.readAttributes(path, BasicFileAttributes.class);
                 } catch (NoSuchFileException e) {
                     continue; // deleted since the directory was read
                 }
-                String name = path.getFileName().toString();
                 if (attributes.isDirectory()) {
                     entries.add(new Entry(path, keyPrefix + name + "/", true, attributes));
                 } else if (attributes.isRegularFile()) {
