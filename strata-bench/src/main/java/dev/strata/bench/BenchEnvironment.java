@@ -12,6 +12,7 @@ import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
@@ -42,7 +43,7 @@ final class BenchEnvironment implements AutoCloseable {
     final Path directory;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final Database database;
-    private final ContentTier rawContent;
+    private final ListableContent rawContent;
     final ContentTier content;
     private final S3ProxyServer s3;
     private final String schema;

@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
+import dev.strata.store.DeletionPurger;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.ListableContent.StoredObject;
 import dev.strata.tier.metadata.MetadataTier;
-import dev.strata.tier.metadata.PendingDeletion;
 import dev.strata.tier.metadata.SegmentCatalog.TaskSegments;
 import dev.strata.tier.metadata.SegmentRecord;
 import java.time.Clock;
@@ -30,7 +30,9 @@ import java.util.function.LongConsumer;
  * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
  * removes content metadata references), finishes queued deletions that are due (all of them with
  * {@link Mode#REPAIR_NOW}) and drops bad cache entries. Missing or corrupt content cannot be
- * repaired and is only reported. Not thread-safe: one run at a time per instance.
+ * repaired and is only reported. Deletions are finished by {@link DeletionPurger}, as the store's
+ * worker does: when the content tier refuses, they stay queued and count as left over. Not
+ * thread-safe: one run at a time per instance.
  */
 public final class Fsck {
     /** How long past its due time a queued deletion may wait before it counts as overdue, unless configured. */
@@ -39,34 +41,24 @@ public final class Fsck {
     private static final int PAGE = 200;
 
     private final MetadataTier metadata;
-    private final ContentTier content;
-    private final ListableContent listing;
+    private final ListableContent content;
     private final SegmentCache cache;
     private final SegmentCodec codec;
     private final Clock clock;
     private final Duration orphanGrace;
     private final KnownTasks knownTasks;
     private final Duration overdueMargin;
+    private final DeletionPurger purger;
 
     /** An fsck for a store used without an application task record, with the default overdue margin. */
     public Fsck(
             MetadataTier metadata,
-            ContentTier content,
-            ListableContent listing,
+            ListableContent content,
             SegmentCache cache,
             SegmentCodec codec,
             Clock clock,
             Duration orphanGrace) {
-        this(
-                metadata,
-                content,
-                listing,
-                cache,
-                codec,
-                clock,
-                orphanGrace,
-                KnownTasks.everyStoreTask(),
-                DEFAULT_OVERDUE_MARGIN);
+        this(metadata, content, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
     }
 
     /**
@@ -75,8 +67,7 @@ public final class Fsck {
      */
     public Fsck(
             MetadataTier metadata,
-            ContentTier content,
-            ListableContent listing,
+            ListableContent content,
             SegmentCache cache,
             SegmentCodec codec,
             Clock clock,
@@ -85,7 +76,6 @@ public final class Fsck {
             Duration overdueMargin) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
-        this.listing = requireNonNull(listing, "listing is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.codec = requireNonNull(codec, "codec is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -95,6 +85,7 @@ public final class Fsck {
         if (overdueMargin.isNegative()) {
             throw new IllegalArgumentException("overdueMargin must not be negative, got " + overdueMargin);
         }
+        this.purger = new DeletionPurger(content, cache, metadata.deletions(), clock);
     }
 
     /** Whether fsck repairs what it can or only reports. */
@@ -195,18 +186,18 @@ public final class Fsck {
             // Asked again right before the removal, as for orphans.
             Set<String> confirmed =
                     knownTasks.forgotten(forgotten, clock.instant().minus(orphanGrace));
-            finish(metadata.deleteTasks(confirmed));
+            purger.purge(metadata.deleteTasks(confirmed));
             tally.forgottenRemoved += confirmed.size();
         }
     }
 
     private void checkObjects(Mode mode, Tally tally, LongConsumer progress) {
-        OrphanCollector collector = new OrphanCollector(content, listing, metadata.catalog(), clock, orphanGrace);
+        OrphanCollector collector = new OrphanCollector(content, metadata.catalog(), clock, orphanGrace);
         Instant cutoff = clock.instant().minus(orphanGrace);
         String cursor = "";
-        for (List<StoredObject> page = listing.list("tasks/", cursor, 1000);
+        for (List<StoredObject> page = content.list(ContentKeys.TASKS, cursor, 1000);
                 !page.isEmpty();
-                page = listing.list("tasks/", cursor, 1000)) {
+                page = content.list(ContentKeys.TASKS, cursor, 1000)) {
             for (String orphan : collector.orphansAmong(page, cutoff)) {
                 tally.orphans++;
                 tally.problems.add("orphan: " + orphan);
@@ -236,8 +227,8 @@ public final class Fsck {
         }
         switch (mode) {
             case CHECK -> tally.overdueLeft = tally.overdue;
-            case REPAIR -> tally.finished = finishDeletions(now);
-            case REPAIR_NOW -> tally.finished = finishDeletions(now.plus(Duration.ofDays(365_000)));
+            case REPAIR -> tally.finished = purger.purgeDue(DeletionPurger.Due.ON_SCHEDULE);
+            case REPAIR_NOW -> tally.finished = purger.purgeDue(DeletionPurger.Due.ALL_NOW);
         }
         if (mode != Mode.CHECK) {
             tally.overdueLeft = metadata.deletions().countDue(overdueCutoff);
@@ -250,29 +241,6 @@ public final class Fsck {
         } catch (CorruptContentException e) {
             return false;
         }
-    }
-
-    /** Finishes every queued deletion due at {@code dueBy}. */
-    private long finishDeletions(Instant dueBy) {
-        long finished = 0;
-        for (List<PendingDeletion> due = metadata.deletions().due(dueBy, 500);
-                !due.isEmpty();
-                due = metadata.deletions().due(dueBy, 500)) {
-            finish(due);
-            finished += due.size();
-        }
-        return finished;
-    }
-
-    private void finish(List<PendingDeletion> deletions) {
-        if (deletions.isEmpty()) {
-            return;
-        }
-        List<String> keys = deletions.stream().map(PendingDeletion::objectKey).toList();
-        content.delete(keys);
-        cache.invalidate(keys);
-        metadata.deletions()
-                .complete(deletions.stream().map(PendingDeletion::deletionId).toList());
     }
 
     /** Counters of one run. */

@@ -3,7 +3,6 @@ package dev.strata.lifecycle;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.ListableContent.StoredObject;
 import dev.strata.tier.metadata.SegmentCatalog;
@@ -25,17 +24,14 @@ import java.util.Set;
  * and metadata, asked right then, knows nothing of it. Thread-safe.
  */
 public final class OrphanCollector {
-    private final ContentTier content;
-    private final ListableContent listing;
+    private final ListableContent content;
     private final SegmentCatalog catalog;
     private final Clock clock;
     private final Duration grace;
     private String cursor = "";
 
-    public OrphanCollector(
-            ContentTier content, ListableContent listing, SegmentCatalog catalog, Clock clock, Duration grace) {
+    public OrphanCollector(ListableContent content, SegmentCatalog catalog, Clock clock, Duration grace) {
         this.content = requireNonNull(content, "content is null");
-        this.listing = requireNonNull(listing, "listing is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.grace = requireNonNull(grace, "grace is null");
@@ -46,7 +42,7 @@ public final class OrphanCollector {
 
     /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
     public synchronized Pass collect(int pageSize, Removal removal) {
-        List<StoredObject> page = listing.list("tasks/", cursor, pageSize);
+        List<StoredObject> page = content.list(ContentKeys.TASKS, cursor, pageSize);
         boolean wrapped = page.size() < pageSize;
         cursor = wrapped ? "" : page.get(page.size() - 1).key();
         List<String> orphans = orphansAmong(page, clock.instant().minus(grace));

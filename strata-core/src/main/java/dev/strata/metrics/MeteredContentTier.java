@@ -2,20 +2,24 @@ package dev.strata.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
-/** Counts and times content-tier operations and the bytes moved. Thread-safe. */
-public final class MeteredContentTier implements ContentTier {
-    private final ContentTier delegate;
+/**
+ * Counts and times content-tier operations, listing included, and the bytes moved; the one
+ * content object a composition root hands to the store, orphan collection and fsck. Thread-safe.
+ */
+public final class MeteredContentTier implements ListableContent {
+    private final ListableContent delegate;
     private final TierTimer timer;
     private final Counter bytesWritten;
     private final Counter bytesRead;
 
-    public MeteredContentTier(ContentTier delegate, MeterRegistry registry) {
+    public MeteredContentTier(ListableContent delegate, MeterRegistry registry) {
         this.delegate = requireNonNull(delegate, "delegate is null");
         this.timer = new TierTimer(registry, "content");
         this.bytesWritten = Counter.builder("strata.content.written.bytes")
@@ -42,6 +46,11 @@ public final class MeteredContentTier implements ContentTier {
     @Override
     public void delete(Collection<String> keys) {
         timer.run("delete", () -> delegate.delete(keys));
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix, String startAfter, int limit) {
+        return timer.time("list", () -> delegate.list(prefix, startAfter, limit));
     }
 
     @Override

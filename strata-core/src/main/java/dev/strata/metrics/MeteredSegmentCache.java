@@ -2,6 +2,7 @@ package dev.strata.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.cache.CacheHealth;
 import dev.strata.tier.cache.SegmentCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +48,11 @@ public final class MeteredSegmentCache implements SegmentCache {
     @Override
     public void check() {
         timer.run("check", delegate::check);
+    }
+
+    @Override
+    public CacheHealth health() {
+        return timer.time("check", delegate::health);
     }
 
     @Override

@@ -5,7 +5,11 @@ package dev.strata.model;
  * error mapper, so callers can tell bad input from a missing item from a backend outage.
  */
 public abstract sealed class StrataException extends RuntimeException
-        permits InvalidInputException, TaskNotFoundException, BackendUnavailableException, CorruptContentException {
+        permits InvalidInputException,
+                TaskNotFoundException,
+                BackendUnavailableException,
+                CorruptContentException,
+                MissingContentException {
     protected StrataException(String message) {
         super(message);
     }

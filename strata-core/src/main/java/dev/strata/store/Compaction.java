@@ -4,8 +4,6 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
-import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
@@ -17,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -33,7 +30,7 @@ import java.util.stream.Collectors;
  */
 final class Compaction {
     private final MetadataTier metadata;
-    private final ContentTier content;
+    private final SegmentWriter writer;
     private final SegmentFetcher fetcher;
     private final SegmentCodec codec;
     private final Clock clock;
@@ -42,14 +39,14 @@ final class Compaction {
 
     Compaction(
             MetadataTier metadata,
-            ContentTier content,
+            SegmentWriter writer,
             SegmentFetcher fetcher,
             SegmentCodec codec,
             Clock clock,
             Duration grace,
             long maxMergedBytes) {
         this.metadata = metadata;
-        this.content = content;
+        this.writer = writer;
         this.fetcher = fetcher;
         this.codec = codec;
         this.clock = clock;
@@ -101,25 +98,27 @@ final class Compaction {
         String taskId = task.taskId();
         List<TaskMessage> messages =
                 fetcher.messages(taskId, locations, Long.MAX_VALUE).messages();
-        SegmentCodec.Encoded merged = codec.encode(messages);
-        long objectId = ThreadLocalRandom.current().nextLong();
-        String key = ContentKeys.segment(taskId, objectId);
-        content.put(key, merged.bytes());
+        SegmentWriter.Written merged = writer.write(taskId, codec.encode(messages));
         List<MessageRow> rows = MessageRow.of(messages);
         ReplaceOutcome outcome = metadata.catalog()
                 .replaceSegments(
                         task,
                         replaced,
-                        new SegmentCommit(task.taskKey(), objectId, merged.bytes().length, merged.checksum(), rows),
+                        new SegmentCommit(
+                                task.taskKey(),
+                                merged.objectId(),
+                                merged.byteSize(),
+                                merged.encoded().checksum(),
+                                rows),
                         clock.instant().plus(grace));
         return switch (outcome) {
-            case ReplaceOutcome.Replaced done -> merged.bytes().length;
+            case ReplaceOutcome.Replaced done -> merged.byteSize();
             case ReplaceOutcome.Conflict conflict -> {
-                content.delete(List.of(key));
+                writer.discard(merged);
                 yield -1;
             }
             case ReplaceOutcome.TaskGone gone -> {
-                content.delete(List.of(key));
+                writer.discard(merged);
                 throw new TaskNotFoundException(taskId);
             }
         };

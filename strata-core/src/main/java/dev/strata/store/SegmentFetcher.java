@@ -3,6 +3,7 @@ package dev.strata.store;
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.CorruptContentException;
+import dev.strata.model.MissingContentException;
 import dev.strata.model.TaskMessage;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentTier;
@@ -51,7 +52,8 @@ final class SegmentFetcher implements AutoCloseable {
      * The messages at the locations, in their order, as long as their decoded text
      * ({@link MessageSizes#textBytes}) stays within {@code maxBytes}; the first one always comes.
      *
-     * @throws CorruptContentException when a segment is missing, fails verification or lacks a located message
+     * @throws MissingContentException when a segment is missing
+     * @throws CorruptContentException when a segment fails verification or lacks a located message
      */
     Fetched messages(String taskId, List<MessageLocation> locations, long maxBytes) {
         if (locations.isEmpty()) {
@@ -79,7 +81,7 @@ final class SegmentFetcher implements AutoCloseable {
     /**
      * @return per key, the decoded length the segment records (see {@link SegmentCodec#decodedLength}),
      *     read from its header without decoding; the objects are loaded at once, so the caller bounds the keys
-     * @throws CorruptContentException when one is missing
+     * @throws MissingContentException when one is missing
      */
     Map<String, Integer> decodedLengths(String taskId, List<String> keys) {
         Map<String, byte[]> objects = load(keys, new HashSet<>());
@@ -87,8 +89,7 @@ final class SegmentFetcher implements AutoCloseable {
         for (String key : keys) {
             byte[] bytes = objects.get(key);
             if (bytes == null) {
-                throw new CorruptContentException(
-                        "segment " + key + " of task " + taskId + " is missing from the content tier");
+                throw missing(taskId, key);
             }
             lengths.put(key, codec.decodedLength(bytes));
         }
@@ -153,8 +154,7 @@ final class SegmentFetcher implements AutoCloseable {
                 }
             }
             if (bytes == null) {
-                throw new CorruptContentException(
-                        "segment " + key + " of task " + taskId + " is missing from the content tier");
+                throw missing(taskId, key);
             }
             if (!verified) {
                 int actual = codec.verify(bytes);
@@ -235,6 +235,11 @@ final class SegmentFetcher implements AutoCloseable {
         loaded.forEach(cache::put);
         objects.putAll(loaded);
         return objects;
+    }
+
+    private static MissingContentException missing(String taskId, String key) {
+        return new MissingContentException(
+                "segment " + key + " of task " + taskId + " is missing from the content tier");
     }
 
     private static <T> T await(Future<T> future) {

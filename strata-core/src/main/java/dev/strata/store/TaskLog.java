@@ -2,8 +2,8 @@ package dev.strata.store;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.model.CorruptContentException;
 import dev.strata.model.MessageQuery;
+import dev.strata.model.MissingContentException;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
 import dev.strata.tier.metadata.CommitLog;
@@ -70,7 +70,7 @@ public final class TaskLog {
     private List<CommittedMessage> read(String taskId, Locator locator) {
         try {
             return fetch(taskId, locator);
-        } catch (CorruptContentException e) {
+        } catch (MissingContentException e) {
             // As in TaskMessageStore.list: compaction replaced a segment under a slow read, or the task was deleted.
             return fetch(taskId, locator);
         }

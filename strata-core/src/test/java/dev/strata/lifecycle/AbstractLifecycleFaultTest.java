@@ -11,7 +11,6 @@ import dev.strata.testing.StoreFixture;
 import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -28,14 +27,14 @@ import org.junit.jupiter.api.Test;
 /** Durable deletion through an outage and restart, and fsck finding injected faults; per backend set. */
 abstract class AbstractLifecycleFaultTest {
     protected Database database;
-    protected ContentTier content;
+    protected ListableContent content;
     protected SegmentCache cache;
     protected TaskMessageStore store;
 
     protected abstract Database openDatabase();
 
     /** A content tier that can also list its objects. */
-    protected abstract ContentTier openContent();
+    protected abstract ListableContent openContent();
 
     protected abstract SegmentCache openCache();
 
@@ -57,6 +56,9 @@ abstract class AbstractLifecycleFaultTest {
     @AfterEach
     void close() {
         store.close();
+        // The store does not own its tiers; the fixture made them, so it closes them.
+        cache.close();
+        content.close();
         database.close();
         cleanUp();
     }
@@ -65,7 +67,6 @@ abstract class AbstractLifecycleFaultTest {
         return new Fsck(
                 new JdbcMetadataTier(database),
                 content,
-                (ListableContent) content,
                 new FailSafeSegmentCache(cache),
                 new SegmentCodec(),
                 Clock.systemUTC(),
@@ -131,9 +132,9 @@ abstract class AbstractLifecycleFaultTest {
     protected List<String> objectsUnder(String keyPrefix) {
         List<String> keys = new java.util.ArrayList<>();
         String after = "";
-        for (List<ListableContent.StoredObject> page = ((ListableContent) content).list(keyPrefix, after, 1000);
+        for (List<ListableContent.StoredObject> page = content.list(keyPrefix, after, 1000);
                 !page.isEmpty();
-                page = ((ListableContent) content).list(keyPrefix, after, 1000)) {
+                page = content.list(keyPrefix, after, 1000)) {
             page.forEach(object -> keys.add(object.key()));
             after = page.get(page.size() - 1).key();
         }
@@ -352,7 +353,6 @@ abstract class AbstractLifecycleFaultTest {
         return new Fsck(
                 new JdbcMetadataTier(database),
                 content,
-                (ListableContent) content,
                 new FailSafeSegmentCache(cache),
                 new SegmentCodec(),
                 clock,
@@ -376,11 +376,7 @@ abstract class AbstractLifecycleFaultTest {
             content.put(ContentKeys.segment("ghost-" + i, i), new byte[] {1});
         }
         OrphanCollector collector = new OrphanCollector(
-                content,
-                (ListableContent) content,
-                new JdbcMetadataTier(database).catalog(),
-                Clock.systemUTC(),
-                Duration.ZERO);
+                content, new JdbcMetadataTier(database).catalog(), Clock.systemUTC(), Duration.ZERO);
 
         int removed = 0;
         boolean wrapped = false;
@@ -401,11 +397,7 @@ abstract class AbstractLifecycleFaultTest {
     void orphanCollector_leavesYoungObjectsAlone() {
         content.put(ContentKeys.segment("in-flight", 1), new byte[] {1});
         OrphanCollector collector = new OrphanCollector(
-                content,
-                (ListableContent) content,
-                new JdbcMetadataTier(database).catalog(),
-                Clock.systemUTC(),
-                Duration.ofHours(1));
+                content, new JdbcMetadataTier(database).catalog(), Clock.systemUTC(), Duration.ofHours(1));
 
         assertThat(collector.collect(100, OrphanCollector.Removal.REMOVE).removed())
                 .isEmpty();

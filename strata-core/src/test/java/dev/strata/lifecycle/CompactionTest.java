@@ -297,7 +297,6 @@ class CompactionTest {
         FsckReport report = new Fsck(
                         new JdbcMetadataTier(database),
                         content,
-                        content,
                         new dev.strata.tier.cache.NoSegmentCache(),
                         new SegmentCodec(),
                         Clock.systemUTC(),

@@ -3,7 +3,7 @@ package dev.strata.lifecycle;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.io.IOException;
@@ -23,7 +23,7 @@ class EmbeddedLifecycleFaultTest extends AbstractLifecycleFaultTest {
     }
 
     @Override
-    protected ContentTier openContent() {
+    protected ListableContent openContent() {
         return new LocalDirectoryContentTier(directory.resolve("objects"));
     }
 

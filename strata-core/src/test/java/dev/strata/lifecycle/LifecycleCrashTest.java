@@ -182,7 +182,7 @@ class LifecycleCrashTest {
     private void runLifecycle() {
         store.purgePendingDeletions();
         OrphanCollector collector =
-                new OrphanCollector(content, content, new JdbcMetadataTier(database).catalog(), later(), Duration.ZERO);
+                new OrphanCollector(content, new JdbcMetadataTier(database).catalog(), later(), Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
@@ -191,7 +191,6 @@ class LifecycleCrashTest {
     private void assertClean() {
         FsckReport report = new Fsck(
                         new JdbcMetadataTier(database),
-                        content,
                         content,
                         new NoSegmentCache(),
                         new SegmentCodec(),

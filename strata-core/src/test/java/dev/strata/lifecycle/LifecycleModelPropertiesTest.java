@@ -285,11 +285,7 @@ class LifecycleModelPropertiesTest {
         instance.store.purgePendingDeletions();
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1));
         OrphanCollector collector = new OrphanCollector(
-                instance.content,
-                instance.content,
-                new JdbcMetadataTier(instance.database).catalog(),
-                later,
-                Duration.ZERO);
+                instance.content, new JdbcMetadataTier(instance.database).catalog(), later, Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
@@ -305,7 +301,6 @@ class LifecycleModelPropertiesTest {
                 .isEqualTo(live);
         FsckReport report = new Fsck(
                         new JdbcMetadataTier(instance.database),
-                        instance.content,
                         instance.content,
                         new NoSegmentCache(),
                         new SegmentCodec(),

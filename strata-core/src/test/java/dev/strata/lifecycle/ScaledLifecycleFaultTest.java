@@ -6,7 +6,7 @@ import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
 import dev.strata.tier.content.s3.S3Settings;
@@ -47,7 +47,7 @@ class ScaledLifecycleFaultTest extends AbstractLifecycleFaultTest {
     }
 
     @Override
-    protected ContentTier openContent() {
+    protected ListableContent openContent() {
         S3Settings direct = server.settings();
         S3Settings proxied = new S3Settings(
                 Optional.of(s3Proxy.through(server.endpoint())),

@@ -11,6 +11,7 @@ import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.InvalidInputException;
 import dev.strata.model.MessagePage;
 import dev.strata.model.MessageQuery;
+import dev.strata.model.MissingContentException;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
@@ -19,11 +20,13 @@ import dev.strata.testing.CommitThenFailMetadataTier;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
+import dev.strata.tier.cache.CacheHealth;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.FailSafeSegmentCache;
+import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -56,7 +59,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class AbstractTaskMessageStoreTest {
     protected Database database;
-    protected ContentTier content;
+    protected ListableContent content;
     protected HookedContentTier hooked;
     /** Closed after the store, before {@link #cleanUp()}: second instances and what they opened. */
     protected final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -69,7 +72,7 @@ abstract class AbstractTaskMessageStoreTest {
 
     protected abstract Database openDatabase();
 
-    protected abstract ContentTier openContent();
+    protected abstract ListableContent openContent();
 
     protected SegmentCache openCache() {
         return new CaffeineSegmentCache(64 << 20, Duration.ofHours(1));
@@ -114,6 +117,9 @@ abstract class AbstractTaskMessageStoreTest {
         for (AutoCloseable closeable : closeAfter) {
             closeable.close();
         }
+        // The store does not own its tiers; the fixture made them, so it closes them.
+        cache.close();
+        content.close();
         database.close();
         cleanUp();
     }
@@ -875,6 +881,34 @@ abstract class AbstractTaskMessageStoreTest {
                 Optional.empty(),
                 "",
                 Instant.EPOCH);
+    }
+
+    @Test
+    void list_segmentMissingFromTheContentTier_failsWithMissingContent_namingSegmentAndTask() {
+        store.createTask("lost-object");
+        store.append("lost-object", List.of(text(1, "written, then lost")));
+        List<String> keys = content.list(ContentKeys.taskPrefix("lost-object"), "", 10).stream()
+                .map(ListableContent.StoredObject::key)
+                .toList();
+        assertThat(keys).hasSize(1);
+        content.delete(keys);
+        cache.invalidate(keys);
+
+        // Missing is not corrupt: its own type, still mapped to the same HTTP answer by the server.
+        assertThatThrownBy(() -> store.list("lost-object", MessageQuery.all()))
+                .isInstanceOf(MissingContentException.class)
+                .hasMessage("segment " + keys.get(0) + " of task lost-object is missing from the content tier");
+    }
+
+    @Test
+    void readiness_reportsTheCacheUp_andDisabledWhenThereIsNoCache() {
+        assertThat(store.readiness()).isEqualTo(new TaskMessageStore.Readiness(true, true, CacheHealth.UP));
+
+        try (TaskMessageStore uncached = StoreFixture.store(database, content, new NoSegmentCache())) {
+            assertThat(uncached.readiness())
+                    .as("a fail-safe wrapper around no cache still says disabled")
+                    .isEqualTo(new TaskMessageStore.Readiness(true, true, CacheHealth.DISABLED));
+        }
     }
 
     private long nameCount() {

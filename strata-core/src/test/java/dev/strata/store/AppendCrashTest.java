@@ -151,7 +151,8 @@ class AppendCrashTest {
     private static Map<String, List<Long>> storedSeqs(Supplier<Opened> open) {
         Opened opened = open.get();
         try (Database database = opened.database();
-                TaskMessageStore store = StoreFixture.store(database, opened.content(), new NoSegmentCache())) {
+                ContentTier content = opened.content();
+                TaskMessageStore store = StoreFixture.store(database, content, new NoSegmentCache())) {
             Map<String, List<Long>> seqs = new HashMap<>();
             for (int writer = 0; writer < WRITERS; writer++) {
                 String task = "crash-" + writer;

@@ -15,6 +15,7 @@ import dev.strata.testing.MutableClock;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.TestServices;
+import dev.strata.tier.cache.CacheHealth;
 import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
@@ -218,7 +219,7 @@ class BackendOutageTest {
         String task = "redis-" + fault.name().toLowerCase();
         store.createTask(task);
         store.append(task, range(0, 9));
-        assertThat(cache.state()).isEqualTo(FailSafeSegmentCache.State.UP);
+        assertThat(cache.state()).isEqualTo(CacheHealth.UP);
 
         fault.inject.accept(redisProxy);
         for (int i = 0; i < 5; i++) {
@@ -227,7 +228,7 @@ class BackendOutageTest {
                     .as("read %d during a %s of Redis", i, fault)
                     .hasSize(20 + i * 10);
         }
-        assertThat(cache.state()).isEqualTo(FailSafeSegmentCache.State.DOWN);
+        assertThat(cache.state()).isEqualTo(CacheHealth.DOWN);
         assertThat(store.readiness().ready())
                 .as("a cache outage does not make Strata unready")
                 .isTrue();
@@ -235,7 +236,7 @@ class BackendOutageTest {
         redisProxy.pass();
         await().atMost(RECOVERY).untilAsserted(() -> {
             assertThat(store.list(task, MessageQuery.all()).messages()).hasSize(60);
-            assertThat(cache.state()).as("cache state after Redis came back").isEqualTo(FailSafeSegmentCache.State.UP);
+            assertThat(cache.state()).as("cache state after Redis came back").isEqualTo(CacheHealth.UP);
         });
     }
 
@@ -280,7 +281,7 @@ class BackendOutageTest {
         assertThat(cacheCalls(registry) - before)
                 .as("Redis calls of 11 reads of distinct segments during a %s", fault)
                 .isEqualTo(3);
-        assertThat(cache.state()).isEqualTo(FailSafeSegmentCache.State.DOWN);
+        assertThat(cache.state()).isEqualTo(CacheHealth.DOWN);
 
         clock.advance(openFor.plusMillis(1));
         readEachSegment(store, task, 12, 16);
@@ -292,7 +293,7 @@ class BackendOutageTest {
         await().atMost(RECOVERY).untilAsserted(() -> {
             clock.advance(openFor.plusMillis(1));
             readEachSegment(store, task, 16, 17);
-            assertThat(cache.state()).as("cache state after Redis came back").isEqualTo(FailSafeSegmentCache.State.UP);
+            assertThat(cache.state()).as("cache state after Redis came back").isEqualTo(CacheHealth.UP);
         });
         long recovered = cacheCalls(registry);
         double hits = registry.counter("strata.cache.hits").count();
@@ -342,12 +343,12 @@ class BackendOutageTest {
                 true,
                 16,
                 CLIENT_TIMEOUT);
-        TaskMessageStore store = new TaskMessageStore(
-                new JdbcMetadataTier(database),
-                new S3ContentTier(S3Location.parse("s3://" + bucket), settings),
-                failSafe,
-                options,
-                Clock.systemUTC());
+        S3ContentTier content = new S3ContentTier(S3Location.parse("s3://" + bucket), settings);
+        TaskMessageStore store =
+                new TaskMessageStore(new JdbcMetadataTier(database), content, failSafe, options, Clock.systemUTC());
+        // Closed in reverse: the store first, then the tiers it was given.
+        opened.add(failSafe);
+        opened.add(content);
         opened.add(store);
         return store;
     }

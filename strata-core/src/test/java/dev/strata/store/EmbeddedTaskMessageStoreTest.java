@@ -1,7 +1,7 @@
 package dev.strata.store;
 
 import dev.strata.testing.TestServices;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
-    protected ContentTier openContent() {
+    protected ListableContent openContent() {
         return new LocalDirectoryContentTier(directory.resolve("objects"));
     }
 

@@ -5,7 +5,7 @@ import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -43,7 +43,7 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     }
 
     @Override
-    protected ContentTier openContent() {
+    protected ListableContent openContent() {
         bucket = server.createBucket("scaled");
         return new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings());
     }
@@ -92,12 +92,14 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     protected TaskMessageStore openSecondInstance() {
         // Like TwoInstancesTest: its own pool, S3 client and Redis connection, on the same schema, bucket and prefix.
         Database database = TestServices.postgres(schema);
-        TaskMessageStore second = dev.strata.testing.StoreFixture.store(
-                database,
-                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings()),
-                new RedisSegmentCache(
-                        TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20));
+        S3ContentTier secondContent =
+                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings());
+        RedisSegmentCache secondCache = new RedisSegmentCache(
+                TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20);
+        TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, secondContent, secondCache);
         closeAfter.add(second);
+        closeAfter.add(secondCache);
+        closeAfter.add(secondContent);
         closeAfter.add(database);
         return second;
     }

@@ -56,12 +56,13 @@ class TwoInstancesTest {
 
     private TaskMessageStore instance(String bucket) {
         Database database = TestServices.postgres(schema);
-        TaskMessageStore store = StoreFixture.store(
-                database,
-                new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings()),
-                new RedisSegmentCache(
-                        TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 8 << 20));
+        S3ContentTier content = new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings());
+        RedisSegmentCache cache = new RedisSegmentCache(
+                TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 8 << 20);
+        TaskMessageStore store = StoreFixture.store(database, content, cache);
         closeables.add(store);
+        closeables.add(cache);
+        closeables.add(content);
         closeables.add(database);
         return store;
     }

@@ -1,6 +1,5 @@
 package dev.strata.testing;
 
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import java.util.Collection;
 import java.util.List;
@@ -14,17 +13,17 @@ import java.util.function.Consumer;
  * point (a latch, a barrier) while it looks at the tiers, copies them or lets other work overlap.
  * Not a mock: every call reaches the wrapped backend.
  */
-public final class HookedContentTier implements ContentTier, ListableContent {
-    private final ContentTier delegate;
+public final class HookedContentTier implements ListableContent {
+    private final ListableContent delegate;
     private volatile Consumer<String> afterPut = key -> {};
     private volatile Consumer<Collection<String>> beforeDelete = keys -> {};
 
-    public HookedContentTier(ContentTier delegate) {
+    public HookedContentTier(ListableContent delegate) {
         this.delegate = delegate;
     }
 
     /** Runs the action found in {@code afterNextPut} once, right after the next put, and clears it. */
-    public HookedContentTier(ContentTier delegate, AtomicReference<Runnable> afterNextPut) {
+    public HookedContentTier(ListableContent delegate, AtomicReference<Runnable> afterNextPut) {
         this(delegate);
         afterPut(key -> {
             Runnable action = afterNextPut.getAndSet(null);
@@ -75,7 +74,7 @@ public final class HookedContentTier implements ContentTier, ListableContent {
 
     @Override
     public List<StoredObject> list(String prefix, String startAfter, int limit) {
-        return ((ListableContent) delegate).list(prefix, startAfter, limit);
+        return delegate.list(prefix, startAfter, limit);
     }
 
     @Override

@@ -9,7 +9,10 @@ import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.time.Clock;
 
-/** Builds a store over given real tiers, the way the server's composition root does. */
+/**
+ * Builds a store over given real tiers, the way the server's composition root does. The store
+ * does not own the tiers: the caller, who made them, closes them after the store.
+ */
 public final class StoreFixture {
     private StoreFixture() {}
 

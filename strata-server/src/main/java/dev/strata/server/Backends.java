@@ -1,15 +1,18 @@
 package dev.strata.server;
 
+import dev.strata.metrics.MeteredSegmentCache;
 import dev.strata.server.config.ConfigException;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.tier.cache.CaffeineSegmentCache;
+import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
-import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 
 /** Picks each tier's backend from its configuration URL. */
@@ -19,7 +22,7 @@ final class Backends {
 
     private Backends() {}
 
-    static ContentTier content(StrataConfig config) {
+    static ListableContent content(StrataConfig config) {
         String url = config.contentUrl();
         if (url.startsWith("file:")) {
             return new LocalDirectoryContentTier(Path.of(url.substring("file:".length())));
@@ -30,7 +33,18 @@ final class Backends {
         throw new ConfigException("STRATA_CONTENT_URL: unsupported content backend '" + url + "'");
     }
 
-    static SegmentCache cache(StrataConfig config) {
+    /**
+     * The cache as the store uses it: the configured backend, metered and made fail-safe; or no
+     * cache at all, unmetered (metering it would only count misses, and hide that it is disabled).
+     */
+    static SegmentCache cache(StrataConfig config, MeterRegistry registry) {
+        if (config.cacheUrl().equals("none")) {
+            return new NoSegmentCache();
+        }
+        return new FailSafeSegmentCache(new MeteredSegmentCache(cacheBackend(config), registry));
+    }
+
+    private static SegmentCache cacheBackend(StrataConfig config) {
         String url = config.cacheUrl();
         if (url.startsWith("redis://") || url.startsWith("rediss://")) {
             return new RedisSegmentCache(
@@ -38,7 +52,6 @@ final class Backends {
         }
         return switch (url) {
             case "memory" -> new CaffeineSegmentCache(config.cacheMemoryBytes(), config.cacheTtl());
-            case "none" -> new NoSegmentCache();
             default -> throw new ConfigException("STRATA_CACHE_URL: unsupported cache backend '" + url + "'");
         };
     }

@@ -10,9 +10,7 @@ import dev.strata.lifecycle.OrphanCollector;
 import dev.strata.lifecycle.PeriodicTask;
 import dev.strata.metrics.MeteredContentTier;
 import dev.strata.metrics.MeteredMetadataTier;
-import dev.strata.metrics.MeteredSegmentCache;
 import dev.strata.server.auth.TokenService;
-import dev.strata.server.config.ConfigException;
 import dev.strata.server.config.LifecycleConfig;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.http.HttpLimits;
@@ -23,10 +21,7 @@ import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
-import dev.strata.tier.cache.FailSafeSegmentCache;
-import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -56,8 +51,8 @@ public final class Strata implements AutoCloseable {
     private final TokenService tokens;
     private final PrometheusMeterRegistry registry;
     private final List<AutoCloseable> running = new ArrayList<>();
-    private ContentTier rawContent;
-    private SegmentCache rawCache;
+    private ListableContent content;
+    private SegmentCache cache;
     private MetadataTier metadata;
     private TaskMessageStore store;
     private CompactionScheduler compaction;
@@ -82,12 +77,8 @@ public final class Strata implements AutoCloseable {
     public TaskMessageStore store() {
         if (store == null) {
             metadata = new MeteredMetadataTier(new JdbcMetadataTier(database), registry);
-            rawContent = Backends.content(config);
-            var content = new MeteredContentTier(rawContent, registry);
-            rawCache = Backends.cache(config);
-            // Metering a disabled cache would only count misses, and hide that it is disabled.
-            var cache = new FailSafeSegmentCache(
-                    rawCache instanceof NoSegmentCache ? rawCache : new MeteredSegmentCache(rawCache, registry));
+            content = new MeteredContentTier(Backends.content(config), registry);
+            cache = Backends.cache(config, registry);
             StoreOptions options = StoreOptions.defaults()
                     .withDropTypes(config.dropTypes())
                     .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
@@ -114,15 +105,13 @@ public final class Strata implements AutoCloseable {
         running.add(compaction);
         running.add(
                 new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions, failures));
-        if (rawContent instanceof ListableContent listing) {
-            OrphanCollector orphans = new OrphanCollector(
-                    rawContent, listing, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
-            running.add(new PeriodicTask(
-                    "orphan-collection",
-                    lifecycle.orphanInterval(),
-                    () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE),
-                    failures));
-        }
+        OrphanCollector orphans =
+                new OrphanCollector(content, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
+        running.add(new PeriodicTask(
+                "orphan-collection",
+                lifecycle.orphanInterval(),
+                () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE),
+                failures));
         RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
         running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
         LiveTail liveTail = new LiveTail(
@@ -152,18 +141,13 @@ public final class Strata implements AutoCloseable {
     /** A cross-check of every tier; see {@link Fsck}. */
     public Fsck fsck() {
         store();
-        if (!(rawContent instanceof ListableContent listing)) {
-            throw new ConfigException(
-                    "STRATA_CONTENT_URL: " + rawContent.describe() + " cannot list its objects, so fsck cannot run");
-        }
         // A deletion is overdue once the worker has had two turns at it, and a minute more.
         Duration overdueMargin =
                 config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
         return new Fsck(
                 metadata,
-                rawContent,
-                listing,
-                new FailSafeSegmentCache(rawCache),
+                content,
+                cache,
                 new SegmentCodec(),
                 Clock.systemUTC(),
                 config.lifecycle().orphanGrace(),
@@ -218,8 +202,12 @@ public final class Strata implements AutoCloseable {
                 throw new IllegalStateException("closing " + worker + " failed", e);
             }
         }
+        // The store does not own its tiers: they are closed here, where they were made, after it.
         if (store != null) {
             store.close();
+            cache.close();
+            content.close();
+            metadata.close();
         }
         database.close();
     }

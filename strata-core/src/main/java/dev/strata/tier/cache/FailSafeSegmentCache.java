@@ -21,18 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class FailSafeSegmentCache implements SegmentCache {
     private static final Logger log = LoggerFactory.getLogger(FailSafeSegmentCache.class);
 
-    /** What the readiness report shows. */
-    public enum State {
-        UP,
-        DOWN,
-        DISABLED
-    }
-
     private final SegmentCache delegate;
     private final Clock clock;
     private final int failureThreshold;
     private final Duration openFor;
-    private final boolean disabled;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicReference<Instant> openUntil = new AtomicReference<>(Instant.MIN);
 
@@ -44,18 +36,15 @@ public final class FailSafeSegmentCache implements SegmentCache {
             throw new IllegalArgumentException("failureThreshold must be positive, got " + failureThreshold);
         }
         this.failureThreshold = failureThreshold;
-        this.disabled = delegate instanceof NoSegmentCache;
     }
 
     public FailSafeSegmentCache(SegmentCache delegate) {
         this(delegate, Clock.systemUTC(), 3, Duration.ofSeconds(5));
     }
 
-    public State state() {
-        if (disabled) {
-            return State.DISABLED;
-        }
-        return consecutiveFailures.get() >= failureThreshold ? State.DOWN : State.UP;
+    /** @return {@link CacheHealth#DOWN} while the circuit counts as open, else {@link CacheHealth#UP} */
+    public CacheHealth state() {
+        return consecutiveFailures.get() >= failureThreshold ? CacheHealth.DOWN : CacheHealth.UP;
     }
 
     @Override
@@ -68,7 +57,7 @@ public final class FailSafeSegmentCache implements SegmentCache {
             succeeded();
             return found;
         } catch (RuntimeException e) {
-            failed("getAll", keys.iterator().next(), e);
+            failed("getAll", keys.iterator().next(), e.toString());
             return Map.of();
         }
     }
@@ -82,7 +71,7 @@ public final class FailSafeSegmentCache implements SegmentCache {
             delegate.put(key, value);
             succeeded();
         } catch (RuntimeException e) {
-            failed("put", key, e);
+            failed("put", key, e.toString());
         }
     }
 
@@ -96,7 +85,7 @@ public final class FailSafeSegmentCache implements SegmentCache {
             delegate.invalidate(keys);
             succeeded();
         } catch (RuntimeException e) {
-            failed("invalidate", keys.iterator().next(), e);
+            failed("invalidate", keys.iterator().next(), e.toString());
         }
     }
 
@@ -107,9 +96,26 @@ public final class FailSafeSegmentCache implements SegmentCache {
             delegate.check();
             succeeded();
         } catch (RuntimeException e) {
-            failed("check", "-", e);
+            failed("check", "-", e.toString());
             throw e;
         }
+    }
+
+    /**
+     * Asks the real cache, like {@link #check()}, but never throws: one failed probe counts as one
+     * failure, so the answer is {@link CacheHealth#DOWN} only once the circuit opened.
+     */
+    @Override
+    public CacheHealth health() {
+        CacheHealth answer = delegate.health();
+        switch (answer) {
+            case UP -> succeeded();
+            case DOWN -> failed("check", "-", "the cache does not answer");
+            case DISABLED -> {
+                return CacheHealth.DISABLED;
+            }
+        }
+        return state();
     }
 
     @Override
@@ -132,7 +138,7 @@ public final class FailSafeSegmentCache implements SegmentCache {
         }
     }
 
-    private void failed(String operation, String key, RuntimeException e) {
+    private void failed(String operation, String key, String error) {
         int failures = consecutiveFailures.incrementAndGet();
         if (failures >= failureThreshold) {
             openUntil.set(clock.instant().plus(openFor));
@@ -143,7 +149,7 @@ public final class FailSafeSegmentCache implements SegmentCache {
                     operation,
                     key,
                     failures,
-                    e.toString());
+                    error);
         }
     }
 }

@@ -19,6 +19,12 @@ public final class NoSegmentCache implements SegmentCache {
     @Override
     public void check() {}
 
+    /** @return {@link CacheHealth#DISABLED}: there is nothing to probe */
+    @Override
+    public CacheHealth health() {
+        return CacheHealth.DISABLED;
+    }
+
     @Override
     public String describe() {
         return "none";

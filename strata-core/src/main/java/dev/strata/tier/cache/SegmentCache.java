@@ -8,8 +8,9 @@ import java.util.Map;
  * other bytes, so an entry can never be stale; the store removes entries of deleted tasks, and
  * the metadata tier never leads a read to a deleted key anyway.
  *
- * <p>Implementations are thread-safe and may throw on failure; the store wraps them in
- * {@link FailSafeSegmentCache} so that a cache outage never fails a request.
+ * <p>Implementations are thread-safe and may throw on failure; the composition root wraps them in
+ * {@link FailSafeSegmentCache} before handing them to the store, so that a cache outage never
+ * fails a request.
  */
 public interface SegmentCache extends AutoCloseable {
 
@@ -32,6 +33,19 @@ public interface SegmentCache extends AutoCloseable {
      * @throws RuntimeException when it does not
      */
     void check();
+
+    /**
+     * Probes the cache for a readiness report; never throws. By default {@link CacheHealth#UP} when
+     * {@link #check()} succeeds and {@link CacheHealth#DOWN} when it throws.
+     */
+    default CacheHealth health() {
+        try {
+            check();
+            return CacheHealth.UP;
+        } catch (RuntimeException e) {
+            return CacheHealth.DOWN;
+        }
+    }
 
     /** A short description for logs and the readiness report, without secrets. */
     String describe();

@@ -15,7 +15,9 @@ import java.util.HexFormat;
  */
 public final class ContentKeys {
     public static final int MAX_TASK_ID_LENGTH = 128;
-    private static final String TASKS = "tasks/";
+    /** The prefix every segment key starts with: list under it to see every task's objects. */
+    public static final String TASKS = "tasks/";
+
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     private ContentKeys() {}

@@ -19,14 +19,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 
 /**
  * Content in a local directory: the embedded default. Each object is a file written to a
  * temporary name, forced to disk, renamed into place and its directory forced, so a crash never
  * leaves a partial object under a real key. Thread-safe.
  */
-public final class LocalDirectoryContentTier implements ContentTier, ListableContent {
+public final class LocalDirectoryContentTier implements ListableContent {
     /** Directories remembered as durable; forgetting one only costs a few extra fsyncs. */
     private static final int DURABLE_DIRECTORIES = 100_000;
 
@@ -127,39 +126,15 @@ public final class LocalDirectoryContentTier implements ContentTier, ListableCon
     }
 
     /**
-     * Lists in key order by walking the tree. Temporary files left by a crash are listed too
-     * (they never match a segment key), so orphan collection removes them.
+     * Lists in key order, walking only the directories the page needs (see
+     * {@link LocalDirectoryListing}). Temporary files left by a crash are listed too (they never
+     * match a segment key), so orphan collection removes them.
      */
     @Override
     public List<StoredObject> list(String prefix, String startAfter, int limit) {
-        Path base = root.resolve("tasks");
-        if (!Files.isDirectory(base)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(base)) {
-            return files.filter(Files::isRegularFile)
-                    .map(path -> root.relativize(path).toString().replace(java.io.File.separatorChar, '/'))
-                    .filter(key -> key.startsWith(prefix) && key.compareTo(startAfter) > 0)
-                    .sorted()
-                    .limit(limit)
-                    .map(this::describeObject)
-                    .flatMap(Optional::stream)
-                    .toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new BackendUnavailableException("content list of " + prefix + " in " + root + " failed: " + e, e);
-        }
-    }
-
-    private Optional<StoredObject> describeObject(String key) {
-        try {
-            Path path = root.resolve(key);
-            return Optional.of(new StoredObject(
-                    key, Files.size(path), Files.getLastModifiedTime(path).toInstant()));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        requireNonNull(prefix, "prefix is null");
+        requireNonNull(startAfter, "startAfter is null");
+        return new LocalDirectoryListing(root, prefix, startAfter, Math.min(limit, MAX_PAGE)).page();
     }
 
     /** Resolves a key below the root, refusing anything that would land outside it. */

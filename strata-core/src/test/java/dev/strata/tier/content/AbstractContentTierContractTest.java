@@ -3,17 +3,22 @@ package dev.strata.tier.content;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.strata.tier.content.ListableContent.StoredObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What every content backend must do; each backend's test subclasses this. */
 public abstract class AbstractContentTierContractTest {
-    protected ContentTier tier;
+    protected ListableContent tier;
 
-    protected abstract ContentTier open();
+    protected abstract ListableContent open();
 
     protected void cleanUp() {}
 
@@ -104,6 +109,132 @@ public abstract class AbstractContentTierContractTest {
         assertThat(tier.get(ContentKeys.segment("checked", 1)))
                 .as("get after check of %s", tier.describe())
                 .hasValueSatisfying(got -> assertThat(got).isEqualTo(bytes));
+    }
+
+    /**
+     * Task ids whose keys sort unlike their directories would by name: {@code s-b/} and
+     * {@code s.b} (encoded {@code s~2Eb}) around {@code s/}, upper case before lower case, digits,
+     * {@code _} and {@code ~}. S3 sorts keys by their bytes; every backend must list them so.
+     */
+    private static List<String> oddlySortingKeys(String stem) {
+        List<String> keys = new ArrayList<>();
+        for (String suffix : List.of("", "-b", "_b", "b", ".b", "B", "0", "/b", "~")) {
+            for (long objectId : new long[] {1, 0x10, -1}) {
+                keys.add(ContentKeys.segment(stem + suffix, objectId));
+            }
+        }
+        return keys;
+    }
+
+    /** A prefix no other test uses: backends may share a bucket across the tests of a class. */
+    private static String uniqueStem() {
+        return "list" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private List<String> putAll(List<String> keys) {
+        for (String key : keys) {
+            tier.put(key, new byte[] {1, 2, 3});
+        }
+        return keys.stream().sorted().toList();
+    }
+
+    /** Every key under the prefix after {@code startAfter}, page by page of {@code limit}. */
+    private List<String> listAll(String prefix, String startAfter, int limit) {
+        List<String> keys = new ArrayList<>();
+        String after = startAfter;
+        for (List<StoredObject> page = tier.list(prefix, after, limit);
+                !page.isEmpty();
+                page = tier.list(prefix, after, limit)) {
+            assertThat(page.size()).as("page size with limit %d", limit).isLessThanOrEqualTo(limit);
+            page.forEach(object -> keys.add(object.key()));
+            after = page.get(page.size() - 1).key();
+        }
+        return keys;
+    }
+
+    @Test
+    void list_pagesWithSmallLimits_returnEveryKeyOnceInByteOrder() {
+        String stem = uniqueStem();
+        List<String> sorted = putAll(oddlySortingKeys(stem));
+
+        for (int limit : new int[] {1, 2, 5, 1000}) {
+            assertThat(listAll(ContentKeys.TASKS + stem, "", limit))
+                    .as("limit %d on %s", limit, tier.describe())
+                    .containsExactlyElementsOf(sorted);
+        }
+    }
+
+    @Test
+    void list_withATaskPrefix_returnsOnlyThatTasksKeys_notThoseOfTasksWhoseIdsExtendIt() {
+        String stem = uniqueStem();
+        putAll(oddlySortingKeys(stem));
+
+        assertThat(listAll(ContentKeys.taskPrefix(stem), "", 2))
+                .containsExactly(
+                        ContentKeys.segment(stem, 1), ContentKeys.segment(stem, 0x10), ContentKeys.segment(stem, -1));
+    }
+
+    @Test
+    void list_withEmptyPrefix_includesEveryKeyInOrder() {
+        String stem = uniqueStem();
+        List<String> sorted = putAll(oddlySortingKeys(stem));
+
+        List<String> all = listAll("", "", 1000);
+
+        assertThat(all).containsSubsequence(sorted);
+        assertThat(all).isSorted();
+    }
+
+    @Test
+    void list_startAfter_resumesAfterThatKey_whetherOrNotItExists() {
+        String stem = uniqueStem();
+        List<String> sorted = putAll(oddlySortingKeys(stem));
+        String prefix = ContentKeys.TASKS + stem;
+
+        String existing = sorted.get(4);
+        assertThat(listAll(prefix, existing, 3)).containsExactlyElementsOf(sorted.subList(5, sorted.size()));
+        // Between two keys, inside a task directory that sorts after a shorter sibling's keys.
+        String absent = ContentKeys.taskPrefix(stem + "-b") + "8";
+        assertThat(listAll(prefix, absent, 3))
+                .containsExactlyElementsOf(
+                        sorted.stream().filter(key -> key.compareTo(absent) > 0).toList());
+        // Before every key under the prefix, and after all of them.
+        assertThat(listAll(prefix, ContentKeys.TASKS, 4)).containsExactlyElementsOf(sorted);
+        assertThat(tier.list(prefix, sorted.get(sorted.size() - 1), 10)).isEmpty();
+    }
+
+    @Test
+    void list_ofAPrefixWithoutObjects_isEmpty() {
+        assertThat(tier.list(ContentKeys.TASKS + uniqueStem(), "", 10)).isEmpty();
+        assertThat(tier.list(ContentKeys.taskPrefix(uniqueStem()), "", 1)).isEmpty();
+    }
+
+    @Test
+    void list_showsEachObjectsSizeAndAPlausibleModificationTime() {
+        String key = ContentKeys.segment(uniqueStem(), 7);
+        tier.put(key, randomBytes(1234));
+
+        List<StoredObject> page = tier.list(key, "", 10);
+
+        assertThat(page).singleElement().satisfies(object -> {
+            assertThat(object.key()).isEqualTo(key);
+            assertThat(object.size()).isEqualTo(1234);
+            assertThat(Duration.between(object.lastModified(), Instant.now()).abs())
+                    .isLessThan(Duration.ofMinutes(10));
+        });
+    }
+
+    @Test
+    void list_afterDelete_omitsTheObject() {
+        String stem = uniqueStem();
+        List<String> sorted = putAll(oddlySortingKeys(stem));
+
+        tier.delete(List.of(sorted.get(0), sorted.get(3)));
+
+        List<String> expected = new ArrayList<>(sorted);
+        expected.remove(3);
+        expected.remove(0);
+        assertThat(listAll(ContentKeys.TASKS + stem, "", 2)).containsExactlyElementsOf(expected);
     }
 
     protected static byte[] randomBytes(int length) {

@@ -17,7 +17,7 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
     Path root;
 
     @Override
-    protected ContentTier open() {
+    protected ListableContent open() {
         return new LocalDirectoryContentTier(root);
     }
 
@@ -126,5 +126,32 @@ class LocalDirectoryContentTierTest extends AbstractContentTierContractTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Issue 10: list walked and sorted the whole tree on every page. A directory that sorts before
+     * {@code startAfter}, or outside the prefix, is now never read: here one holds an entry that
+     * fails whenever it is read (a symbolic link to itself), and only a listing that has to enter
+     * that directory sees the failure.
+     */
+    @Test
+    void list_neverReadsDirectoriesBeforeStartAfterOrOutsideThePrefix() throws IOException {
+        tier.put(ContentKeys.segment("early", 1), randomBytes(10));
+        tier.put(ContentKeys.segment("late", 1), randomBytes(10));
+        Path early = root.resolve(ContentKeys.taskPrefix("early"));
+        Path loop = early.resolve("loop");
+        Files.createSymbolicLink(loop, loop);
+
+        // "tasks/early/" sorts before "tasks/f": nothing in it can come after.
+        assertThat(tier.list(ContentKeys.TASKS, ContentKeys.TASKS + "f", 10))
+                .extracting(ListableContent.StoredObject::key)
+                .containsExactly(ContentKeys.segment("late", 1));
+        assertThat(tier.list(ContentKeys.taskPrefix("late"), "", 10))
+                .extracting(ListableContent.StoredObject::key)
+                .containsExactly(ContentKeys.segment("late", 1));
+        assertThatThrownBy(() -> tier.list(ContentKeys.TASKS, "", 10))
+                .as("a listing that enters the directory")
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageStartingWith("content list of tasks/ in " + root.toRealPath() + " failed: ");
     }
 }

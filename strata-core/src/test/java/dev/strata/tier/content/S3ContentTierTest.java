@@ -36,7 +36,7 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
     }
 
     @Override
-    protected ContentTier open() {
+    protected ListableContent open() {
         return new S3ContentTier(S3Location.parse("s3://" + bucket + "/deployment-a"), server.settings());
     }
 

@@ -3,6 +3,7 @@ package dev.strata.server.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
+import dev.strata.model.BatchSeqs;
 import dev.strata.model.InvalidInputException;
 import dev.strata.model.NewMessage;
 import java.io.IOException;
@@ -79,7 +80,7 @@ final class AppendBodyParser {
 
     private List<NewMessage> messages() throws IOException {
         List<NewMessage> batch = new ArrayList<>();
-        Set<Long> seqs = new HashSet<>();
+        BatchSeqs seqs = new BatchSeqs();
         for (int i = 0; parser.nextToken() != JsonToken.END_ARRAY; i++) {
             String path = "messages." + i;
             if (parser.currentToken() != JsonToken.START_OBJECT) {
@@ -93,8 +94,8 @@ final class AppendBodyParser {
             }
             try {
                 NewMessage message = fields.toMessage(path);
-                if (!seqs.add(message.seq())) {
-                    fail(path + ".seq: " + message.seq() + " occurs more than once in the batch");
+                if (seqs.accept(message.seq()) == BatchSeqs.Verdict.REPEATED) {
+                    fail(path + ".seq: " + BatchSeqs.repeated(message.seq()));
                 }
                 batch.add(message);
             } catch (ApiException.BadRequest e) {

@@ -3,6 +3,7 @@ package dev.strata.server.http;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.CorruptContentException;
 import dev.strata.model.InvalidInputException;
+import dev.strata.model.MissingContentException;
 import dev.strata.model.TaskNotFoundException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -33,6 +34,12 @@ final class ErrorMapping {
         });
         routes.exception(CorruptContentException.class, (e, ctx) -> {
             log.error("corrupt content for {} {}", ctx.method(), ctx.path(), e);
+            respond(ctx, 500, "stored content failed verification");
+        });
+        // Content that metadata references but the content tier lacks: to a client, as broken as
+        // content that fails verification, so the same answer (the log says which it was).
+        routes.exception(MissingContentException.class, (e, ctx) -> {
+            log.error("missing content for {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 500, "stored content failed verification");
         });
         routes.exception(

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.strata.model.NewMessage;
+import dev.strata.model.BatchSeqs;
 import dev.strata.model.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,7 +61,7 @@ final class LegacyConversion {
     final class Selector {
         private final Optional<Instant> taskCreatedAt;
         private final Quirks quirks;
-        private final Set<Long> seen = new HashSet<>();
+        private final BatchSeqs seqs = new BatchSeqs();
         private long dropped;
 
         private Selector(Optional<Instant> taskCreatedAt, Quirks quirks) {
@@ -72,13 +71,16 @@ final class LegacyConversion {
 
         /** @return the message to store, or empty when a rule leaves the row out */
         Optional<TaskMessage> accept(LegacyRow row) {
-            if (row.seq() < 0 || row.seq() > NewMessage.MAX_SEQ) {
-                quirks.count(Quirks.SEQ_OUT_OF_RANGE);
-                return Optional.empty();
-            }
-            if (!seen.add(row.seq())) {
-                quirks.count(Quirks.DUPLICATE_SEQ);
-                return Optional.empty();
+            switch (seqs.accept(row.seq())) {
+                case FIRST -> {}
+                case OUT_OF_RANGE -> {
+                    quirks.count(Quirks.SEQ_OUT_OF_RANGE);
+                    return Optional.empty();
+                }
+                case REPEATED -> {
+                    quirks.count(Quirks.DUPLICATE_SEQ);
+                    return Optional.empty();
+                }
             }
             if (dropTypes.contains(nonNull(row.type()))) {
                 dropped++;

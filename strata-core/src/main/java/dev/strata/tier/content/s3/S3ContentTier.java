@@ -3,7 +3,6 @@ package dev.strata.tier.content.s3;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.BackendUnavailableException;
-import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import java.net.URI;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * checksum headers. Retries are the SDK's own, bounded by the call timeout; Strata adds none.
  * Objects are written once under unique keys, so no conditional writes are needed. Thread-safe.
  */
-public final class S3ContentTier implements ContentTier, ListableContent {
+public final class S3ContentTier implements ListableContent {
     private static final Logger log = LoggerFactory.getLogger(S3ContentTier.class);
     /** The most keys one DeleteObjects request may carry. */
     private static final int DELETE_BATCH = 1000;
@@ -152,20 +151,40 @@ public final class S3ContentTier implements ContentTier, ListableContent {
         }
     }
 
+    /**
+     * Lists in key order, leaving out folder markers (keys ending in '/', which consoles and some
+     * S3-compatible stores create and Strata never writes), and asks again when they thinned a
+     * page, so a page is short only at the end of the listing.
+     */
     @Override
     public List<StoredObject> list(String prefix, String startAfter, int limit) {
-        return call("list", prefix, () -> {
-            var response = client.listObjectsV2(r -> {
-                r.bucket(location.bucket()).prefix(location.prefix() + prefix).maxKeys(Math.min(limit, 1000));
-                if (!startAfter.isEmpty()) {
-                    r.startAfter(location.prefix() + startAfter);
+        int wanted = Math.min(limit, MAX_PAGE);
+        List<StoredObject> page = new ArrayList<>(Math.max(0, wanted));
+        String after = startAfter;
+        boolean more = wanted > 0;
+        while (more && page.size() < wanted) {
+            String from = after;
+            var response = call(
+                    "list",
+                    prefix,
+                    () -> client.listObjectsV2(r -> {
+                        r.bucket(location.bucket())
+                                .prefix(location.prefix() + prefix)
+                                .maxKeys(wanted - page.size());
+                        if (!from.isEmpty()) {
+                            r.startAfter(location.prefix() + from);
+                        }
+                    }));
+            for (var object : response.contents()) {
+                after = object.key().substring(location.prefix().length());
+                if (!after.endsWith("/")) {
+                    page.add(new StoredObject(after, object.size(), object.lastModified()));
                 }
-            });
-            return response.contents().stream()
-                    .map(o ->
-                            new StoredObject(o.key().substring(location.prefix().length()), o.size(), o.lastModified()))
-                    .toList();
-        });
+            }
+            more = Boolean.TRUE.equals(response.isTruncated())
+                    && !response.contents().isEmpty();
+        }
+        return page;
     }
 
     @Override

@@ -1,0 +1,92 @@
+package dev.strata.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.Role;
+import dev.strata.tier.content.ContentKeys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A segment that metadata names but the content tier lost is a {@code MissingContentException} in
+ * the store, no longer a {@code CorruptContentException}; the HTTP answer stays what it was (500,
+ * {@code stored content failed verification}). Without a cache, so the read reaches the content tier.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MissingContentHttpTest {
+    @TempDir
+    static Path directory;
+
+    private Strata strata;
+    private ApiClient api;
+    private String workspace;
+    private String userToken;
+    private String machineToken;
+
+    @BeforeAll
+    void start() {
+        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
+                        "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
+                        "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
+                        "STRATA_CACHE_URL", "none",
+                        "STRATA_PORT", "0",
+                        "STRATA_HOST", "127.0.0.1")))
+                .serve();
+        api = new ApiClient(strata.port());
+        workspace = strata.directory().createWorkspace("main").id();
+        String user =
+                strata.directory().createUser("owner@example.com", "Owner").id();
+        strata.directory().addMember(workspace, user, Role.OWNER);
+        userToken = strata.tokens().createUserToken(user);
+        machineToken = strata.tokens().createMachineToken(user, workspace);
+    }
+
+    @AfterAll
+    void stop() {
+        strata.close();
+    }
+
+    @Test
+    void read_ofATaskWhoseSegmentIsGone_answers500StoredContentFailedVerification() throws IOException {
+        var created = api.post("/api/tasks", "{}")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
+        assertThat(created.status()).as("POST /api/tasks").isEqualTo(201);
+        String task = created.json().get("id").asText();
+        var appended = api.post(
+                        "/api/daemon/tasks/" + task + "/messages",
+                        "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"soon lost\"}]}")
+                .token(machineToken)
+                .send();
+        assertThat(appended.status()).as("append").isEqualTo(200);
+        Path taskDirectory = directory.resolve("objects").resolve(ContentKeys.taskPrefix(task));
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(taskDirectory)) {
+            segments = files.toList();
+        }
+        assertThat(segments).as("segments of the task").hasSize(1);
+        Files.delete(segments.get(0));
+
+        var read = api.get("/api/tasks/" + task + "/messages")
+                .token(userToken)
+                .workspace(workspace)
+                .send();
+
+        assertThat(read.status())
+                .as("GET messages of a task whose segment is gone")
+                .isEqualTo(500);
+        assertThat(read.json().get("error").asText()).isEqualTo("stored content failed verification");
+    }
+}
