@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.SegmentRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +32,12 @@ final class CompactionPlan {
             // An object larger than the budget decodes to at least about as much: it stays alone, unread.
             List<String> toRead = wave.stream()
                     .filter(s -> s.byteSize() <= maxBytes)
-                    .map(SegmentRecord::objectKey)
+                    .map(s -> ContentKeys.segment(s.taskId(), s.objectId()))
                     .toList();
             Map<String, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
             for (SegmentRecord segment : wave) {
-                long bytes = lengths.containsKey(segment.objectKey())
-                        ? lengths.get(segment.objectKey())
-                        : segment.byteSize();
+                String key = ContentKeys.segment(segment.taskId(), segment.objectId());
+                long bytes = lengths.containsKey(key) ? lengths.get(key) : segment.byteSize();
                 if (!run.isEmpty() && runBytes + bytes > maxBytes) {
                     runs.add(run);
                     run = new ArrayList<>();

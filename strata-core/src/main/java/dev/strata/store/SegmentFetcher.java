@@ -5,6 +5,7 @@ import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.CorruptContentException;
 import dev.strata.model.TaskMessage;
 import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
 import java.util.ArrayList;
@@ -61,9 +62,10 @@ final class SegmentFetcher implements AutoCloseable {
         List<TaskMessage> result = new ArrayList<>(Math.min(locations.size(), 1024));
         long used = 0;
         for (MessageLocation location : locations) {
-            TaskMessage message = read.segment(location.objectKey()).get(location.seq());
+            String key = ContentKeys.segment(location.taskId(), location.objectId());
+            TaskMessage message = read.segment(key).get(location.seq());
             if (message == null) {
-                throw new CorruptContentException("segment " + location.objectKey() + " lacks seq " + location.seq());
+                throw new CorruptContentException("segment " + key + " lacks seq " + location.seq());
             }
             long size = MessageSizes.textBytes(message);
             if (!result.isEmpty() && used + size > maxBytes) {
@@ -71,7 +73,7 @@ final class SegmentFetcher implements AutoCloseable {
             }
             result.add(message);
             used += size;
-            read.picked(location.objectKey());
+            read.picked(key);
         }
         return new Fetched(result, false);
     }
@@ -119,8 +121,9 @@ final class SegmentFetcher implements AutoCloseable {
             this.taskId = taskId;
             this.maxBytes = maxBytes;
             for (MessageLocation location : locations) {
-                checksums.putIfAbsent(location.objectKey(), location.checksum());
-                stillNeeded.merge(location.objectKey(), 1, Integer::sum);
+                String key = ContentKeys.segment(location.taskId(), location.objectId());
+                checksums.putIfAbsent(key, location.checksum());
+                stillNeeded.merge(key, 1, Integer::sum);
             }
             order = List.copyOf(checksums.keySet());
             for (int i = 0; i < order.size(); i++) {

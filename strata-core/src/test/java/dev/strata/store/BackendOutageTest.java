@@ -343,7 +343,7 @@ class BackendOutageTest {
                 16,
                 CLIENT_TIMEOUT);
         TaskMessageStore store = new TaskMessageStore(
-                new JdbcMetadataTier(database),
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                 new S3ContentTier(S3Location.parse("s3://" + bucket), settings),
                 failSafe,
                 options,

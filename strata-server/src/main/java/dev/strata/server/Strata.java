@@ -21,6 +21,7 @@ import dev.strata.server.lifecycle.RetentionWorker;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.FailSafeSegmentCache;
@@ -81,7 +82,8 @@ public final class Strata implements AutoCloseable {
     /** Builds the store over all three tiers. */
     public TaskMessageStore store() {
         if (store == null) {
-            metadata = new MeteredMetadataTier(new JdbcMetadataTier(database), registry);
+            metadata = new MeteredMetadataTier(
+                    new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()), registry);
             rawContent = Backends.content(config);
             var content = new MeteredContentTier(rawContent, registry);
             rawCache = Backends.cache(config);
