@@ -11,6 +11,7 @@ import dev.strata.lifecycle.PeriodicTask;
 import dev.strata.metrics.MeteredContentTier;
 import dev.strata.metrics.MeteredMetadataTier;
 import dev.strata.metrics.MeteredSegmentCache;
+import dev.strata.metrics.MeteredTaskTimes;
 import dev.strata.server.auth.TokenService;
 import dev.strata.server.config.ConfigException;
 import dev.strata.server.config.LifecycleConfig;
@@ -33,6 +34,7 @@ import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
+import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -70,7 +72,8 @@ public final class Strata implements AutoCloseable {
         this.database = new Database(new DatabaseSettings(
                 config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
         Clock clock = Clock.systemUTC();
-        this.directory = new WorkspaceDirectory(database, clock);
+        this.directory =
+                new WorkspaceDirectory(database, new MeteredTaskTimes(new JdbcTaskTimes(database), registry), clock);
         this.tokens = new TokenService(database, directory, clock, RECHECK_AFTER);
     }
 
