@@ -108,7 +108,7 @@ public final class Database implements AutoCloseable {
      * connection (not in a Jdbi transaction handler, which runs once the connection is taken), so a
      * waiting writer holds no connection a reader needs. No other tier's I/O may run inside.
      *
-     * @param operation what the work does and to what, for the error message: {@code "metadata seal of t1"}
+     * @param operation what the work does and to what, for the error message: {@code "metadata seal for t1"}
      * @throws BackendUnavailableException when the database fails; nothing of the work is committed
      */
     public <T> T write(String operation, HandleCallback<T, RuntimeException> work) {
