@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.ListableContent.StoredObject;
@@ -151,18 +151,14 @@ public final class Fsck {
         }
     }
 
-    private static String key(SegmentRecord segment) {
-        return ContentKeys.segment(segment.taskId(), segment.objectId());
-    }
-
     private void checkTask(Mode mode, TaskSegments task, Tally tally) {
-        List<String> keys = task.segments().stream().map(Fsck::key).toList();
+        List<String> keys = task.segments().stream().map(ContentSegmentKeys::of).toList();
         Map<String, byte[]> cached = keys.isEmpty() ? Map.of() : cache.getAll(keys);
         for (SegmentRecord segment : task.segments()) {
             tally.segments++;
             tally.messages += segment.messageCount();
             tally.checked++;
-            String key = key(segment);
+            String key = ContentSegmentKeys.of(segment);
             Optional<byte[]> bytes = content.get(key);
             if (bytes.isEmpty()) {
                 tally.missing++;

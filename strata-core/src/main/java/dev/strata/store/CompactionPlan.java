@@ -1,6 +1,5 @@
 package dev.strata.store;
 
-import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.SegmentRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +31,11 @@ final class CompactionPlan {
             // An object larger than the budget decodes to at least about as much: it stays alone, unread.
             List<String> toRead = wave.stream()
                     .filter(s -> s.byteSize() <= maxBytes)
-                    .map(s -> ContentKeys.segment(s.taskId(), s.objectId()))
+                    .map(ContentSegmentKeys::of)
                     .toList();
             Map<String, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
             for (SegmentRecord segment : wave) {
-                String key = ContentKeys.segment(segment.taskId(), segment.objectId());
+                String key = ContentSegmentKeys.of(segment);
                 long bytes = lengths.containsKey(key) ? lengths.get(key) : segment.byteSize();
                 if (!run.isEmpty() && runBytes + bytes > maxBytes) {
                     runs.add(run);

@@ -5,7 +5,6 @@ import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.CorruptContentException;
 import dev.strata.model.TaskMessage;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.MessageLocation;
 import java.util.ArrayList;
@@ -62,7 +61,7 @@ final class SegmentFetcher implements AutoCloseable {
         List<TaskMessage> result = new ArrayList<>(Math.min(locations.size(), 1024));
         long used = 0;
         for (MessageLocation location : locations) {
-            String key = ContentKeys.segment(location.taskId(), location.objectId());
+            String key = ContentSegmentKeys.of(location);
             TaskMessage message = read.segment(key).get(location.seq());
             if (message == null) {
                 throw new CorruptContentException("segment " + key + " lacks seq " + location.seq());
@@ -121,7 +120,7 @@ final class SegmentFetcher implements AutoCloseable {
             this.taskId = taskId;
             this.maxBytes = maxBytes;
             for (MessageLocation location : locations) {
-                String key = ContentKeys.segment(location.taskId(), location.objectId());
+                String key = ContentSegmentKeys.of(location);
                 checksums.putIfAbsent(key, location.checksum());
                 stillNeeded.merge(key, 1, Integer::sum);
             }

@@ -22,8 +22,9 @@ final class MigrationProgress {
     }
 
     State load(String source) {
-        return database.jdbi()
-                .withHandle(h -> h.createQuery(
+        return database.read(
+                "migration progress load for " + source,
+                h -> h.createQuery(
                                 "SELECT last_task_id, bulk_done, high_water, rows_imported, verified_at FROM migration_progress WHERE source = :s")
                         .bind("s", source)
                         .map((rs, ctx) -> new State(
