@@ -1,6 +1,7 @@
 package dev.strata.bench;
 
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.RedisKeys;
@@ -85,7 +86,7 @@ final class BenchEnvironment implements AutoCloseable {
     TaskMessageStore store(boolean cached) {
         SegmentCache cache = cached ? cache() : new NoSegmentCache();
         return new TaskMessageStore(
-                new JdbcMetadataTier(database),
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                 new Unclosed(content),
                 new FailSafeSegmentCache(cache),
                 StoreOptions.defaults()

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.DeletionPurger;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
@@ -142,30 +143,30 @@ public final class Fsck {
     }
 
     private void checkTask(Mode mode, TaskSegments task, Tally tally) {
-        List<String> keys =
-                task.segments().stream().map(SegmentRecord::objectKey).toList();
+        List<String> keys = task.segments().stream().map(ContentSegmentKeys::of).toList();
         Map<String, byte[]> cached = keys.isEmpty() ? Map.of() : cache.getAll(keys);
         for (SegmentRecord segment : task.segments()) {
             tally.segments++;
             tally.messages += segment.messageCount();
             tally.checked++;
-            Optional<byte[]> bytes = content.get(segment.objectKey());
+            String key = ContentSegmentKeys.of(segment);
+            Optional<byte[]> bytes = content.get(key);
             if (bytes.isEmpty()) {
                 tally.missing++;
-                tally.problems.add("missing: " + segment.objectKey() + " (task " + task.taskId() + ", "
-                        + segment.messageCount() + " messages)");
+                tally.problems.add(
+                        "missing: " + key + " (task " + task.taskId() + ", " + segment.messageCount() + " messages)");
             } else if (!checksumMatches(bytes.get(), segment.checksum())) {
                 tally.corrupt++;
-                tally.problems.add("corrupt: " + segment.objectKey() + " (task " + task.taskId() + ")");
+                tally.problems.add("corrupt: " + key + " (task " + task.taskId() + ")");
             }
             // Judged against the checksum metadata recorded, not against the content tier, so a bad
             // entry is found even where the content itself is missing or corrupt.
-            byte[] entry = cached.get(segment.objectKey());
+            byte[] entry = cached.get(key);
             if (entry != null && !checksumMatches(entry, segment.checksum())) {
                 tally.cacheMismatches++;
-                tally.problems.add("cache mismatch: " + segment.objectKey());
+                tally.problems.add("cache mismatch: " + key);
                 if (mode != Mode.CHECK) {
-                    cache.invalidate(List.of(segment.objectKey()));
+                    cache.invalidate(List.of(key));
                     tally.cacheRemoved++;
                 }
             }

@@ -3,6 +3,7 @@ package dev.strata.metrics;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.MessageQuery;
+import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.DeletionQueue;
 import dev.strata.tier.metadata.MessageLocation;
@@ -20,14 +21,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Times metadata operations and exposes the deletion backlog. Thread-safe. */
+/**
+ * Times every metadata operation, those of its deletion queue, segment catalog and commit log
+ * included, and exposes the deletion backlog. Thread-safe.
+ */
 public final class MeteredMetadataTier implements MetadataTier {
     private final MetadataTier delegate;
     private final TierTimer timer;
+    private final DeletionQueue deletions;
+    private final SegmentCatalog catalog;
+    private final CommitLog commitLog;
 
     public MeteredMetadataTier(MetadataTier delegate, MeterRegistry registry) {
         this.delegate = requireNonNull(delegate, "delegate is null");
         this.timer = new TierTimer(registry, "metadata");
+        this.deletions = new MeteredDeletionQueue(delegate.deletions(), timer);
+        this.catalog = new MeteredSegmentCatalog(delegate.catalog(), timer);
+        this.commitLog = new MeteredCommitLog(delegate.commitLog(), timer);
         Gauge.builder("strata.deletion.backlog", delegate, tier -> safeSize(tier.deletions()))
                 .description("Content objects queued for deletion")
                 .register(registry);
@@ -75,17 +85,17 @@ public final class MeteredMetadataTier implements MetadataTier {
 
     @Override
     public DeletionQueue deletions() {
-        return delegate.deletions();
+        return deletions;
     }
 
     @Override
     public SegmentCatalog catalog() {
-        return delegate.catalog();
+        return catalog;
     }
 
     @Override
-    public dev.strata.tier.metadata.CommitLog commitLog() {
-        return delegate.commitLog();
+    public CommitLog commitLog() {
+        return commitLog;
     }
 
     @Override

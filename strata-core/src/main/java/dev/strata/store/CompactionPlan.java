@@ -31,13 +31,12 @@ final class CompactionPlan {
             // An object larger than the budget decodes to at least about as much: it stays alone, unread.
             List<String> toRead = wave.stream()
                     .filter(s -> s.byteSize() <= maxBytes)
-                    .map(SegmentRecord::objectKey)
+                    .map(ContentSegmentKeys::of)
                     .toList();
             Map<String, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
             for (SegmentRecord segment : wave) {
-                long bytes = lengths.containsKey(segment.objectKey())
-                        ? lengths.get(segment.objectKey())
-                        : segment.byteSize();
+                String key = ContentSegmentKeys.of(segment);
+                long bytes = lengths.containsKey(key) ? lengths.get(key) : segment.byteSize();
                 if (!run.isEmpty() && runBytes + bytes > maxBytes) {
                     runs.add(run);
                     run = new ArrayList<>();

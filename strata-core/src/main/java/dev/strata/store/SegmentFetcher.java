@@ -63,9 +63,10 @@ final class SegmentFetcher implements AutoCloseable {
         List<TaskMessage> result = new ArrayList<>(Math.min(locations.size(), 1024));
         long used = 0;
         for (MessageLocation location : locations) {
-            TaskMessage message = read.segment(location.objectKey()).get(location.seq());
+            String key = ContentSegmentKeys.of(location);
+            TaskMessage message = read.segment(key).get(location.seq());
             if (message == null) {
-                throw new CorruptContentException("segment " + location.objectKey() + " lacks seq " + location.seq());
+                throw new CorruptContentException("segment " + key + " lacks seq " + location.seq());
             }
             long size = MessageSizes.textBytes(message);
             if (!result.isEmpty() && used + size > maxBytes) {
@@ -73,7 +74,7 @@ final class SegmentFetcher implements AutoCloseable {
             }
             result.add(message);
             used += size;
-            read.picked(location.objectKey());
+            read.picked(key);
         }
         return new Fetched(result, false);
     }
@@ -120,8 +121,9 @@ final class SegmentFetcher implements AutoCloseable {
             this.taskId = taskId;
             this.maxBytes = maxBytes;
             for (MessageLocation location : locations) {
-                checksums.putIfAbsent(location.objectKey(), location.checksum());
-                stillNeeded.merge(location.objectKey(), 1, Integer::sum);
+                String key = ContentSegmentKeys.of(location);
+                checksums.putIfAbsent(key, location.checksum());
+                stillNeeded.merge(key, 1, Integer::sum);
             }
             order = List.copyOf(checksums.keySet());
             for (int i = 0; i < order.size(); i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.strata.codec.SegmentCodec;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
@@ -65,7 +66,7 @@ abstract class AbstractLifecycleFaultTest {
 
     Fsck fsck() {
         return new Fsck(
-                new JdbcMetadataTier(database),
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                 content,
                 new FailSafeSegmentCache(cache),
                 new SegmentCodec(),
@@ -81,11 +82,13 @@ abstract class AbstractLifecycleFaultTest {
             store.append("doomed", range(b * 4L, b * 4L + 3));
         }
         store.append("kept", range(0, 3));
-        List<String> doomedKeys = new JdbcMetadataTier(database)
+        List<String> doomedKeys = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
                         .catalog()
-                        .segments(new JdbcMetadataTier(database).task("doomed").orElseThrow())
+                        .segments(new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
+                                .task("doomed")
+                                .orElseThrow())
                         .stream()
-                        .map(SegmentRecord::objectKey)
+                        .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
                         .toList();
         assertThat(store.list("doomed", dev.strata.model.MessageQuery.all()).messages())
                 .hasSize(20);
@@ -147,14 +150,16 @@ abstract class AbstractLifecycleFaultTest {
         store.append("t", range(0, 4));
         store.append("t", range(5, 9));
         store.append("t", range(10, 14));
-        List<SegmentRecord> segments = new JdbcMetadataTier(database)
+        List<SegmentRecord> segments = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
                 .catalog()
-                .segments(new JdbcMetadataTier(database).task("t").orElseThrow());
+                .segments(new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
+                        .task("t")
+                        .orElseThrow());
         String orphan = ContentKeys.segment("t", 0x0bad);
         content.put(orphan, new SegmentCodec().encode(List.of()).bytes());
         content.put(ContentKeys.segment("no-such-task", 1), new byte[] {1, 2, 3});
-        content.delete(List.of(segments.get(0).objectKey()));
-        content.put(segments.get(1).objectKey(), new byte[] {9, 9, 9});
+        content.delete(List.of(ContentKeys.segment("t", segments.get(0).objectId())));
+        content.put(ContentKeys.segment("t", segments.get(1).objectId()), new byte[] {9, 9, 9});
 
         FsckReport check = fsck().run(Fsck.Mode.CHECK, done -> {});
 
@@ -162,8 +167,10 @@ abstract class AbstractLifecycleFaultTest {
         assertThat(check.corrupt()).isEqualTo(1);
         assertThat(check.orphans()).isEqualTo(2);
         assertThat(check.problems())
-                .anyMatch(p -> p.startsWith("missing: " + segments.get(0).objectKey()))
-                .anyMatch(p -> p.startsWith("corrupt: " + segments.get(1).objectKey()))
+                .anyMatch(p -> p.startsWith(
+                        "missing: " + ContentKeys.segment("t", segments.get(0).objectId())))
+                .anyMatch(p -> p.startsWith(
+                        "corrupt: " + ContentKeys.segment("t", segments.get(1).objectId())))
                 .anyMatch(p -> p.equals("orphan: " + orphan));
         assertThat(check.clean()).isFalse();
 
@@ -171,7 +178,7 @@ abstract class AbstractLifecycleFaultTest {
 
         assertThat(repair.orphansRemoved()).isEqualTo(2);
         assertThat(content.get(orphan)).isEmpty();
-        assertThat(content.get(segments.get(2).objectKey()))
+        assertThat(content.get(ContentKeys.segment("t", segments.get(2).objectId())))
                 .as("referenced content is never removed")
                 .isPresent();
         assertThat(repair.clean())
@@ -351,7 +358,7 @@ abstract class AbstractLifecycleFaultTest {
 
     private Fsck fsck(Clock clock, KnownTasks knownTasks) {
         return new Fsck(
-                new JdbcMetadataTier(database),
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                 content,
                 new FailSafeSegmentCache(cache),
                 new SegmentCodec(),
@@ -362,9 +369,9 @@ abstract class AbstractLifecycleFaultTest {
     }
 
     private List<String> segmentKeys(String taskId) {
-        JdbcMetadataTier metadata = new JdbcMetadataTier(database);
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
-                .map(SegmentRecord::objectKey)
+                .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
                 .toList();
     }
 
@@ -376,7 +383,10 @@ abstract class AbstractLifecycleFaultTest {
             content.put(ContentKeys.segment("ghost-" + i, i), new byte[] {1});
         }
         OrphanCollector collector = new OrphanCollector(
-                content, new JdbcMetadataTier(database).catalog(), Clock.systemUTC(), Duration.ZERO);
+                content,
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()).catalog(),
+                Clock.systemUTC(),
+                Duration.ZERO);
 
         int removed = 0;
         boolean wrapped = false;
@@ -397,7 +407,10 @@ abstract class AbstractLifecycleFaultTest {
     void orphanCollector_leavesYoungObjectsAlone() {
         content.put(ContentKeys.segment("in-flight", 1), new byte[] {1});
         OrphanCollector collector = new OrphanCollector(
-                content, new JdbcMetadataTier(database).catalog(), Clock.systemUTC(), Duration.ofHours(1));
+                content,
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()).catalog(),
+                Clock.systemUTC(),
+                Duration.ofHours(1));
 
         assertThat(collector.collect(100, OrphanCollector.Removal.REMOVE).removed())
                 .isEmpty();

@@ -7,6 +7,7 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.store.CompactionResult;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
@@ -295,7 +296,7 @@ class CompactionTest {
         store.purgePendingDeletions();
 
         FsckReport report = new Fsck(
-                        new JdbcMetadataTier(database),
+                        new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                         content,
                         new dev.strata.tier.cache.NoSegmentCache(),
                         new SegmentCodec(),

@@ -7,6 +7,7 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
@@ -181,8 +182,11 @@ class LifecycleCrashTest {
 
     private void runLifecycle() {
         store.purgePendingDeletions();
-        OrphanCollector collector =
-                new OrphanCollector(content, new JdbcMetadataTier(database).catalog(), later(), Duration.ZERO);
+        OrphanCollector collector = new OrphanCollector(
+                content,
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()).catalog(),
+                later(),
+                Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
@@ -190,7 +194,7 @@ class LifecycleCrashTest {
 
     private void assertClean() {
         FsckReport report = new Fsck(
-                        new JdbcMetadataTier(database),
+                        new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
                         content,
                         new NoSegmentCache(),
                         new SegmentCodec(),

@@ -9,6 +9,7 @@ import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
 import dev.strata.model.TaskSummary;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
@@ -285,7 +286,10 @@ class LifecycleModelPropertiesTest {
         instance.store.purgePendingDeletions();
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1));
         OrphanCollector collector = new OrphanCollector(
-                instance.content, new JdbcMetadataTier(instance.database).catalog(), later, Duration.ZERO);
+                instance.content,
+                new JdbcMetadataTier(instance.database, Clock.systemUTC(), new ContentSegmentKeys()).catalog(),
+                later,
+                Duration.ZERO);
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
@@ -300,7 +304,7 @@ class LifecycleModelPropertiesTest {
                 .as("objects against live segments of %s", model.keySet())
                 .isEqualTo(live);
         FsckReport report = new Fsck(
-                        new JdbcMetadataTier(instance.database),
+                        new JdbcMetadataTier(instance.database, Clock.systemUTC(), new ContentSegmentKeys()),
                         instance.content,
                         new NoSegmentCache(),
                         new SegmentCodec(),

@@ -28,12 +28,12 @@ import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.MetadataTier;
-import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -412,7 +412,8 @@ abstract class AbstractTaskMessageStoreTest {
 
     @Test
     void commitAppliedButReportedAsFailed_retryReturnsDuplicates_andReadsShowExactlyOneCopy() {
-        CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(new JdbcMetadataTier(database));
+        CommitThenFailMetadataTier flaky = new CommitThenFailMetadataTier(
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()));
         TaskMessageStore lossy = new TaskMessageStore(
                 flaky.metadata(),
                 hooked,
@@ -460,7 +461,7 @@ abstract class AbstractTaskMessageStoreTest {
         store.createTask("t");
         store.append("t", range(1, 5));
         AtomicBoolean deleteBeforeLocate = new AtomicBoolean(true);
-        JdbcMetadataTier real = new JdbcMetadataTier(database);
+        JdbcMetadataTier real = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         MetadataTier racing = (MetadataTier) Proxy.newProxyInstance(
                 MetadataTier.class.getClassLoader(), new Class<?>[] {MetadataTier.class}, (proxy, method, args) -> {
                     if (method.getName().equals("locate") && deleteBeforeLocate.getAndSet(false)) {
@@ -618,9 +619,9 @@ abstract class AbstractTaskMessageStoreTest {
 
     /** The object keys of a task's live segments, from committed metadata. */
     protected List<String> segmentKeys(String taskId) {
-        JdbcMetadataTier metadata = new JdbcMetadataTier(database);
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
-                .map(SegmentRecord::objectKey)
+                .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
                 .toList();
     }
 

@@ -344,8 +344,12 @@ class BackendOutageTest {
                 16,
                 CLIENT_TIMEOUT);
         S3ContentTier content = new S3ContentTier(S3Location.parse("s3://" + bucket), settings);
-        TaskMessageStore store =
-                new TaskMessageStore(new JdbcMetadataTier(database), content, failSafe, options, Clock.systemUTC());
+        TaskMessageStore store = new TaskMessageStore(
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
+                content,
+                failSafe,
+                options,
+                Clock.systemUTC());
         // Closed in reverse: the store first, then the tiers it was given.
         opened.add(failSafe);
         opened.add(content);

@@ -1,5 +1,6 @@
 package dev.strata.testing;
 
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.FailSafeSegmentCache;
@@ -23,6 +24,10 @@ public final class StoreFixture {
     public static TaskMessageStore store(
             Database database, ContentTier content, SegmentCache cache, StoreOptions options) {
         return new TaskMessageStore(
-                new JdbcMetadataTier(database), content, new FailSafeSegmentCache(cache), options, Clock.systemUTC());
+                new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
+                content,
+                new FailSafeSegmentCache(cache),
+                options,
+                Clock.systemUTC());
     }
 }

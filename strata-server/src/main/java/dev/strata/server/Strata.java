@@ -10,6 +10,7 @@ import dev.strata.lifecycle.OrphanCollector;
 import dev.strata.lifecycle.PeriodicTask;
 import dev.strata.metrics.MeteredContentTier;
 import dev.strata.metrics.MeteredMetadataTier;
+import dev.strata.metrics.MeteredTaskTimes;
 import dev.strata.server.auth.TokenService;
 import dev.strata.server.config.LifecycleConfig;
 import dev.strata.server.config.StrataConfig;
@@ -19,6 +20,7 @@ import dev.strata.server.lifecycle.RetentionWorker;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.SegmentCache;
@@ -27,6 +29,7 @@ import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
+import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -64,7 +67,8 @@ public final class Strata implements AutoCloseable {
         this.database = new Database(new DatabaseSettings(
                 config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
         Clock clock = Clock.systemUTC();
-        this.directory = new WorkspaceDirectory(database, clock);
+        this.directory =
+                new WorkspaceDirectory(database, new MeteredTaskTimes(new JdbcTaskTimes(database), registry), clock);
         this.tokens = new TokenService(database, directory, clock, RECHECK_AFTER);
     }
 
@@ -76,7 +80,8 @@ public final class Strata implements AutoCloseable {
     /** Builds the store over all three tiers. */
     public TaskMessageStore store() {
         if (store == null) {
-            metadata = new MeteredMetadataTier(new JdbcMetadataTier(database), registry);
+            metadata = new MeteredMetadataTier(
+                    new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()), registry);
             content = new MeteredContentTier(Backends.content(config), registry);
             cache = Backends.cache(config, registry);
             StoreOptions options = StoreOptions.defaults()

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskSummary;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
+import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +36,7 @@ public abstract class AbstractMetadataTierContractTest {
     @BeforeEach
     void open() {
         database = openDatabase();
-        metadata = new JdbcMetadataTier(database);
+        metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
     }
 
     @AfterEach
@@ -68,8 +71,12 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(located)
                 .extracting(MessageLocation::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(0, 14).boxed().toList());
-        assertThat(located.get(7).objectKey()).isEqualTo(ContentKeys.segment("t", 1));
-        assertThat(located.get(12).objectKey()).isEqualTo(ContentKeys.segment("t", 2));
+        assertThat(located.get(7))
+                .extracting(MessageLocation::taskId, MessageLocation::objectId)
+                .containsExactly("t", 1L);
+        assertThat(located.get(12))
+                .extracting(MessageLocation::taskId, MessageLocation::objectId)
+                .containsExactly("t", 2L);
         assertThat(metadata.task("t").orElseThrow().summary().messageCount()).isEqualTo(15);
         assertThat(metadata.storedSeqs(task, List.of(3L, 14L, 15L))).containsExactlyInAnyOrder(3L, 14L);
     }
@@ -329,6 +336,47 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(metadata.countByType(List.of("w0-1")).get("w0-1"))
                 .as("type counts of a kept task")
                 .containsKeys("even", "odd");
+    }
+
+    @Test
+    void taskTimes_createdBefore_namesTheStoredTasksCreatedBeforeTheCutoff() {
+        TaskTimes times = new JdbcTaskTimes(database);
+        metadata.createTask("old", Instant.ofEpochMilli(1_000));
+        metadata.createTask("new", Instant.ofEpochMilli(5_000));
+
+        assertThat(times.createdBefore(List.of("old", "new", "unknown"), Instant.ofEpochMilli(5_000)))
+                .containsExactly("old");
+        assertThat(times.createdBefore(List.of(), Instant.ofEpochMilli(5_000))).isEmpty();
+    }
+
+    @Test
+    void taskTimes_lastMessageTimes_holdTheNewestMessageOfTasksWithMessages() {
+        TaskTimes times = new JdbcTaskTimes(database);
+        TaskRecord task = created("t");
+        created("empty");
+        metadata.commit(task, segment(task, 1, 0, 4));
+
+        assertThat(times.lastMessageTimes(List.of("t", "empty", "unknown")))
+                .isEqualTo(Map.of("t", Instant.ofEpochMilli(1_700_000_000_004L)));
+        assertThat(times.lastMessageTimes(List.of())).isEmpty();
+    }
+
+    @Test
+    void deletionsAndSegments_areStampedByTheInjectedClock() {
+        Instant now = Instant.parse("2030-01-02T03:04:05.678Z");
+        MetadataTier clocked =
+                new JdbcMetadataTier(database, Clock.fixed(now, java.time.ZoneOffset.UTC), new ContentSegmentKeys());
+        TaskRecord task = created("t");
+        clocked.commit(task, segment(task, 1, 0, 4));
+        long segmentCreatedAt = database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT created_at FROM tm_segment")
+                        .mapTo(Long.class)
+                        .one());
+
+        List<PendingDeletion> queued = clocked.deleteTasks(List.of("t"));
+
+        assertThat(segmentCreatedAt).isEqualTo(now.toEpochMilli());
+        assertThat(queued).extracting(PendingDeletion::enqueuedAt).containsExactly(now);
     }
 
     private TaskRecord created(String taskId) {

@@ -3,11 +3,13 @@ package dev.strata.tier.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.model.MessageQuery;
+import dev.strata.store.ContentSegmentKeys;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import dev.strata.tier.metadata.jdbc.SqlDialect;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,7 @@ class SchemaUpgradeTest {
                             .one());
         }
 
-        MetadataTier metadata = new JdbcMetadataTier(database);
+        MetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
 
         TaskRecord a = metadata.task("a").orElseThrow();
         assertThat(a.taskKey()).as("key of task a after the upgrade").isEqualTo(1);

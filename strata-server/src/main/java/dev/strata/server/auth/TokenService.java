@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.InvalidInputException;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -17,8 +16,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.function.Supplier;
-import org.jdbi.v3.core.JdbiException;
 
 /**
  * Issues, revokes and checks bearer tokens. Tokens are 32 random bytes, shown once; only their
@@ -70,12 +67,13 @@ public final class TokenService {
     /** @return true when the token existed and was not revoked before */
     public boolean revoke(String token) {
         String hash = hash(token);
-        int changed = jdbc(() -> database.write(() -> database.jdbi()
-                .withHandle(h -> h.createUpdate(
+        int changed = database.write(
+                "token store revoke",
+                h -> h.createUpdate(
                                 "UPDATE access_token SET revoked_at = :at WHERE token_hash = :hash AND revoked_at IS NULL")
                         .bind("at", clock.millis())
                         .bind("hash", hash)
-                        .execute())));
+                        .execute());
         recent.invalidate(hash);
         return changed == 1;
     }
@@ -94,30 +92,31 @@ public final class TokenService {
     }
 
     private Optional<Principal> lookup(String hash) {
-        return jdbc(() -> database.jdbi()
-                .withHandle(h -> h.createQuery(
+        return database.read(
+                "token store lookup",
+                h -> h.createQuery(
                                 "SELECT kind, user_id, workspace_id FROM access_token WHERE token_hash = :hash AND revoked_at IS NULL")
                         .bind("hash", hash)
                         .map((rs, ctx) -> rs.getString(1).equals("machine")
                                 ? (Principal) new Principal.Machine(rs.getString(2), rs.getString(3))
                                 : new Principal.User(rs.getString(2)))
-                        .findOne()));
+                        .findOne());
     }
 
     private String insert(String prefix, String userId, String workspaceId) {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        jdbc(() -> database.write(() -> database.jdbi()
-                .withHandle(h -> h.createUpdate(
-                                "INSERT INTO access_token (token_hash, kind, user_id, workspace_id, created_at)"
-                                        + " VALUES (:hash, :kind, :user, :workspace, :at)")
+        database.write(
+                "token store insert",
+                h -> h.createUpdate("INSERT INTO access_token (token_hash, kind, user_id, workspace_id, created_at)"
+                                + " VALUES (:hash, :kind, :user, :workspace, :at)")
                         .bind("hash", hash(token))
                         .bind("kind", workspaceId == null ? "user" : "machine")
                         .bind("user", userId)
                         .bind("workspace", workspaceId)
                         .bind("at", clock.millis())
-                        .execute())));
+                        .execute());
         return token;
     }
 
@@ -127,14 +126,6 @@ public final class TokenService {
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    private static <T> T jdbc(Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (JdbiException e) {
-            throw new BackendUnavailableException("token store failed: " + e.getMessage(), e);
         }
     }
 }

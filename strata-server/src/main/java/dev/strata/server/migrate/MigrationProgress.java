@@ -22,8 +22,9 @@ final class MigrationProgress {
     }
 
     State load(String source) {
-        return database.jdbi()
-                .withHandle(h -> h.createQuery(
+        return database.read(
+                "migration progress load for " + source,
+                h -> h.createQuery(
                                 "SELECT last_task_id, bulk_done, high_water, rows_imported, verified_at FROM migration_progress WHERE source = :s")
                         .bind("s", source)
                         .map((rs, ctx) -> new State(
@@ -37,8 +38,9 @@ final class MigrationProgress {
     }
 
     void save(String source, State state) {
-        database.write(() -> database.jdbi()
-                .withHandle(h -> h.createUpdate(
+        database.write(
+                "migration progress save for " + source,
+                h -> h.createUpdate(
                                 "INSERT INTO migration_progress (source, last_task_id, bulk_done, high_water, rows_imported, verified_at, updated_at)"
                                         + " VALUES (:s, :last, :done, :hw, :rows, NULL, :at) ON CONFLICT (source) DO UPDATE SET last_task_id = excluded.last_task_id,"
                                         + " bulk_done = excluded.bulk_done, high_water = excluded.high_water, rows_imported = excluded.rows_imported,"
@@ -49,16 +51,17 @@ final class MigrationProgress {
                         .bind("hw", state.highWater().orElse(null))
                         .bind("rows", state.rowsImported())
                         .bind("at", System.currentTimeMillis())
-                        .execute()));
+                        .execute());
     }
 
     void markVerified(String source) {
-        database.write(() -> database.jdbi()
-                .withHandle(h -> h.createUpdate(
+        database.write(
+                "migration progress markVerified for " + source,
+                h -> h.createUpdate(
                                 "INSERT INTO migration_progress (source, bulk_done, rows_imported, verified_at, updated_at) VALUES (:s, 0, 0, :at, :at)"
                                         + " ON CONFLICT (source) DO UPDATE SET verified_at = excluded.verified_at, updated_at = excluded.updated_at")
                         .bind("s", source)
                         .bind("at", System.currentTimeMillis())
-                        .execute()));
+                        .execute());
     }
 }

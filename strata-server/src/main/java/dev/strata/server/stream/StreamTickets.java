@@ -2,7 +2,6 @@ package dev.strata.server.stream;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.model.BackendUnavailableException;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,8 +13,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.function.Supplier;
-import org.jdbi.v3.core.JdbiException;
 
 /**
  * Short-lived single-use stream tickets, for browsers' {@code EventSource}, which cannot send an
@@ -49,23 +46,20 @@ public final class StreamTickets {
         String ticket = "st_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Instant now = clock.instant();
         Instant expiresAt = now.plus(LIFETIME);
-        translate(
-                "issue",
-                () -> database.write(() -> database.jdbi().inTransaction(handle -> {
-                    handle.createUpdate("DELETE FROM stream_ticket WHERE expires_at < :now")
-                            .bind("now", now.toEpochMilli())
-                            .execute();
-                    handle.createUpdate(
-                                    "INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id, owner_hash, expires_at)"
-                                            + " VALUES (:hash, :user, :workspace, :owner, :expires)")
-                            .bind("hash", hash(ticket))
-                            .bind("user", userId)
-                            .bind("workspace", workspaceId)
-                            .bind("owner", ownerHash)
-                            .bind("expires", expiresAt.toEpochMilli())
-                            .execute();
-                    return null;
-                })));
+        database.write("stream ticket issue", handle -> {
+            handle.createUpdate("DELETE FROM stream_ticket WHERE expires_at < :now")
+                    .bind("now", now.toEpochMilli())
+                    .execute();
+            handle.createUpdate("INSERT INTO stream_ticket (ticket_hash, user_id, workspace_id, owner_hash, expires_at)"
+                            + " VALUES (:hash, :user, :workspace, :owner, :expires)")
+                    .bind("hash", hash(ticket))
+                    .bind("user", userId)
+                    .bind("workspace", workspaceId)
+                    .bind("owner", ownerHash)
+                    .bind("expires", expiresAt.toEpochMilli())
+                    .execute();
+            return null;
+        });
         return new Issued(ticket, expiresAt);
     }
 
@@ -76,17 +70,16 @@ public final class StreamTickets {
      */
     public Optional<Holder> redeem(String ticket) {
         long now = clock.millis();
-        return translate(
-                "redeem",
-                () -> database.write(() -> database.jdbi()
-                        .withHandle(handle -> handle.createQuery(
-                                        "DELETE FROM stream_ticket WHERE ticket_hash = :hash RETURNING user_id, workspace_id, owner_hash, expires_at")
-                                .bind("hash", hash(ticket))
-                                .map((rs, ctx) -> rs.getLong(4) > now
-                                        ? Optional.of(new Holder(rs.getString(1), rs.getString(2), rs.getString(3)))
-                                        : Optional.<Holder>empty())
-                                .findOne()
-                                .flatMap(holder -> holder))));
+        return database.write(
+                "stream ticket redeem",
+                handle -> handle.createQuery(
+                                "DELETE FROM stream_ticket WHERE ticket_hash = :hash RETURNING user_id, workspace_id, owner_hash, expires_at")
+                        .bind("hash", hash(ticket))
+                        .map((rs, ctx) -> rs.getLong(4) > now
+                                ? Optional.of(new Holder(rs.getString(1), rs.getString(2), rs.getString(3)))
+                                : Optional.<Holder>empty())
+                        .findOne()
+                        .flatMap(holder -> holder));
     }
 
     /** The SHA-256 of a secret, as stored. */
@@ -96,14 +89,6 @@ public final class StreamTickets {
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
-        }
-    }
-
-    private static <T> T translate(String operation, Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (JdbiException e) {
-            throw new BackendUnavailableException("stream ticket " + operation + " failed: " + e.getMessage(), e);
         }
     }
 }

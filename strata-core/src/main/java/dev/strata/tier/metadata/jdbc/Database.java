@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * A pooled connection to the metadata database, shared by the store and the server's own tables.
@@ -71,6 +73,7 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /** Bare access for tests and tools; writes go through {@link #write}, which owns the transaction and the lock. */
     public Jdbi jdbi() {
         return jdbi;
     }
@@ -100,19 +103,52 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Runs a write transaction. On SQLite, writers of this process take turns; no other tier's
-     * I/O ever happens while the lock is held.
+     * Runs {@code work} as one write transaction: committed when it returns, rolled back when it
+     * throws. On SQLite, writers of this process take turns; the turn is taken before a pooled
+     * connection (not in a Jdbi transaction handler, which runs once the connection is taken), so a
+     * waiting writer holds no connection a reader needs. No other tier's I/O may run inside.
+     *
+     * @param operation what the work does and to what, for the error message: {@code "metadata seal for t1"}
+     * @throws BackendUnavailableException when the database fails; nothing of the work is committed
      */
-    public <T> T write(Supplier<T> work) {
+    public <T> T write(String operation, HandleCallback<T, RuntimeException> work) {
         if (dialect != SqlDialect.SQLITE) {
-            return work.get();
+            return translate(operation, () -> jdbi.inTransaction(work));
         }
         writeLock.lock();
         try {
-            return work.get();
+            return translate(operation, () -> jdbi.inTransaction(work));
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code work} on one connection without a transaction of its own: each statement sees
+     * what is committed when it runs.
+     *
+     * @param operation what the work reads, for the error message
+     * @throws BackendUnavailableException when the database fails
+     */
+    public <T> T read(String operation, HandleCallback<T, RuntimeException> work) {
+        return translate(operation, () -> jdbi.withHandle(work));
+    }
+
+    /** The one translation of driver and pool errors into the store's retryable failure. */
+    private <T> T translate(String operation, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (JdbiException e) {
+            throw new BackendUnavailableException(operation + " on " + dialect + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return String.valueOf(cause.getMessage());
     }
 
     @Override

@@ -1,44 +1,41 @@
 package dev.strata.tier.metadata.jdbc;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.tier.metadata.CommitOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jdbi.v3.core.Handle;
 
 /**
- * Group commit for a single-writer database (SQLite): writers queue their work, and whichever
+ * Group commit for a single-writer database (SQLite): writers queue their commits, and whichever
  * takes the lock first runs everything queued so far in one transaction, so concurrent appends
- * share one durable commit (one fsync) instead of paying one each. Each piece of work still sees
- * the effects of those before it in the same transaction, so first-write-wins is unchanged. If
- * the transaction fails, every piece in it fails, and nothing of any of them is committed.
+ * share one durable commit (one fsync) instead of paying one each. Each commit still sees the
+ * effects of those before it in the same transaction, so first-write-wins is unchanged. If the
+ * transaction fails, every commit in it fails, and nothing of any of them is committed.
  * Thread-safe.
  */
-final class GroupCommit<I, O> {
-    /** Work done for one caller inside the shared transaction. */
-    @FunctionalInterface
-    interface Work<I, O> {
-        O apply(Handle handle, I input);
-    }
-
-    private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+final class GroupCommit implements CommitStrategy {
+    private record Pending(TaskCommit commit, CompletableFuture<CommitOutcome> result) {}
 
     private static final int MAX_GROUP = 256;
 
     private final Database database;
-    private final Work<I, O> work;
-    private final ConcurrentLinkedQueue<Pending<I, O>> queue = new ConcurrentLinkedQueue<>();
+    private final CommitTransaction transaction;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock leader = new ReentrantLock(true);
 
-    GroupCommit(Database database, Work<I, O> work) {
-        this.database = database;
-        this.work = work;
+    GroupCommit(Database database, CommitTransaction transaction) {
+        this.database = requireNonNull(database, "database is null");
+        this.transaction = requireNonNull(transaction, "transaction is null");
     }
 
-    O submit(I input) {
-        Pending<I, O> mine = new Pending<>(input, new CompletableFuture<>());
+    @Override
+    public CommitOutcome commit(TaskCommit commit) {
+        Pending mine = new Pending(commit, new CompletableFuture<>());
         queue.add(mine);
         while (!mine.result().isDone()) {
             leader.lock();
@@ -61,21 +58,24 @@ final class GroupCommit<I, O> {
     }
 
     private void runGroup() {
-        List<Pending<I, O>> group = new ArrayList<>();
-        for (Pending<I, O> next = queue.poll(); next != null; next = group.size() < MAX_GROUP ? queue.poll() : null) {
+        List<Pending> group = new ArrayList<>();
+        for (Pending next = queue.poll(); next != null; next = group.size() < MAX_GROUP ? queue.poll() : null) {
             group.add(next);
         }
         if (group.isEmpty()) {
             return;
         }
         try {
-            List<O> outcomes = database.write(() -> database.jdbi().inTransaction(handle -> {
-                List<O> results = new ArrayList<>(group.size());
-                for (Pending<I, O> pending : group) {
-                    results.add(work.apply(handle, pending.input()));
+            String operation =
+                    "metadata commit for " + group.get(0).commit().task().taskId()
+                            + (group.size() > 1 ? " and " + (group.size() - 1) + " more" : "");
+            List<CommitOutcome> outcomes = database.write(operation, handle -> {
+                List<CommitOutcome> results = new ArrayList<>(group.size());
+                for (Pending pending : group) {
+                    results.add(transaction.apply(handle, pending.commit()));
                 }
                 return results;
-            }));
+            });
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).result().complete(outcomes.get(i));
             }

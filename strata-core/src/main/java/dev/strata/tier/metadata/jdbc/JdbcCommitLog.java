@@ -2,18 +2,12 @@ package dev.strata.tier.metadata.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
-import dev.strata.model.TaskSummary;
-import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.TaskRecord;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
-import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
 
 /**
@@ -29,55 +23,40 @@ final class JdbcCommitLog implements CommitLog {
 
     @Override
     public Optional<CommitHorizon> horizon(String taskId) {
-        return translate(
-                "horizon",
-                taskId,
-                () -> database.jdbi()
-                        .withHandle(handle -> handle.createQuery(
-                                        "SELECT task_key, task_id, sealed, message_count, last_message_at, live_segments, segment_count"
-                                                + " FROM tm_task WHERE task_id = :id")
-                                .bind("id", taskId)
-                                .map((rs, ctx) -> {
-                                    long lastAt = rs.getLong("last_message_at");
-                                    Optional<Instant> lastMessageAt =
-                                            rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
-                                    TaskRecord task = new TaskRecord(
-                                            rs.getLong("task_key"),
-                                            new TaskSummary(
-                                                    rs.getString("task_id"),
-                                                    rs.getLong("message_count"),
-                                                    lastMessageAt,
-                                                    rs.getInt("sealed") != 0,
-                                                    rs.getLong("live_segments")));
-                                    return new CommitHorizon(task, rs.getLong("segment_count"));
-                                })
-                                .findOne()));
+        return database.read(
+                "metadata commit log horizon for " + taskId,
+                handle -> handle.createQuery(
+                                "SELECT " + TaskRows.TASK_COLUMNS + ", segment_count FROM tm_task WHERE task_id = :id")
+                        .bind("id", taskId)
+                        .map((rs, ctx) -> new CommitHorizon(TaskRows.taskRecord(rs), rs.getLong("segment_count")))
+                        .findOne());
     }
 
     @Override
     public List<CommittedLocation> upTo(TaskRecord task, MessageQuery query, long maxCommitNo, int limit) {
-        return translate(
-                "upTo",
-                task.taskId(),
-                () -> select(task, query, " AND m.commit_no <= :commit ORDER BY m.seq", maxCommitNo, 0, limit));
+        return select("upTo", task, query, " AND m.commit_no <= :commit ORDER BY m.seq", maxCommitNo, 0, limit);
     }
 
     @Override
     public List<CommittedLocation> after(TaskRecord task, MessageQuery query, CommitPosition after, int limit) {
-        return translate(
+        return select(
                 "after",
-                task.taskId(),
-                () -> select(
-                        task,
-                        query,
-                        " AND (m.commit_no > :commit OR (m.commit_no = :commit AND m.seq > :afterSeq)) ORDER BY m.commit_no, m.seq",
-                        after.commitNo(),
-                        after.seq(),
-                        limit));
+                task,
+                query,
+                " AND (m.commit_no > :commit OR (m.commit_no = :commit AND m.seq > :afterSeq)) ORDER BY m.commit_no, m.seq",
+                after.commitNo(),
+                after.seq(),
+                limit);
     }
 
     private List<CommittedLocation> select(
-            TaskRecord task, MessageQuery query, String orderedCondition, long commitNo, long afterSeq, int limit) {
+            String operation,
+            TaskRecord task,
+            MessageQuery query,
+            String orderedCondition,
+            long commitNo,
+            long afterSeq,
+            int limit) {
         TypeFilter types = new TypeFilter(query);
         StringBuilder sql = types.appendTo(
                 new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
@@ -85,7 +64,7 @@ final class JdbcCommitLog implements CommitLog {
                         + " WHERE m.task_key = :key AND m.seq > :floor"));
         sql.append(orderedCondition).append(" LIMIT :limit");
         String taskId = task.taskId();
-        return database.jdbi().withHandle(handle -> {
+        return database.read("metadata commit log " + operation + " for " + taskId, handle -> {
             Query select = types.bind(handle.createQuery(sql.toString()))
                     .bind("key", task.taskKey())
                     .bind("floor", query.afterSeq().orElse(-1))
@@ -96,23 +75,8 @@ final class JdbcCommitLog implements CommitLog {
             }
             return select.map((rs, ctx) -> new CommittedLocation(
                             rs.getLong(5),
-                            new MessageLocation(
-                                    rs.getLong(1),
-                                    rs.getInt(2),
-                                    ContentKeys.segment(taskId, rs.getLong(3)),
-                                    rs.getInt(4))))
+                            new MessageLocation(taskId, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4))))
                     .list();
         });
-    }
-
-    private <T> T translate(String operation, String subject, Supplier<T> work) {
-        try {
-            return work.get();
-        } catch (JdbiException e) {
-            throw new BackendUnavailableException(
-                    "metadata commit log " + operation + " for " + subject + " on " + database.dialect() + " failed: "
-                            + e.getMessage(),
-                    e);
-        }
     }
 }

@@ -1,0 +1,50 @@
+package dev.strata.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.tier.metadata.ReplaceOutcome;
+import dev.strata.tier.metadata.SegmentCatalog;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.SegmentRecord;
+import dev.strata.tier.metadata.TaskRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/** Times segment-catalog operations as metadata operations named {@code catalog.<method>}. Thread-safe. */
+final class MeteredSegmentCatalog implements SegmentCatalog {
+    private final SegmentCatalog delegate;
+    private final TierTimer timer;
+
+    MeteredSegmentCatalog(SegmentCatalog delegate, TierTimer timer) {
+        this.delegate = requireNonNull(delegate, "delegate is null");
+        this.timer = requireNonNull(timer, "timer is null");
+    }
+
+    @Override
+    public List<SegmentRecord> segments(TaskRecord task) {
+        return timer.time("catalog.segments", () -> delegate.segments(task));
+    }
+
+    @Override
+    public ReplaceOutcome replaceSegments(
+            TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
+        return timer.time(
+                "catalog.replaceSegments", () -> delegate.replaceSegments(task, replaced, merged, deleteAfter));
+    }
+
+    @Override
+    public List<String> compactionCandidates(int maxOpenSegments, int limit) {
+        return timer.time("catalog.compactionCandidates", () -> delegate.compactionCandidates(maxOpenSegments, limit));
+    }
+
+    @Override
+    public Set<Long> knownObjects(String taskId) {
+        return timer.time("catalog.knownObjects", () -> delegate.knownObjects(taskId));
+    }
+
+    @Override
+    public List<TaskSegments> segmentsAfter(String afterTaskId, int limit) {
+        return timer.time("catalog.segmentsAfter", () -> delegate.segmentsAfter(afterTaskId, limit));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.strata.tier.metadata.jdbc;
+
+import dev.strata.model.TaskSummary;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.TaskRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** Statements on {@code tm_task} and {@code tm_segment} that commits and compactions share. Stateless. */
+final class TaskRows {
+    /** The columns {@link #taskRecord} reads. */
+    static final String TASK_COLUMNS = "task_key, task_id, sealed, message_count, last_message_at, live_segments";
+
+    private TaskRows() {}
+
+    static TaskRecord taskRecord(ResultSet rs) throws SQLException {
+        long lastAt = rs.getLong("last_message_at");
+        Optional<Instant> lastMessageAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAt));
+        return new TaskRecord(
+                rs.getLong("task_key"),
+                new TaskSummary(
+                        rs.getString("task_id"),
+                        rs.getLong("message_count"),
+                        lastMessageAt,
+                        rs.getInt("sealed") != 0,
+                        rs.getLong("live_segments")));
+    }
+
+    static void requireSameTask(TaskRecord task, SegmentCommit segment) {
+        if (segment.taskKey() != task.taskKey()) {
+            throw new IllegalArgumentException("segment for task key " + segment.taskKey() + " committed to task "
+                    + task.taskId() + " (key " + task.taskKey() + ")");
+        }
+    }
+
+    /**
+     * Takes the task's next segment number; on PostgreSQL this also locks the task row until
+     * commit. Empty when the task is gone, or is no longer the task that was read.
+     */
+    static Optional<Integer> nextSegmentNo(Handle handle, TaskRecord task) {
+        return handle.createQuery("UPDATE tm_task SET segment_count = segment_count + 1"
+                        + " WHERE task_key = :key AND task_id = :id RETURNING segment_count")
+                .bind("key", task.taskKey())
+                .bind("id", task.taskId())
+                .mapTo(Integer.class)
+                .findOne();
+    }
+
+    static void insertSegment(Handle handle, int segmentNo, SegmentCommit segment, int messageCount, Instant now) {
+        handle.createUpdate(
+                        "INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
+                                + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
+                .bind("key", segment.taskKey())
+                .bind("no", segmentNo)
+                .bind("object", segment.objectId())
+                .bind("size", segment.byteSize())
+                .bind("count", messageCount)
+                .bind("checksum", segment.checksum())
+                .bind("at", now.toEpochMilli())
+                .execute();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.strata.server.workspace;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.server.workspace.WorkspaceDirectory.FinishOutcome;
+import dev.strata.tier.metadata.jdbc.Database;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The server's task rows: which workspace and conversation a task is in, and its status. Thread-safe. */
+final class TaskRecords {
+    private final Database database;
+    private final Clock clock;
+
+    TaskRecords(Database database, Clock clock) {
+        this.database = requireNonNull(database, "database is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    Task createTask(String taskId, String workspaceId, Optional<String> conversationId, String prompt) {
+        Task task = new Task(taskId, workspaceId, conversationId, TaskStatus.QUEUED, clock.instant());
+        boolean created = database.write("directory createTask", h -> {
+            if (conversationId.isPresent()
+                    && !Conversations.lock(database.dialect(), h, workspaceId, conversationId.get(), "FOR SHARE")) {
+                return false;
+            }
+            h.createUpdate(
+                            "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                                    + " VALUES (:id, :w, :c, :status, :prompt, :at, :at)")
+                    .bind("id", task.id())
+                    .bind("w", workspaceId)
+                    .bind("c", conversationId.orElse(null))
+                    .bind("status", task.status().wireName())
+                    .bind("prompt", prompt)
+                    .bind("at", task.createdAt().toEpochMilli())
+                    .execute();
+            return true;
+        });
+        if (!created) {
+            throw new ConversationNotFoundException(conversationId.orElseThrow());
+        }
+        return task;
+    }
+
+    void ensureTask(
+            String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {
+        database.write(
+                "directory ensureTask",
+                h -> h.createUpdate(
+                                "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                                        + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING")
+                        .bind("id", id)
+                        .bind("w", workspaceId)
+                        .bind("c", conversationId.orElse(null))
+                        .bind("status", status.wireName())
+                        .bind("at", createdAt.toEpochMilli())
+                        .execute());
+    }
+
+    Optional<Task> task(String workspaceId, String id) {
+        return database.read(
+                "directory task",
+                h -> h.createQuery(
+                                "SELECT id, workspace_id, conversation_id, status, created_at FROM task WHERE id = :id AND workspace_id = :w")
+                        .bind("id", id)
+                        .bind("w", workspaceId)
+                        .map((rs, ctx) -> new Task(
+                                rs.getString(1),
+                                rs.getString(2),
+                                Optional.ofNullable(rs.getString(3)),
+                                TaskStatus.fromWireName(rs.getString(4)),
+                                Instant.ofEpochMilli(rs.getLong(5))))
+                        .findOne());
+    }
+
+    Set<String> taskIdsIn(String workspaceId, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return database.read(
+                "directory taskIdsIn",
+                h -> h.createQuery("SELECT id FROM task WHERE workspace_id = :w AND id IN (<ids>)")
+                        .bind("w", workspaceId)
+                        .bindList("ids", List.copyOf(ids))
+                        .mapTo(String.class)
+                        .collect(Collectors.toSet()));
+    }
+
+    /** @return those of {@code ids} that have a task row, in any workspace */
+    Set<String> known(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return database.read(
+                "directory knownTasks",
+                h -> h.createQuery("SELECT id FROM task WHERE id IN (<ids>)")
+                        .bindList("ids", List.copyOf(ids))
+                        .mapTo(String.class)
+                        .collect(Collectors.toSet()));
+    }
+
+    List<String> taskIdsOfConversation(String conversationId) {
+        return database.read(
+                "directory taskIdsOfConversation",
+                h -> h.createQuery("SELECT id FROM task WHERE conversation_id = :c")
+                        .bind("c", conversationId)
+                        .mapTo(String.class)
+                        .list());
+    }
+
+    FinishOutcome finishTask(String taskId, TaskStatus status, String result) {
+        if (!status.ended()) {
+            throw new IllegalArgumentException("a task cannot end as " + status);
+        }
+        List<String> open = Arrays.stream(TaskStatus.values())
+                .filter(s -> !s.ended())
+                .map(TaskStatus::wireName)
+                .toList();
+        return database.write("directory finishTask", h -> {
+            int changed = h.createUpdate("UPDATE task SET status = :status, result = :result, updated_at = :at"
+                            + " WHERE id = :id AND status IN (<open>)")
+                    .bind("status", status.wireName())
+                    .bind("result", result)
+                    .bind("at", clock.millis())
+                    .bind("id", taskId)
+                    .bindList("open", open)
+                    .execute();
+            if (changed > 0) {
+                return FinishOutcome.ENDED;
+            }
+            Optional<String> current = h.createQuery("SELECT status FROM task WHERE id = :id")
+                    .bind("id", taskId)
+                    .mapTo(String.class)
+                    .findOne();
+            if (current.isEmpty()) {
+                return FinishOutcome.NOT_FOUND;
+            }
+            return current.get().equals(status.wireName())
+                    ? FinishOutcome.ALREADY_ENDED_SO
+                    : FinishOutcome.ENDED_OTHERWISE;
+        });
+    }
+
+    void deleteTasks(Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return;
+        }
+        database.write(
+                "directory deleteTasks",
+                h -> h.createUpdate("DELETE FROM task WHERE id IN (<ids>)")
+                        .bindList("ids", List.copyOf(taskIds))
+                        .execute());
+    }
+}
