@@ -30,6 +30,11 @@ final class Backends {
         throw new ConfigException("STRATA_CONTENT_URL: unsupported content backend '" + url + "'");
     }
 
+    /** Whether the configuration turns caching off, so there is nothing to meter. */
+    static boolean cacheDisabled(StrataConfig config) {
+        return config.cacheUrl().equals("none");
+    }
+
     static SegmentCache cache(StrataConfig config) {
         String url = config.cacheUrl();
         if (url.startsWith("redis://") || url.startsWith("rediss://")) {
