@@ -10,6 +10,7 @@ import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
@@ -58,7 +59,7 @@ class LifecycleCrashTest {
     }
 
     private void openStore() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         store = StoreFixture.store(
                 database,
