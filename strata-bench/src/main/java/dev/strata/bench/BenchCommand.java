@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -107,9 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return new Soak(new Soak.Options(backends, minutes, writers, faultInterval, seed), System.out).run();
         }
-        Workloads.Sizes sizes = quick ? Workloads.Sizes.quick() : Workloads.Sizes.full();
+        BenchWorkload.Sizes sizes = quick ? BenchWorkload.Sizes.quick() : BenchWorkload.Sizes.full();
         if (footprintMessages != null) {
-            sizes = new Workloads.Sizes(
+            sizes = new BenchWorkload.Sizes(
                     sizes.latencyTasks(),
                     sizes.latencyLength(),
                     sizes.ingestTasks(),
@@ -126,27 +127,23 @@ public final class BenchCommand implements Callable<Integer> {
         results.put("machine", MachineFacts.collect());
         long start = System.nanoTime();
         try (BenchEnvironment environment = new BenchEnvironment(kind)) {
-            Workloads workloads =
-                    new Workloads(environment, seed, sizes, message -> System.err.println("bench: " + message));
+            Consumer<String> log = message -> System.err.println("bench: " + message);
+            IngestWorkloads ingest = new IngestWorkloads(environment, seed, sizes, log);
             if (workload == Workload.ingest || workload == Workload.all) {
-                results.put("append_growth", step("append latency as a task grows", workloads::appendGrowth));
-                results.put("ingest_in_process", step("ingest through the store API", workloads::ingestInProcess));
-                results.put("ingest_http", step("ingest through HTTP", workloads::ingestHttp));
+                results.put("append_growth", step("append latency as a task grows", ingest::appendGrowth));
+                results.put("ingest_in_process", step("ingest through the store API", ingest::ingestInProcess));
+                results.put("ingest_http", step("ingest through HTTP", ingest::ingestHttp));
                 results.put(
                         "footprint",
-                        step("footprint of " + sizes.footprintMessages() + " messages", workloads::footprint));
+                        step(
+                                "footprint of " + sizes.footprintMessages() + " messages",
+                                new FootprintWorkload(environment, seed, sizes, log)::footprint));
             }
             if (workload == Workload.read || workload == Workload.all) {
-                results.put("reads", step("reads", workloads::reads));
+                results.put("reads", step("reads", new ReadWorkload(environment, seed, sizes, log)::reads));
             }
             if (workload == Workload.stream || workload == Workload.all) {
-                results.put(
-                        "stream",
-                        step(
-                                "live tail",
-                                () -> new StreamWorkload(
-                                                environment, quick, message -> System.err.println("bench: " + message))
-                                        .run()));
+                results.put("stream", step("live tail", () -> new StreamWorkload(environment, quick, log).run()));
             }
             if (workload == Workload.migrate || workload == Workload.all) {
                 results.put(

@@ -17,7 +17,9 @@ import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
+import dev.strata.tier.content.s3.S3Settings;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The backends one bench run measures, fresh and private to the run: a SQLite file, a directory
@@ -61,15 +64,16 @@ final class BenchEnvironment implements AutoCloseable {
             s3 = null;
             schema = null;
             redisPrefix = null;
-            database = TestServices.sqlite(directory);
+            database = new Database(DatabaseSettings.of("jdbc:sqlite:" + directory.resolve("metadata.db")));
             rawContent = new LocalDirectoryContentTier(directory.resolve("objects"));
         } else {
             s3 = new S3ProxyServer(directory.resolve("s3"));
             schema = TestServices.uniqueName("bench");
             redisPrefix = TestServices.uniqueName("bench") + ":";
-            database = TestServices.postgres(schema);
+            database = new Database(new DatabaseSettings(
+                    TestServices.postgresUrl(schema), Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
             rawContent =
-                    new S3ContentTier(S3Location.parse("s3://" + s3.createBucket("bench") + "/strata"), s3.settings());
+                    new S3ContentTier(S3Location.parse("s3://" + s3.createBucket("bench") + "/strata"), s3Settings(s3));
         }
         content = new MeteredContentTier(rawContent, registry);
     }
@@ -214,5 +218,17 @@ final class BenchEnvironment implements AutoCloseable {
 
         @Override
         public void close() {}
+    }
+
+    /** Settings that reach the in-process S3 server, with a short timeout so outages surface fast. */
+    private static S3Settings s3Settings(S3ProxyServer server) {
+        return new S3Settings(
+                Optional.of(server.endpoint()),
+                "us-east-1",
+                Optional.of(S3ProxyServer.ACCESS_KEY),
+                Optional.of(S3ProxyServer.SECRET_KEY),
+                true,
+                16,
+                Duration.ofSeconds(5));
     }
 }

@@ -30,7 +30,7 @@ final class MigrationWorkload {
         }
         Importer.Summary summary;
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env))) {
-            summary = new Importer(strata)
+            summary = strata.importer()
                     .run(
                             new Importer.Options("jdbc:sqlite:" + legacy, Optional.empty(), false, 0, 1000, 2, false),
                             total -> {},

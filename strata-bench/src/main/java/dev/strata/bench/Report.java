@@ -52,7 +52,7 @@ final class Report {
             md.append("## Append latency as one task grows (batches of 10)\n\n");
             md.append(
                     "| at message | Strata median ms | Strata p99 ms | original median ms | original p99 ms | original / Strata | samples |\n|---|---|---|---|---|---|---|\n");
-            for (int point : Workloads.LATENCY_POINTS) {
+            for (int point : IngestWorkloads.LATENCY_POINTS) {
                 if (g.get("append_at_" + point) instanceof Map<?, ?> at) {
                     Stats strata = (Stats) at.get("strata_ms");
                     Stats original = (Stats) at.get("baseline_ms");

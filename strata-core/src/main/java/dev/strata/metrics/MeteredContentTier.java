@@ -30,6 +30,14 @@ public final class MeteredContentTier implements ListableContent {
                 .register(registry);
     }
 
+    /**
+     * Bytes written through this decorator's counter so far (the counter is the registry's, so it
+     * also holds what other decorators on the same registry wrote).
+     */
+    public long bytesWritten() {
+        return (long) bytesWritten.count();
+    }
+
     @Override
     public void put(String key, byte[] bytes) {
         timer.run("put", () -> delegate.put(key, bytes));

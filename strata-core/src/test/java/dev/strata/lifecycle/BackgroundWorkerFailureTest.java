@@ -7,7 +7,7 @@ import dev.strata.model.MessageQuery;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -61,7 +61,7 @@ class BackgroundWorkerFailureTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         BackgroundFailures failures = new BackgroundFailures(registry);
         FailingPuts content = new FailingPuts(new LocalDirectoryContentTier(directory.resolve("objects")));
-        Database database = TestServices.sqlite(directory);
+        Database database = TestDatabases.sqlite(directory);
         try (TaskMessageStore store =
                 StoreFixture.store(database, content, new NoSegmentCache(), StoreOptions.defaults())) {
             store.createTask("t");

@@ -12,6 +12,7 @@ import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -50,7 +51,7 @@ class CompactionTest {
 
     @BeforeEach
     void open() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         hooked = new HookedContentTier(content);
         // No grace: replaced segments may be deleted as soon as the deletion worker runs.

@@ -1,6 +1,6 @@
 package dev.strata.lifecycle;
 
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ListableContent;
@@ -19,7 +19,7 @@ class EmbeddedLifecycleFaultTest extends AbstractLifecycleFaultTest {
 
     @Override
     protected Database openDatabase() {
-        return TestServices.sqlite(directory);
+        return TestDatabases.sqlite(directory);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
@@ -59,7 +60,7 @@ class LifecycleCrashTest {
     }
 
     private void openStore() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         store = StoreFixture.store(
                 database,

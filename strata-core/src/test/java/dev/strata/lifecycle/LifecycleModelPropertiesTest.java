@@ -15,6 +15,7 @@ import dev.strata.store.TaskMessageStore;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.Messages;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
@@ -111,7 +112,7 @@ class LifecycleModelPropertiesTest {
 
         Instance(Path directory) {
             this.directory = directory;
-            this.database = TestServices.sqlite(directory);
+            this.database = TestDatabases.sqlite(directory);
             this.content = new HookedContentTier(new LocalDirectoryContentTier(directory.resolve("objects")));
             this.store = StoreFixture.store(
                     database,

@@ -3,6 +3,8 @@ package dev.strata.lifecycle;
 import dev.strata.testing.FaultProxy;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
+import dev.strata.testing.TestDatabases;
+import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
@@ -43,12 +45,12 @@ class ScaledLifecycleFaultTest extends AbstractLifecycleFaultTest {
     @Override
     protected Database openDatabase() {
         schema = TestServices.uniqueName("lifecycle");
-        return TestServices.postgres(schema);
+        return TestDatabases.postgres(schema);
     }
 
     @Override
     protected ListableContent openContent() {
-        S3Settings direct = server.settings();
+        S3Settings direct = TestS3.settings(server);
         S3Settings proxied = new S3Settings(
                 Optional.of(s3Proxy.through(server.endpoint())),
                 direct.region(),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.model.MessageQuery;
 import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
@@ -37,7 +37,7 @@ class MeteredMetadataTierTest {
 
     @BeforeEach
     void open() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         metadata = new MeteredMetadataTier(
                 new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()), registry);
     }

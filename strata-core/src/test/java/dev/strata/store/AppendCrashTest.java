@@ -6,6 +6,8 @@ import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
+import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.content.ContentTier;
@@ -62,8 +64,8 @@ class AppendCrashTest {
                     url,
                     List.of("s3", bucket, server.endpoint()),
                     () -> new Opened(
-                            TestServices.postgres(schema),
-                            new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings())));
+                            TestDatabases.postgres(schema),
+                            new S3ContentTier(S3Location.parse("s3://" + bucket), TestS3.settings(server))));
         } finally {
             TestServices.dropSchema(schema);
         }

@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -14,7 +15,7 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
 
     @Override
     protected Database openDatabase() {
-        return TestServices.sqlite(directory);
+        return TestDatabases.sqlite(directory);
     }
 
     @Override
@@ -36,7 +37,7 @@ class EmbeddedTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected TaskMessageStore openSecondInstance() {
         // Another process on the same SQLite file and directory: its own pool and in-process cache.
-        Database database = TestServices.sqlite(directory);
+        Database database = TestDatabases.sqlite(directory);
         TaskMessageStore second = dev.strata.testing.StoreFixture.store(
                 database,
                 new LocalDirectoryContentTier(directory.resolve("objects")),

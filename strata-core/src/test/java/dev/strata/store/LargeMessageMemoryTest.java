@@ -7,6 +7,7 @@ import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -38,7 +39,7 @@ class LargeMessageMemoryTest {
     private TaskMessageStore store;
 
     private void open(StoreOptions options) {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         store = StoreFixture.store(database, content, new CaffeineSegmentCache(64 << 20, Duration.ofHours(1)), options);
     }

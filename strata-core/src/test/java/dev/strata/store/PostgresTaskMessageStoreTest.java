@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -17,7 +18,7 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected Database openDatabase() {
         schema = TestServices.uniqueName("store");
-        return TestServices.postgres(schema);
+        return TestDatabases.postgres(schema);
     }
 
     @Override
@@ -43,7 +44,7 @@ class PostgresTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
 
     @Override
     protected TaskMessageStore openSecondInstance() {
-        Database database = TestServices.postgres(schema);
+        Database database = TestDatabases.postgres(schema);
         TaskMessageStore second = dev.strata.testing.StoreFixture.store(
                 database,
                 new LocalDirectoryContentTier(directory.resolve("objects")),

@@ -2,6 +2,8 @@ package dev.strata.store;
 
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
+import dev.strata.testing.TestDatabases;
+import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
@@ -39,13 +41,13 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected Database openDatabase() {
         schema = TestServices.uniqueName("scaled");
-        return TestServices.postgres(schema);
+        return TestDatabases.postgres(schema);
     }
 
     @Override
     protected ListableContent openContent() {
         bucket = server.createBucket("scaled");
-        return new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings());
+        return new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(server));
     }
 
     @Override
@@ -91,9 +93,9 @@ class ScaledTaskMessageStoreTest extends AbstractTaskMessageStoreTest {
     @Override
     protected TaskMessageStore openSecondInstance() {
         // Like TwoInstancesTest: its own pool, S3 client and Redis connection, on the same schema, bucket and prefix.
-        Database database = TestServices.postgres(schema);
+        Database database = TestDatabases.postgres(schema);
         S3ContentTier secondContent =
-                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), server.settings());
+                new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(server));
         RedisSegmentCache secondCache = new RedisSegmentCache(
                 TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20);
         TaskMessageStore second = dev.strata.testing.StoreFixture.store(database, secondContent, secondCache);

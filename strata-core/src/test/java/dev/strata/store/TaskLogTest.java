@@ -8,6 +8,7 @@ import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.TaskLog.CommittedMessage;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -32,9 +33,9 @@ class TaskLogTest {
     private TaskMessageStore open(String backend) {
         if (backend.equals("postgresql")) {
             schema = TestServices.uniqueName("tasklog");
-            database = TestServices.postgres(schema);
+            database = TestDatabases.postgres(schema);
         } else {
-            database = TestServices.sqlite(directory);
+            database = TestDatabases.sqlite(directory);
         }
         store = StoreFixture.store(
                 database,

@@ -8,6 +8,8 @@ import dev.strata.model.TaskMessage;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
+import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.redis.RedisSegmentCache;
 import dev.strata.tier.content.s3.S3ContentTier;
@@ -55,8 +57,8 @@ class TwoInstancesTest {
     }
 
     private TaskMessageStore instance(String bucket) {
-        Database database = TestServices.postgres(schema);
-        S3ContentTier content = new S3ContentTier(S3Location.parse("s3://" + bucket), server.settings());
+        Database database = TestDatabases.postgres(schema);
+        S3ContentTier content = new S3ContentTier(S3Location.parse("s3://" + bucket), TestS3.settings(server));
         RedisSegmentCache cache = new RedisSegmentCache(
                 TestServices.REDIS_URL, prefix, Duration.ofMinutes(5), Duration.ofSeconds(2), 8 << 20);
         TaskMessageStore store = StoreFixture.store(database, content, cache);

@@ -18,13 +18,15 @@ import dev.strata.server.http.HttpLimits;
 import dev.strata.server.http.HttpServer;
 import dev.strata.server.lifecycle.RetentionWorker;
 import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.server.migrate.ImportTarget;
+import dev.strata.server.migrate.Importer;
+import dev.strata.server.migrate.Verifier;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.StoreOptions;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.DatabaseSettings;
@@ -36,101 +38,123 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * The composition root: builds every component from the configuration, in one place.
- * {@link #open} gives the storage parts (enough for the admin commands); {@link #serve} adds the
- * HTTP server and background workers.
+ * The composition root: builds every component from the configuration, eagerly, in one place, in
+ * dependency order, and owns all of them. {@link #open} builds the storage parts (enough for the
+ * admin commands); {@link #serve} adds the HTTP server and background workers. {@link #close} closes
+ * everything it built in reverse order. Accessors and factories have no side effects.
  */
 public final class Strata implements AutoCloseable {
     /** How long a token or membership answer is reused: the most a revocation takes to apply. */
     public static final Duration RECHECK_AFTER = Duration.ofSeconds(2);
 
+    private final Closeables resources = new Closeables();
     private final StrataConfig config;
+    private final Clock clock = Clock.systemUTC();
+    private final PrometheusMeterRegistry registry;
     private final Database database;
     private final WorkspaceDirectory directory;
     private final TokenService tokens;
-    private final PrometheusMeterRegistry registry;
-    private final List<AutoCloseable> running = new ArrayList<>();
-    private ListableContent content;
-    private SegmentCache cache;
-    private MetadataTier metadata;
-    private TaskMessageStore store;
-    private CompactionScheduler compaction;
+    private final MetadataTier metadata;
+    private final MeteredContentTier content;
+    private final SegmentCache cache;
+    private final TaskMessageStore store;
     private HttpServer http;
 
     private Strata(StrataConfig config) {
         this.config = requireNonNull(config, "config is null");
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.database = new Database(new DatabaseSettings(
-                config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
-        Clock clock = Clock.systemUTC();
-        this.directory =
-                new WorkspaceDirectory(database, new MeteredTaskTimes(new JdbcTaskTimes(database), registry), clock);
-        this.tokens = new TokenService(database, directory, clock, RECHECK_AFTER);
+        try {
+            this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.add(registry::close);
+            this.database = resources.add(openDatabase());
+            this.directory = new WorkspaceDirectory(
+                    database, new MeteredTaskTimes(new JdbcTaskTimes(database), registry), clock);
+            this.tokens = new TokenService(database, directory, clock, RECHECK_AFTER);
+            this.metadata = resources.add(metadataTier());
+            this.content = resources.add(contentTier());
+            this.cache = resources.add(segmentCache());
+            this.store = resources.add(taskStore());
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
     }
 
-    /** Opens the database (applying migrations) and the directory of workspaces and tokens. */
+    /** Opens the database (applying migrations), the directory of workspaces and tokens, and the store. */
     public static Strata open(StrataConfig config) {
         return new Strata(config);
     }
 
-    /** Builds the store over all three tiers. */
+    private Database openDatabase() {
+        return new Database(new DatabaseSettings(
+                config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
+    }
+
+    private MetadataTier metadataTier() {
+        return new MeteredMetadataTier(new JdbcMetadataTier(database, clock, new ContentSegmentKeys()), registry);
+    }
+
+    /** The content backend, metered: the store, fsck and orphan collection all use this one object. */
+    private MeteredContentTier contentTier() {
+        return new MeteredContentTier(Backends.content(config), registry);
+    }
+
+    /** The cache the store and fsck share; see {@link Backends#cache}. */
+    private SegmentCache segmentCache() {
+        return Backends.cache(config, registry);
+    }
+
+    private TaskMessageStore taskStore() {
+        StoreOptions options = StoreOptions.defaults()
+                .withDropTypes(config.dropTypes())
+                .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
+                .withMaxPageBytes(config.maxResponseBytes());
+        return new TaskMessageStore(metadata, content, cache, options, clock);
+    }
+
+    /** The store over all three tiers, built by {@link #open}. */
     public TaskMessageStore store() {
-        if (store == null) {
-            metadata = new MeteredMetadataTier(
-                    new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()), registry);
-            content = new MeteredContentTier(Backends.content(config), registry);
-            cache = Backends.cache(config, registry);
-            StoreOptions options = StoreOptions.defaults()
-                    .withDropTypes(config.dropTypes())
-                    .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
-                    .withMaxPageBytes(config.maxResponseBytes());
-            store = new TaskMessageStore(metadata, content, cache, options, Clock.systemUTC());
-        }
         return store;
     }
 
     /** Starts the HTTP server and the background work: deletions, compaction, orphans, retention. */
     public Strata serve() {
+        if (http != null) {
+            throw new IllegalStateException("already serving on port " + http.port());
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        TaskMessageStore taskStore = store();
         LifecycleConfig lifecycle = config.lifecycle();
-        TaskDeletion deletion = new TaskDeletion(taskStore, directory);
+        TaskDeletion deletion = new TaskDeletion(store, directory);
         BackgroundFailures failures = new BackgroundFailures(registry);
-        compaction = new CompactionScheduler(
-                taskStore,
+        CompactionScheduler compaction = resources.add(new CompactionScheduler(
+                store,
                 lifecycle.compactionInterval(),
                 lifecycle.compactSegments(),
                 lifecycle.compactionConcurrency(),
-                failures);
-        running.add(compaction);
-        running.add(
-                new PeriodicTask("deletion", lifecycle.deletionInterval(), taskStore::purgePendingDeletions, failures));
-        OrphanCollector orphans =
-                new OrphanCollector(content, metadata.catalog(), Clock.systemUTC(), lifecycle.orphanGrace());
-        running.add(new PeriodicTask(
+                failures));
+        resources.add(
+                new PeriodicTask("deletion", lifecycle.deletionInterval(), store::purgePendingDeletions, failures));
+        OrphanCollector orphans = new OrphanCollector(content, metadata.catalog(), clock, lifecycle.orphanGrace());
+        resources.add(new PeriodicTask(
                 "orphan-collection",
                 lifecycle.orphanInterval(),
                 () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE),
                 failures));
-        RetentionWorker retention = new RetentionWorker(directory, deletion, lifecycle.retention(), Clock.systemUTC());
-        running.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
-        LiveTail liveTail = new LiveTail(
+        RetentionWorker retention = retention();
+        resources.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
+        LiveTail liveTail = resources.add(new LiveTail(
                 config.stream(),
-                taskStore,
+                store,
                 database,
                 config.dbUrl(),
                 config.dbUser(),
                 config.dbPassword(),
                 registry,
-                Clock.systemUTC());
-        running.add(liveTail);
-        http = new HttpServer(
-                        taskStore,
+                clock));
+        http = resources.add(new HttpServer(
+                        store,
                         directory,
                         tokens,
                         deletion,
@@ -139,13 +163,12 @@ public final class Strata implements AutoCloseable {
                         new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()),
                         RECHECK_AFTER,
                         liveTail)
-                .start(config.host(), config.port());
+                .start(config.host(), config.port()));
         return this;
     }
 
-    /** A cross-check of every tier; see {@link Fsck}. */
+    /** A new cross-check of every tier; see {@link Fsck}. */
     public Fsck fsck() {
-        store();
         // A deletion is overdue once the worker has had two turns at it, and a minute more.
         Duration overdueMargin =
                 config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
@@ -154,22 +177,36 @@ public final class Strata implements AutoCloseable {
                 content,
                 cache,
                 new SegmentCodec(),
-                Clock.systemUTC(),
+                clock,
                 config.lifecycle().orphanGrace(),
                 directory::forgottenStoreTasks,
                 overdueMargin);
     }
 
-    /** Retention, for the admin command that runs one pass now. */
+    /** A new retention pass over the store, for the worker and the admin command that runs one pass now. */
     public RetentionWorker retention() {
         return new RetentionWorker(
                 directory,
-                new TaskDeletion(store(), directory),
+                new TaskDeletion(store, directory),
                 config.lifecycle().retention(),
-                Clock.systemUTC());
+                clock);
     }
 
+    /** A new importer of legacy databases into this Strata's store and directory. */
+    public Importer importer() {
+        return new Importer(new ImportTarget(store, directory, database, config.dropTypes(), content::bytesWritten));
+    }
+
+    /** A new verifier that reads what an import wrote back through the store. */
+    public Verifier verifier() {
+        return new Verifier(store, config.dropTypes());
+    }
+
+    /** The HTTP port; only after {@link #serve}. */
     public int port() {
+        if (http == null) {
+            throw new IllegalStateException("not serving");
+        }
         return http.port();
     }
 
@@ -177,7 +214,6 @@ public final class Strata implements AutoCloseable {
     public Database database() {
         return database;
     }
-
     /** Strata's meters (content bytes written, tier timings); shared by every component. */
     public io.micrometer.core.instrument.MeterRegistry registry() {
         return registry;
@@ -195,25 +231,9 @@ public final class Strata implements AutoCloseable {
         return tokens;
     }
 
+    /** Closes everything {@link #open} and {@link #serve} built, last built first; see {@link Closeables}. */
     @Override
     public void close() {
-        if (http != null) {
-            http.close();
-        }
-        for (AutoCloseable worker : running.reversed()) {
-            try {
-                worker.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + worker + " failed", e);
-            }
-        }
-        // The store does not own its tiers: they are closed here, where they were made, after it.
-        if (store != null) {
-            store.close();
-            cache.close();
-            content.close();
-            metadata.close();
-        }
-        database.close();
+        resources.close();
     }
 }

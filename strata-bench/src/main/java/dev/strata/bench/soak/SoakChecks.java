@@ -44,7 +44,7 @@ final class SoakChecks {
             BitSet extra = (BitSet) read.clone();
             extra.andNot(expected);
             storedUnacknowledged += extra.cardinality();
-            SoakClient.Response summary = workload.untilAnswered("task", () -> client.task(task.id));
+            SoakClient.Response summary = workload.calls().untilAnswered("task", () -> client.task(task.id));
             long counted = summary.json().path("message_count").asLong(-1);
             if (counted != read.cardinality()) {
                 failed.add("task " + task.id + " counts " + counted + " messages, serves " + read.cardinality());
@@ -52,8 +52,8 @@ final class SoakChecks {
         }
         long deletedStillThere = 0;
         for (String id : workload.deletedTasks()) {
-            SoakClient.Response task = workload.untilAnswered("task", () -> client.task(id));
-            SoakClient.Response messages = workload.untilAnswered("read", () -> client.messages(id, -1));
+            SoakClient.Response task = workload.calls().untilAnswered("task", () -> client.task(id));
+            SoakClient.Response messages = workload.calls().untilAnswered("read", () -> client.messages(id, -1));
             if (task.status() != 404 || messages.status() != 404) {
                 deletedStillThere++;
                 failed.add("deleted task " + id + " answers " + task.status() + " / " + messages.status());

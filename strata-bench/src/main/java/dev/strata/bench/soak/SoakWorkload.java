@@ -8,7 +8,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * What the soak's writers do, and what they learn: mixed appends (new seqs, and replays that
@@ -21,7 +20,7 @@ final class SoakWorkload {
 
     private final SoakClient client;
     private final int writers;
-    private final long giveUpAt;
+    private final SoakCalls calls;
     private final List<SoakTask> live = new ArrayList<>();
     private final List<String> deleted = new ArrayList<>();
     private final SoakStats stats = new SoakStats();
@@ -30,7 +29,7 @@ final class SoakWorkload {
     SoakWorkload(SoakClient client, int writers, long giveUpAt) {
         this.client = client;
         this.writers = writers;
-        this.giveUpAt = giveUpAt;
+        this.calls = new SoakCalls(giveUpAt, stats);
     }
 
     /** One step of one writer. */
@@ -58,13 +57,13 @@ final class SoakWorkload {
     }
 
     private void create() {
-        SoakClient.Response response = untilAnswered("create", client::createTask);
+        SoakClient.Response response = calls.untilAnswered("create", client::createTask);
         if (response.status() == 201) {
             synchronized (live) {
                 live.add(new SoakTask(response.json().path("id").asText()));
             }
         } else if (!response.retryable()) {
-            problem("create task answered " + response.status() + " " + response.body());
+            calls.problem("create task answered " + response.status() + " " + response.body());
         }
     }
 
@@ -86,7 +85,7 @@ final class SoakWorkload {
             messages.add(SoakTask.message(task.id, seq));
         }
         byte[] bytes = SoakClient.json(body);
-        SoakClient.Response response = untilAnswered("append", () -> client.append(task.id, bytes));
+        SoakClient.Response response = calls.untilAnswered("append", () -> client.append(task.id, bytes));
         switch (response.status()) {
             case 200 -> {
                 JsonNode result = response.json();
@@ -94,19 +93,20 @@ final class SoakWorkload {
                         + result.path("duplicates").asLong()
                         + result.path("dropped").asLong();
                 if (answered != to - from + 1 || result.path("dropped").asLong() != 0) {
-                    problem("append of seqs " + from + ".." + to + " to " + task.id + " answered " + response.body());
+                    calls.problem(
+                            "append of seqs " + from + ".." + to + " to " + task.id + " answered " + response.body());
                 }
                 task.acknowledge(from, to);
-                add("messages acknowledged (with replays)", to - from + 1);
+                calls.add("messages acknowledged (with replays)", to - from + 1);
             }
-            case 404 -> expectEnded(task, "append", response);
+            case 404 -> calls.expectEnded(task, "append", response);
             default -> {
                 if (response.retryable()) {
-                    add("append abandoned after retrying until the end", 1);
+                    calls.add("append abandoned after retrying until the end", 1);
                 } else if (task.state() == SoakTask.State.OPEN) {
-                    problem("append to " + task.id + " answered " + response.status() + " " + response.body());
+                    calls.problem("append to " + task.id + " answered " + response.status() + " " + response.body());
                 } else {
-                    add("append after the end refused with " + response.status(), 1);
+                    calls.add("append after the end refused with " + response.status(), 1);
                 }
             }
         }
@@ -131,7 +131,7 @@ final class SoakWorkload {
         }
         acknowledged.andNot(stored);
         if (!acknowledged.isEmpty()) {
-            problem("read of " + task.id + " lacks acknowledged seqs " + acknowledged);
+            calls.problem("read of " + task.id + " lacks acknowledged seqs " + acknowledged);
         }
     }
 
@@ -146,15 +146,15 @@ final class SoakWorkload {
         while (true) {
             long after = since;
             SoakClient.Response response = untilAnswered
-                    ? untilAnswered("read", () -> client.messages(task.id, after))
-                    : counted("read", client.messages(task.id, after));
+                    ? calls.untilAnswered("read", () -> client.messages(task.id, after))
+                    : calls.counted("read", client.messages(task.id, after));
             if (response.status() == 404) {
-                expectEnded(task, "read", response);
+                calls.expectEnded(task, "read", response);
                 return null;
             }
             if (response.status() != 200) {
                 if (!response.retryable()) {
-                    problem("read of " + task.id + " answered " + response.status() + " " + response.body());
+                    calls.problem("read of " + task.id + " answered " + response.status() + " " + response.body());
                 }
                 return null;
             }
@@ -163,12 +163,12 @@ final class SoakWorkload {
                 long seq = message.path("seq").asLong(-1);
                 String difference = SoakTask.difference(task.id, message);
                 if (difference != null) {
-                    problem(difference);
+                    calls.problem(difference);
                 }
                 if (seq < 1 || seq > task.lastAllocated() || seq <= after) {
-                    problem("read of " + task.id + " served seq " + seq + ", never sent");
+                    calls.problem("read of " + task.id + " served seq " + seq + ", never sent");
                 } else if (seqs.get((int) seq)) {
-                    problem("read of " + task.id + " served seq " + seq + " twice");
+                    calls.problem("read of " + task.id + " served seq " + seq + " twice");
                 } else {
                     seqs.set((int) seq);
                 }
@@ -185,14 +185,14 @@ final class SoakWorkload {
             return;
         }
         long acknowledged = task.acknowledgedSnapshot().cardinality();
-        SoakClient.Response response = counted("task", client.task(task.id));
+        SoakClient.Response response = calls.counted("task", client.task(task.id));
         if (response.status() == 200 && response.json().path("message_count").asLong() < acknowledged) {
-            problem("task " + task.id + " counts " + response.json().path("message_count") + " messages, "
+            calls.problem("task " + task.id + " counts " + response.json().path("message_count") + " messages, "
                     + acknowledged + " acknowledged");
         } else if (response.status() == 404) {
-            expectEnded(task, "task", response);
+            calls.expectEnded(task, "task", response);
         } else if (response.status() != 200 && !response.retryable()) {
-            problem("task " + task.id + " answered " + response.status() + " " + response.body());
+            calls.problem("task " + task.id + " answered " + response.status() + " " + response.body());
         }
     }
 
@@ -200,11 +200,11 @@ final class SoakWorkload {
         if (task == null || !task.moveTo(SoakTask.State.OPEN, SoakTask.State.COMPLETING)) {
             return;
         }
-        SoakClient.Response response = untilAnswered("complete", () -> client.complete(task.id));
+        SoakClient.Response response = calls.untilAnswered("complete", () -> client.complete(task.id));
         if (response.status() == 200) {
             task.moveTo(SoakTask.State.COMPLETING, SoakTask.State.COMPLETED);
         } else if (!response.retryable()) {
-            problem("complete of " + task.id + " answered " + response.status() + " " + response.body());
+            calls.problem("complete of " + task.id + " answered " + response.status() + " " + response.body());
         }
     }
 
@@ -217,10 +217,10 @@ final class SoakWorkload {
                 || !task.moveTo(was, SoakTask.State.DELETING)) {
             return;
         }
-        SoakClient.Response response = untilAnswered("delete", () -> client.delete(task.id));
+        SoakClient.Response response = calls.untilAnswered("delete", () -> client.delete(task.id));
         if (response.status() != 200) {
             if (!response.retryable()) {
-                problem("delete of " + task.id + " answered " + response.status() + " " + response.body());
+                calls.problem("delete of " + task.id + " answered " + response.status() + " " + response.body());
             }
             return;
         }
@@ -229,53 +229,10 @@ final class SoakWorkload {
             live.remove(task);
             deleted.add(task.id);
         }
-        SoakClient.Response after = untilAnswered("task", () -> client.task(task.id));
+        SoakClient.Response after = calls.untilAnswered("task", () -> client.task(task.id));
         if (after.status() != 404) {
-            problem("deleted task " + task.id + " answered " + after.status() + " " + after.body());
+            calls.problem("deleted task " + task.id + " answered " + after.status() + " " + after.body());
         }
-    }
-
-    private void expectEnded(SoakTask task, String operation, SoakClient.Response response) {
-        if (task.state() == SoakTask.State.DELETING || task.state() == SoakTask.State.DELETED) {
-            add(operation + " of a task being deleted: 404", 1);
-        } else {
-            problem(operation + " of " + task.id + " (" + task.state() + ") answered 404 " + response.body());
-        }
-    }
-
-    /** Sends a request again, as is, while it gets a 503 or no answer, until the give-up time. */
-    SoakClient.Response untilAnswered(String operation, Supplier<SoakClient.Response> call) {
-        long start = System.nanoTime();
-        for (int attempt = 1; ; attempt++) {
-            SoakClient.Response response = counted(operation, call.get());
-            if (!response.retryable() || System.nanoTime() > giveUpAt) {
-                stats.answered(operation, (System.nanoTime() - start) / 1_000_000);
-                return response;
-            }
-            add(operation + " retries", 1);
-            try {
-                Thread.sleep(Math.min(2000, 50L * attempt));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return response;
-            }
-        }
-    }
-
-    private SoakClient.Response counted(String operation, SoakClient.Response response) {
-        add(operation + " " + (response.status() == 0 ? "no answer" : Integer.toString(response.status())), 1);
-        if (response.status() >= 500 && response.status() != 503) {
-            problem(operation + " answered " + response.status() + " " + response.body());
-        }
-        return response;
-    }
-
-    private void add(String counter, long amount) {
-        stats.add(counter, amount);
-    }
-
-    private void problem(String description) {
-        stats.problem(description);
     }
 
     private SoakTask pick(SplittableRandom random, Predicate<SoakTask> filter) {
@@ -301,6 +258,11 @@ final class SoakWorkload {
         synchronized (live) {
             return List.copyOf(deleted);
         }
+    }
+
+    /** How this workload's requests are sent, counted and retried; the final checks use it too. */
+    SoakCalls calls() {
+        return calls;
     }
 
     /** What happened so far. */

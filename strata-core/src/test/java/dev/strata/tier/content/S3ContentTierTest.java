@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.testing.S3ProxyServer;
+import dev.strata.testing.TestS3;
 import dev.strata.tier.content.s3.S3ContentTier;
 import dev.strata.tier.content.s3.S3Location;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
 
     @Override
     protected ListableContent open() {
-        return new S3ContentTier(S3Location.parse("s3://" + bucket + "/deployment-a"), server.settings());
+        return new S3ContentTier(S3Location.parse("s3://" + bucket + "/deployment-a"), TestS3.settings(server));
     }
 
     @Test
@@ -122,7 +123,7 @@ class S3ContentTierTest extends AbstractContentTierContractTest {
 
     @Test
     void missingBucket_isBackendUnavailable() {
-        var absent = new S3ContentTier(S3Location.parse("s3://no-such-bucket-here"), server.settings());
+        var absent = new S3ContentTier(S3Location.parse("s3://no-such-bucket-here"), TestS3.settings(server));
         assertThatThrownBy(absent::check).isInstanceOf(BackendUnavailableException.class);
         absent.close();
     }

@@ -1,5 +1,6 @@
 package dev.strata.tier.metadata;
 
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.metadata.jdbc.Database;
 
@@ -9,7 +10,7 @@ class PostgresMetadataTierTest extends AbstractMetadataTierContractTest {
     @Override
     protected Database openDatabase() {
         schema = TestServices.uniqueName("metadata");
-        return TestServices.postgres(schema);
+        return TestDatabases.postgres(schema);
     }
 
     @Override

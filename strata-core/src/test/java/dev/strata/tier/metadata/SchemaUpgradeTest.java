@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.model.MessageQuery;
 import dev.strata.store.ContentSegmentKeys;
+import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.metadata.jdbc.Database;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
@@ -26,7 +27,7 @@ class SchemaUpgradeTest {
 
     @Test
     void v2Store_upgradesKeepingItsData_andNeverReusesTaskKeys_onSqlite() {
-        try (Database database = TestServices.sqlite(directory)) {
+        try (Database database = TestDatabases.sqlite(directory)) {
             upgradeKeepsData(database, Optional.empty());
         }
     }
@@ -34,7 +35,7 @@ class SchemaUpgradeTest {
     @Test
     void v2Store_upgradesKeepingItsData_andNeverReusesTaskKeys_onPostgres() {
         String schema = TestServices.uniqueName("upgrade");
-        try (Database database = TestServices.postgres(schema)) {
+        try (Database database = TestDatabases.postgres(schema)) {
             upgradeKeepsData(database, Optional.of(schema));
         } finally {
             TestServices.dropSchema(schema);

@@ -1,6 +1,6 @@
 package dev.strata.tier.metadata;
 
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +11,6 @@ class SqliteMetadataTierTest extends AbstractMetadataTierContractTest {
 
     @Override
     protected Database openDatabase() {
-        return TestServices.sqlite(directory);
+        return TestDatabases.sqlite(directory);
     }
 }

@@ -78,7 +78,7 @@ final class MigrateCommand implements Runnable {
                 AtomicReference<Progress> progress = new AtomicReference<>();
                 Importer.Summary summary;
                 try {
-                    summary = new Importer(strata)
+                    summary = strata.importer()
                             .run(
                                     new Importer.Options(
                                             from,
@@ -127,7 +127,7 @@ final class MigrateCommand implements Runnable {
             try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
                 Verifier.Result result;
                 try (Progress progress = Progress.onStderr("verify", "rows", -1)) {
-                    result = new Verifier(strata)
+                    result = strata.verifier()
                             .run(from, Optional.ofNullable(defaultWorkspace), keepAllTypes, progress::update);
                 }
                 PrintWriter out = spec.commandLine().getOut();

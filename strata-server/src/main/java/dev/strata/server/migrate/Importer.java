@@ -3,24 +3,14 @@ package dev.strata.server.migrate;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.InvalidInputException;
-import dev.strata.model.TaskMessage;
-import dev.strata.server.Strata;
-import dev.strata.server.workspace.TaskStatus;
-import dev.strata.store.TaskMessageStore;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
@@ -33,8 +23,6 @@ import java.util.function.LongConsumer;
  */
 public final class Importer {
     static final int CHUNK_MESSAGES = 10_000;
-    private static final long CHUNK_BYTES = 48L << 20;
-    private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled", "superseded");
 
     /**
      * @param offset tasks to skip at the start, in task-id order (as the original script's --offset)
@@ -58,8 +46,9 @@ public final class Importer {
         }
     }
 
-    /** What a run did. */
     /**
+     * What a run did.
+     *
      * @param tasksSkipped tasks left out because {@code agent_task_queue} does not list them and no
      *     default workspace was given ({@code rowsSkipped} rows); verify expects them absent
      */
@@ -108,14 +97,12 @@ public final class Importer {
         }
     }
 
-    private final Strata strata;
-    private final TaskMessageStore store;
+    private final ImportTarget target;
     private final MigrationProgress progress;
 
-    public Importer(Strata strata) {
-        this.strata = requireNonNull(strata, "strata is null");
-        this.store = strata.store();
-        this.progress = new MigrationProgress(strata.database());
+    public Importer(ImportTarget target) {
+        this.target = requireNonNull(target, "target is null");
+        this.progress = new MigrationProgress(target.database());
     }
 
     /**
@@ -126,68 +113,36 @@ public final class Importer {
         long start = System.nanoTime();
         String source = sourceId(options.from());
         Quirks quirks = new Quirks();
-        Counters counters = new Counters();
-        LegacyConversion conversion = new LegacyConversion(
-                options.keepAllTypes() ? Set.of() : strata.config().dropTypes());
-        long bytesWrittenBefore = contentBytesWritten();
+        ImportCounters counters = new ImportCounters();
+        long bytesWrittenBefore = target.contentBytesWritten().getAsLong();
         MigrationProgress.State state = options.dryRun() ? MigrationProgress.State.NONE : progress.load(source);
         boolean delta = state.bulkDone();
         try (LegacyDatabase legacy = new LegacyDatabase(options.from());
-                WorkerPool workers = new WorkerPool(options)) {
+                ImportWorkers workers = new ImportWorkers(options.from(), options.concurrency())) {
             LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), options.defaultWorkspace());
             if (!options.dryRun()) {
-                options.defaultWorkspace().ifPresent(strata.directory()::ensureWorkspace);
+                options.defaultWorkspace().ifPresent(target.directory()::ensureWorkspace);
             }
+            TaskImporter tasks = new TaskImporter(target, options, rule, quirks, counters, rowsProgress);
             String highWater = state.highWater().orElseGet(legacy::highWater);
+            Checkpoints checkpoints = new Checkpoints(source, state, counters, options.dryRun());
             if (delta) {
                 String newHighWater = legacy.highWater();
                 List<String> changed = legacy.taskIdsChangedSince(highWater);
                 totalRows.accept(-1);
                 Deque<Future<?>> inFlight = new ArrayDeque<>();
                 for (String taskId : changed) {
-                    inFlight.add(workers.submit(db -> importTask(
-                            db,
-                            taskId,
-                            Optional.of(highWater),
-                            rule,
-                            options,
-                            conversion,
-                            quirks,
-                            counters,
-                            rowsProgress)));
+                    inFlight.add(workers.submit(db -> tasks.importTask(db, taskId, Optional.of(highWater))));
                 }
                 drain(inFlight);
-                progress.save(
-                        source,
-                        new MigrationProgress.State(
-                                state.lastTaskId(),
-                                true,
-                                Optional.of(newHighWater),
-                                state.rowsImported() + counters.imported.get(),
-                                false));
+                checkpoints.save(state.lastTaskId(), true, newHighWater);
             } else {
                 totalRows.accept(legacy.countRows());
-                if (!options.dryRun()) {
-                    progress.save(
-                            source,
-                            new MigrationProgress.State(
-                                    state.lastTaskId(), false, Optional.of(highWater), state.rowsImported(), false));
-                }
-                bulk(
-                        legacy,
-                        workers,
-                        source,
-                        state,
-                        highWater,
-                        rule,
-                        options,
-                        conversion,
-                        quirks,
-                        counters,
-                        rowsProgress);
+                checkpoints.save(state.lastTaskId(), false, highWater);
+                bulk(legacy, workers, tasks, options, state, checkpoints.withHighWater(highWater));
             }
         }
-        long bytesAfter = options.dryRun() ? 0 : contentBytesWritten() - bytesWrittenBefore;
+        long bytesAfter = options.dryRun() ? 0 : target.contentBytesWritten().getAsLong() - bytesWrittenBefore;
         return new Summary(
                 options.dryRun(),
                 delta,
@@ -204,18 +159,14 @@ public final class Importer {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private void bulk(
+    /** Imports every task in id order, checkpointing the last one whose predecessors are all done. */
+    private static void bulk(
             LegacyDatabase legacy,
-            WorkerPool workers,
-            String source,
-            MigrationProgress.State state,
-            String highWater,
-            LegacyTaskRule rule,
+            ImportWorkers workers,
+            TaskImporter tasks,
             Options options,
-            LegacyConversion conversion,
-            Quirks quirks,
-            Counters counters,
-            LongConsumer rowsProgress) {
+            MigrationProgress.State state,
+            Checkpoints.Bulk checkpoints) {
         String after = state.lastTaskId().orElse("");
         long toSkip = state.lastTaskId().isPresent() ? 0 : options.offset();
         Deque<Map.Entry<String, Future<?>>> inFlight = new ArrayDeque<>();
@@ -230,18 +181,7 @@ public final class Importer {
                     toSkip--;
                     continue;
                 }
-                inFlight.add(Map.entry(
-                        taskId,
-                        workers.submit(db -> importTask(
-                                db,
-                                taskId,
-                                Optional.empty(),
-                                rule,
-                                options,
-                                conversion,
-                                quirks,
-                                counters,
-                                rowsProgress))));
+                inFlight.add(Map.entry(taskId, workers.submit(db -> tasks.importTask(db, taskId, Optional.empty()))));
                 while (inFlight.size() > options.concurrency() * 4
                         || (!inFlight.isEmpty()
                                 && inFlight.peekFirst().getValue().isDone())) {
@@ -249,15 +189,8 @@ public final class Importer {
                     await(head.getValue());
                     done = head.getKey();
                 }
-                if (!options.dryRun() && System.nanoTime() - lastCheckpoint > 1_000_000_000L) {
-                    progress.save(
-                            source,
-                            new MigrationProgress.State(
-                                    Optional.of(done),
-                                    false,
-                                    Optional.of(highWater),
-                                    state.rowsImported() + counters.imported.get(),
-                                    false));
+                if (System.nanoTime() - lastCheckpoint > 1_000_000_000L) {
+                    checkpoints.save(done, false);
                     lastCheckpoint = System.nanoTime();
                 }
             }
@@ -267,121 +200,7 @@ public final class Importer {
             await(head.getValue());
             done = head.getKey();
         }
-        if (!options.dryRun()) {
-            progress.save(
-                    source,
-                    new MigrationProgress.State(
-                            Optional.of(done),
-                            true,
-                            Optional.of(highWater),
-                            state.rowsImported() + counters.imported.get(),
-                            false));
-        }
-    }
-
-    private void importTask(
-            LegacyDatabase legacy,
-            String taskId,
-            Optional<String> newerThan,
-            LegacyTaskRule rule,
-            Options options,
-            LegacyConversion conversion,
-            Quirks quirks,
-            Counters counters,
-            LongConsumer rowsProgress) {
-        LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
-        Optional<LegacyTask> owner = decision.owner();
-        Optional<Instant> taskCreatedAt = decision.createdAt();
-        if (!decision.included()) {
-            long[] rows = {0};
-            legacy.forEachRow(taskId, newerThan, row -> rows[0]++);
-            counters.read.addAndGet(rows[0]);
-            counters.skipped.incrementAndGet();
-            counters.skippedRows.addAndGet(rows[0]);
-            rowsProgress.accept(counters.read.get());
-            return;
-        }
-        if (!options.dryRun()) {
-            createOwner(taskId, owner, options.defaultWorkspace(), taskCreatedAt);
-            store.createTask(taskId);
-        }
-        counters.tasks.incrementAndGet();
-        List<TaskMessage> chunk = new ArrayList<>();
-        long[] chunkBytes = {0};
-        LegacyConversion.Selector selector = conversion.selector(taskCreatedAt, quirks);
-        legacy.forEachRow(taskId, newerThan, row -> {
-            long read = counters.read.incrementAndGet();
-            if (read % 1000 == 0) {
-                rowsProgress.accept(read);
-            }
-            selector.accept(row).ifPresent(message -> {
-                long bytes = rawBytes(message);
-                counters.rawBytes.addAndGet(bytes);
-                chunk.add(message);
-                chunkBytes[0] += bytes;
-            });
-            if (chunk.size() >= CHUNK_MESSAGES || chunkBytes[0] >= CHUNK_BYTES) {
-                flush(taskId, chunk, options, counters);
-                chunkBytes[0] = 0;
-            }
-        });
-        flush(taskId, chunk, options, counters);
-        counters.dropped.addAndGet(selector.dropped());
-        if (!options.dryRun() && owner.map(t -> TERMINAL.contains(t.status())).orElse(false)) {
-            store.seal(taskId);
-        }
-    }
-
-    private void flush(String taskId, List<TaskMessage> chunk, Options options, Counters counters) {
-        if (chunk.isEmpty()) {
-            return;
-        }
-        if (options.dryRun()) {
-            counters.imported.addAndGet(chunk.size());
-        } else {
-            var result = store.importMessages(taskId, chunk);
-            counters.imported.addAndGet(result.accepted());
-            counters.present.addAndGet(result.duplicates());
-        }
-        chunk.clear();
-    }
-
-    private void createOwner(
-            String taskId, Optional<LegacyTask> owner, Optional<String> defaultWorkspace, Optional<Instant> createdAt) {
-        var directory = strata.directory();
-        Instant at = createdAt.orElse(Instant.EPOCH);
-        if (owner.isPresent()) {
-            LegacyTask task = owner.get();
-            directory.ensureWorkspace(task.workspaceId());
-            task.conversationId().ifPresent(c -> directory.ensureConversation(c, task.workspaceId(), at));
-            directory.ensureTask(taskId, task.workspaceId(), task.conversationId(), status(task.status()), at);
-        } else {
-            directory.ensureTask(taskId, defaultWorkspace.orElseThrow(), Optional.empty(), TaskStatus.COMPLETED, at);
-        }
-    }
-
-    private static TaskStatus status(String legacy) {
-        try {
-            return TaskStatus.fromWireName(legacy == null ? "" : legacy);
-        } catch (IllegalArgumentException e) {
-            return TaskStatus.CANCELLED;
-        }
-    }
-
-    private long contentBytesWritten() {
-        var counter = strata.registry().find("strata.content.written.bytes").counter();
-        return counter == null ? 0 : (long) counter.count();
-    }
-
-    static long rawBytes(TaskMessage m) {
-        return m.content().length()
-                + m.output().length()
-                + m.input().map(String::length).orElse(0)
-                + m.type().length()
-                + m.tool().length()
-                + m.callId().length()
-                + m.id().length()
-                + 8;
+        checkpoints.save(done, true);
     }
 
     /** Identifies a legacy source without its credentials, as the checkpoint key. */
@@ -409,45 +228,40 @@ public final class Importer {
         }
     }
 
-    private static final class Counters {
-        final AtomicLong tasks = new AtomicLong();
-        final AtomicLong read = new AtomicLong();
-        final AtomicLong imported = new AtomicLong();
-        final AtomicLong present = new AtomicLong();
-        final AtomicLong dropped = new AtomicLong();
-        final AtomicLong skipped = new AtomicLong();
-        final AtomicLong skippedRows = new AtomicLong();
-        final AtomicLong rawBytes = new AtomicLong();
-    }
+    /** Saves a run's progress under its source; a dry run saves nothing. */
+    private final class Checkpoints {
+        private final String source;
+        private final MigrationProgress.State start;
+        private final ImportCounters counters;
+        private final boolean dryRun;
 
-    /** Workers that each hold their own connection to the legacy database. */
-    private static final class WorkerPool implements AutoCloseable {
-        private final ExecutorService pool;
-        private final List<LegacyDatabase> connections = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final ThreadLocal<LegacyDatabase> connection;
-
-        WorkerPool(Options options) {
-            this.pool = Executors.newFixedThreadPool(options.concurrency());
-            this.connection = ThreadLocal.withInitial(() -> {
-                LegacyDatabase db = new LegacyDatabase(options.from());
-                connections.add(db);
-                return db;
-            });
+        Checkpoints(String source, MigrationProgress.State start, ImportCounters counters, boolean dryRun) {
+            this.source = source;
+            this.start = start;
+            this.counters = counters;
+            this.dryRun = dryRun;
         }
 
-        Future<?> submit(java.util.function.Consumer<LegacyDatabase> work) {
-            return pool.submit(() -> work.accept(connection.get()));
-        }
-
-        @Override
-        public void close() {
-            pool.shutdown();
-            try {
-                pool.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        void save(Optional<String> lastTaskId, boolean bulkDone, String highWater) {
+            if (!dryRun) {
+                progress.save(
+                        source,
+                        new MigrationProgress.State(
+                                lastTaskId,
+                                bulkDone,
+                                Optional.of(highWater),
+                                start.rowsImported() + counters.imported.get(),
+                                false));
             }
-            connections.forEach(LegacyDatabase::close);
+        }
+
+        Bulk withHighWater(String highWater) {
+            return (lastTaskId, bulkDone) -> save(Optional.of(lastTaskId), bulkDone, highWater);
+        }
+
+        /** The bulk pass's checkpoints, all under the high-water mark taken when it began. */
+        interface Bulk {
+            void save(String lastTaskId, boolean bulkDone);
         }
     }
 }

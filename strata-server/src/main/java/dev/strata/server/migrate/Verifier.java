@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.StrataException;
 import dev.strata.model.TaskMessage;
-import dev.strata.server.Strata;
 import dev.strata.store.TaskMessageStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,12 +44,13 @@ public final class Verifier {
     /** How to include the tasks the rules leave out, for the summary. */
     public static final String INCLUDE_HINT = LegacyTaskRule.INCLUDE_HINT;
 
-    private final Strata strata;
     private final TaskMessageStore store;
+    private final Set<String> dropTypes;
 
-    public Verifier(Strata strata) {
-        this.strata = requireNonNull(strata, "strata is null");
-        this.store = strata.store();
+    /** Reads back through {@code store}; {@code dropTypes} are the types the import left out. */
+    public Verifier(TaskMessageStore store, Set<String> dropTypes) {
+        this.store = requireNonNull(store, "store is null");
+        this.dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
     }
 
     /**
@@ -58,8 +58,7 @@ public final class Verifier {
      *     expected in Strata only with it
      */
     public Result run(String from, Optional<String> defaultWorkspace, boolean keepAllTypes, LongConsumer rowsProgress) {
-        LegacyConversion conversion =
-                new LegacyConversion(keepAllTypes ? Set.of() : strata.config().dropTypes());
+        LegacyConversion conversion = new LegacyConversion(keepAllTypes ? Set.of() : dropTypes);
         long tasks = 0;
         long rows = 0;
         long matched = 0;

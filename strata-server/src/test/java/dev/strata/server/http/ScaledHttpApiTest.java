@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
+import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.s3.S3ContentTier;
@@ -64,7 +65,7 @@ class ScaledHttpApiTest extends AbstractHttpApiTest {
     @Override
     protected ListableContent contentListing() {
         if (listing == null) {
-            listing = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), s3.settings());
+            listing = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(s3));
         }
         return listing;
     }

@@ -57,7 +57,7 @@ class MigrationTest {
     }
 
     static Importer.Summary importAll(Strata strata, Importer.Options options) {
-        return new Importer(strata).run(options, total -> {}, read -> {});
+        return strata.importer().run(options, total -> {}, read -> {});
     }
 
     /** Every message Strata serves, by task, for comparing whole stores. */
@@ -109,7 +109,7 @@ class MigrationTest {
             assertThat(strata.store().task("t-quirks").orElseThrow().liveSegments())
                     .isEqualTo(1);
 
-            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
+            Verifier.Result verify = strata.verifier().run(legacy.url, Optional.of("ws-default"), false, rows -> {});
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed()).isTrue();
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
@@ -150,7 +150,7 @@ class MigrationTest {
             assertThat(strata.store().list("t-new", MessageQuery.all()).messages())
                     .hasSize(7);
             assertThat(importAll(strata, options(legacy.url)).rowsImported()).isZero();
-            assertThat(new Verifier(strata)
+            assertThat(strata.verifier()
                             .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .isTrue();
@@ -182,7 +182,7 @@ class MigrationTest {
                 Files.write(object, new byte[] {1, 2, 3, 4});
             }
 
-            Verifier.Result result = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
+            Verifier.Result result = strata.verifier().run(legacy.url, Optional.of("ws-default"), false, rows -> {});
 
             assertThat(result.passed()).isFalse();
             assertThat(result.missing()).isGreaterThanOrEqualTo(8);
@@ -200,7 +200,7 @@ class MigrationTest {
             assertThatThrownBy(() -> MigrationSources.requireVerified(strata, legacy.url, false))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("no passing 'migrate verify'");
-            assertThat(new Verifier(strata)
+            assertThat(strata.verifier()
                             .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .isTrue();
@@ -249,7 +249,7 @@ class MigrationTest {
                     .contains(
                             "tasks skipped (not in agent_task_queue): 1 (5 rows); to include them, give --default-workspace W");
             assertThat(strata.store().task("t-orphan")).isEmpty();
-            Verifier.Result verify = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> {});
+            Verifier.Result verify = strata.verifier().run(legacy.url, Optional.empty(), false, rows -> {});
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed())
                     .as("verify after a clean import without --default-workspace")
@@ -273,10 +273,10 @@ class MigrationTest {
             assertThat(summary.tasksSkipped()).isZero();
             assertThat(strata.store().list("t-orphan", MessageQuery.all()).messages())
                     .hasSize(5);
-            Verifier.Result with = new Verifier(strata).run(legacy.url, Optional.of("ws-default"), false, rows -> {});
+            Verifier.Result with = strata.verifier().run(legacy.url, Optional.of("ws-default"), false, rows -> {});
             assertThat(with.passed()).isTrue();
             assertThat(with.tasksSkipped()).isZero();
-            Verifier.Result without = new Verifier(strata).run(legacy.url, Optional.empty(), false, rows -> {});
+            Verifier.Result without = strata.verifier().run(legacy.url, Optional.empty(), false, rows -> {});
             assertThat(without.passed())
                     .as("verify must apply the import's rules")
                     .isFalse();
@@ -313,7 +313,7 @@ class MigrationTest {
             assertThat(kept.get(0).createdAt().toString())
                     .as("created_at of seq 1")
                     .isEqualTo("2026-05-01T10:00:09Z");
-            assertThat(new Verifier(strata)
+            assertThat(strata.verifier()
                             .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .as("verify by the same rule")
@@ -393,7 +393,7 @@ class MigrationTest {
             assertThat(directoryTasks(resumed, tasks))
                     .as("directory tasks (workspace, status) against a clean import")
                     .isEqualTo(directoryTasks(clean, tasks));
-            assertThat(new Verifier(resumed)
+            assertThat(resumed.verifier()
                             .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .as("verify of the resumed store")

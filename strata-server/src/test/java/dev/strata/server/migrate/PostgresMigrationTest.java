@@ -44,7 +44,7 @@ class PostgresMigrationTest {
                 Strata strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
                         "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
                         "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"))))) {
-            Importer.Summary summary = new Importer(strata)
+            Importer.Summary summary = strata.importer()
                     .run(
                             new Importer.Options(url, Optional.of("ws-default"), false, 0, 100, 2, false),
                             total -> {},
@@ -56,7 +56,7 @@ class PostgresMigrationTest {
                     .extracting(TaskMessage::content)
                     .first()
                     .isEqualTo("first write wins");
-            Verifier.Result verify = new Verifier(strata).run(url, Optional.of("ws-default"), false, rows -> {});
+            Verifier.Result verify = strata.verifier().run(url, Optional.of("ws-default"), false, rows -> {});
             assertThat(verify.examples()).isEmpty();
             assertThat(verify.passed()).isTrue();
         }
@@ -86,7 +86,7 @@ class PostgresMigrationTest {
             legacy.message("dup-y", "t-dups", 1, "text", "inserted last", null, "2026-05-01 10:00:08");
             legacy.message("only", "t-dups", 2, "text", "no duplicate", null, "2026-05-01 10:00:02");
 
-            Importer.Summary summary = new Importer(strata)
+            Importer.Summary summary = strata.importer()
                     .run(
                             new Importer.Options(url, Optional.of("ws-default"), false, 0, 100, 2, false),
                             total -> {},
@@ -101,7 +101,7 @@ class PostgresMigrationTest {
                     .containsExactly(1L, 2L);
             assertThat(kept.get(0).id()).as("the row of seq 1 that was kept").isEqualTo("dup-m");
             assertThat(kept.get(0).content()).as("content of seq 1").isEqualTo("earliest, smaller id");
-            assertThat(new Verifier(strata)
+            assertThat(strata.verifier()
                             .run(url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .as("verify by the same rule")

@@ -3,7 +3,7 @@ package dev.strata.server.workspace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.SegmentCommit;
@@ -37,7 +37,7 @@ class WorkspaceDirectoryTest {
 
     @BeforeEach
     void open() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         workspaces = new WorkspaceDirectory(database, new JdbcTaskTimes(database), Clock.fixed(START, ZoneOffset.UTC));
     }

@@ -1,10 +1,7 @@
 package dev.strata.testing;
 
-import dev.strata.tier.content.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -84,18 +81,6 @@ public final class S3ProxyServer implements AutoCloseable {
         String bucket = TestServices.uniqueName(hint);
         context.getBlobStore().createContainerInLocation(null, bucket);
         return bucket;
-    }
-
-    /** Settings that reach this server, with a short timeout so outages surface fast. */
-    public S3Settings settings() {
-        return new S3Settings(
-                Optional.of(endpoint()),
-                "us-east-1",
-                Optional.of(ACCESS_KEY),
-                Optional.of(SECRET_KEY),
-                true,
-                16,
-                Duration.ofSeconds(5));
     }
 
     @Override

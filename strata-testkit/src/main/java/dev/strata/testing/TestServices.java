@@ -1,12 +1,9 @@
 package dev.strata.testing;
 
-import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,16 +37,6 @@ public final class TestServices {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    public static Database sqlite(Path directory) {
-        return new Database(DatabaseSettings.of("jdbc:sqlite:" + directory.resolve("metadata.db")));
-    }
-
-    /** A database whose every table lives in a new schema; {@link #dropSchema} removes it. */
-    public static Database postgres(String schema) {
-        return new Database(new DatabaseSettings(
-                postgresUrl(schema), Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5)));
     }
 
     public static String postgresUrl(String schema) {
