@@ -28,7 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +51,9 @@ final class BenchEnvironment implements AutoCloseable {
     final Database database;
     private final ListableContent rawContent;
     final ContentTier content;
+    /** Caches this environment made for its stores and baselines; it closes them (stores do not own tiers). */
+    private final List<AutoCloseable> caches = new ArrayList<>();
+
     private final S3ProxyServer s3;
     private final String schema;
     private final String redisPrefix;
@@ -80,10 +85,14 @@ final class BenchEnvironment implements AutoCloseable {
 
     /** A warm cache of the run's kind. */
     SegmentCache cache() {
-        return kind == Kind.EMBEDDED
+        SegmentCache cache = kind == Kind.EMBEDDED
                 ? new CaffeineSegmentCache(512L << 20, Duration.ofHours(1))
                 : new RedisSegmentCache(
                         TestServices.REDIS_URL, redisPrefix, Duration.ofHours(1), Duration.ofSeconds(2), 8L << 20);
+        synchronized (caches) {
+            caches.add(cache);
+        }
+        return cache;
     }
 
     /** A store over this run's tiers; {@code cached} false reads everything from the content tier. */
@@ -91,7 +100,7 @@ final class BenchEnvironment implements AutoCloseable {
         SegmentCache cache = cached ? cache() : new NoSegmentCache();
         return new TaskMessageStore(
                 new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys()),
-                new Unclosed(content),
+                content,
                 new FailSafeSegmentCache(cache),
                 StoreOptions.defaults()
                         .withReplacedSegmentGrace(Duration.ZERO)
@@ -173,6 +182,15 @@ final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (caches) {
+            for (AutoCloseable cache : caches.reversed()) {
+                try {
+                    cache.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + cache + " failed", e);
+                }
+            }
+        }
         content.close();
         database.close();
         if (s3 != null) {
@@ -187,37 +205,6 @@ final class BenchEnvironment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Shares the run's content tier between stores without letting one store close it. */
-    private record Unclosed(ContentTier delegate) implements ContentTier {
-        @Override
-        public void put(String key, byte[] bytes) {
-            delegate.put(key, bytes);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public void delete(java.util.Collection<String> keys) {
-            delegate.delete(keys);
-        }
-
-        @Override
-        public void check() {
-            delegate.check();
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public void close() {}
     }
 
     /** Settings that reach the in-process S3 server, with a short timeout so outages surface fast. */

@@ -3,8 +3,6 @@ package dev.strata.testing;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,8 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,7 +45,7 @@ public final class FaultProxy implements AutoCloseable {
     private final InetSocketAddress upstream;
     private final ServerSocket listener;
     private final Thread acceptor;
-    private final Set<Link> links = ConcurrentHashMap.newKeySet();
+    private final Set<ProxyLink> links = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicLong connections = new AtomicLong();
@@ -114,7 +110,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Forwards everything; ends a black hole by resetting the connections it held. */
     public void pass() {
-        List<Link> held = List.copyOf(links);
+        List<ProxyLink> held = List.copyOf(links);
         if (switchTo(Mode.PASS) == Mode.BLACK_HOLE) {
             held.forEach(link -> link.cut(true));
         }
@@ -214,7 +210,7 @@ public final class FaultProxy implements AutoCloseable {
             abort(client, now == Mode.RESET);
             return;
         }
-        Link link = new Link(client);
+        ProxyLink link = new ProxyLink(this, client, bytesUp, bytesDown);
         links.add(link);
         now = mode;
         if (now == Mode.DROP || now == Mode.RESET) {
@@ -223,7 +219,7 @@ public final class FaultProxy implements AutoCloseable {
             return;
         }
         if (now == Mode.BLACK_HOLE) {
-            link.heldByBlackHole = true;
+            link.heldByBlackHole(true);
             // Hold the connection without reaching the backend, reading nothing, until the
             // black hole ends (then it is reset) or the client gives up.
             link.start(null);
@@ -242,20 +238,20 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Waits while the proxy black-holes; false when the link should end. */
-    private boolean awaitForwarding(Link link) {
+    boolean awaitForwarding(ProxyLink link) {
         lock.lock();
         try {
-            while (mode == Mode.BLACK_HOLE && !closed && !link.cut) {
-                link.heldByBlackHole = true;
+            while (mode == Mode.BLACK_HOLE && !closed && !link.isCut()) {
+                link.heldByBlackHole(true);
                 changed.awaitUninterruptibly();
             }
         } finally {
             lock.unlock();
         }
-        return !closed && !link.cut && mode == Mode.PASS && !link.heldByBlackHole;
+        return !closed && !link.isCut() && mode == Mode.PASS && !link.heldByBlackHole();
     }
 
-    private static void abort(Socket socket, boolean withReset) {
+    static void abort(Socket socket, boolean withReset) {
         try {
             if (withReset) {
                 socket.setSoLinger(true, 0);
@@ -266,85 +262,25 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** One client connection and, once connected, its backend connection. */
-    private final class Link {
-        private final Socket client;
-        private volatile Socket server;
-        private volatile boolean cut;
-        private final AtomicBoolean cutOnce = new AtomicBoolean();
-        private volatile boolean heldByBlackHole;
-        private final AtomicInteger directionsDone = new AtomicInteger();
+    Duration latency() {
+        return latency;
+    }
 
-        Link(Socket client) {
-            this.client = client;
+    /** Holds a link that reaches no backend until it is cut or the proxy closes. */
+    void holdUntilCut(ProxyLink link) {
+        lock.lock();
+        try {
+            while (!link.isCut() && !closed) {
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
         }
+    }
 
-        void start(Socket backend) {
-            if (backend == null) {
-                Thread.ofVirtual().start(this::holdUntilCut);
-                return;
-            }
-            this.server = backend;
-            if (cut) {
-                abort(backend, true);
-                return;
-            }
-            Thread.ofVirtual().start(() -> pump(client, backend, bytesUp));
-            Thread.ofVirtual().start(() -> pump(backend, client, bytesDown));
-        }
-
-        private void holdUntilCut() {
-            lock.lock();
-            try {
-                while (!cut && !closed) {
-                    changed.awaitUninterruptibly();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void pump(Socket from, Socket to, AtomicLong counter) {
-            byte[] buffer = new byte[16 * 1024];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int read;
-                while ((read = in.read(buffer)) >= 0) {
-                    counter.addAndGet(read);
-                    if (!awaitForwarding(this)) {
-                        return;
-                    }
-                    Duration delay = latency;
-                    if (!delay.isZero()) {
-                        Thread.sleep(delay);
-                    }
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
-                // An orderly end from one side: pass the FIN on; the link ends when both sides have.
-                to.shutdownOutput();
-                if (directionsDone.incrementAndGet() == 2) {
-                    cut(false);
-                }
-            } catch (IOException | InterruptedException e) {
-                cut(false);
-            }
-        }
-
-        /** Ends the link: the client sees a reset or an orderly close. Idempotent. */
-        void cut(boolean withReset) {
-            if (!cutOnce.compareAndSet(false, true)) {
-                return;
-            }
-            cut = true;
-            links.remove(this);
-            abort(client, withReset);
-            Socket backend = server;
-            if (backend != null) {
-                abort(backend, false);
-            }
-            signal();
-        }
+    /** Forgets a link that was cut, and wakes whoever waits on the proxy's state. */
+    void unregister(ProxyLink link) {
+        links.remove(link);
+        signal();
     }
 }
