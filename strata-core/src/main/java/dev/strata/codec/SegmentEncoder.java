@@ -83,14 +83,7 @@ final class SegmentEncoder {
     private static int estimate(List<TaskMessage> messages) {
         long total = 16;
         for (TaskMessage m : messages) {
-            total += 48
-                    + m.id().length()
-                    + m.type().length()
-                    + m.tool().length()
-                    + m.callId().length()
-                    + m.content().length()
-                    + m.output().length()
-                    + m.input().map(String::length).orElse(0);
+            total += 48 + m.textLength();
         }
         return (int) Math.min(total, Integer.MAX_VALUE - 16);
     }

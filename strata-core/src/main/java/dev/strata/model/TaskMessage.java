@@ -35,4 +35,16 @@ public record TaskMessage(
         requireNonNull(output, "output is null");
         requireNonNull(createdAt, "createdAt is null");
     }
+
+    /** The characters of all its text fields together: what sizing estimates of memory and output start from. */
+    public long textLength() {
+        return (long) id.length()
+                + taskId.length()
+                + type.length()
+                + tool.length()
+                + callId.length()
+                + content.length()
+                + output.length()
+                + input.map(String::length).orElse(0);
+    }
 }

@@ -16,7 +16,7 @@ final class MessageSizes {
 
     /** The decoded text of a message: every string field, in characters, plus a fixed overhead. */
     static long textBytes(TaskMessage m) {
-        return RESPONSE_OVERHEAD + chars(m);
+        return RESPONSE_OVERHEAD + m.textLength();
     }
 
     /**
@@ -24,17 +24,6 @@ final class MessageSizes {
      * (strings of non-Latin-1 text take two), plus the objects around them.
      */
     static long heapBytes(TaskMessage m) {
-        return HEAP_OVERHEAD + 2 * chars(m);
-    }
-
-    private static long chars(TaskMessage m) {
-        return (long) m.id().length()
-                + m.taskId().length()
-                + m.type().length()
-                + m.tool().length()
-                + m.callId().length()
-                + m.content().length()
-                + m.output().length()
-                + m.input().map(String::length).orElse(0);
+        return HEAP_OVERHEAD + 2 * m.textLength();
     }
 }
