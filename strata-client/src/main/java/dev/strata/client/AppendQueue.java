@@ -64,7 +64,8 @@ final class AppendQueue {
             items.addLast(new Item(seq, json, size, System.nanoTime()));
             bytes += size;
             added++;
-            if (items.size() >= settings.batchMessages()) {
+            // The sender waits untimed while the queue is empty, and until the oldest message is due otherwise.
+            if (items.size() == 1 || items.size() >= settings.batchMessages()) {
                 changed.signalAll();
             }
             return seq;

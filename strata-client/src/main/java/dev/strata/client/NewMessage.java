@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 
 /**
  * A message to append. Without a {@code seq} the {@link Appender} assigns the next one. {@code input}
- * is JSON text, checked well-formed here and stored exactly as given. Build one with
+ * is JSON text, checked well-formed here and stored exactly as given (without surrounding whitespace). Build one with
  * {@link #of(String, String)} and the {@code with...} methods.
  */
 public record NewMessage(
@@ -42,6 +42,8 @@ public record NewMessage(
                 throw new IllegalArgumentException("input is not JSON: " + e.getMessage(), e);
             }
         });
+        // Well-formed, so only JSON whitespace can surround the value: the server keeps the value alone.
+        input = input.map(String::strip);
     }
 
     /** A message of {@code type} with {@code content}, no seq (the appender assigns it), tool, call id, output or input. */
