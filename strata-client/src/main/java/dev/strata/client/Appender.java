@@ -3,6 +3,7 @@ package dev.strata.client;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -30,6 +31,7 @@ public final class Appender implements AutoCloseable {
     private final Consumer<Appender> onClose;
     private final Thread sender;
     private final AtomicReference<AppendTotals> totals = new AtomicReference<>(AppendTotals.NONE);
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     Appender(
             String taskId,
@@ -95,7 +97,9 @@ public final class Appender implements AutoCloseable {
         } catch (InterruptedException e) {
             throw ApiTransport.interrupted("closing the appender of task " + taskId, e);
         } finally {
-            onClose.accept(this);
+            if (closed.compareAndSet(false, true)) {
+                onClose.accept(this);
+            }
         }
         queue.awaitAcknowledged();
     }

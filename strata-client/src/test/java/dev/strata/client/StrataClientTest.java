@@ -1,6 +1,7 @@
 package dev.strata.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -238,5 +239,39 @@ class StrataClientTest {
         assertThat(user.listAll(task, MessageQuery.allTypes()))
                 .extracting(TaskMessage::content)
                 .containsExactly("first", "second");
+    }
+
+    @Test
+    void readmeExample_appendsCompletesAndStreams() {
+        URI uri = server.uri();
+        String machineToken = server.machineToken;
+        String userToken = server.userToken;
+        String workspaceId = server.workspace;
+        String taskId = server.newTask();
+        List<String> printed = new ArrayList<>();
+
+        try (StrataClient daemon = StrataClient.builder(URI.create(uri.toString()))
+                        .token(machineToken)
+                        .build();
+                Appender appender = daemon.appender(taskId)) {
+            appender.append(NewMessage.of("tool-use", "")
+                    .withTool("Bash")
+                    .withCallId("c1")
+                    .withInput("{\"cmd\":\"make\"}"));
+            appender.append(NewMessage.of("text", "Build fixed."));
+            appender.complete("done");
+        }
+        try (StrataClient user = StrataClient.builder(uri)
+                        .token(userToken)
+                        .workspace(workspaceId)
+                        .build();
+                MessageStream stream = user.stream(taskId)) {
+            stream.forEachRemaining(message -> printed.add(message.seq() + " " + message.content()));
+        }
+
+        assertThat(printed).containsExactly("1 ", "2 Build fixed.");
+        assertThatCode(() -> daemon.appender(taskId).close())
+                .as("a second appender of the task, once the first is closed, may open")
+                .doesNotThrowAnyException();
     }
 }
