@@ -29,6 +29,7 @@ final class ApiTransport implements AutoCloseable {
 
     private final ClientSettings settings;
     private final HttpClient http;
+    private volatile boolean closed;
 
     ApiTransport(ClientSettings settings) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -73,7 +74,7 @@ final class ApiTransport implements AutoCloseable {
         try {
             response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new TransientFailure(request + ": " + e, e);
+            throw transientUnlessClosed(request, e);
         } catch (InterruptedException e) {
             throw interrupted(request, e);
         }
@@ -104,7 +105,7 @@ final class ApiTransport implements AutoCloseable {
         } catch (IOException e) {
             // Connection refused or reset, a timeout, a truncated answer: the request may or may
             // not have been applied, and repeating it is safe either way.
-            throw new TransientFailure(request + ": " + e, e);
+            throw transientUnlessClosed(request, e);
         } catch (InterruptedException e) {
             throw interrupted(request, e);
         }
@@ -113,6 +114,13 @@ final class ApiTransport implements AutoCloseable {
             return new Answer(status, response.headers().firstValue("X-Has-More"), response.body());
         }
         throw failure(request, status, response.body());
+    }
+
+    private TransientFailure transientUnlessClosed(String request, IOException e) {
+        if (closed) {
+            throw new StrataException(request + " failed: the client is closed", e);
+        }
+        return new TransientFailure(request + ": " + e, e);
     }
 
     private HttpRequest.Builder request(String path) {
@@ -162,8 +170,10 @@ final class ApiTransport implements AutoCloseable {
         }
     }
 
+    /** Aborts the requests under way (they throw, and are not retried) and releases the connections. */
     @Override
     public void close() {
-        http.close();
+        closed = true;
+        http.shutdownNow();
     }
 }

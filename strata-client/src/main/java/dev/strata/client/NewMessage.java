@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 
 /**
  * A message to append. Without a {@code seq} the {@link Appender} assigns the next one. {@code input}
- * is JSON text, checked well-formed here and stored exactly as given (without surrounding whitespace). Build one with
+ * is a JSON object's text, checked here and stored exactly as given (without surrounding whitespace). Build one with
  * {@link #of(String, String)} and the {@code with...} methods.
  */
 public record NewMessage(
@@ -36,10 +36,14 @@ public record NewMessage(
             throw new IllegalArgumentException("type is empty");
         }
         input.ifPresent(json -> {
+            Object value;
             try {
-                JsonReader.parse(json);
+                value = JsonReader.parse(json);
             } catch (JsonReader.MalformedJsonException e) {
                 throw new IllegalArgumentException("input is not JSON: " + e.getMessage(), e);
+            }
+            if (!(value instanceof JsonObject)) {
+                throw new IllegalArgumentException("input must be a JSON object, as the API requires: " + json);
             }
         });
         // Well-formed, so only JSON whitespace can surround the value: the server keeps the value alone.
@@ -67,7 +71,7 @@ public record NewMessage(
         return new NewMessage(seq, type, tool, callId, content, value, input);
     }
 
-    /** With {@code json} (any JSON value, as text) as the message's input. */
+    /** With {@code json} (a JSON object, as text) as the message's input. */
     public NewMessage withInput(String json) {
         return new NewMessage(seq, type, tool, callId, content, output, Optional.of(json));
     }

@@ -6,8 +6,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,13 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * the user endpoints, and {@link #stream(String, MessageQuery)} follows a task live. Every request
  * is retried on transient failures as the {@link RetryPolicy} says; every other error answer
  * throws a {@link StrataHttpException} (a {@link StrataAuthenticationException} for 401 and 403).
- * Thread-safe; close it to release its connections after closing its appenders.
+ * Thread-safe; closing it closes its appenders, then its connections.
  */
 public final class StrataClient implements AutoCloseable {
     private final ClientSettings settings;
     private final ApiTransport transport;
     private final TaskEndpoints endpoints;
-    private final Set<String> appending = ConcurrentHashMap.newKeySet();
+    private final Map<String, Appender> appenders = new ConcurrentHashMap<>();
 
     private StrataClient(ClientSettings settings) {
         this.settings = settings;
@@ -48,16 +48,18 @@ public final class StrataClient implements AutoCloseable {
      * passes the seq after the last one it stored). One open appender per task and client, so the
      * client never races its own seqs.
      */
-    public Appender appender(String taskId, long firstSeq) {
+    public synchronized Appender appender(String taskId, long firstSeq) {
         requireNonNull(taskId, "taskId is null");
         if (firstSeq < 0 || firstSeq > NewMessage.MAX_SEQ) {
             throw new IllegalArgumentException("firstSeq must be from 0 to 2^53-1: " + firstSeq);
         }
-        if (!appending.add(taskId)) {
+        if (appenders.containsKey(taskId)) {
             throw new IllegalStateException("an appender of task " + taskId + " is already open");
         }
-        return new Appender(
-                taskId, firstSeq, settings.appenders(), endpoints, appender -> appending.remove(appender.taskId()));
+        Appender appender = new Appender(
+                taskId, firstSeq, settings.appenders(), endpoints, closed -> appenders.remove(taskId, closed));
+        appenders.put(taskId, appender);
+        return appender;
     }
 
     /** One page of the task's messages. */
@@ -100,9 +102,29 @@ public final class StrataClient implements AutoCloseable {
         endpoints.finish(taskId, "fail", "error", requireNonNull(error, "error is null"));
     }
 
+    /**
+     * Closes the appenders still open (each stores what it holds), then the connections. Throws
+     * the first appender's failure, after closing everything.
+     */
     @Override
     public void close() {
-        transport.close();
+        StrataException failure = null;
+        try {
+            for (Appender appender : List.copyOf(appenders.values())) {
+                try {
+                    appender.close();
+                } catch (StrataException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
+            }
+        } finally {
+            transport.close();
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Builds a {@link StrataClient}; every setting but the token has a default. Not thread-safe. */

@@ -100,10 +100,13 @@ class JsonRoundTripTest {
     }
 
     @Example
-    void inputThatIsNotJson_isRefusedWhenTheMessageIsBuilt() {
+    void inputThatIsNotAJsonObject_isRefusedWhenTheMessageIsBuilt() {
         assertThatThrownBy(() -> NewMessage.of("tool-use", "").withInput("{cmd: make}"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("input is not JSON: malformed JSON at offset 1");
+        assertThatThrownBy(() -> NewMessage.of("tool-use", "").withInput("[1, 2]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("input must be a JSON object, as the API requires: [1, 2]");
     }
 
     @Provide
@@ -111,7 +114,11 @@ class JsonRoundTripTest {
         Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(60);
         Arbitrary<String> type = Arbitraries.of("text", "tool-use", "tool-result", "thinking", "ünïcode-☃");
         Arbitrary<String> input = Arbitraries.of(
-                "{\"cmd\":\"make\"}", "[ 1.50 , -0 , 1e400 ]", "\"\\u00e9\\n\"", "null", " { \"a\" : { } } ");
+                "{\"cmd\":\"make\"}",
+                "{\"n\": [ 1.50 , -0 , 1e400 ]}",
+                "{\"s\":\"\\u00e9\\n\\ud800\"}",
+                "{}",
+                " { \"a\" : { } } ");
         return Combinators.combine(type, text, text, text, text, input.optional())
                 .as((kind, tool, callId, content, output, json) -> {
                     NewMessage message = NewMessage.of(kind, content)

@@ -274,4 +274,20 @@ class StrataClientTest {
                 .as("a second appender of the task, once the first is closed, may open")
                 .doesNotThrowAnyException();
     }
+
+    @Test
+    void messageStrataRefuses_stopsTheAppenderWithTheApiError() {
+        String task = server.newTask();
+        Appender appender = daemon.appender(task);
+        appender.append(NewMessage.of("t".repeat(65), "type too long"));
+
+        assertTimeoutPreemptively(
+                NO_RETRY_LOOP,
+                () -> assertThatThrownBy(appender::close).isInstanceOfSatisfying(StrataHttpException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.error()).isEqualTo("messages.0.type: must be a string of 1 to 64 characters");
+                }));
+        assertThatThrownBy(() -> appender.append(NewMessage.of("text", "later")))
+                .isInstanceOf(StrataHttpException.class);
+    }
 }
