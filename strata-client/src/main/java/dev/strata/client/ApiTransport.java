@@ -43,6 +43,10 @@ final class ApiTransport implements AutoCloseable {
         return settings.retry();
     }
 
+    Duration streamIdleTimeout() {
+        return settings.streamIdleTimeout();
+    }
+
     /** Sends the request until it succeeds, fails for good, or the retry policy gives up. */
     Answer send(String method, String path, Optional<String> jsonBody) {
         String request = method + " " + path;

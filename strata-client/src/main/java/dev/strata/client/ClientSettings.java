@@ -13,6 +13,7 @@ record ClientSettings(
         Optional<String> workspace,
         Duration connectTimeout,
         Duration requestTimeout,
+        Duration streamIdleTimeout,
         RetryPolicy retry,
         AppenderSettings appenders) {
     ClientSettings {
@@ -29,6 +30,7 @@ record ClientSettings(
         }
         positive("connectTimeout", connectTimeout);
         positive("requestTimeout", requestTimeout);
+        positive("streamIdleTimeout", streamIdleTimeout);
     }
 
     /** The base URI as a prefix for the API's absolute paths, without a trailing slash. */
@@ -40,7 +42,8 @@ record ClientSettings(
     @Override
     public String toString() {
         return "ClientSettings[baseUri=" + baseUri + ", token=***, workspace=" + workspace + ", connectTimeout="
-                + connectTimeout + ", requestTimeout=" + requestTimeout + ", retry=" + retry + ", appenders="
+                + connectTimeout + ", requestTimeout=" + requestTimeout + ", streamIdleTimeout=" + streamIdleTimeout
+                + ", retry=" + retry + ", appenders="
                 + appenders + "]";
     }
 

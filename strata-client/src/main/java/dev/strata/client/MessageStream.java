@@ -12,7 +12,8 @@ import java.util.Optional;
  * A task's live tail: its stored messages, then each new one as it is committed, until the task
  * ends. When the connection drops (a server restart, a network failure) it reconnects by itself
  * with {@code Last-Event-ID}, after the delay the server asked for and with backoff while
- * reconnecting fails, so no message is missed or repeated. {@link #hasNext()} blocks until the
+ * reconnecting fails, so no message is missed or repeated. A connection that receives nothing for
+ * the stream idle timeout (not even the server's keepalive) counts as dropped. {@link #hasNext()} blocks until the
  * next message or the end. Gives up with {@link StrataUnavailableException} as the
  * {@link RetryPolicy} says, or at once on an answer that will not change (a wrong token, an unknown
  * task). Iterate from one thread; {@link #close()} may be called from any.
@@ -110,8 +111,11 @@ public final class MessageStream implements Iterator<TaskMessage>, AutoCloseable
                 ApiTransport.pause(backoff.compareTo(reconnectDelay) > 0 ? backoff : reconnectDelay);
             }
             try {
-                reader = new SseReader(transport.openStream(path, lastEventId).body());
+                SseReader opened =
+                        new SseReader(transport.openStream(path, lastEventId).body());
+                reader = opened;
                 connectedBefore = true;
+                Thread.ofVirtual().name("strata-stream-watchdog").start(() -> watch(opened));
                 if (closed) {
                     disconnect();
                 }
@@ -127,6 +131,26 @@ public final class MessageStream implements Iterator<TaskMessage>, AutoCloseable
             }
         }
         return null;
+    }
+
+    /** Closes {@code watched} once it has been idle for the idle timeout, unless it was replaced or closed before. */
+    private void watch(SseReader watched) {
+        long timeout = transport.streamIdleTimeout().toNanos();
+        try {
+            while (reader == watched) {
+                long left = timeout - watched.idleNanos();
+                if (left <= 0) {
+                    // The blocked read then fails, and hasNext() reconnects with Last-Event-ID.
+                    watched.close();
+                    return;
+                }
+                Thread.sleep(Duration.ofNanos(left));
+            }
+        } catch (IOException e) {
+            // Closing a dead connection; the reader is done with it either way.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void disconnect() {

@@ -24,6 +24,7 @@ final class SseReader implements AutoCloseable {
     private final BufferedReader lines;
     private String lastId;
     private OptionalLong retryMillis = OptionalLong.empty();
+    private volatile long lastLineNanos = System.nanoTime();
 
     SseReader(InputStream body) {
         this.body = requireNonNull(body, "body is null");
@@ -35,6 +36,7 @@ final class SseReader implements AutoCloseable {
         String name = "";
         StringBuilder data = null;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            lastLineNanos = System.nanoTime();
             if (line.isEmpty()) {
                 if (data != null) {
                     return Optional.of(
@@ -71,6 +73,11 @@ final class SseReader implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Nanoseconds since the last line arrived (a keepalive comment included), or since the reader was made. */
+    long idleNanos() {
+        return System.nanoTime() - lastLineNanos;
     }
 
     /** The reconnection delay the server asked for, if it did. */

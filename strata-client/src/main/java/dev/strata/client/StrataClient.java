@@ -134,6 +134,7 @@ public final class StrataClient implements AutoCloseable {
         private Optional<String> workspace = Optional.empty();
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration streamIdleTimeout = Duration.ofSeconds(45);
         private RetryPolicy retry = RetryPolicy.defaults();
         private AppenderSettings appenders = AppenderSettings.defaults();
 
@@ -165,6 +166,16 @@ public final class StrataClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a live tail may receive nothing, not even the server's keepalive comment (every
+         * {@code STRATA_STREAM_HEARTBEAT}, 15 s by default), before the client takes the connection
+         * for dead and reconnects (45 s). Keep it above the server's heartbeat.
+         */
+        public Builder streamIdleTimeout(Duration value) {
+            this.streamIdleTimeout = value;
+            return this;
+        }
+
         public Builder retry(RetryPolicy value) {
             this.retry = value;
             return this;
@@ -178,8 +189,8 @@ public final class StrataClient implements AutoCloseable {
         /** The client; throws {@link IllegalArgumentException} or {@link NullPointerException} naming a bad setting. */
         public StrataClient build() {
             requireNonNull(token, "token is not set");
-            return new StrataClient(
-                    new ClientSettings(baseUri, token, workspace, connectTimeout, requestTimeout, retry, appenders));
+            return new StrataClient(new ClientSettings(
+                    baseUri, token, workspace, connectTimeout, requestTimeout, streamIdleTimeout, retry, appenders));
         }
     }
 }

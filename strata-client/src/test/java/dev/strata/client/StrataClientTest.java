@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -289,5 +291,34 @@ class StrataClientTest {
                 }));
         assertThatThrownBy(() -> appender.append(NewMessage.of("text", "later")))
                 .isInstanceOf(StrataHttpException.class);
+    }
+
+    @Test
+    void stream_reconnectsWhenItsConnectionGoesSilent_andMissesNothing() throws Exception {
+        String task = server.newTask();
+        try (FaultProxy proxy = new FaultProxy("127.0.0.1", server.uri().getPort());
+                StrataClient watcher = StrataClient.builder(URI.create("http://127.0.0.1:" + proxy.port()))
+                        .token(server.userToken)
+                        .workspace(server.workspace)
+                        .streamIdleTimeout(Duration.ofMillis(500))
+                        .build();
+                Appender appender = daemon.appender(task);
+                MessageStream stream = watcher.stream(task)) {
+            appender.append(NewMessage.of("text", "before"));
+            assertThat(stream.next().content()).isEqualTo("before");
+
+            proxy.blackHole();
+            long connections = proxy.connectionsAccepted();
+            CompletableFuture<TaskMessage> during = CompletableFuture.supplyAsync(stream::next);
+            appender.append(NewMessage.of("text", "during"));
+            appender.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> proxy.connectionsAccepted() > connections);
+            proxy.pass();
+
+            assertThat(during.get(30, TimeUnit.SECONDS).content()).isEqualTo("during");
+            appender.complete("done");
+            assertThat(stream.hasNext()).as("a message after the last one").isFalse();
+            assertThat(stream.endStatus()).contains("completed");
+        }
     }
 }
