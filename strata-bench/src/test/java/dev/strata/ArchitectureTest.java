@@ -58,6 +58,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void metadata_neverBuildsContentKeys() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.strata.tier.metadata..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.strata.tier.content..")
+                .check(main);
+    }
+
+    @Test
     void core_neverReachesIntoTheServerOrTheBench() {
         noClasses()
                 .that()
