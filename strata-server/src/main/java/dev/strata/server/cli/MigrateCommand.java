@@ -150,7 +150,7 @@ final class MigrateCommand implements Runnable {
                 out.println(result.passed() ? "status: verified" : "status: mismatches found");
                 out.flush();
                 if (result.passed()) {
-                    MigrationSources.recordVerified(strata, from);
+                    MigrationSources.recordVerified(strata.database(), from);
                 }
                 return result.passed() ? 0 : 1;
             }
@@ -174,7 +174,7 @@ final class MigrateCommand implements Runnable {
         @Override
         public Integer call() {
             try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
-                MigrationSources.requireVerified(strata, from, force);
+                MigrationSources.requireVerified(strata.database(), from, force);
             }
             Finalizer.Result result = Finalizer.run(from);
             PrintWriter out = spec.commandLine().getOut();

@@ -197,15 +197,15 @@ class MigrationTest {
         try (LegacyFixture legacy = legacy("legacy.db", 3_000)) {
             Strata strata = strata("strata");
             importAll(strata, options(legacy.url));
-            assertThatThrownBy(() -> MigrationSources.requireVerified(strata, legacy.url, false))
+            assertThatThrownBy(() -> MigrationSources.requireVerified(strata.database(), legacy.url, false))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("no passing 'migrate verify'");
             assertThat(strata.verifier()
                             .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
                             .passed())
                     .isTrue();
-            MigrationSources.recordVerified(strata, legacy.url);
-            MigrationSources.requireVerified(strata, legacy.url, false);
+            MigrationSources.recordVerified(strata.database(), legacy.url);
+            MigrationSources.requireVerified(strata.database(), legacy.url, false);
         }
 
         Finalizer.Result result = Finalizer.run("jdbc:sqlite:" + directory.resolve("legacy.db"));
@@ -257,8 +257,8 @@ class MigrationTest {
             assertThat(verify.tasksSkipped()).isEqualTo(1);
             assertThat(verify.rowsSkipped()).isEqualTo(5);
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
-            MigrationSources.recordVerified(strata, legacy.url);
-            MigrationSources.requireVerified(strata, legacy.url, false);
+            MigrationSources.recordVerified(strata.database(), legacy.url);
+            MigrationSources.requireVerified(strata.database(), legacy.url, false);
         }
         Finalizer.Result result = Finalizer.run("jdbc:sqlite:" + directory.resolve("legacy.db"));
         assertThat(result.bytesAfter()).isLessThanOrEqualTo(result.bytesBefore());
