@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Reads the body's varints and strings, from a decompressed array or from a zstd stream, and
@@ -55,13 +56,18 @@ final class BodyReader implements AutoCloseable {
             position += size;
             return value;
         }
-        byte[] utf8 = new byte[size];
+        // The length is only a claim until the body delivers the bytes: grow as they arrive, so a
+        // forged length costs no more memory than the body really inflates to.
+        byte[] utf8 = new byte[Math.min(size, 2 * buffer.length)];
         int copied = 0;
         while (copied < size) {
             if (position == end) {
                 fill();
             }
             int chunk = Math.min(size - copied, end - position);
+            if (copied + chunk > utf8.length) {
+                utf8 = Arrays.copyOf(utf8, (int) Math.min(size, Math.max(copied + chunk, 2L * utf8.length)));
+            }
             System.arraycopy(buffer, position, utf8, copied, chunk);
             position += chunk;
             copied += chunk;

@@ -30,7 +30,8 @@ final class SegmentDecoder {
             if (count < 0 || count > rawLength) {
                 throw new IllegalStateException("message count " + count + " cannot fit in " + rawLength + " bytes");
             }
-            List<TaskMessage> messages = new ArrayList<>(count);
+            // The count is only a claim until the body delivers the messages: grow as they arrive.
+            List<TaskMessage> messages = new ArrayList<>(Math.min(count, 1024));
             for (int i = 0; i < count; i++) {
                 long seq = in.varLong();
                 String id = in.string();

@@ -43,7 +43,8 @@ public final class OrphanCollector {
     /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
     public synchronized Pass collect(int pageSize, Removal removal) {
         List<StoredObject> page = content.list(ContentKeys.TASKS, cursor, pageSize);
-        boolean wrapped = page.size() < pageSize;
+        // A page holds at most MAX_PAGE keys whatever was asked: only a shorter one ends the listing.
+        boolean wrapped = page.size() < Math.min(pageSize, ListableContent.MAX_PAGE);
         cursor = wrapped ? "" : page.get(page.size() - 1).key();
         List<String> orphans = orphansAmong(page, clock.instant().minus(grace));
         if (removal == Removal.REMOVE && !orphans.isEmpty()) {

@@ -152,6 +152,43 @@ class SegmentCodecTest {
                 .hasMessage("segment records an impossible decoded length -5");
     }
 
+    @Test
+    void forgedHugeMessageCount_isCorruptNotOutOfMemory() {
+        // A re-signed segment whose header records 2 GiB and whose body claims two billion
+        // messages: the count fits the recorded length, so only the body's real end refutes it.
+        byte[] body = {(byte) 0x80, (byte) 0xA8, (byte) 0xD6, (byte) 0xB9, 0x07}; // varint 2,000,000,000
+        byte[] compressed = com.github.luben.zstd.Zstd.compress(body);
+        byte[] forged = new byte[SegmentFormat.HEADER_LENGTH + compressed.length];
+        java.nio.ByteBuffer.wrap(forged).put(SegmentFormat.MAGIC).put(SegmentFormat.VERSION);
+        System.arraycopy(compressed, 0, forged, SegmentFormat.HEADER_LENGTH, compressed.length);
+        byte[] bytes = withRecordedLength(forged, Integer.MAX_VALUE);
+
+        assertThatThrownBy(() -> codec.decode("task", bytes))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageContaining("body ends early");
+    }
+
+    @Test
+    void forgedHugeStringLength_isCorrupt_withoutAllocatingWhatItClaims() {
+        // One message whose first string claims 2,000,000,000 bytes of a body recorded as 2 GiB,
+        // re-signed; the body ends right after the claim. Only delivered bytes may cost memory.
+        byte[] body = {1, 1, (byte) 0x80, (byte) 0xA8, (byte) 0xD6, (byte) 0xB9, 0x07}; // count, seq, length
+        byte[] compressed = com.github.luben.zstd.Zstd.compress(body);
+        byte[] forged = new byte[SegmentFormat.HEADER_LENGTH + compressed.length];
+        java.nio.ByteBuffer.wrap(forged).put(SegmentFormat.MAGIC).put(SegmentFormat.VERSION);
+        System.arraycopy(compressed, 0, forged, SegmentFormat.HEADER_LENGTH, compressed.length);
+        byte[] bytes = withRecordedLength(forged, Integer.MAX_VALUE);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        assertThatThrownBy(() -> codec.decode("task", bytes))
+                .isInstanceOf(CorruptContentException.class)
+                .hasMessageContaining("body ends early");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+                .as("bytes allocated by the decode")
+                .isLessThan(64L << 20);
+    }
+
     /** Rewrites the header's decoded length and re-signs the object, as a forger would. */
     private static byte[] withRecordedLength(byte[] segment, int length) {
         byte[] bytes = segment.clone();

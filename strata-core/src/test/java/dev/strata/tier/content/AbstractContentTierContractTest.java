@@ -242,4 +242,75 @@ public abstract class AbstractContentTierContractTest {
         new Random(length).nextBytes(bytes);
         return bytes;
     }
+    /**
+     * Random task ids (ASCII that passes through, characters that become {@code ~XX}, non-BMP),
+     * random prefixes cut anywhere in a key and random startAfter values (present, absent, cut
+     * keys, ending in '/'), each listing paged to its end and compared with a sorted model; between
+     * pages objects are added and deleted, and every key present throughout must come exactly once
+     * and in order.
+     */
+    @Test
+    void list_randomPrefixesAndStarts_pagedWhileObjectsComeAndGo_matchesASortedModel() {
+        Random random = new Random(20261129);
+        String stem = uniqueStem();
+        String[] pieces = {"a", "b", "Z", "0", "-", "_", ".", "/", "~", "é", "😀", "ab", "a-", "a."};
+        java.util.TreeSet<String> model = new java.util.TreeSet<>();
+        List<String> pool = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            StringBuilder id = new StringBuilder(stem);
+            for (int n = random.nextInt(3); n >= 0; n--) {
+                id.append(pieces[random.nextInt(pieces.length)]);
+            }
+            pool.add(ContentKeys.segment(id.toString(), random.nextInt(3)));
+        }
+        for (String key : pool.subList(0, 30)) {
+            tier.put(key, new byte[] {1});
+            model.add(key);
+        }
+        int checked = 0;
+        for (int round = 0; round < 35; round++) {
+            String base = ContentKeys.TASKS + stem;
+            String some = pool.get(random.nextInt(pool.size()));
+            String prefix = random.nextBoolean()
+                    ? base
+                    : some.substring(0, base.length() + random.nextInt(some.length() - base.length() + 1));
+            String other = pool.get(random.nextInt(pool.size()));
+            String startAfter = switch (random.nextInt(4)) {
+                case 0 -> "";
+                case 1 -> other;
+                case 2 -> other.substring(0, base.length() + random.nextInt(other.length() - base.length() + 1));
+                default -> other.substring(0, other.lastIndexOf('/') + 1);
+            };
+            int limit = 1 + random.nextInt(4);
+            java.util.Set<String> throughout = new java.util.TreeSet<>(model);
+            List<String> listed = new ArrayList<>();
+            String after = startAfter;
+            for (List<StoredObject> page = tier.list(prefix, after, limit);
+                    !page.isEmpty();
+                    page = tier.list(prefix, after, limit)) {
+                page.forEach(object -> listed.add(object.key()));
+                after = page.get(page.size() - 1).key();
+                String changed = pool.get(random.nextInt(pool.size()));
+                if (model.remove(changed)) {
+                    tier.delete(List.of(changed));
+                    throughout.remove(changed);
+                } else {
+                    tier.put(changed, new byte[] {2});
+                    model.add(changed);
+                }
+            }
+            String from = startAfter;
+            List<String> expected = throughout.stream()
+                    .filter(key -> key.startsWith(prefix) && key.compareTo(from) > 0)
+                    .toList();
+            assertThat(listed)
+                    .as("prefix %s after %s limit %d", prefix, startAfter, limit)
+                    .isSorted()
+                    .doesNotHaveDuplicates()
+                    .containsAll(expected)
+                    .allMatch(key -> key.startsWith(prefix) && key.compareTo(from) > 0);
+            checked += expected.size();
+        }
+        assertThat(checked).as("keys the rounds expected in all").isGreaterThan(150);
+    }
 }
