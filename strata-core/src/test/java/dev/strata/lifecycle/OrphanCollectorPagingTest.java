@@ -3,7 +3,7 @@ package dev.strata.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.TestDatabases;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -32,7 +32,7 @@ class OrphanCollectorPagingTest {
 
     @BeforeEach
     void setUp() {
-        database = TestServices.sqlite(directory);
+        database = TestDatabases.sqlite(directory);
         content = new LocalDirectoryContentTier(directory.resolve("objects"));
         collector = new OrphanCollector(
                 content,
