@@ -2,6 +2,7 @@ package dev.strata.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.metadata.StoreActivity;
 import dev.strata.tier.metadata.TaskTimes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -27,5 +28,10 @@ public final class MeteredTaskTimes implements TaskTimes {
     @Override
     public Map<String, Instant> lastMessageTimes(Collection<String> taskIds) {
         return timer.time("taskTimes.lastMessageTimes", () -> delegate.lastMessageTimes(taskIds));
+    }
+
+    @Override
+    public Map<String, StoreActivity> activity(Collection<String> taskIds) {
+        return timer.time("taskTimes.activity", () -> delegate.activity(taskIds));
     }
 }

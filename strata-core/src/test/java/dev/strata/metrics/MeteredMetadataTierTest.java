@@ -6,8 +6,10 @@ import dev.strata.model.MessageQuery;
 import dev.strata.store.ContentSegmentKeys;
 import dev.strata.testing.TestDatabases;
 import dev.strata.tier.metadata.CommitLog;
+import dev.strata.tier.metadata.DeletionQueue;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import dev.strata.tier.metadata.TaskTimes;
@@ -16,10 +18,13 @@ import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,36 +80,66 @@ class MeteredMetadataTierTest {
         TaskTimes times = new MeteredTaskTimes(new JdbcTaskTimes(database), registry);
         times.createdBefore(List.of("t"), Instant.now());
         times.lastMessageTimes(List.of("t"));
+        times.activity(List.of("t"));
 
-        assertThat(List.of(
-                        "createTask",
-                        "task",
-                        "storedSeqs",
-                        "commit",
-                        "locate",
-                        "countByType",
-                        "seal",
-                        "deleteTasks",
-                        "check",
-                        "catalog.segments",
-                        "catalog.replaceSegments",
-                        "catalog.compactionCandidates",
-                        "catalog.knownObjects",
-                        "catalog.segmentsAfter",
-                        "commitLog.horizon",
-                        "commitLog.upTo",
-                        "commitLog.after",
-                        "deletions.due",
-                        "deletions.complete",
-                        "deletions.size",
-                        "deletions.countDue",
-                        "taskTimes.createdBefore",
-                        "taskTimes.lastMessageTimes"))
+        List<String> operations = List.of(
+                "createTask",
+                "task",
+                "storedSeqs",
+                "commit",
+                "locate",
+                "countByType",
+                "seal",
+                "deleteTasks",
+                "check",
+                "catalog.segments",
+                "catalog.replaceSegments",
+                "catalog.compactionCandidates",
+                "catalog.knownObjects",
+                "catalog.segmentsAfter",
+                "commitLog.horizon",
+                "commitLog.upTo",
+                "commitLog.after",
+                "deletions.due",
+                "deletions.complete",
+                "deletions.size",
+                "deletions.countDue",
+                "taskTimes.createdBefore",
+                "taskTimes.lastMessageTimes",
+                "taskTimes.activity");
+        assertThat(operations)
+                .as("every method of every metadata interface is exercised here")
+                .containsExactlyInAnyOrderElementsOf(interfaceOperations());
+        assertThat(operations)
                 .allSatisfy(operation -> assertThat(timer(operation))
                         .as("timer of %s", operation)
                         .isNotNull()
                         .extracting(Timer::count)
                         .isNotEqualTo(0L));
+    }
+
+    /** The operations the metered decorators must time: every method the metadata interfaces declare. */
+    private static List<String> interfaceOperations() {
+        List<String> operations = new ArrayList<>();
+        Set<String> accessors = Set.of("deletions", "catalog", "commitLog", "close");
+        for (Method method : MetadataTier.class.getDeclaredMethods()) {
+            if (!accessors.contains(method.getName())) {
+                operations.add(method.getName());
+            }
+        }
+        Map<String, Class<?>> parts = Map.of(
+                "catalog.", SegmentCatalog.class,
+                "commitLog.", CommitLog.class,
+                "deletions.", DeletionQueue.class,
+                "taskTimes.", TaskTimes.class);
+        parts.forEach((prefix, type) -> {
+            for (Method method : type.getDeclaredMethods()) {
+                if (!method.isDefault() && !java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+                    operations.add(prefix + method.getName());
+                }
+            }
+        });
+        return operations;
     }
 
     private Timer timer(String operation) {

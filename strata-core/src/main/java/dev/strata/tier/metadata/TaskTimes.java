@@ -18,4 +18,7 @@ public interface TaskTimes {
 
     /** @return for each of {@code taskIds} that the store holds with at least one message, its newest message's time */
     Map<String, Instant> lastMessageTimes(Collection<String> taskIds);
+
+    /** @return for each of {@code taskIds} that the store holds, what it holds of it now */
+    Map<String, StoreActivity> activity(Collection<String> taskIds);
 }

@@ -362,6 +362,28 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void taskTimes_activity_countsMessagesAndRisesWithEveryCommit() {
+        TaskTimes times = new JdbcTaskTimes(database);
+        TaskRecord task = created("t");
+        created("empty");
+        assertThat(times.activity(List.of("t", "empty", "unknown")))
+                .isEqualTo(Map.of(
+                        "t", new StoreActivity(0, Optional.empty(), 0),
+                        "empty", new StoreActivity(0, Optional.empty(), 0)));
+
+        metadata.commit(task, segment(task, 1, 0, 4));
+        StoreActivity first = times.activity(List.of("t")).get("t");
+        metadata.commit(task, segment(task, 2, 5, 6));
+        StoreActivity second = times.activity(List.of("t")).get("t");
+
+        assertThat(first.messageCount()).isEqualTo(5);
+        assertThat(first.lastMessageAt()).contains(Instant.ofEpochMilli(1_700_000_000_004L));
+        assertThat(second.messageCount()).isEqualTo(7);
+        assertThat(second.segmentsWritten()).isGreaterThan(first.segmentsWritten());
+        assertThat(times.activity(List.of())).isEmpty();
+    }
+
+    @Test
     void deletionsAndSegments_areStampedByTheInjectedClock() {
         Instant now = Instant.parse("2030-01-02T03:04:05.678Z");
         MetadataTier clocked =

@@ -3,9 +3,11 @@ package dev.strata.server.stream;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.lifecycle.PeriodicTask;
+import dev.strata.metrics.MeteredTaskTimes;
 import dev.strata.server.config.StreamConfig;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -35,7 +37,7 @@ public final class LiveTail implements AutoCloseable {
         this.config = requireNonNull(config, "config is null");
         this.registry = new StreamRegistry(config.maxStreams(), config.maxPerToken(), meters);
         this.tickets = new StreamTickets(database, clock);
-        this.activity = new TaskActivity(database);
+        this.activity = new TaskActivity(database, new MeteredTaskTimes(new JdbcTaskTimes(database), meters));
         this.notifier = switch (database.dialect()) {
             case POSTGRESQL ->
                 new PostgresNotifier(database, dbUrl, dbUser, dbPassword, registry::changed, registry::wakeAll);

@@ -2,7 +2,10 @@ package dev.strata.server.stream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.metadata.StoreActivity;
+import dev.strata.tier.metadata.TaskTimes;
 import dev.strata.tier.metadata.jdbc.Database;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,21 +13,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads what live tails watch across the server's task table and the store's task counters (both
- * live in the same database): a fingerprint per task for the periodic catch-up, and the recent
- * activity of a workspace. Thread-safe.
+ * Reads what live tails watch: the server's task rows (status, last update) together with what the
+ * store holds of each task, asked through the store's {@link TaskTimes} (the server never reads the
+ * store's tables). Gives a fingerprint per task for the periodic catch-up, and the recent activity of
+ * a workspace. Thread-safe.
  */
 public final class TaskActivity {
     private static final int IDS_PER_QUERY = 500;
+    private static final StoreActivity NOTHING_STORED = new StoreActivity(0, Optional.empty(), 0);
 
     private final Database database;
+    private final TaskTimes store;
 
-    public TaskActivity(Database database) {
+    public TaskActivity(Database database, TaskTimes store) {
         this.database = requireNonNull(database, "database is null");
+        this.store = requireNonNull(store, "store is null");
     }
 
     /** A task as a task list shows it. */
     public record TaskState(String id, String status, long messageCount, Optional<Long> lastMessageAt) {}
+
+    private record TaskRow(String id, String status, long updatedAt) {}
 
     /**
      * @return per existing task, a value that changes whenever its status changes or a commit or
@@ -34,40 +43,45 @@ public final class TaskActivity {
         Map<String, String> result = new HashMap<>();
         for (int from = 0; from < taskIds.size(); from += IDS_PER_QUERY) {
             List<String> chunk = taskIds.subList(from, Math.min(taskIds.size(), from + IDS_PER_QUERY));
-            database.jdbi()
-                    .useHandle(handle -> handle.createQuery(
-                                    "SELECT t.id, t.status, s.segment_count FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
-                                            + " WHERE t.id IN (<ids>)")
+            List<TaskRow> rows = database.read(
+                    "task rows for " + chunk.get(0),
+                    handle -> handle.createQuery("SELECT id, status, updated_at FROM task WHERE id IN (<ids>)")
                             .bindList("ids", chunk)
-                            .map((rs, ctx) -> {
-                                result.put(rs.getString(1), rs.getString(2) + "/" + rs.getLong(3));
-                                return null;
-                            })
+                            .map((rs, ctx) -> new TaskRow(rs.getString(1), rs.getString(2), rs.getLong(3)))
                             .list());
+            Map<String, StoreActivity> stored = store.activity(chunk);
+            for (TaskRow row : rows) {
+                StoreActivity activity = stored.getOrDefault(row.id(), NOTHING_STORED);
+                result.put(row.id(), row.status() + "/" + activity.segmentsWritten() + "/" + activity.messageCount());
+            }
         }
         return result;
     }
 
     /** @return the workspace's tasks whose status or messages changed at or after {@code sinceMillis} */
     public List<TaskState> changedSince(String workspaceId, long sinceMillis) {
-        return database.jdbi().withHandle(handle -> {
-            List<TaskState> states = new ArrayList<>();
-            handle.createQuery(
-                            "SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t LEFT JOIN tm_task s ON s.task_id = t.id"
-                                    + " WHERE t.workspace_id = :w AND t.updated_at >= :since"
-                                    + " UNION SELECT t.id, t.status, s.message_count, s.last_message_at FROM task t JOIN tm_task s ON s.task_id = t.id"
-                                    + " WHERE t.workspace_id = :w AND s.last_message_at >= :since")
-                    .bind("w", workspaceId)
-                    .bind("since", sinceMillis)
-                    .map((rs, ctx) -> {
-                        long count = rs.getLong(3);
-                        long last = rs.getLong(4);
-                        Optional<Long> lastAt = rs.wasNull() ? Optional.empty() : Optional.of(last);
-                        states.add(new TaskState(rs.getString(1), rs.getString(2), count, lastAt));
-                        return null;
-                    })
-                    .list();
-            return states;
-        });
+        List<TaskRow> rows = database.read(
+                "task rows of workspace " + workspaceId,
+                handle -> handle.createQuery("SELECT id, status, updated_at FROM task WHERE workspace_id = :w")
+                        .bind("w", workspaceId)
+                        .map((rs, ctx) -> new TaskRow(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                        .list());
+        Map<String, StoreActivity> stored =
+                store.activity(rows.stream().map(TaskRow::id).toList());
+        Instant since = Instant.ofEpochMilli(sinceMillis);
+        List<TaskState> changed = new ArrayList<>();
+        for (TaskRow row : rows) {
+            StoreActivity activity = stored.getOrDefault(row.id(), NOTHING_STORED);
+            boolean written =
+                    activity.lastMessageAt().filter(at -> !at.isBefore(since)).isPresent();
+            if (row.updatedAt() >= sinceMillis || written) {
+                changed.add(new TaskState(
+                        row.id(),
+                        row.status(),
+                        activity.messageCount(),
+                        activity.lastMessageAt().map(Instant::toEpochMilli)));
+            }
+        }
+        return changed;
     }
 }

@@ -2,6 +2,7 @@ package dev.strata.tier.metadata.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.metadata.StoreActivity;
 import dev.strata.tier.metadata.TaskTimes;
 import java.time.Instant;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@link TaskTimes} on {@code tm_task}. Thread-safe. */
@@ -59,6 +61,31 @@ public final class JdbcTaskTimes implements TaskTimes {
                         .list();
             }
             return times;
+        });
+    }
+
+    @Override
+    public Map<String, StoreActivity> activity(Collection<String> taskIds) {
+        List<String> all = List.copyOf(taskIds);
+        if (all.isEmpty()) {
+            return Map.of();
+        }
+        return database.read("metadata activity for " + all.get(0), handle -> {
+            Map<String, StoreActivity> activity = new HashMap<>();
+            for (int from = 0; from < all.size(); from += IDS_PER_STATEMENT) {
+                handle.createQuery("SELECT task_id, message_count, last_message_at, segment_count FROM tm_task"
+                                + " WHERE task_id IN (<ids>)")
+                        .bindList("ids", all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT)))
+                        .map((rs, ctx) -> {
+                            long count = rs.getLong(2);
+                            long last = rs.getLong(3);
+                            Optional<Instant> lastAt =
+                                    rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last));
+                            return activity.put(rs.getString(1), new StoreActivity(count, lastAt, rs.getLong(4)));
+                        })
+                        .list();
+            }
+            return activity;
         });
     }
 }
