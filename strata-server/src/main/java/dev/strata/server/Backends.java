@@ -1,8 +1,8 @@
 package dev.strata.server;
 
 import dev.strata.metrics.MeteredSegmentCache;
-import dev.strata.server.config.ConfigException;
-import dev.strata.server.config.StrataConfig;
+import dev.strata.server.config.CacheBackend;
+import dev.strata.server.config.ContentBackend;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
@@ -11,48 +11,40 @@ import dev.strata.tier.cache.redis.RedisSegmentCache;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.content.s3.S3ContentTier;
-import dev.strata.tier.content.s3.S3Location;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Path;
 
-/** Picks each tier's backend from its configuration URL. */
+/** Builds each tier's backend from its parsed configuration. */
 final class Backends {
     /** Segments larger than this are not put in Redis: one would displace many small ones. */
     static final long REDIS_MAX_VALUE_BYTES = 4L << 20;
 
     private Backends() {}
 
-    static ListableContent content(StrataConfig config) {
-        String url = config.contentUrl();
-        if (url.startsWith("file:")) {
-            return new LocalDirectoryContentTier(Path.of(url.substring("file:".length())));
-        }
-        if (url.startsWith("s3://")) {
-            return new S3ContentTier(S3Location.parse(url), config.s3());
-        }
-        throw new ConfigException("STRATA_CONTENT_URL: unsupported content backend '" + url + "'");
+    static ListableContent content(ContentBackend backend) {
+        return switch (backend) {
+            case ContentBackend.LocalDirectory local -> new LocalDirectoryContentTier(local.directory());
+            case ContentBackend.S3 s3 -> new S3ContentTier(s3.location(), s3.settings());
+        };
     }
 
     /**
      * The cache as the store uses it: the configured backend, metered and made fail-safe; or no
      * cache at all, unmetered (metering it would only count misses, and hide that it is disabled).
      */
-    static SegmentCache cache(StrataConfig config, MeterRegistry registry) {
-        if (config.cacheUrl().equals("none")) {
-            return new NoSegmentCache();
-        }
-        return new FailSafeSegmentCache(new MeteredSegmentCache(cacheBackend(config), registry));
+    static SegmentCache cache(CacheBackend backend, MeterRegistry registry) {
+        return switch (backend) {
+            case CacheBackend.None none -> new NoSegmentCache();
+            case CacheBackend.Memory memory ->
+                failSafe(new CaffeineSegmentCache(memory.bytes(), memory.ttl()), registry);
+            case CacheBackend.Redis redis ->
+                failSafe(
+                        new RedisSegmentCache(
+                                redis.url(), redis.prefix(), redis.ttl(), redis.timeout(), REDIS_MAX_VALUE_BYTES),
+                        registry);
+        };
     }
 
-    private static SegmentCache cacheBackend(StrataConfig config) {
-        String url = config.cacheUrl();
-        if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-            return new RedisSegmentCache(
-                    url, config.cachePrefix(), config.cacheTtl(), config.cacheTimeout(), REDIS_MAX_VALUE_BYTES);
-        }
-        return switch (url) {
-            case "memory" -> new CaffeineSegmentCache(config.cacheMemoryBytes(), config.cacheTtl());
-            default -> throw new ConfigException("STRATA_CACHE_URL: unsupported cache backend '" + url + "'");
-        };
+    private static SegmentCache failSafe(SegmentCache backend, MeterRegistry registry) {
+        return new FailSafeSegmentCache(new MeteredSegmentCache(backend, registry));
     }
 }

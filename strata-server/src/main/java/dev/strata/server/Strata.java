@@ -29,7 +29,6 @@ import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -87,8 +86,7 @@ public final class Strata implements AutoCloseable {
     }
 
     private Database openDatabase() {
-        return new Database(new DatabaseSettings(
-                config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(), Duration.ofSeconds(5)));
+        return new Database(config.database());
     }
 
     private MetadataTier metadataTier() {
@@ -97,12 +95,12 @@ public final class Strata implements AutoCloseable {
 
     /** The content backend, metered: the store, fsck and orphan collection all use this one object. */
     private MeteredContentTier contentTier() {
-        return new MeteredContentTier(Backends.content(config), registry);
+        return new MeteredContentTier(Backends.content(config.content()), registry);
     }
 
     /** The cache the store and fsck share; see {@link Backends#cache}. */
     private SegmentCache segmentCache() {
-        return Backends.cache(config, registry);
+        return Backends.cache(config.cache(), registry);
     }
 
     private TaskMessageStore taskStore() {
@@ -144,15 +142,8 @@ public final class Strata implements AutoCloseable {
                 failures));
         RetentionWorker retention = retention();
         resources.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
-        LiveTail liveTail = resources.add(new LiveTail(
-                config.stream(),
-                store,
-                database,
-                config.dbUrl(),
-                config.dbUser(),
-                config.dbPassword(),
-                registry,
-                clock));
+        LiveTail liveTail =
+                resources.add(new LiveTail(config.stream(), store, database, config.database(), registry, clock));
         http = resources.add(new HttpServer(
                         store,
                         directory,

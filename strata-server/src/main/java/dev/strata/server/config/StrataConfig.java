@@ -2,8 +2,9 @@ package dev.strata.server.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.strata.tier.content.s3.S3Location;
 import dev.strata.tier.content.s3.S3Settings;
+import dev.strata.tier.metadata.jdbc.DatabaseSettings;
+import dev.strata.tier.metadata.jdbc.JdbcUrl;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -12,27 +13,21 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything Strata reads from its environment, validated once at start. Secrets are kept out of
- * {@link #toString()}.
+ * Everything Strata reads from its environment, validated once at start; each backend URL is
+ * parsed here, once, into typed settings. Secrets are kept out of {@link #toString()}.
  *
- * @param contentUrl {@code file:<directory>} or {@code s3://bucket[/prefix]}
- * @param cacheUrl {@code memory}, {@code none} or {@code redis://host:port[/db]}
+ * @param database from {@code STRATA_DB_URL} ({@code jdbc:sqlite:...} or {@code jdbc:postgresql:...}) and its
+ *     companions
+ * @param content from {@code STRATA_CONTENT_URL}: {@code file:<directory>} or {@code s3://bucket[/prefix]}
+ * @param cache from {@code STRATA_CACHE_URL}: {@code memory}, {@code none} or {@code redis://host:port[/db]}
  * @param maxResponseBytes most decoded message bytes one page of a message listing holds (at least one message is always sent)
  */
 public record StrataConfig(
         String host,
         int port,
-        String dbUrl,
-        Optional<String> dbUser,
-        Optional<String> dbPassword,
-        int dbPoolSize,
-        String contentUrl,
-        S3Settings s3,
-        String cacheUrl,
-        String cachePrefix,
-        Duration cacheTtl,
-        Duration cacheTimeout,
-        long cacheMemoryBytes,
+        DatabaseSettings database,
+        ContentBackend content,
+        CacheBackend cache,
         Set<String> dropTypes,
         long maxBodyBytes,
         long maxInflightBodyBytes,
@@ -46,15 +41,9 @@ public record StrataConfig(
 
     public StrataConfig {
         requireNonNull(host, "host is null");
-        requireNonNull(dbUrl, "dbUrl is null");
-        requireNonNull(dbUser, "dbUser is null");
-        requireNonNull(dbPassword, "dbPassword is null");
-        requireNonNull(contentUrl, "contentUrl is null");
-        requireNonNull(s3, "s3 is null");
-        requireNonNull(cacheUrl, "cacheUrl is null");
-        requireNonNull(cachePrefix, "cachePrefix is null");
-        requireNonNull(cacheTtl, "cacheTtl is null");
-        requireNonNull(cacheTimeout, "cacheTimeout is null");
+        requireNonNull(database, "database is null");
+        requireNonNull(content, "content is null");
+        requireNonNull(cache, "cache is null");
         dropTypes = Set.copyOf(requireNonNull(dropTypes, "dropTypes is null"));
         requireNonNull(bodyTimeout, "bodyTimeout is null");
         requireNonNull(lifecycle, "lifecycle is null");
@@ -64,34 +53,16 @@ public record StrataConfig(
     /** Reads and validates the configuration from environment variables. */
     public static StrataConfig fromEnvironment(Map<String, String> env) {
         Reader read = new Reader(env);
-        String dbUrl = read.text("STRATA_DB_URL", DEFAULT_DB_URL);
-        if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '"
-                    + Redaction.maskUrl(dbUrl) + "'");
-        }
+        JdbcUrl dbUrl = jdbcUrl(read.text("STRATA_DB_URL", DEFAULT_DB_URL));
         String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
-        if (!contentUrl.startsWith("file:") && !contentUrl.startsWith("s3://")) {
-            throw new ConfigException("STRATA_CONTENT_URL must be file:<directory> or s3://<bucket>[/<prefix>], got '"
-                    + Redaction.maskUrl(contentUrl) + "'");
-        }
-        if (contentUrl.equals("file:") || contentUrl.equals("s3://")) {
-            throw new ConfigException("STRATA_CONTENT_URL names no directory or bucket: '" + contentUrl + "'");
-        }
-        if (contentUrl.startsWith("s3://")) {
-            try {
-                S3Location.parse(contentUrl);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("STRATA_CONTENT_URL: " + e.getMessage());
-            }
-        }
         String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
-        if (!cacheUrl.equals("memory")
-                && !cacheUrl.equals("none")
-                && !cacheUrl.startsWith("redis://")
-                && !cacheUrl.startsWith("rediss://")) {
-            throw new ConfigException("STRATA_CACHE_URL must be memory, none or redis://host:port[/db], got '"
-                    + Redaction.maskUrl(cacheUrl) + "'");
-        }
+        ContentBackend content = ContentBackend.parse(contentUrl, s3Settings(read));
+        CacheBackend cache = CacheBackend.parse(
+                cacheUrl,
+                read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
+                read.text("STRATA_CACHE_PREFIX", "strata:"),
+                read.duration("STRATA_CACHE_TTL", "7d"),
+                read.duration("STRATA_CACHE_TIMEOUT", "250ms"));
         long maxBodyBytes = read.number("STRATA_MAX_BODY_BYTES", 32L << 20, 1024, Integer.MAX_VALUE - 8);
         // A body is briefly held twice while its pieces are joined, so the budget must fit two.
         long maxInflightBodyBytes = read.number(
@@ -112,17 +83,9 @@ public record StrataConfig(
         return new StrataConfig(
                 read.text("STRATA_HOST", "0.0.0.0"),
                 (int) read.number("STRATA_PORT", 8080, 0, 65535),
-                dbUrl,
-                read.optional("STRATA_DB_USER"),
-                read.optional("STRATA_DB_PASSWORD"),
-                (int) read.number("STRATA_DB_POOL_SIZE", dbUrl.startsWith("jdbc:sqlite:") ? 4 : 10, 1, 1000),
-                contentUrl,
-                s3Settings(read),
-                cacheUrl,
-                read.text("STRATA_CACHE_PREFIX", "strata:"),
-                read.duration("STRATA_CACHE_TTL", "7d"),
-                read.duration("STRATA_CACHE_TIMEOUT", "250ms"),
-                read.number("STRATA_CACHE_MEMORY_BYTES", 256L << 20, 1 << 20, Long.MAX_VALUE),
+                database(read, dbUrl),
+                content,
+                cache,
                 dropTypes,
                 maxBodyBytes,
                 maxInflightBodyBytes,
@@ -147,6 +110,28 @@ public record StrataConfig(
                         read.duration("STRATA_STREAM_CATCH_UP", "2s")));
     }
 
+    private static JdbcUrl jdbcUrl(String url) {
+        try {
+            return JdbcUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("STRATA_DB_URL must start with jdbc:sqlite: or jdbc:postgresql:, got '"
+                    + Redaction.maskUrl(url) + "'");
+        }
+    }
+
+    private static DatabaseSettings database(Reader read, JdbcUrl url) {
+        int defaultPoolSize = switch (url.dialect()) {
+            case SQLITE -> 4;
+            case POSTGRESQL -> 10;
+        };
+        return new DatabaseSettings(
+                url,
+                read.optional("STRATA_DB_USER"),
+                read.optional("STRATA_DB_PASSWORD"),
+                (int) read.number("STRATA_DB_POOL_SIZE", defaultPoolSize, 1, 1000),
+                Duration.ofSeconds(5));
+    }
+
     private static S3Settings s3Settings(Reader read) {
         var accessKeyId = read.optional("STRATA_S3_ACCESS_KEY_ID");
         var secretAccessKey = read.optional("STRATA_S3_SECRET_ACCESS_KEY");
@@ -166,21 +151,13 @@ public record StrataConfig(
     /** Every URL-valued setting with its credentials masked ({@link Redaction}); no secret is printed. */
     @Override
     public String toString() {
-        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl=" + Redaction.maskUrl(dbUrl) + ", dbUser="
-                + dbUser.orElse("")
-                + ", dbPassword=" + (dbPassword.isPresent() ? Redaction.MASK : "") + ", contentUrl="
-                + Redaction.maskUrl(contentUrl)
-                + ", s3=S3Settings[endpoint=" + Redaction.maskUrl(s3.endpoint().orElse("aws")) + ", region="
-                + s3.region()
-                + ", accessKeyId=" + s3.accessKeyId().orElse("") + ", secretAccessKey="
-                + (s3.secretAccessKey().isPresent() ? Redaction.MASK : "")
-                + ", pathStyle=" + s3.pathStyle() + ", maxConnections=" + s3.maxConnections() + ", timeout="
-                + s3.timeout() + "]"
-                + ", cacheUrl=" + Redaction.maskUrl(cacheUrl) + ", cachePrefix=" + cachePrefix + ", cacheTtl="
-                + cacheTtl
-                + ", dropTypes=" + dropTypes + ", maxBodyBytes=" + maxBodyBytes + ", maxInflightBodyBytes="
-                + maxInflightBodyBytes
-                + ", bodyTimeout=" + bodyTimeout + ", maxResponseBytes=" + maxResponseBytes + "]";
+        return "StrataConfig[host=" + host + ", port=" + port + ", dbUrl="
+                + Redaction.maskUrl(database.url().value())
+                + ", dbUser=" + database.user().orElse("") + ", dbPassword="
+                + (database.password().isPresent() ? Redaction.MASK : "") + ", dbPoolSize=" + database.poolSize()
+                + ", content=" + content + ", cache=" + cache + ", dropTypes=" + dropTypes + ", maxBodyBytes="
+                + maxBodyBytes + ", maxInflightBodyBytes=" + maxInflightBodyBytes + ", bodyTimeout=" + bodyTimeout
+                + ", maxResponseBytes=" + maxResponseBytes + "]";
     }
 
     /** Reads typed values, naming the variable in every error. */

@@ -1,6 +1,7 @@
 package dev.strata.server.migrate;
 
 import dev.strata.model.InvalidInputException;
+import dev.strata.tier.metadata.jdbc.SqlDialect;
 import java.nio.file.Path;
 
 /**
@@ -17,7 +18,7 @@ public final class Finalizer {
     public static Result run(String from) {
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
             long before = size(legacy, from);
-            if (legacy.kind() == LegacyDatabase.Kind.SQLITE) {
+            if (legacy.dialect() == SqlDialect.SQLITE) {
                 // SQLite cannot drop columns cheaply: new table, copy, drop, rename, recreate both indexes.
                 legacy.execute("BEGIN");
                 legacy.execute(
@@ -48,7 +49,7 @@ public final class Finalizer {
     }
 
     private static long size(LegacyDatabase legacy, String from) {
-        if (legacy.kind() == LegacyDatabase.Kind.SQLITE) {
+        if (legacy.dialect() == SqlDialect.SQLITE) {
             String file = from.substring("jdbc:sqlite:".length());
             int query = file.indexOf('?');
             return Path.of(query < 0 ? file : file.substring(0, query)).toFile().length();

@@ -1,6 +1,9 @@
 package dev.strata.server.migrate;
 
 import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.InvalidInputException;
+import dev.strata.tier.metadata.jdbc.JdbcUrl;
+import dev.strata.tier.metadata.jdbc.SqlDialect;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,26 +20,15 @@ import java.util.function.Consumer;
  * insertion order, so memory does not grow with the database. Not thread-safe: one per worker.
  */
 final class LegacyDatabase implements AutoCloseable {
-    enum Kind {
-        SQLITE,
-        POSTGRESQL
-    }
-
-    private final Kind kind;
+    private final SqlDialect dialect;
     private final Connection connection;
 
+    /** @throws InvalidInputException if {@code url} is neither a SQLite nor a PostgreSQL JDBC URL */
     LegacyDatabase(String url) {
-        if (url.startsWith("jdbc:sqlite:")) {
-            kind = Kind.SQLITE;
-        } else if (url.startsWith("jdbc:postgresql:")) {
-            kind = Kind.POSTGRESQL;
-        } else {
-            throw new dev.strata.model.InvalidInputException(
-                    "--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
-        }
+        dialect = parse(url).dialect();
         try {
             connection = DriverManager.getConnection(url);
-            if (kind == Kind.POSTGRESQL) {
+            if (dialect == SqlDialect.POSTGRESQL) {
                 // Cursors (streaming fetches) need a transaction on PostgreSQL.
                 connection.setAutoCommit(false);
             }
@@ -45,8 +37,17 @@ final class LegacyDatabase implements AutoCloseable {
         }
     }
 
-    Kind kind() {
-        return kind;
+    /** The same parsing as Strata's own {@code STRATA_DB_URL}, with the error naming {@code --from}. */
+    private static JdbcUrl parse(String url) {
+        try {
+            return JdbcUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
+        }
+    }
+
+    SqlDialect dialect() {
+        return dialect;
     }
 
     Connection connection() {
@@ -55,7 +56,7 @@ final class LegacyDatabase implements AutoCloseable {
 
     boolean hasTaskQueue() {
         return query(
-                                kind == Kind.SQLITE
+                                dialect == SqlDialect.SQLITE
                                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'agent_task_queue'"
                                         : "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'agent_task_queue' AND table_schema = current_schema()",
                                 List.of(),
@@ -87,7 +88,7 @@ final class LegacyDatabase implements AutoCloseable {
 
     /** The mark below which every row existing now lies: SQLite max rowid, PostgreSQL max created_at. */
     String highWater() {
-        String sql = kind == Kind.SQLITE
+        String sql = dialect == SqlDialect.SQLITE
                 ? "SELECT COALESCE(MAX(rowid), 0) FROM task_message"
                 : "SELECT COALESCE(MAX(created_at)::text, '') FROM task_message";
         return query(sql, List.of(), rs -> rs.getString(1)).get(0);
@@ -114,8 +115,8 @@ final class LegacyDatabase implements AutoCloseable {
      * @param newerThan only rows above this high-water mark, or every row when empty
      */
     void forEachRow(String taskId, Optional<String> newerThan, Consumer<LegacyRow> consumer) {
-        String position = kind == Kind.SQLITE ? "rowid" : "0";
-        String order = kind == Kind.SQLITE ? "seq, rowid" : "seq, created_at, id";
+        String position = dialect == SqlDialect.SQLITE ? "rowid" : "0";
+        String order = dialect == SqlDialect.SQLITE ? "seq, rowid" : "seq, created_at, id";
         String sql = "SELECT " + position
                 + ", id, task_id, seq, type, tool, call_id, content, input, output, created_at FROM task_message"
                 + " WHERE task_id = ?" + (newerThan.isPresent() ? " AND " + newerThan() : "") + " ORDER BY " + order;
@@ -128,7 +129,7 @@ final class LegacyDatabase implements AutoCloseable {
                 long rank = 0;
                 while (rs.next()) {
                     consumer.accept(new LegacyRow(
-                            kind == Kind.SQLITE ? rs.getLong(1) : rank++,
+                            dialect == SqlDialect.SQLITE ? rs.getLong(1) : rank++,
                             rs.getString(2),
                             rs.getString(3),
                             rs.getLong(4),
@@ -148,11 +149,13 @@ final class LegacyDatabase implements AutoCloseable {
     }
 
     private String newerThan() {
-        return kind == Kind.SQLITE ? "rowid > ?" : "created_at::text > ?";
+        return dialect == SqlDialect.SQLITE ? "rowid > ?" : "created_at::text > ?";
     }
 
     private Object highWaterValue(String highWater) {
-        return kind == Kind.SQLITE ? (Object) Long.parseLong(highWater.isEmpty() ? "0" : highWater) : highWater;
+        return dialect == SqlDialect.SQLITE
+                ? (Object) Long.parseLong(highWater.isEmpty() ? "0" : highWater)
+                : highWater;
     }
 
     /** Runs a statement that changes the legacy database (finalize). */

@@ -7,10 +7,10 @@ import dev.strata.metrics.MeteredTaskTimes;
 import dev.strata.server.config.StreamConfig;
 import dev.strata.store.TaskMessageStore;
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import dev.strata.tier.metadata.jdbc.JdbcTaskTimes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * Everything live tails share in one instance: the stream registry and its limits, the tickets,
@@ -29,9 +29,7 @@ public final class LiveTail implements AutoCloseable {
             StreamConfig config,
             TaskMessageStore store,
             Database database,
-            String dbUrl,
-            Optional<String> dbUser,
-            Optional<String> dbPassword,
+            DatabaseSettings databaseSettings,
             MeterRegistry meters,
             Clock clock) {
         this.config = requireNonNull(config, "config is null");
@@ -39,8 +37,7 @@ public final class LiveTail implements AutoCloseable {
         this.tickets = new StreamTickets(database, clock);
         this.activity = new TaskActivity(database, new MeteredTaskTimes(new JdbcTaskTimes(database), meters));
         this.notifier = switch (database.dialect()) {
-            case POSTGRESQL ->
-                new PostgresNotifier(database, dbUrl, dbUser, dbPassword, registry::changed, registry::wakeAll);
+            case POSTGRESQL -> new PostgresNotifier(database, databaseSettings, registry::changed, registry::wakeAll);
             case SQLITE -> new InProcessNotifier(registry::changed);
         };
         store.addChangeListener(notifier::publish);

@@ -3,6 +3,7 @@ package dev.strata.server.stream;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,21 +49,18 @@ public final class PostgresNotifier implements ChangeNotifier {
     private volatile Connection connection;
 
     /**
+     * @param settings where the database is: the listener opens its own connection
      * @param listener told each task id announced by any instance (this one included)
      * @param missedSome run when notifications may have been lost (the listening connection broke)
      */
     public PostgresNotifier(
-            Database database,
-            String url,
-            Optional<String> user,
-            Optional<String> password,
-            Consumer<String> listener,
-            Runnable missedSome) {
+            Database database, DatabaseSettings settings, Consumer<String> listener, Runnable missedSome) {
         this.database = requireNonNull(database, "database is null");
-        this.url = requireNonNull(url, "url is null");
+        requireNonNull(settings, "settings is null");
+        this.url = settings.url().value();
         this.credentials = new Properties();
-        user.ifPresent(value -> credentials.setProperty("user", value));
-        password.ifPresent(value -> credentials.setProperty("password", value));
+        settings.user().ifPresent(value -> credentials.setProperty("user", value));
+        settings.password().ifPresent(value -> credentials.setProperty("password", value));
         this.listener = requireNonNull(listener, "listener is null");
         this.missedSome = requireNonNull(missedSome, "missedSome is null");
         String schema = database.jdbi()

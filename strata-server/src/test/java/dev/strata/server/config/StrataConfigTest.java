@@ -3,6 +3,9 @@ package dev.strata.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.tier.metadata.jdbc.JdbcUrl;
+import dev.strata.tier.metadata.jdbc.SqlDialect;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +17,10 @@ class StrataConfigTest {
         StrataConfig config = StrataConfig.fromEnvironment(Map.of());
 
         assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.dbUrl()).isEqualTo("jdbc:sqlite:data/strata.db");
-        assertThat(config.contentUrl()).isEqualTo("file:data/objects");
-        assertThat(config.cacheUrl()).isEqualTo("memory");
-        assertThat(config.cacheTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.database().url()).isEqualTo(new JdbcUrl("jdbc:sqlite:data/strata.db", SqlDialect.SQLITE));
+        assertThat(config.database().poolSize()).isEqualTo(4);
+        assertThat(config.content()).isEqualTo(new ContentBackend.LocalDirectory(Path.of("data/objects")));
+        assertThat(config.cache()).isEqualTo(new CacheBackend.Memory(256L << 20, Duration.ofDays(7)));
         assertThat(config.dropTypes()).isEqualTo(Set.of("log", "status"));
         assertThat(config.maxBodyBytes()).isEqualTo(32L << 20);
         assertThat(config.maxInflightBodyBytes()).isEqualTo(256L << 20);
@@ -83,7 +86,7 @@ class StrataConfigTest {
                 StrataConfig.fromEnvironment(Map.of("STRATA_DROP_TYPES", " log , debug ,", "STRATA_CACHE_TTL", "90m"));
 
         assertThat(config.dropTypes()).isEqualTo(Set.of("log", "debug"));
-        assertThat(config.cacheTtl()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(config.cache()).isEqualTo(new CacheBackend.Memory(256L << 20, Duration.ofMinutes(90)));
         assertThat(StrataConfig.fromEnvironment(Map.of("STRATA_DROP_TYPES", "")).dropTypes())
                 .isEqualTo(Set.of("log", "status"));
     }

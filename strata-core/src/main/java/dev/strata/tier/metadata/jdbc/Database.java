@@ -38,10 +38,11 @@ public final class Database implements AutoCloseable {
     /** @param settings where the database is and how large the pool may grow */
     public Database(DatabaseSettings settings) {
         requireNonNull(settings, "settings is null");
-        this.dialect = SqlDialect.fromJdbcUrl(settings.url());
-        this.schema = dialect == SqlDialect.POSTGRESQL ? currentSchema(settings.url()) : Optional.empty();
+        this.dialect = settings.dialect();
+        this.schema =
+                dialect == SqlDialect.POSTGRESQL ? currentSchema(settings.url().value()) : Optional.empty();
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(settings.url());
+        config.setJdbcUrl(settings.url().value());
         settings.user().ifPresent(config::setUsername);
         settings.password().ifPresent(config::setPassword);
         config.setPoolName("strata-metadata");
@@ -49,7 +50,7 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(settings.connectTimeout().toMillis());
         config.setInitializationFailTimeout(-1);
         if (dialect == SqlDialect.SQLITE) {
-            createParentDirectory(settings.url());
+            createParentDirectory(settings.url().value());
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
             // How long a writer waits for another process (an admin command) to release the database.
@@ -177,7 +178,7 @@ public final class Database implements AutoCloseable {
     /** The pool's connections expect the schema to exist, so make it before the pool starts. */
     private static void createSchema(DatabaseSettings settings, String name) {
         try (var connection = java.sql.DriverManager.getConnection(
-                        settings.url(),
+                        settings.url().value(),
                         settings.user().orElse(null),
                         settings.password().orElse(null));
                 var statement = connection.createStatement()) {

@@ -8,13 +8,13 @@ import java.util.Optional;
 /**
  * How to reach the metadata database. The password never appears in {@link #toString()}.
  *
+ * @param url the JDBC URL, with the dialect it names
  * @param poolSize most connections the pool opens
  */
 public record DatabaseSettings(
-        String url, Optional<String> user, Optional<String> password, int poolSize, Duration connectTimeout) {
+        JdbcUrl url, Optional<String> user, Optional<String> password, int poolSize, Duration connectTimeout) {
     public DatabaseSettings {
         requireNonNull(url, "url is null");
-        SqlDialect.fromJdbcUrl(url);
         requireNonNull(user, "user is null");
         requireNonNull(password, "password is null");
         requireNonNull(connectTimeout, "connectTimeout is null");
@@ -23,8 +23,23 @@ public record DatabaseSettings(
         }
     }
 
+    /**
+     * Settings for a URL not parsed yet.
+     *
+     * @throws IllegalArgumentException if the URL is neither SQLite nor PostgreSQL
+     */
+    public DatabaseSettings(
+            String url, Optional<String> user, Optional<String> password, int poolSize, Duration connectTimeout) {
+        this(JdbcUrl.parse(url), user, password, poolSize, connectTimeout);
+    }
+
     public static DatabaseSettings of(String url) {
         return new DatabaseSettings(url, Optional.empty(), Optional.empty(), 8, Duration.ofSeconds(5));
+    }
+
+    /** The dialect the URL names. */
+    public SqlDialect dialect() {
+        return url.dialect();
     }
 
     @Override

@@ -1,14 +1,16 @@
 package dev.strata.tier.metadata.jdbc;
 
-/** The SQL databases Strata runs on; chosen from the JDBC URL. */
+/** The SQL databases Strata runs on; chosen once from the JDBC URL by {@link JdbcUrl#parse}. */
 public enum SqlDialect {
-    SQLITE("sqlite"),
-    POSTGRESQL("postgresql");
+    SQLITE("sqlite", "jdbc:sqlite:"),
+    POSTGRESQL("postgresql", "jdbc:postgresql:");
 
     private final String migrationFolder;
+    private final String urlPrefix;
 
-    SqlDialect(String migrationFolder) {
+    SqlDialect(String migrationFolder, String urlPrefix) {
         this.migrationFolder = migrationFolder;
+        this.urlPrefix = urlPrefix;
     }
 
     /** Folder name of this dialect's migrations under each migration root. */
@@ -16,12 +18,22 @@ public enum SqlDialect {
         return migrationFolder;
     }
 
-    public static SqlDialect fromJdbcUrl(String url) {
-        if (url.startsWith("jdbc:sqlite:")) {
-            return SQLITE;
-        }
-        if (url.startsWith("jdbc:postgresql:")) {
-            return POSTGRESQL;
+    /** How every JDBC URL of this dialect starts, for example {@code jdbc:sqlite:}. */
+    public String urlPrefix() {
+        return urlPrefix;
+    }
+
+    /**
+     * The dialect a JDBC URL names; call {@link JdbcUrl#parse} instead, which keeps the answer
+     * with the URL.
+     *
+     * @throws IllegalArgumentException if the URL is neither SQLite nor PostgreSQL
+     */
+    static SqlDialect fromJdbcUrl(String url) {
+        for (SqlDialect dialect : values()) {
+            if (url.startsWith(dialect.urlPrefix)) {
+                return dialect;
+            }
         }
         throw new IllegalArgumentException(
                 "unsupported database URL (expected jdbc:sqlite:... or jdbc:postgresql:...): " + url);

@@ -1,0 +1,34 @@
+package dev.strata.server.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.model.InvalidInputException;
+import dev.strata.tier.metadata.jdbc.SqlDialect;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The migration source's URL goes through the same parsing as {@code STRATA_DB_URL}. */
+class LegacyDatabaseTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void sqliteUrl_opensASqliteSource() {
+        try (LegacyDatabase legacy = new LegacyDatabase("jdbc:sqlite:" + directory.resolve("legacy.db"))) {
+            assertThat(legacy.dialect()).isEqualTo(SqlDialect.SQLITE);
+            assertThat(legacy.hasTaskQueue()).isFalse();
+        }
+    }
+
+    @Test
+    void otherUrls_areRejectedNamingTheFlag() {
+        for (String url : new String[] {"jdbc:mysql://x/db", "postgresql://db/strata", "legacy.db"}) {
+            assertThatThrownBy(() -> new LegacyDatabase(url))
+                    .as(url)
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("--from must be a jdbc:sqlite: or jdbc:postgresql: URL, got " + url);
+        }
+    }
+}
