@@ -9,11 +9,16 @@ import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.TaskMessageStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
         registry.gauge("strata.http.inflight.body.bytes", budget, BodyBudget::reserved);
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
+        byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -69,6 +75,7 @@ public final class HttpServer implements AutoCloseable {
             ErrorMapping.register(config.routes);
             config.routes.get("/healthz", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
             config.routes.get("/readyz", ctx -> readiness(ctx, store));
+            config.routes.get("/openapi.json", ctx -> Responses.raw(ctx, 200, openApi));
             config.routes.get(
                     "/metrics",
                     ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -89,11 +96,31 @@ public final class HttpServer implements AutoCloseable {
         return app.port();
     }
 
+    /** Every route this server answers (filters and error handlers left out), as Javalin holds them. */
+    List<Endpoint> endpoints() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .toList();
+    }
+
     @Override
     public void close() {
         // Streams first: they end their responses, so clients reconnect to another instance.
         liveTail.registry().close();
         app.stop();
+    }
+
+    /** The API's OpenAPI 3.1 description, kept beside the code as {@code openapi.json}. */
+    private static byte[] openApiDocument() {
+        try (InputStream in = HttpServer.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the class path");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading openapi.json failed", e);
+        }
     }
 
     private static void readiness(Context ctx, TaskMessageStore store) {

@@ -1,0 +1,298 @@
+package dev.strata.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.server.Strata;
+import dev.strata.server.config.StrataConfig;
+import dev.strata.server.workspace.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real responses of a real Strata (embedded backends, over loopback HTTP) are what
+ * {@code openapi.json} documents: status, content type, headers and, for JSON, the body against
+ * the operation's schema. One walk through the API answers every documented operation at least once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiResponsesTest {
+    private static final long MAX_BODY = 4096;
+
+    @TempDir
+    static Path directory;
+
+    private final OpenApiContract contract = OpenApiContract.load();
+    private final Set<String> answered = new TreeSet<>();
+    private Strata strata;
+    private ApiClient api;
+    private String workspace;
+    private String userToken;
+    private String machineToken;
+
+    @BeforeAll
+    void start() {
+        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
+                        "STRATA_PORT",
+                        "0",
+                        "STRATA_HOST",
+                        "127.0.0.1",
+                        "STRATA_MAX_BODY_BYTES",
+                        Long.toString(MAX_BODY),
+                        "STRATA_DB_URL",
+                        "jdbc:sqlite:" + directory.resolve("strata.db"),
+                        "STRATA_CONTENT_URL",
+                        "file:" + directory.resolve("objects"),
+                        "STRATA_CACHE_URL",
+                        "memory")))
+                .serve();
+        api = new ApiClient(strata.port());
+        var people = strata.directory();
+        workspace = people.createWorkspace("main").id();
+        String user = people.createUser("owner@example.com", "Owner").id();
+        people.addMember(workspace, user, Role.OWNER);
+        userToken = strata.tokens().createUserToken(user);
+        machineToken = strata.tokens().createMachineToken(user, workspace);
+    }
+
+    @AfterAll
+    void stop() {
+        strata.close();
+    }
+
+    @Test
+    void everyDocumentedOperation_answersAsDocumented() {
+        conforming("GET", "/healthz", api.get("/healthz"));
+        conforming("GET", "/readyz", api.get("/readyz"));
+        conforming("GET", "/metrics", api.get("/metrics"));
+        conforming("GET", "/openapi.json", api.get("/openapi.json"));
+
+        String conversation = conforming(
+                        "POST", "/api/conversations", user(api.post("/api/conversations", "{\"title\":\"t\"}")))
+                .json()
+                .get("id")
+                .asText();
+        String task = conforming(
+                        "POST",
+                        "/api/tasks",
+                        user(api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\",\"prompt\":\"p\"}")))
+                .json()
+                .get("id")
+                .asText();
+        assertThat(conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)))
+                        .json()
+                        .get("last_message_at")
+                        .isNull())
+                .as("a task without messages")
+                .isTrue();
+
+        String messages = "{\"messages\":[{\"seq\":1,\"type\":\"tool-use\",\"tool\":\"Bash\",\"call_id\":\"c1\","
+                + "\"input\":{\"cmd\":\"make\",\"n\":1.50}},{\"seq\":2,\"type\":\"text\",\"content\":\"done\"},"
+                + "{\"seq\":3,\"type\":\"log\",\"content\":\"dropped\"},{\"seq\":4,\"type\":\"thinking\"}]}";
+        conforming("POST", "/api/daemon/tasks/{taskId}/messages", daemon(appendTo(task, messages)));
+        assertThat(conforming("POST", "/api/daemon/tasks/{taskId}/messages", daemon(appendTo(task, messages)))
+                        .json()
+                        .get("duplicates")
+                        .asInt())
+                .isEqualTo(3);
+
+        var page = conforming(
+                "GET", "/api/tasks/{id}/messages", user(api.get("/api/tasks/" + task + "/messages?limit=2")));
+        assertThat(page.header("X-Has-More")).contains("true");
+        assertThat(page.json().get(0).get("input").get("cmd").asText()).isEqualTo("make");
+        conforming(
+                "GET",
+                "/api/daemon/tasks/{taskId}/messages",
+                daemon(api.get("/api/daemon/tasks/" + task + "/messages?since=1&exclude_types=")));
+        conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)));
+        assertThat(conforming(
+                                "POST",
+                                "/api/tasks/step-counts",
+                                user(api.post(
+                                        "/api/tasks/step-counts", "{\"task_ids\":[\"" + task + "\",\"unknown\"]}")))
+                        .json()
+                        .get(task)
+                        .asLong())
+                .isEqualTo(2);
+        conforming("POST", "/api/stream-tickets", user(api.post("/api/stream-tickets", "")));
+
+        conforming(
+                "POST", "/api/daemon/tasks/{taskId}/complete", daemon(finish(task, "complete", "{\"output\":\"ok\"}")));
+        assertThat(conforming("POST", "/api/daemon/tasks/{taskId}/fail", daemon(finish(task, "fail", "{}")))
+                        .status())
+                .isEqualTo(409);
+
+        // The streams' error answers are JSON; their events are checked in their own tests.
+        conforming("GET", "/api/tasks/{id}/messages/stream", api.get("/api/tasks/" + task + "/messages/stream"));
+        conforming("GET", "/api/stream", api.get("/api/stream?ticket=nope"));
+
+        conforming("DELETE", "/api/tasks/{id}", user(api.delete("/api/tasks/" + task)));
+        conforming("DELETE", "/api/conversations/{id}", user(api.delete("/api/conversations/" + conversation)));
+
+        assertThat(answered).as("operations answered").isEqualTo(contract.operations());
+    }
+
+    @Test
+    void errorResponses_areDocumented() {
+        String task = conforming("POST", "/api/tasks", user(api.post("/api/tasks", "")))
+                .json()
+                .get("id")
+                .asText();
+
+        assertThat(conforming("GET", "/api/tasks/{id}", api.get("/api/tasks/" + task))
+                        .status())
+                .isEqualTo(401);
+        assertThat(conforming("GET", "/api/tasks/{id}", daemon(api.get("/api/tasks/" + task)))
+                        .status())
+                .isEqualTo(403);
+        assertThat(conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/unknown")))
+                        .status())
+                .isEqualTo(404);
+        assertThat(conforming(
+                                "GET",
+                                "/api/tasks/{id}",
+                                api.get("/api/tasks/" + task).token(userToken))
+                        .status())
+                .as("no workspace")
+                .isEqualTo(400);
+        assertThat(conforming("POST", "/api/tasks/step-counts", user(api.post("/api/tasks/step-counts", "{}")))
+                        .error())
+                .isEqualTo("task_ids is required");
+        assertThat(conforming("POST", "/api/daemon/tasks/{taskId}/messages", daemon(appendTo(task, "{\"messages\":3}")))
+                        .status())
+                .isEqualTo(400);
+        assertThat(conforming(
+                                "POST",
+                                "/api/daemon/tasks/{taskId}/messages",
+                                daemon(appendTo(
+                                        task, "{\"messages\":[]," + "\"pad\":\"" + "x".repeat((int) MAX_BODY) + "\"}")))
+                        .status())
+                .isEqualTo(413);
+        assertThat(conforming(
+                                "GET",
+                                "/api/tasks/{id}/messages",
+                                user(api.get("/api/tasks/" + task + "/messages?limit=0")))
+                        .status())
+                .isEqualTo(400);
+        assertThat(conforming(
+                                "GET",
+                                "/api/tasks/{id}/messages/stream",
+                                user(api.get("/api/tasks/" + task + "/messages/stream"))
+                                        .header("Last-Event-ID", "not a cursor"))
+                        .error())
+                .isEqualTo("invalid Last-Event-ID");
+    }
+
+    @Test
+    void taskStream_sendsDocumentedMessagesAndEnd() {
+        String task = conforming("POST", "/api/tasks", user(api.post("/api/tasks", "{}")))
+                .json()
+                .get("id")
+                .asText();
+        daemon(appendTo(
+                        task,
+                        "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"hi\"},"
+                                + "{\"seq\":2,\"type\":\"tool-use\",\"input\":{\"a\":[1]}}]}"))
+                .send();
+        daemon(finish(task, "complete", "")).send();
+
+        try (SseClient stream =
+                SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket(), Map.of())) {
+            assertThat(stream.status).isEqualTo(200);
+            assertThat(contract.document()
+                            .at("/paths/~1api~1tasks~1{id}~1messages~1stream/get/responses/200/content")
+                            .has(stream.contentType))
+                    .isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(stream::ended);
+            assertThat(stream.messages()).hasSize(2);
+            stream.messages()
+                    .forEach(event -> assertThat(contract.violations("/components/schemas/Message", event.data()))
+                            .as(event.data())
+                            .isEmpty());
+        }
+    }
+
+    @Test
+    void workspaceStream_sendsDocumentedTaskActivity() {
+        try (SseClient stream = SseClient.open(strata.port(), "/api/stream?ticket=" + ticket(), Map.of())) {
+            assertThat(stream.status).isEqualTo(200);
+            user(api.post("/api/tasks", "{}")).send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events().isEmpty());
+            var event = stream.events().get(0);
+            assertThat(event.name()).isEqualTo("task");
+            assertThat(contract.violations("/components/schemas/TaskActivity", event.data()))
+                    .as(event.data())
+                    .isEmpty();
+        }
+    }
+
+    /** The validation can fail: a body missing a required field, or with one too many, is refused. */
+    @Test
+    void bodyThatBreaksTheSchema_failsValidation() {
+        String task = user(api.post("/api/tasks", "{}")).send().json().get("id").asText();
+        var response = conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)));
+
+        ObjectNode missing = ((ObjectNode) response.json()).deepCopy();
+        missing.remove("status");
+        assertThat(contract.violations("GET", "/api/tasks/{id}", withBody(response, missing.toString())))
+                .singleElement()
+                .asString()
+                .contains("status");
+        ObjectNode extra = ((ObjectNode) response.json()).deepCopy();
+        extra.put("surprise", 1);
+        assertThat(contract.violations("GET", "/api/tasks/{id}", withBody(response, extra.toString())))
+                .singleElement()
+                .asString()
+                .contains("surprise");
+        assertThat(contract.violations(
+                        "GET", "/api/tasks/{id}", new ApiClient.Response(418, response.headers(), response.text())))
+                .containsExactly("GET /api/tasks/{id}: status 418 is not documented");
+        assertThat(contract.violations("GET", "/api/tasks", response))
+                .containsExactly("GET /api/tasks is not documented");
+    }
+
+    private ApiClient.Response conforming(String method, String pathTemplate, ApiClient.Request request) {
+        ApiClient.Response response = request.send();
+        answered.add(method + " " + pathTemplate);
+        assertThat(contract.violations(method, pathTemplate, response))
+                .as("%s %s answered %s %s", method, pathTemplate, response.status(), response.text())
+                .isEmpty();
+        return response;
+    }
+
+    private static ApiClient.Response withBody(ApiClient.Response response, String body) {
+        return new ApiClient.Response(response.status(), response.headers(), body);
+    }
+
+    private String ticket() {
+        return user(api.post("/api/stream-tickets", ""))
+                .send()
+                .json()
+                .get("ticket")
+                .asText();
+    }
+
+    private ApiClient.Request appendTo(String task, String body) {
+        return api.post("/api/daemon/tasks/" + task + "/messages", body);
+    }
+
+    private ApiClient.Request finish(String task, String end, String body) {
+        return api.post("/api/daemon/tasks/" + task + "/" + end, body);
+    }
+
+    private ApiClient.Request user(ApiClient.Request request) {
+        return request.token(userToken).workspace(workspace);
+    }
+
+    private ApiClient.Request daemon(ApiClient.Request request) {
+        return request.token(machineToken);
+    }
+}
