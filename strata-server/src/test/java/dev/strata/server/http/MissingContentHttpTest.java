@@ -3,8 +3,6 @@ package dev.strata.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
-import dev.strata.server.workspace.Role;
 import dev.strata.tier.content.ContentKeys;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,20 +34,12 @@ class MissingContentHttpTest {
 
     @BeforeAll
     void start() {
-        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                        "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                        "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                        "STRATA_CACHE_URL", "none",
-                        "STRATA_PORT", "0",
-                        "STRATA_HOST", "127.0.0.1")))
-                .serve();
-        api = new ApiClient(strata.port());
-        workspace = strata.directory().createWorkspace("main").id();
-        String user =
-                strata.directory().createUser("owner@example.com", "Owner").id();
-        strata.directory().addMember(workspace, user, Role.OWNER);
-        userToken = strata.tokens().createUserToken(user);
-        machineToken = strata.tokens().createMachineToken(user, workspace);
+        EmbeddedServer server = EmbeddedServer.start(directory, Map.of("STRATA_CACHE_URL", "none"));
+        strata = server.strata();
+        api = server.api();
+        workspace = server.workspace();
+        userToken = server.userToken();
+        machineToken = server.machineToken();
     }
 
     @AfterAll

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
-import dev.strata.server.workspace.Role;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -40,27 +38,13 @@ class OpenApiResponsesTest {
 
     @BeforeAll
     void start() {
-        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                        "STRATA_PORT",
-                        "0",
-                        "STRATA_HOST",
-                        "127.0.0.1",
-                        "STRATA_MAX_BODY_BYTES",
-                        Long.toString(MAX_BODY),
-                        "STRATA_DB_URL",
-                        "jdbc:sqlite:" + directory.resolve("strata.db"),
-                        "STRATA_CONTENT_URL",
-                        "file:" + directory.resolve("objects"),
-                        "STRATA_CACHE_URL",
-                        "memory")))
-                .serve();
-        api = new ApiClient(strata.port());
-        var people = strata.directory();
-        workspace = people.createWorkspace("main").id();
-        String user = people.createUser("owner@example.com", "Owner").id();
-        people.addMember(workspace, user, Role.OWNER);
-        userToken = strata.tokens().createUserToken(user);
-        machineToken = strata.tokens().createMachineToken(user, workspace);
+        EmbeddedServer server = EmbeddedServer.start(
+                directory, Map.of("STRATA_MAX_BODY_BYTES", Long.toString(MAX_BODY), "STRATA_CACHE_URL", "memory"));
+        strata = server.strata();
+        api = server.api();
+        workspace = server.workspace();
+        userToken = server.userToken();
+        machineToken = server.machineToken();
     }
 
     @AfterAll

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
-import dev.strata.server.workspace.Role;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,20 +36,12 @@ class ResponseByteBudgetHttpTest {
 
     @BeforeAll
     void start() {
-        strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                        "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
-                        "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                        "STRATA_PORT", "0",
-                        "STRATA_HOST", "127.0.0.1",
-                        "STRATA_MAX_RESPONSE_BYTES", "500000")))
-                .serve();
-        api = new ApiClient(strata.port());
-        workspace = strata.directory().createWorkspace("main").id();
-        String user =
-                strata.directory().createUser("owner@example.com", "Owner").id();
-        strata.directory().addMember(workspace, user, Role.OWNER);
-        userToken = strata.tokens().createUserToken(user);
-        machineToken = strata.tokens().createMachineToken(user, workspace);
+        EmbeddedServer server = EmbeddedServer.start(directory, Map.of("STRATA_MAX_RESPONSE_BYTES", "500000"));
+        strata = server.strata();
+        api = server.api();
+        workspace = server.workspace();
+        userToken = server.userToken();
+        machineToken = server.machineToken();
     }
 
     @AfterAll
