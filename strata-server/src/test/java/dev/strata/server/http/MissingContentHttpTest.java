@@ -2,7 +2,6 @@ package dev.strata.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.server.Strata;
 import dev.strata.tier.content.ContentKeys;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,39 +25,32 @@ class MissingContentHttpTest {
     @TempDir
     static Path directory;
 
-    private Strata strata;
-    private ApiClient api;
-    private String workspace;
-    private String userToken;
-    private String machineToken;
+    private EmbeddedServer server;
 
     @BeforeAll
     void start() {
-        EmbeddedServer server = EmbeddedServer.start(directory, Map.of("STRATA_CACHE_URL", "none"));
-        strata = server.strata();
-        api = server.api();
-        workspace = server.workspace();
-        userToken = server.userToken();
-        machineToken = server.machineToken();
+        server = EmbeddedServer.start(directory, Map.of("STRATA_CACHE_URL", "none"));
     }
 
     @AfterAll
     void stop() {
-        strata.close();
+        server.close();
     }
 
     @Test
     void read_ofATaskWhoseSegmentIsGone_answers500StoredContentFailedVerification() throws IOException {
-        var created = api.post("/api/tasks", "{}")
-                .token(userToken)
-                .workspace(workspace)
+        var created = server.api()
+                .post("/api/tasks", "{}")
+                .token(server.userToken())
+                .workspace(server.workspace())
                 .send();
         assertThat(created.status()).as("POST /api/tasks").isEqualTo(201);
         String task = created.json().get("id").asText();
-        var appended = api.post(
+        var appended = server.api()
+                .post(
                         "/api/daemon/tasks/" + task + "/messages",
                         "{\"messages\":[{\"seq\":1,\"type\":\"text\",\"content\":\"soon lost\"}]}")
-                .token(machineToken)
+                .token(server.machineToken())
                 .send();
         assertThat(appended.status()).as("append").isEqualTo(200);
         Path taskDirectory = directory.resolve("objects").resolve(ContentKeys.taskPrefix(task));
@@ -69,9 +61,10 @@ class MissingContentHttpTest {
         assertThat(segments).as("segments of the task").hasSize(1);
         Files.delete(segments.get(0));
 
-        var read = api.get("/api/tasks/" + task + "/messages")
-                .token(userToken)
-                .workspace(workspace)
+        var read = server.api()
+                .get("/api/tasks/" + task + "/messages")
+                .token(server.userToken())
+                .workspace(server.workspace())
                 .send();
 
         assertThat(read.status())

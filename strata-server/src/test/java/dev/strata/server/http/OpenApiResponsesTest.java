@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.server.Strata;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,48 +29,42 @@ class OpenApiResponsesTest {
 
     private final OpenApiContract contract = OpenApiContract.load();
     private final Set<String> answered = new TreeSet<>();
-    private Strata strata;
-    private ApiClient api;
-    private String workspace;
-    private String userToken;
-    private String machineToken;
+    private EmbeddedServer server;
 
     @BeforeAll
     void start() {
-        EmbeddedServer server = EmbeddedServer.start(
+        server = EmbeddedServer.start(
                 directory, Map.of("STRATA_MAX_BODY_BYTES", Long.toString(MAX_BODY), "STRATA_CACHE_URL", "memory"));
-        strata = server.strata();
-        api = server.api();
-        workspace = server.workspace();
-        userToken = server.userToken();
-        machineToken = server.machineToken();
     }
 
     @AfterAll
     void stop() {
-        strata.close();
+        server.close();
     }
 
     @Test
     void everyDocumentedOperation_answersAsDocumented() {
-        conforming("GET", "/healthz", api.get("/healthz"));
-        conforming("GET", "/readyz", api.get("/readyz"));
-        conforming("GET", "/metrics", api.get("/metrics"));
-        conforming("GET", "/openapi.json", api.get("/openapi.json"));
+        conforming("GET", "/healthz", server.api().get("/healthz"));
+        conforming("GET", "/readyz", server.api().get("/readyz"));
+        conforming("GET", "/metrics", server.api().get("/metrics"));
+        conforming("GET", "/openapi.json", server.api().get("/openapi.json"));
 
         String conversation = conforming(
-                        "POST", "/api/conversations", user(api.post("/api/conversations", "{\"title\":\"t\"}")))
+                        "POST",
+                        "/api/conversations",
+                        user(server.api().post("/api/conversations", "{\"title\":\"t\"}")))
                 .json()
                 .get("id")
                 .asText();
         String task = conforming(
                         "POST",
                         "/api/tasks",
-                        user(api.post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\",\"prompt\":\"p\"}")))
+                        user(server.api()
+                                .post("/api/tasks", "{\"conversation_id\":\"" + conversation + "\",\"prompt\":\"p\"}")))
                 .json()
                 .get("id")
                 .asText();
-        assertThat(conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)))
+        assertThat(conforming("GET", "/api/tasks/{id}", user(server.api().get("/api/tasks/" + task)))
                         .json()
                         .get("last_message_at")
                         .isNull())
@@ -89,24 +82,26 @@ class OpenApiResponsesTest {
                 .isEqualTo(3);
 
         var page = conforming(
-                "GET", "/api/tasks/{id}/messages", user(api.get("/api/tasks/" + task + "/messages?limit=2")));
+                "GET", "/api/tasks/{id}/messages", user(server.api().get("/api/tasks/" + task + "/messages?limit=2")));
         assertThat(page.header("X-Has-More")).contains("true");
         assertThat(page.json().get(0).get("input").get("cmd").asText()).isEqualTo("make");
         conforming(
                 "GET",
                 "/api/daemon/tasks/{taskId}/messages",
-                daemon(api.get("/api/daemon/tasks/" + task + "/messages?since=1&exclude_types=")));
-        conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)));
+                daemon(server.api().get("/api/daemon/tasks/" + task + "/messages?since=1&exclude_types=")));
+        conforming("GET", "/api/tasks/{id}", user(server.api().get("/api/tasks/" + task)));
         assertThat(conforming(
                                 "POST",
                                 "/api/tasks/step-counts",
-                                user(api.post(
-                                        "/api/tasks/step-counts", "{\"task_ids\":[\"" + task + "\",\"unknown\"]}")))
+                                user(server.api()
+                                        .post(
+                                                "/api/tasks/step-counts",
+                                                "{\"task_ids\":[\"" + task + "\",\"unknown\"]}")))
                         .json()
                         .get(task)
                         .asLong())
                 .isEqualTo(2);
-        conforming("POST", "/api/stream-tickets", user(api.post("/api/stream-tickets", "")));
+        conforming("POST", "/api/stream-tickets", user(server.api().post("/api/stream-tickets", "")));
 
         conforming(
                 "POST", "/api/daemon/tasks/{taskId}/complete", daemon(finish(task, "complete", "{\"output\":\"ok\"}")));
@@ -115,39 +110,44 @@ class OpenApiResponsesTest {
                 .isEqualTo(409);
 
         // The streams' error answers are JSON; their events are checked in their own tests.
-        conforming("GET", "/api/tasks/{id}/messages/stream", api.get("/api/tasks/" + task + "/messages/stream"));
-        conforming("GET", "/api/stream", api.get("/api/stream?ticket=nope"));
+        conforming(
+                "GET", "/api/tasks/{id}/messages/stream", server.api().get("/api/tasks/" + task + "/messages/stream"));
+        conforming("GET", "/api/stream", server.api().get("/api/stream?ticket=nope"));
 
-        conforming("DELETE", "/api/tasks/{id}", user(api.delete("/api/tasks/" + task)));
-        conforming("DELETE", "/api/conversations/{id}", user(api.delete("/api/conversations/" + conversation)));
+        conforming("DELETE", "/api/tasks/{id}", user(server.api().delete("/api/tasks/" + task)));
+        conforming(
+                "DELETE", "/api/conversations/{id}", user(server.api().delete("/api/conversations/" + conversation)));
 
         assertThat(answered).as("operations answered").isEqualTo(contract.operations());
     }
 
     @Test
     void errorResponses_areDocumented() {
-        String task = conforming("POST", "/api/tasks", user(api.post("/api/tasks", "")))
+        String task = conforming("POST", "/api/tasks", user(server.api().post("/api/tasks", "")))
                 .json()
                 .get("id")
                 .asText();
 
-        assertThat(conforming("GET", "/api/tasks/{id}", api.get("/api/tasks/" + task))
+        assertThat(conforming("GET", "/api/tasks/{id}", server.api().get("/api/tasks/" + task))
                         .status())
                 .isEqualTo(401);
-        assertThat(conforming("GET", "/api/tasks/{id}", daemon(api.get("/api/tasks/" + task)))
+        assertThat(conforming("GET", "/api/tasks/{id}", daemon(server.api().get("/api/tasks/" + task)))
                         .status())
                 .isEqualTo(403);
-        assertThat(conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/unknown")))
+        assertThat(conforming("GET", "/api/tasks/{id}", user(server.api().get("/api/tasks/unknown")))
                         .status())
                 .isEqualTo(404);
         assertThat(conforming(
                                 "GET",
                                 "/api/tasks/{id}",
-                                api.get("/api/tasks/" + task).token(userToken))
+                                server.api().get("/api/tasks/" + task).token(server.userToken()))
                         .status())
                 .as("no workspace")
                 .isEqualTo(400);
-        assertThat(conforming("POST", "/api/tasks/step-counts", user(api.post("/api/tasks/step-counts", "{}")))
+        assertThat(conforming(
+                                "POST",
+                                "/api/tasks/step-counts",
+                                user(server.api().post("/api/tasks/step-counts", "{}")))
                         .error())
                 .isEqualTo("task_ids is required");
         assertThat(conforming("POST", "/api/daemon/tasks/{taskId}/messages", daemon(appendTo(task, "{\"messages\":3}")))
@@ -163,13 +163,13 @@ class OpenApiResponsesTest {
         assertThat(conforming(
                                 "GET",
                                 "/api/tasks/{id}/messages",
-                                user(api.get("/api/tasks/" + task + "/messages?limit=0")))
+                                user(server.api().get("/api/tasks/" + task + "/messages?limit=0")))
                         .status())
                 .isEqualTo(400);
         assertThat(conforming(
                                 "GET",
                                 "/api/tasks/{id}/messages/stream",
-                                user(api.get("/api/tasks/" + task + "/messages/stream"))
+                                user(server.api().get("/api/tasks/" + task + "/messages/stream"))
                                         .header("Last-Event-ID", "not a cursor"))
                         .error())
                 .isEqualTo("invalid Last-Event-ID");
@@ -177,7 +177,7 @@ class OpenApiResponsesTest {
 
     @Test
     void taskStream_sendsDocumentedMessagesAndEnd() {
-        String task = conforming("POST", "/api/tasks", user(api.post("/api/tasks", "{}")))
+        String task = conforming("POST", "/api/tasks", user(server.api().post("/api/tasks", "{}")))
                 .json()
                 .get("id")
                 .asText();
@@ -188,8 +188,8 @@ class OpenApiResponsesTest {
                 .send();
         daemon(finish(task, "complete", "")).send();
 
-        try (SseClient stream =
-                SseClient.open(strata.port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket(), Map.of())) {
+        try (SseClient stream = SseClient.open(
+                server.strata().port(), "/api/tasks/" + task + "/messages/stream?ticket=" + ticket(), Map.of())) {
             assertThat(stream.status).isEqualTo(200);
             assertThat(contract.document()
                             .at("/paths/~1api~1tasks~1{id}~1messages~1stream/get/responses/200/content")
@@ -206,9 +206,9 @@ class OpenApiResponsesTest {
 
     @Test
     void workspaceStream_sendsDocumentedTaskActivity() {
-        try (SseClient stream = SseClient.open(strata.port(), "/api/stream?ticket=" + ticket(), Map.of())) {
+        try (SseClient stream = SseClient.open(server.strata().port(), "/api/stream?ticket=" + ticket(), Map.of())) {
             assertThat(stream.status).isEqualTo(200);
-            user(api.post("/api/tasks", "{}")).send();
+            user(server.api().post("/api/tasks", "{}")).send();
             await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events().isEmpty());
             var event = stream.events().get(0);
             assertThat(event.name()).isEqualTo("task");
@@ -221,8 +221,12 @@ class OpenApiResponsesTest {
     /** The validation can fail: a body missing a required field, or with one too many, is refused. */
     @Test
     void bodyThatBreaksTheSchema_failsValidation() {
-        String task = user(api.post("/api/tasks", "{}")).send().json().get("id").asText();
-        var response = conforming("GET", "/api/tasks/{id}", user(api.get("/api/tasks/" + task)));
+        String task = user(server.api().post("/api/tasks", "{}"))
+                .send()
+                .json()
+                .get("id")
+                .asText();
+        var response = conforming("GET", "/api/tasks/{id}", user(server.api().get("/api/tasks/" + task)));
 
         ObjectNode missing = ((ObjectNode) response.json()).deepCopy();
         missing.remove("status");
@@ -257,7 +261,7 @@ class OpenApiResponsesTest {
     }
 
     private String ticket() {
-        return user(api.post("/api/stream-tickets", ""))
+        return user(server.api().post("/api/stream-tickets", ""))
                 .send()
                 .json()
                 .get("ticket")
@@ -265,18 +269,18 @@ class OpenApiResponsesTest {
     }
 
     private ApiClient.Request appendTo(String task, String body) {
-        return api.post("/api/daemon/tasks/" + task + "/messages", body);
+        return server.api().post("/api/daemon/tasks/" + task + "/messages", body);
     }
 
     private ApiClient.Request finish(String task, String end, String body) {
-        return api.post("/api/daemon/tasks/" + task + "/" + end, body);
+        return server.api().post("/api/daemon/tasks/" + task + "/" + end, body);
     }
 
     private ApiClient.Request user(ApiClient.Request request) {
-        return request.token(userToken).workspace(workspace);
+        return request.token(server.userToken()).workspace(server.workspace());
     }
 
     private ApiClient.Request daemon(ApiClient.Request request) {
-        return request.token(machineToken);
+        return request.token(server.machineToken());
     }
 }

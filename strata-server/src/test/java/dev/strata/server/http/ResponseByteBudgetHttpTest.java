@@ -3,7 +3,6 @@ package dev.strata.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.server.Strata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,34 +27,26 @@ class ResponseByteBudgetHttpTest {
     @TempDir
     static Path directory;
 
-    private Strata strata;
-    private ApiClient api;
-    private String workspace;
-    private String userToken;
-    private String machineToken;
+    private EmbeddedServer server;
 
     @BeforeAll
     void start() {
-        EmbeddedServer server = EmbeddedServer.start(directory, Map.of("STRATA_MAX_RESPONSE_BYTES", "500000"));
-        strata = server.strata();
-        api = server.api();
-        workspace = server.workspace();
-        userToken = server.userToken();
-        machineToken = server.machineToken();
+        server = EmbeddedServer.start(directory, Map.of("STRATA_MAX_RESPONSE_BYTES", "500000"));
     }
 
     @AfterAll
     void stop() {
-        strata.close();
+        server.close();
     }
 
     @Test
     void userRead_hugeCompressibleMessages_pagedByTheByteBudget_withHasMore() {
         String task = taskWithHugeMessages();
 
-        List<List<Long>> pages = readAll(since -> api.get("/api/tasks/" + task + "/messages?limit=1000&since=" + since)
-                .token(userToken)
-                .workspace(workspace)
+        List<List<Long>> pages = readAll(since -> server.api()
+                .get("/api/tasks/" + task + "/messages?limit=1000&since=" + since)
+                .token(server.userToken())
+                .workspace(server.workspace())
                 .send());
 
         assertThat(pages)
@@ -67,10 +58,10 @@ class ResponseByteBudgetHttpTest {
     void daemonRead_hugeCompressibleMessages_pagedByTheByteBudget_withHasMore() {
         String task = taskWithHugeMessages();
 
-        List<List<Long>> pages =
-                readAll(since -> api.get("/api/daemon/tasks/" + task + "/messages?limit=1000&since=" + since)
-                        .token(machineToken)
-                        .send());
+        List<List<Long>> pages = readAll(since -> server.api()
+                .get("/api/daemon/tasks/" + task + "/messages?limit=1000&since=" + since)
+                .token(server.machineToken())
+                .send());
 
         assertThat(pages)
                 .as("pages of GET /api/daemon/tasks/{id}/messages")
@@ -79,7 +70,7 @@ class ResponseByteBudgetHttpTest {
 
     @Test
     void metrics_exportBackgroundFailureCounters() {
-        String metrics = api.get("/metrics").send().text();
+        String metrics = server.api().get("/metrics").send().text();
 
         assertThat(metrics)
                 .as("GET /metrics")
@@ -88,18 +79,20 @@ class ResponseByteBudgetHttpTest {
     }
 
     private String taskWithHugeMessages() {
-        var created = api.post("/api/tasks", "{}")
-                .token(userToken)
-                .workspace(workspace)
+        var created = server.api()
+                .post("/api/tasks", "{}")
+                .token(server.userToken())
+                .workspace(server.workspace())
                 .send();
         assertThat(created.status()).as("POST /api/tasks").isEqualTo(201);
         String task = created.json().get("id").asText();
         for (int seq = 0; seq < 6; seq++) {
             String content = String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS);
-            var response = api.post(
+            var response = server.api()
+                    .post(
                             "/api/daemon/tasks/" + task + "/messages",
                             "{\"messages\":[{\"seq\":" + seq + ",\"type\":\"text\",\"content\":\"" + content + "\"}]}")
-                    .token(machineToken)
+                    .token(server.machineToken())
                     .send();
             assertThat(response.status()).as("append of seq %d", seq).isEqualTo(200);
         }
