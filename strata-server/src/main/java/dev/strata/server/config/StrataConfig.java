@@ -76,6 +76,7 @@ public record StrataConfig(
                 2 * maxBodyBytes,
                 Long.MAX_VALUE);
         Duration bodyTimeout = read.duration("STRATA_BODY_TIMEOUT", "30s");
+        requireLogFormat(read);
         Set<String> dropTypes = new LinkedHashSet<>();
         Arrays.stream(read.text("STRATA_DROP_TYPES", "log,status").split(","))
                 .map(String::trim)
@@ -131,6 +132,17 @@ public record StrataConfig(
                     + read.text("STRATA_RETENTION", "") + "'; set STRATA_RETENTION_ALLOW_SHORT=true to allow it");
         }
         return Optional.of(retention);
+    }
+
+    /**
+     * {@code STRATA_LOG_FORMAT} is applied by {@code logback.xml} (it names the appender), which
+     * cannot refuse a bad value; it is checked here so a typo stops the start with a clear line.
+     */
+    private static void requireLogFormat(Reader read) {
+        String format = read.text("STRATA_LOG_FORMAT", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException("STRATA_LOG_FORMAT must be text or json, got '" + format + "'");
+        }
     }
 
     private static JdbcUrl jdbcUrl(String url) {

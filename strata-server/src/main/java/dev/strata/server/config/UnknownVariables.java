@@ -14,12 +14,7 @@ import java.util.TreeSet;
 public final class UnknownVariables {
     /** Read outside {@link StrataConfig}: by Logback, {@code bin/strata} and the test suite. */
     static final Set<String> READ_ELSEWHERE = Set.of(
-            "STRATA_LOG_LEVEL",
-            "STRATA_LOG_FORMAT",
-            "STRATA_JAVA_OPTS",
-            "STRATA_TEST",
-            "STRATA_TEST_PG_URL",
-            "STRATA_TEST_REDIS_URL");
+            "STRATA_LOG_LEVEL", "STRATA_JAVA_OPTS", "STRATA_TEST", "STRATA_TEST_PG_URL", "STRATA_TEST_REDIS_URL");
 
     private UnknownVariables() {}
 
