@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * other tasks are never blocked. Candidates come from a periodic metadata query (which also picks
  * up work left by a restart) and from {@link #request} when a task is sealed. A failed compaction
  * or sweep, whatever it threw (an {@link Error} such as OutOfMemoryError too), is reported to
- * {@link BackgroundFailures} and retried by the next sweep; no failure stops the scheduler.
+ * {@link BackgroundFailures} and retried by the next sweep; no failure stops the scheduler. Given
+ * a {@link JobLease}, only the instance holding the {@code compaction} lease sweeps; requests
+ * (a task this instance just sealed) are served by every instance.
  */
 public final class CompactionScheduler implements AutoCloseable {
     private final TaskMessageStore store;
@@ -29,6 +31,7 @@ public final class CompactionScheduler implements AutoCloseable {
     private final ExecutorService workers;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final BackgroundFailures failures;
+    private final LeasedPass leasedSweep;
 
     public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency) {
         this(store, interval, maxOpenSegments, concurrency, BackgroundFailures.unexported());
@@ -40,6 +43,17 @@ public final class CompactionScheduler implements AutoCloseable {
             int maxOpenSegments,
             int concurrency,
             BackgroundFailures failures) {
+        this(store, interval, maxOpenSegments, concurrency, failures, JobLease.unshared());
+    }
+
+    /** @param lease which instance runs the periodic sweep (lease {@code compaction}) */
+    public CompactionScheduler(
+            TaskMessageStore store,
+            Duration interval,
+            int maxOpenSegments,
+            int concurrency,
+            BackgroundFailures failures,
+            JobLease lease) {
         this.store = requireNonNull(store, "store is null");
         this.failures = requireNonNull(failures, "failures is null");
         failures.register("compaction");
@@ -50,7 +64,9 @@ public final class CompactionScheduler implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(
                 concurrency,
                 Thread.ofPlatform().name("strata-compaction-", 0).daemon().factory());
-        timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        this.leasedSweep = new LeasedPass("compaction", interval, lease, this::sweep);
+        timer.scheduleWithFixedDelay(
+                this::leasedSweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Asks for a task to be compacted soon, for example right after it was sealed. */
@@ -79,6 +95,14 @@ public final class CompactionScheduler implements AutoCloseable {
         }
     }
 
+    private void leasedSweep() {
+        try {
+            leasedSweep.run();
+        } catch (Throwable e) {
+            failures.record("compaction-sweep", "compaction sweep lease", e);
+        }
+    }
+
     /** Queues every current candidate. */
     public void sweep() {
         try {
@@ -91,6 +115,7 @@ public final class CompactionScheduler implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        leasedSweep.release();
         workers.shutdown();
         try {
             workers.awaitTermination(30, TimeUnit.SECONDS);

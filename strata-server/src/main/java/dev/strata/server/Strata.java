@@ -6,6 +6,7 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.lifecycle.BackgroundFailures;
 import dev.strata.lifecycle.CompactionScheduler;
 import dev.strata.lifecycle.Fsck;
+import dev.strata.lifecycle.JobLease;
 import dev.strata.lifecycle.OrphanCollector;
 import dev.strata.lifecycle.PeriodicTask;
 import dev.strata.metrics.MeteredContentTier;
@@ -16,6 +17,7 @@ import dev.strata.server.config.LifecycleConfig;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.http.HttpLimits;
 import dev.strata.server.http.HttpServer;
+import dev.strata.server.lifecycle.DatabaseJobLease;
 import dev.strata.server.lifecycle.RetentionWorker;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.migrate.ImportTarget;
@@ -51,6 +53,9 @@ public final class Strata implements AutoCloseable {
     private final Closeables resources = new Closeables();
     private final StrataConfig config;
     private final Clock clock = Clock.systemUTC();
+    /** This instance's name in the job lease table: unique per process and per {@code Strata}. */
+    private final String instanceId = InstanceIds.next();
+
     private final PrometheusMeterRegistry registry;
     private final Database database;
     private final WorkspaceDirectory directory;
@@ -126,22 +131,27 @@ public final class Strata implements AutoCloseable {
         LifecycleConfig lifecycle = config.lifecycle();
         TaskDeletion deletion = new TaskDeletion(store, directory);
         BackgroundFailures failures = new BackgroundFailures(registry);
+        // One instance runs each periodic pass (the others stand by); see DatabaseJobLease.
+        JobLease lease = new DatabaseJobLease(database, instanceId, clock);
         CompactionScheduler compaction = resources.add(new CompactionScheduler(
                 store,
                 lifecycle.compactionInterval(),
                 lifecycle.compactSegments(),
                 lifecycle.compactionConcurrency(),
-                failures));
-        resources.add(
-                new PeriodicTask("deletion", lifecycle.deletionInterval(), store::purgePendingDeletions, failures));
+                failures,
+                lease));
+        resources.add(new PeriodicTask(
+                "deletion", lifecycle.deletionInterval(), store::purgePendingDeletions, failures, lease));
         OrphanCollector orphans = new OrphanCollector(content, metadata.catalog(), clock, lifecycle.orphanGrace());
         resources.add(new PeriodicTask(
                 "orphan-collection",
                 lifecycle.orphanInterval(),
                 () -> orphans.collect(1000, OrphanCollector.Removal.REMOVE),
-                failures));
+                failures,
+                lease));
         RetentionWorker retention = retention();
-        resources.add(new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures));
+        resources.add(
+                new PeriodicTask("retention", lifecycle.retentionInterval(), retention::runAndLog, failures, lease));
         LiveTail liveTail =
                 resources.add(new LiveTail(config.stream(), store, database, config.database(), registry, clock));
         http = resources.add(new HttpServer(
@@ -208,6 +218,11 @@ public final class Strata implements AutoCloseable {
     /** Strata's meters (content bytes written, tier timings); shared by every component. */
     public io.micrometer.core.instrument.MeterRegistry registry() {
         return registry;
+    }
+
+    /** This instance's name in the job lease table ({@code job_lease.holder}). */
+    public String instanceId() {
+        return instanceId;
     }
 
     public StrataConfig config() {

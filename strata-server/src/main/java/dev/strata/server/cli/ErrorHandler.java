@@ -3,6 +3,7 @@ package dev.strata.server.cli;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.InvalidInputException;
 import dev.strata.server.config.ConfigException;
+import io.javalin.util.JavalinBindException;
 import picocli.CommandLine;
 
 /** Prints expected failures as one line on stderr; only unexpected ones get a stack trace. */
@@ -20,6 +21,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             }
             case InvalidInputException invalid -> {
                 err.println("strata: " + invalid.getMessage());
+                return USAGE;
+            }
+            case JavalinBindException bind -> {
+                // The port is taken or the address is not this machine's: the operator's to fix, no bug.
+                err.println("strata: cannot listen (STRATA_HOST, STRATA_PORT): " + bind.getMessage());
                 return USAGE;
             }
             case BackendUnavailableException unavailable -> {

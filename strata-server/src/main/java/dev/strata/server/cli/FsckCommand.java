@@ -3,7 +3,6 @@ package dev.strata.server.cli;
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,7 +36,7 @@ final class FsckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
+        try (Strata strata = Strata.open(Environment.config())) {
             if (now && !repair) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--now needs --repair");
             }

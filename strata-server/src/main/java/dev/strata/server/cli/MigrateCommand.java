@@ -1,7 +1,6 @@
 package dev.strata.server.cli;
 
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
 import dev.strata.server.migrate.Finalizer;
 import dev.strata.server.migrate.Importer;
 import dev.strata.server.migrate.MigrationSources;
@@ -74,7 +73,7 @@ final class MigrateCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
+            try (Strata strata = Strata.open(Environment.config())) {
                 AtomicReference<Progress> progress = new AtomicReference<>();
                 Importer.Summary summary;
                 try {
@@ -124,7 +123,7 @@ final class MigrateCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
+            try (Strata strata = Strata.open(Environment.config())) {
                 Verifier.Result result;
                 try (Progress progress = Progress.onStderr("verify", "rows", -1)) {
                     result = strata.verifier()
@@ -173,7 +172,7 @@ final class MigrateCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (Strata strata = Strata.open(StrataConfig.fromEnvironment(System.getenv()))) {
+            try (Strata strata = Strata.open(Environment.config())) {
                 MigrationSources.requireVerified(strata.database(), from, force);
             }
             Finalizer.Result result = Finalizer.run(from);

@@ -17,7 +17,7 @@ final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
-        StrataConfig config = StrataConfig.fromEnvironment(System.getenv());
+        StrataConfig config = Environment.config();
         Strata strata = Strata.open(config).serve();
         log.info("strata listening on {}:{} with {}", config.host(), strata.port(), config);
         CountDownLatch stopped = new CountDownLatch(1);

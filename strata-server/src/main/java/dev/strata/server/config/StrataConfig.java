@@ -38,6 +38,8 @@ public record StrataConfig(
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
     public static final String DEFAULT_CONTENT_URL = "file:data/objects";
+    /** The shortest {@code STRATA_RETENTION} accepted without {@code STRATA_RETENTION_ALLOW_SHORT=true}. */
+    public static final Duration MIN_RETENTION = Duration.ofHours(1);
 
     public StrataConfig {
         requireNonNull(host, "host is null");
@@ -52,7 +54,10 @@ public record StrataConfig(
 
     /** Reads and validates the configuration from environment variables. */
     public static StrataConfig fromEnvironment(Map<String, String> env) {
-        Reader read = new Reader(env);
+        return fromEnvironment(new Reader(env));
+    }
+
+    private static StrataConfig fromEnvironment(Reader read) {
         JdbcUrl dbUrl = jdbcUrl(read.text("STRATA_DB_URL", DEFAULT_DB_URL));
         String contentUrl = read.text("STRATA_CONTENT_URL", DEFAULT_CONTENT_URL);
         String cacheUrl = read.text("STRATA_CACHE_URL", "memory");
@@ -71,10 +76,7 @@ public record StrataConfig(
                 2 * maxBodyBytes,
                 Long.MAX_VALUE);
         Duration bodyTimeout = read.duration("STRATA_BODY_TIMEOUT", "30s");
-        if (bodyTimeout.isZero()) {
-            throw new ConfigException(
-                    "STRATA_BODY_TIMEOUT must be longer than 0, got '" + read.text("STRATA_BODY_TIMEOUT", "") + "'");
-        }
+        requireLogFormat(read);
         Set<String> dropTypes = new LinkedHashSet<>();
         Arrays.stream(read.text("STRATA_DROP_TYPES", "log,status").split(","))
                 .map(String::trim)
@@ -99,15 +101,48 @@ public record StrataConfig(
                         read.duration("STRATA_COMPACTION_GRACE", "5m"),
                         read.duration("STRATA_ORPHAN_INTERVAL", "1m"),
                         read.duration("STRATA_ORPHAN_GRACE", "1h"),
-                        read.text("STRATA_RETENTION", "off").equals("off")
-                                ? Optional.empty()
-                                : Optional.of(read.duration("STRATA_RETENTION", "off")),
+                        retention(read),
                         read.duration("STRATA_RETENTION_INTERVAL", "1h")),
                 new StreamConfig(
                         read.duration("STRATA_STREAM_HEARTBEAT", "15s"),
                         (int) read.number("STRATA_STREAM_MAX", 10_000, 1, 1_000_000),
                         (int) read.number("STRATA_STREAM_MAX_PER_TOKEN", 100, 1, 1_000_000),
                         read.duration("STRATA_STREAM_CATCH_UP", "2s")));
+    }
+
+    /** Every variable {@link #fromEnvironment} reads; the others named {@code STRATA_*} are unknown to it. */
+    public static Set<String> variables() {
+        Reader read = new Reader(Map.of());
+        fromEnvironment(read);
+        return Set.copyOf(read.names());
+    }
+
+    /**
+     * {@code STRATA_RETENTION}: {@code off} or a duration of at least an hour, since a shorter one
+     * deletes tasks that merely paused; {@code STRATA_RETENTION_ALLOW_SHORT=true} allows it (tests, demos).
+     */
+    private static Optional<Duration> retention(Reader read) {
+        boolean allowShort = read.bool("STRATA_RETENTION_ALLOW_SHORT", false);
+        if (read.text("STRATA_RETENTION", "off").equals("off")) {
+            return Optional.empty();
+        }
+        Duration retention = read.duration("STRATA_RETENTION", "off");
+        if (retention.compareTo(MIN_RETENTION) < 0 && !allowShort) {
+            throw new ConfigException("STRATA_RETENTION must be at least 1h (or off), got '"
+                    + read.text("STRATA_RETENTION", "") + "'; set STRATA_RETENTION_ALLOW_SHORT=true to allow it");
+        }
+        return Optional.of(retention);
+    }
+
+    /**
+     * {@code STRATA_LOG_FORMAT} is applied by {@code logback.xml} (it names the appender), which
+     * cannot refuse a bad value; it is checked here so a typo stops the start with a clear line.
+     */
+    private static void requireLogFormat(Reader read) {
+        String format = read.text("STRATA_LOG_FORMAT", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException("STRATA_LOG_FORMAT must be text or json, got '" + format + "'");
+        }
     }
 
     private static JdbcUrl jdbcUrl(String url) {
@@ -160,9 +195,22 @@ public record StrataConfig(
                 + ", maxResponseBytes=" + maxResponseBytes + "]";
     }
 
-    /** Reads typed values, naming the variable in every error. */
-    private record Reader(Map<String, String> env) {
+    /** Reads typed values, naming the variable in every error, and notes every name it was asked for. */
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final Set<String> names = new LinkedHashSet<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        /** The names asked for so far. */
+        Set<String> names() {
+            return names;
+        }
+
         Optional<String> optional(String name) {
+            names.add(name);
             String value = env.get(name);
             return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
         }
@@ -199,8 +247,14 @@ public record StrataConfig(
             };
         }
 
+        /** A duration longer than zero: every duration Strata reads is an interval, timeout or lifetime. */
         Duration duration(String name, String fallback) {
-            return Durations.parse(name, text(name, fallback));
+            String text = text(name, fallback);
+            Duration duration = Durations.parse(name, text);
+            if (duration.isZero()) {
+                throw new ConfigException(name + " must be longer than 0, got '" + text + "'");
+            }
+            return duration;
         }
     }
 }

@@ -40,7 +40,10 @@ final class Access {
             throw new ApiException.Unauthorized("invalid token");
         }
         String token = header.substring(BEARER.length()).trim();
-        return tokens.authenticate(token).orElseThrow(() -> new ApiException.Unauthorized("invalid token"));
+        Principal principal =
+                tokens.authenticate(token).orElseThrow(() -> new ApiException.Unauthorized("invalid token"));
+        AccessLog.authenticated(ctx, principal);
+        return principal;
     }
 
     /** @return true when the token with this SHA-256 still works (it is not revoked) */

@@ -70,9 +70,14 @@ public final class HttpServer implements AutoCloseable {
                 server.setHandler(new BodyDeadline(limits.bodyTimeout()));
             });
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
+            config.routes.before(AccessLog::start);
             config.routes.before(UriEncoding::requireDecodable);
             config.routes.after(bodies::releaseAll);
-            config.requestLogger.http((ctx, millis) -> record(registry, ctx, millis));
+            config.requestLogger.http((ctx, millis) -> {
+                String route = route(ctx);
+                record(registry, ctx, route, millis);
+                AccessLog.finish(ctx, route, millis);
+            });
             ErrorMapping.register(config.routes);
             config.routes.get("/healthz", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
             config.routes.get("/readyz", ctx -> readiness(ctx, store));
@@ -144,15 +149,17 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private static void record(PrometheusMeterRegistry registry, Context ctx, float millis) {
-        String route;
+    /** The matched route's template, not the after-handler that runs last (its path is "*"). */
+    private static String route(Context ctx) {
         try {
-            // The matched route, not the after-handler that runs last (its path is "*").
             var endpoint = ctx.endpoints().lastHttpEndpoint();
-            route = endpoint == null ? "unmatched" : endpoint.path;
+            return endpoint == null ? "unmatched" : endpoint.path;
         } catch (RuntimeException e) {
-            route = "unmatched";
+            return "unmatched";
         }
+    }
+
+    private static void record(PrometheusMeterRegistry registry, Context ctx, String route, float millis) {
         Timer.builder("strata.http.requests")
                 .description("HTTP requests by route and status")
                 .tags("method", ctx.method().name(), "route", route, "status", Integer.toString(ctx.statusCode()))
