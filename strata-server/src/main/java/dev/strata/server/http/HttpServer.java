@@ -54,6 +54,8 @@ public final class HttpServer implements AutoCloseable {
         registry.gauge("strata.http.inflight.body.bytes", budget, BodyBudget::reserved);
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
+        CreateRoutes createRoutes = new CreateRoutes(access, directory, store, limits.maxBodyBytes());
+        RetentionRoutes retentionRoutes = new RetentionRoutes(access, directory, limits.maxBodyBytes());
         byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -81,6 +83,8 @@ public final class HttpServer implements AutoCloseable {
                     ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
             taskRoutes.register(config.routes);
+            createRoutes.register(config.routes);
+            retentionRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);
         });
