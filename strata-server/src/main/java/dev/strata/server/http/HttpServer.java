@@ -55,6 +55,8 @@ public final class HttpServer implements AutoCloseable {
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
         CreateRoutes createRoutes = new CreateRoutes(access, directory, store, limits.maxBodyBytes());
+        ExportRoutes exportRoutes =
+                new ExportRoutes(access, directory, new dev.strata.server.export.TaskExporter(store, directory));
         RetentionRoutes retentionRoutes = new RetentionRoutes(access, directory, limits.maxBodyBytes());
         byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
@@ -85,6 +87,7 @@ public final class HttpServer implements AutoCloseable {
             taskRoutes.register(config.routes);
             createRoutes.register(config.routes);
             retentionRoutes.register(config.routes);
+            exportRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);
         });

@@ -112,6 +112,23 @@ final class TaskRecords {
                         .findOne());
     }
 
+    List<Task> tasksOf(String workspaceId, String afterId, int limit) {
+        return database.read(
+                "directory tasksOf",
+                h -> h.createQuery("SELECT id, workspace_id, conversation_id, status, created_at FROM task"
+                                + " WHERE workspace_id = :w AND id > :after ORDER BY id LIMIT :limit")
+                        .bind("w", workspaceId)
+                        .bind("after", afterId)
+                        .bind("limit", limit)
+                        .map((rs, ctx) -> new Task(
+                                rs.getString(1),
+                                rs.getString(2),
+                                Optional.ofNullable(rs.getString(3)),
+                                TaskStatus.fromWireName(rs.getString(4)),
+                                Instant.ofEpochMilli(rs.getLong(5))))
+                        .list());
+    }
+
     Set<String> taskIdsIn(String workspaceId, Collection<String> ids) {
         if (ids.isEmpty()) {
             return Set.of();

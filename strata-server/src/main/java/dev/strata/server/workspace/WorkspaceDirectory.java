@@ -128,6 +128,11 @@ public final class WorkspaceDirectory {
         return tasks.task(workspaceId, id);
     }
 
+    /** Up to {@code limit} tasks of the workspace with ids after {@code afterId}, in id order: a page of a full scan (exports). */
+    public List<Task> tasksOf(String workspaceId, String afterId, int limit) {
+        return tasks.tasksOf(workspaceId, afterId, limit);
+    }
+
     /** @return those of {@code ids} that are tasks of the workspace */
     public Set<String> taskIdsIn(String workspaceId, Collection<String> ids) {
         return tasks.taskIdsIn(workspaceId, ids);
