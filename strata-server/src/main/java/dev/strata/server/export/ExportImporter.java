@@ -100,7 +100,13 @@ public final class ExportImporter {
     private void start(ExportedTask task) {
         TaskStatus status = TaskStatus.fromWireName(task.status());
         directory.ensureWorkspace(task.workspaceId());
-        task.conversationId().ifPresent(c -> directory.ensureConversation(c, task.workspaceId(), task.createdAt()));
+        task.conversationId().ifPresent(c -> {
+            directory.ensureConversation(c, task.workspaceId(), task.createdAt());
+            if (directory.conversation(task.workspaceId(), c).isEmpty()) {
+                throw new InvalidInputException("conversation " + c + " of task " + task.id()
+                        + " exists here in another workspace; nothing of the task was imported");
+            }
+        });
         store.createTask(task.id());
         directory.ensureTask(task.id(), task.workspaceId(), task.conversationId(), status, task.createdAt());
         Task existing = directory
