@@ -212,6 +212,11 @@ public final class Strata implements AutoCloseable {
     }
 
     /** The metadata database, shared by the store and the server's own tables. */
+    /** The content tier the store uses (metered): for tools that read objects by key, such as {@code segment dump}. */
+    public dev.strata.tier.content.ContentTier content() {
+        return content;
+    }
+
     public Database database() {
         return database;
     }

@@ -7,7 +7,6 @@ import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code strata admin ...}: workspaces, users and tokens. Each command opens the configured
@@ -22,8 +21,9 @@ import picocli.CommandLine.Parameters;
             AdminCommand.CreateWorkspace.class,
             AdminCommand.CreateUser.class,
             AdminCommand.AddMember.class,
-            AdminCommand.CreateToken.class,
-            AdminCommand.RevokeToken.class,
+            TokenCommands.CreateToken.class,
+            TokenCommands.ListTokens.class,
+            TokenCommands.RevokeToken.class,
             AdminCommand.SetRetention.class,
             AdminCommand.ApplyRetention.class
         })
@@ -105,71 +105,6 @@ final class AdminCommand implements Runnable {
                 strata.directory().addMember(workspace, user, parsed);
                 return "ok";
             });
-        }
-    }
-
-    @Command(name = "create-token", description = "Create a token; prints only the token (shown once).")
-    static final class CreateToken implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Option(names = "--user", required = true, description = "User id.")
-        String user;
-
-        @Option(names = "--workspace", description = "Workspace id (required with --machine).")
-        String workspace;
-
-        @Option(names = "--machine", description = "Create a machine token (al_...) for a daemon in --workspace.")
-        boolean machine;
-
-        @Override
-        public Integer call() {
-            if (machine && workspace == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--machine needs --workspace");
-            }
-            return AdminCommand.run(
-                    spec,
-                    strata -> machine
-                            ? strata.tokens().createMachineToken(user, workspace)
-                            : strata.tokens().createUserToken(user));
-        }
-    }
-
-    @Command(
-            name = "revoke-token",
-            description = {
-                "Revoke a token; it stops working within seconds.",
-                "Give the token on standard input (no argument, or -) to keep it out of the process list."
-            })
-    static final class RevokeToken implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(
-                index = "0",
-                arity = "0..1",
-                paramLabel = "TOKEN",
-                defaultValue = "-",
-                description = "The token to revoke, or - (the default) to read it from standard input.")
-        String token;
-
-        @Override
-        public Integer call() throws java.io.IOException {
-            String value = token.equals("-") ? firstLine(System.in) : token.strip();
-            if (value.isEmpty()) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "no token given: pass it as TOKEN or on standard input");
-            }
-            return AdminCommand.run(
-                    spec, strata -> strata.tokens().revoke(value) ? "revoked" : "not found or already revoked");
-        }
-
-        /** The first line of {@code in}, stripped; a token never spans lines. */
-        private static String firstLine(java.io.InputStream in) throws java.io.IOException {
-            var reader = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
-            String line = reader.readLine();
-            return line == null ? "" : line.strip();
         }
     }
 

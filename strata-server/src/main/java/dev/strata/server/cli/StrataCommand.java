@@ -9,7 +9,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "strata 0.1.0",
         description = "Tiered storage for AI agent task transcripts.",
-        subcommands = {ServeCommand.class, AdminCommand.class, FsckCommand.class, MigrateCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            AdminCommand.class,
+            FsckCommand.class,
+            MigrateCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
+            SegmentCommand.class
+        })
 public final class StrataCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -6,21 +6,26 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.strata.server.auth.Principal;
 import dev.strata.server.auth.TokenService;
+import dev.strata.server.workspace.Role;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Who may do what: resolves the bearer token to a principal and the workspace a request acts in.
- * Membership answers are cached as briefly as token lookups. Thread-safe.
+ * Who may do what: resolves the bearer token to a principal, the workspace a request acts in and
+ * the caller's role there. Membership answers are cached as briefly as token lookups, so a changed
+ * role applies within seconds. Thread-safe.
  */
 final class Access {
     private static final String BEARER = "Bearer ";
 
     private final TokenService tokens;
     private final WorkspaceDirectory directory;
-    private final Cache<String, Boolean> memberships;
+    /** The exact error a member gets for what only an owner may do. */
+    static final String OWNER_REQUIRED = "this needs the owner role in the workspace";
+
+    private final Cache<String, Optional<Role>> memberships;
 
     Access(TokenService tokens, WorkspaceDirectory directory, Duration recheckAfter) {
         this.tokens = requireNonNull(tokens, "tokens is null");
@@ -64,6 +69,26 @@ final class Access {
      * tokens are refused: a daemon's token must not read, create or delete what people manage.
      */
     String workspace(Context ctx) {
+        return membership(ctx).workspaceId();
+    }
+
+    /**
+     * For what only a workspace's owners may do (deletes, retention, storage statistics): the
+     * workspace, after the same checks as {@link #workspace}.
+     *
+     * @throws ApiException.Forbidden {@value #OWNER_REQUIRED} when the caller is only a member
+     */
+    String ownedWorkspace(Context ctx) {
+        Membership membership = membership(ctx);
+        return switch (membership.role()) {
+            case OWNER -> membership.workspaceId();
+            case MEMBER -> throw new ApiException.Forbidden(OWNER_REQUIRED);
+        };
+    }
+
+    private record Membership(String workspaceId, Role role) {}
+
+    private Membership membership(Context ctx) {
         return switch (principal(ctx)) {
             case Principal.Machine machine -> throw new ApiException.Forbidden("this endpoint needs a user token");
             case Principal.User user -> {
@@ -75,12 +100,10 @@ final class Access {
                 if (!Ids.plausible(workspaceId)) {
                     throw new ApiException.NotFound("workspace not found");
                 }
-                boolean member = memberships.get(
-                        user.userId() + "\u0000" + workspaceId, key -> directory.isMember(workspaceId, user.userId()));
-                if (!member) {
-                    throw new ApiException.NotFound("workspace not found");
-                }
-                yield workspaceId;
+                Role role = memberships
+                        .get(user.userId() + "\u0000" + workspaceId, key -> directory.role(workspaceId, user.userId()))
+                        .orElseThrow(() -> new ApiException.NotFound("workspace not found"));
+                yield new Membership(workspaceId, role);
             }
         };
     }

@@ -9,6 +9,7 @@ public abstract sealed class ApiException extends RuntimeException
                 ApiException.Unauthorized,
                 ApiException.Forbidden,
                 ApiException.NotFound,
+                ApiException.Conflict,
                 ApiException.RequestTimeout,
                 ApiException.PayloadTooLarge,
                 ApiException.ServiceUnavailable {
@@ -64,6 +65,18 @@ public abstract sealed class ApiException extends RuntimeException
         @Override
         public int status() {
             return 404;
+        }
+    }
+
+    /** 409: the request contradicts what exists (an id taken by something else). */
+    public static final class Conflict extends ApiException {
+        public Conflict(String message) {
+            super(message);
+        }
+
+        @Override
+        public int status() {
+            return 409;
         }
     }
 

@@ -55,6 +55,10 @@ public final class HttpServer implements AutoCloseable {
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
         ListRoutes listRoutes = new ListRoutes(access, directory, store);
+        CreateRoutes createRoutes = new CreateRoutes(access, directory, store, limits.maxBodyBytes());
+        ExportRoutes exportRoutes =
+                new ExportRoutes(access, directory, new dev.strata.server.export.TaskExporter(store, directory));
+        RetentionRoutes retentionRoutes = new RetentionRoutes(access, directory, limits.maxBodyBytes());
         byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -88,6 +92,9 @@ public final class HttpServer implements AutoCloseable {
                             .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
             taskRoutes.register(config.routes);
             listRoutes.register(config.routes);
+            createRoutes.register(config.routes);
+            retentionRoutes.register(config.routes);
+            exportRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);
         });

@@ -3,20 +3,16 @@ package dev.strata.server.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
+import dev.strata.server.export.MessageShape;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /** The wire form of task messages: parsing an append body and writing message arrays. */
 final class MessageJson {
-    private static final DateTimeFormatter RFC_3339 =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     private MessageJson() {}
 
     /**
@@ -56,25 +52,10 @@ final class MessageJson {
     }
 
     private static void write(JsonGenerator generator, TaskMessage m) throws IOException {
-        generator.writeStartObject();
-        generator.writeStringField("id", m.id());
-        generator.writeStringField("task_id", m.taskId());
-        generator.writeNumberField("seq", m.seq());
-        generator.writeStringField("type", m.type());
-        generator.writeStringField("tool", m.tool());
-        generator.writeStringField("call_id", m.callId());
-        generator.writeStringField("content", m.content());
-        generator.writeStringField("output", m.output());
-        if (m.input().isPresent()) {
-            generator.writeFieldName("input");
-            // Stored as the exact JSON text the daemon sent, checked well-formed on the way in.
-            generator.writeRawValue(m.input().get());
-        }
-        generator.writeStringField("created_at", timestamp(m.createdAt()));
-        generator.writeEndObject();
+        MessageShape.write(generator, m);
     }
 
     static String timestamp(Instant instant) {
-        return RFC_3339.format(instant);
+        return MessageShape.timestamp(instant);
     }
 }

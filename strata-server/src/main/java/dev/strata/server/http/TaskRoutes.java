@@ -8,7 +8,6 @@ import dev.strata.model.MessagePage;
 import dev.strata.model.TaskSummary;
 import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.workspace.Conversation;
-import dev.strata.server.workspace.ConversationNotFoundException;
 import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.TaskStatus;
 import dev.strata.server.workspace.WorkspaceDirectory;
@@ -57,9 +56,7 @@ final class TaskRoutes {
         routes.get("/api/daemon/tasks/{taskId}/messages", this::daemonList);
         routes.post("/api/daemon/tasks/{taskId}/complete", ctx -> daemonFinish(ctx, TaskStatus.COMPLETED, "output"));
         routes.post("/api/daemon/tasks/{taskId}/fail", ctx -> daemonFinish(ctx, TaskStatus.FAILED, "error"));
-        routes.post("/api/conversations", this::createConversation);
         routes.delete("/api/conversations/{id}", this::deleteConversation);
-        routes.post("/api/tasks", this::createTask);
         routes.post("/api/tasks/step-counts", this::stepCounts);
         routes.get("/api/tasks/{id}", this::getTask);
         routes.get("/api/tasks/{id}/messages", this::listMessages);
@@ -111,59 +108,14 @@ final class TaskRoutes {
         }
     }
 
-    private void createConversation(Context ctx) {
-        String workspaceId = access.workspace(ctx);
-        JsonNode root = optionalObjectBody(ctx);
-        String title = optionalString(root, "title").orElse("");
-        Conversation conversation = directory.createConversation(workspaceId, title);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", conversation.id());
-        body.put("workspace_id", conversation.workspaceId());
-        body.put("title", conversation.title());
-        body.put("created_at", MessageJson.timestamp(conversation.createdAt()));
-        Responses.json(ctx, 201, body);
-    }
-
     private void deleteConversation(Context ctx) {
-        String workspaceId = access.workspace(ctx);
+        String workspaceId = access.ownedWorkspace(ctx);
         Conversation conversation = Optional.of(ctx.pathParam("id"))
                 .filter(Ids::plausible)
                 .flatMap(id -> directory.conversation(workspaceId, id))
                 .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
         deletion.deleteConversation(conversation.id());
         Responses.json(ctx, 200, Map.of("status", "ok"));
-    }
-
-    private void createTask(Context ctx) {
-        String workspaceId = access.workspace(ctx);
-        JsonNode root = optionalObjectBody(ctx);
-        Optional<String> conversationId = optionalString(root, "conversation_id");
-        String prompt = optionalString(root, "prompt").orElse("");
-        if (conversationId.isPresent()
-                && (!Ids.plausible(conversationId.get())
-                        || directory
-                                .conversation(workspaceId, conversationId.get())
-                                .isEmpty())) {
-            throw new ApiException.NotFound("conversation not found");
-        }
-        String taskId = java.util.UUID.randomUUID().toString();
-        store.createTask(taskId);
-        Task task;
-        try {
-            task = directory.createTask(taskId, workspaceId, conversationId, prompt);
-        } catch (ConversationNotFoundException e) {
-            // The conversation was deleted meanwhile; its delete never saw this task. (If this
-            // process dies here, fsck finds the store's row as a forgotten task.)
-            store.delete(List.of(taskId));
-            throw new ApiException.NotFound("conversation not found");
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", task.id());
-        body.put("workspace_id", task.workspaceId());
-        body.put("conversation_id", task.conversationId().orElse(null));
-        body.put("status", task.status().wireName());
-        body.put("created_at", MessageJson.timestamp(task.createdAt()));
-        Responses.json(ctx, 201, body);
     }
 
     private void getTask(Context ctx) {
@@ -192,7 +144,7 @@ final class TaskRoutes {
     }
 
     private void deleteTask(Context ctx) {
-        String workspaceId = access.workspace(ctx);
+        String workspaceId = access.ownedWorkspace(ctx);
         Task task = requireTask(workspaceId, ctx.pathParam("id"));
         deletion.deleteTasks(List.of(task.id()));
         Responses.json(ctx, 200, Map.of("status", "ok"));
@@ -238,7 +190,7 @@ final class TaskRoutes {
     }
 
     /** A body that may be empty (treated as {}), else must be a JSON object. */
-    private JsonNode optionalObjectBody(Context ctx) {
+    static JsonNode optionalObjectBody(Context ctx, long maxBodyBytes) {
         byte[] body = Bodies.read(ctx, maxBodyBytes);
         if (body.length == 0) {
             return Json.MAPPER.createObjectNode();
@@ -250,7 +202,7 @@ final class TaskRoutes {
         return root;
     }
 
-    private static Optional<String> optionalString(JsonNode object, String field) {
+    static Optional<String> optionalString(JsonNode object, String field) {
         JsonNode value = object.get(field);
         if (value == null || value.isNull()) {
             return Optional.empty();

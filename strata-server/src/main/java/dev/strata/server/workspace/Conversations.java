@@ -23,17 +23,33 @@ final class Conversations {
     }
 
     Conversation createConversation(String workspaceId, String title) {
-        Conversation conversation = new Conversation(WorkspaceDirectory.newId(), workspaceId, title, clock.instant());
-        database.write(
-                "directory createConversation",
-                h -> h.createUpdate(
-                                "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, :title, :at)")
-                        .bind("id", conversation.id())
-                        .bind("w", workspaceId)
-                        .bind("title", title)
-                        .bind("at", conversation.createdAt().toEpochMilli())
-                        .execute());
-        return conversation;
+        return createUnlessPresent(WorkspaceDirectory.newId(), workspaceId, title)
+                .record();
+    }
+
+    /** Inserts the conversation unless its id is taken (in any workspace); says which record holds the id. */
+    Creation<Conversation> createUnlessPresent(String id, String workspaceId, String title) {
+        Conversation conversation = new Conversation(id, workspaceId, title, clock.instant());
+        return database.write("directory createConversation", h -> {
+            int inserted = h.createUpdate(
+                            "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, :title, :at)"
+                                    + " ON CONFLICT (id) DO NOTHING")
+                    .bind("id", conversation.id())
+                    .bind("w", workspaceId)
+                    .bind("title", title)
+                    .bind("at", conversation.createdAt().toEpochMilli())
+                    .execute();
+            if (inserted == 1) {
+                return new Creation<>(Creation.Outcome.CREATED, conversation, title);
+            }
+            Conversation existing = h.createQuery(
+                            "SELECT id, workspace_id, title, created_at FROM conversation WHERE id = :id")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Conversation(
+                            rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4))))
+                    .one();
+            return new Creation<>(Creation.Outcome.EXISTED, existing, existing.title());
+        });
     }
 
     Optional<Conversation> conversation(String workspaceId, String id) {

@@ -115,6 +115,17 @@ final class Memberships {
                         > 0);
     }
 
+    Optional<Role> role(String workspaceId, String userId) {
+        return database.read(
+                "directory role",
+                h -> h.createQuery("SELECT role FROM membership WHERE workspace_id = :w AND user_id = :u")
+                        .bind("w", workspaceId)
+                        .bind("u", userId)
+                        .mapTo(String.class)
+                        .findOne()
+                        .map(Role::fromWireName));
+    }
+
     private static String requireText(String field, String value) {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(field + " must not be empty");

@@ -24,15 +24,28 @@ final class TaskRecords {
     }
 
     Task createTask(String taskId, String workspaceId, Optional<String> conversationId, String prompt) {
+        Creation<Task> creation = createUnlessPresent(taskId, workspaceId, conversationId, prompt);
+        if (creation.outcome() == Creation.Outcome.EXISTED) {
+            throw new IllegalStateException("task id " + taskId + " is taken");
+        }
+        return creation.record();
+    }
+
+    /**
+     * Inserts the task unless its id is taken (in any workspace), in one transaction: either way
+     * the answer says which record holds the id, so concurrent creations of one id agree on it.
+     */
+    Creation<Task> createUnlessPresent(
+            String taskId, String workspaceId, Optional<String> conversationId, String prompt) {
         Task task = new Task(taskId, workspaceId, conversationId, TaskStatus.QUEUED, clock.instant());
-        boolean created = database.write("directory createTask", h -> {
+        Optional<Creation<Task>> result = database.write("directory createTask", h -> {
             if (conversationId.isPresent()
                     && !Conversations.lock(database.dialect(), h, workspaceId, conversationId.get(), "FOR SHARE")) {
-                return false;
+                return existing(h, taskId);
             }
-            h.createUpdate(
+            int inserted = h.createUpdate(
                             "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
-                                    + " VALUES (:id, :w, :c, :status, :prompt, :at, :at)")
+                                    + " VALUES (:id, :w, :c, :status, :prompt, :at, :at) ON CONFLICT (id) DO NOTHING")
                     .bind("id", task.id())
                     .bind("w", workspaceId)
                     .bind("c", conversationId.orElse(null))
@@ -40,12 +53,32 @@ final class TaskRecords {
                     .bind("prompt", prompt)
                     .bind("at", task.createdAt().toEpochMilli())
                     .execute();
-            return true;
+            return inserted == 1
+                    ? Optional.of(new Creation<>(Creation.Outcome.CREATED, task, prompt))
+                    : existing(h, taskId);
         });
-        if (!created) {
-            throw new ConversationNotFoundException(conversationId.orElseThrow());
-        }
-        return task;
+        // No record under the id and none created: the conversation is gone.
+        return result.orElseThrow(() -> new ConversationNotFoundException(conversationId.orElseThrow()));
+    }
+
+    Optional<Creation<Task>> existing(String taskId) {
+        return database.read("directory existingTask", h -> existing(h, taskId));
+    }
+
+    private static Optional<Creation<Task>> existing(org.jdbi.v3.core.Handle h, String taskId) {
+        return h.createQuery(
+                        "SELECT id, workspace_id, conversation_id, status, created_at, prompt FROM task WHERE id = :id")
+                .bind("id", taskId)
+                .map((rs, ctx) -> new Creation<>(
+                        Creation.Outcome.EXISTED,
+                        new Task(
+                                rs.getString(1),
+                                rs.getString(2),
+                                Optional.ofNullable(rs.getString(3)),
+                                TaskStatus.fromWireName(rs.getString(4)),
+                                Instant.ofEpochMilli(rs.getLong(5))),
+                        rs.getString(6)))
+                .findOne();
     }
 
     void ensureTask(
@@ -77,6 +110,23 @@ final class TaskRecords {
                                 TaskStatus.fromWireName(rs.getString(4)),
                                 Instant.ofEpochMilli(rs.getLong(5))))
                         .findOne());
+    }
+
+    List<Task> tasksOf(String workspaceId, String afterId, int limit) {
+        return database.read(
+                "directory tasksOf",
+                h -> h.createQuery("SELECT id, workspace_id, conversation_id, status, created_at FROM task"
+                                + " WHERE workspace_id = :w AND id > :after ORDER BY id LIMIT :limit")
+                        .bind("w", workspaceId)
+                        .bind("after", afterId)
+                        .bind("limit", limit)
+                        .map((rs, ctx) -> new Task(
+                                rs.getString(1),
+                                rs.getString(2),
+                                Optional.ofNullable(rs.getString(3)),
+                                TaskStatus.fromWireName(rs.getString(4)),
+                                Instant.ofEpochMilli(rs.getLong(5))))
+                        .list());
     }
 
     Set<String> taskIdsIn(String workspaceId, Collection<String> ids) {

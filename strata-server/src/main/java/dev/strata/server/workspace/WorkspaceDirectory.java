@@ -78,8 +78,21 @@ public final class WorkspaceDirectory {
         return memberships.isMember(workspaceId, userId);
     }
 
+    /** @return the user's role in the workspace, or empty when they are not a member */
+    public Optional<Role> role(String workspaceId, String userId) {
+        return memberships.role(workspaceId, userId);
+    }
+
     public Conversation createConversation(String workspaceId, String title) {
         return conversations.createConversation(workspaceId, title);
+    }
+
+    /**
+     * Creates a conversation under a caller-chosen id, unless a conversation (of any workspace)
+     * has that id: then nothing changes and that one is returned, for the caller to compare.
+     */
+    public Creation<Conversation> createConversation(String id, String workspaceId, String title) {
+        return conversations.createUnlessPresent(id, workspaceId, title);
     }
 
     /** @return the conversation, only if it belongs to the workspace */
@@ -98,9 +111,31 @@ public final class WorkspaceDirectory {
         return tasks.createTask(taskId, workspaceId, conversationId, prompt);
     }
 
+    /**
+     * Creates a task under a caller-chosen id (the store's task must exist already), unless a task
+     * of any workspace has that id: then nothing changes and that one is returned, with its prompt,
+     * for the caller to compare. Concurrent creations of one id all see the same winner.
+     *
+     * @throws ConversationNotFoundException when no task has the id and the conversation does not exist (any more)
+     */
+    public Creation<Task> createTaskUnlessPresent(
+            String taskId, String workspaceId, Optional<String> conversationId, String prompt) {
+        return tasks.createUnlessPresent(taskId, workspaceId, conversationId, prompt);
+    }
+
+    /** @return the task holding this id in any workspace, with its prompt; for creations under a caller-chosen id */
+    public Optional<Creation<Task>> existingTask(String taskId) {
+        return tasks.existing(taskId);
+    }
+
     /** @return the task, only if it belongs to the workspace */
     public Optional<Task> task(String workspaceId, String id) {
         return tasks.task(workspaceId, id);
+    }
+
+    /** Up to {@code limit} tasks of the workspace with ids after {@code afterId}, in id order: a page of a full scan (exports). */
+    public List<Task> tasksOf(String workspaceId, String afterId, int limit) {
+        return tasks.tasksOf(workspaceId, afterId, limit);
     }
 
     /** @return those of {@code ids} that are tasks of the workspace */

@@ -77,7 +77,7 @@ class AdminCommandTest {
                 strata("admin", "create-token", "--user", user.out(), "--workspace", workspace.out(), "--machine");
         assertThat(machineToken.out()).matches("al_[A-Za-z0-9_-]{43}");
 
-        Result revoked = strata("admin", "revoke-token", machineToken.out());
+        Result revoked = strataWithInput(machineToken.out() + "\n", "admin", "revoke-token");
         assertThat(revoked.exitCode()).isZero();
         assertThat(revoked.out()).isEqualTo("revoked");
     }
@@ -99,7 +99,48 @@ class AdminCommandTest {
         assertThat(withDash.out()).as(withDash.err()).isEqualTo("revoked");
         assertThat(again.out()).isEqualTo("not found or already revoked");
         assertThat(nothing.exitCode()).isEqualTo(2);
-        assertThat(nothing.err()).contains("no token given: pass it as TOKEN or on standard input");
+        assertThat(nothing.err()).contains("no token given: pass it on standard input or name it with --id");
+    }
+
+    @Test
+    void tokens_haveIdsAndExpiry_areListedWithoutSecrets_andRevokedById() throws Exception {
+        String user =
+                strata("admin", "create-user", "--email", "dee@example.com").out();
+        Result created = strata("admin", "create-token", "--user", user, "--expires", "30d");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        String token = created.out();
+        assertThat(token).matches("ut_[A-Za-z0-9_-]{43}");
+        String id = created.err()
+                .lines()
+                .filter(line -> line.startsWith("token id: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("token id: ".length());
+        assertThat(id).matches("tok_[0-9a-f]{16}");
+
+        Result listed = strata("admin", "list-tokens", "--user", user);
+        assertThat(listed.exitCode()).as(listed.err()).isZero();
+        assertThat(listed.out()).doesNotContain(token).doesNotContain(token.substring(3));
+        List<String> lines = listed.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("ID\tKIND\tUSER\tWORKSPACE\tSTATE\tCREATED\tLAST_USED\tEXPIRES");
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).startsWith(id + "\tuser\t" + user + "\t-\tactive\t");
+        assertThat(lines.get(1).split("\t")[7]).matches("\\d{4}-.*Z");
+
+        Result onCommandLine = strata("admin", "revoke-token", token);
+        assertThat(onCommandLine.exitCode()).isEqualTo(2);
+        assertThat(onCommandLine.err()).contains("give the token on standard input, not on the command line");
+        Result badExpiry = strata("admin", "create-token", "--user", user, "--expires", "soon");
+        assertThat(badExpiry.exitCode()).isEqualTo(2);
+        assertThat(badExpiry.err())
+                .contains("--expires must be a duration like 250ms, 45s, 30m, 12h or 7d, got 'soon'");
+
+        assertThat(strata("admin", "revoke-token", "--id", id).out()).isEqualTo("revoked");
+        assertThat(strata("admin", "revoke-token", "--id", id).out()).isEqualTo("not found or already revoked");
+        assertThat(strata("admin", "list-tokens").out().lines().skip(1))
+                .singleElement()
+                .asString()
+                .contains("\trevoked\t");
     }
 
     @Test

@@ -50,6 +50,10 @@ final class ApiClient {
         return new Request("POST", path, body);
     }
 
+    Request put(String path, String body) {
+        return new Request("PUT", path, body);
+    }
+
     Request delete(String path) {
         return new Request("DELETE", path, null);
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -125,6 +126,15 @@ class OpenApiResponsesTest {
                         .asLong())
                 .isEqualTo(2);
         conforming("POST", "/api/stream-tickets", user(server.api().post("/api/stream-tickets", "")));
+        assertThat(conforming("GET", "/api/tasks/{id}/export", user(server.api().get("/api/tasks/" + task + "/export")))
+                        .text()
+                        .lines())
+                .hasSize(5);
+        conforming("GET", "/api/admin/retention", user(server.api().get("/api/admin/retention")));
+        conforming(
+                "PUT",
+                "/api/admin/retention",
+                user(server.api().put("/api/admin/retention", "{\"retention\":\"30d\"}")));
 
         conforming(
                 "POST", "/api/daemon/tasks/{taskId}/complete", daemon(finish(task, "complete", "{\"output\":\"ok\"}")));
@@ -142,6 +152,28 @@ class OpenApiResponsesTest {
                 "DELETE", "/api/conversations/{id}", user(server.api().delete("/api/conversations/" + conversation)));
 
         assertThat(answered).as("operations answered").isEqualTo(contract.operations());
+    }
+
+    @Test
+    void creationsUnderAClientId_answerAsDocumented() {
+        for (String path : List.of("/api/tasks", "/api/conversations")) {
+            assertThat(conforming("POST", path, user(server.api().post(path, "{\"id\":\"doc-1\"}")))
+                            .status())
+                    .isEqualTo(201);
+            assertThat(conforming("POST", path, user(server.api().post(path, "{\"id\":\"doc-1\"}")))
+                            .status())
+                    .isEqualTo(200);
+            assertThat(conforming(
+                                    "POST",
+                                    path,
+                                    user(server.api()
+                                            .post(path, "{\"id\":\"doc-1\",\"title\":\"x\",\"prompt\":\"x\"}")))
+                            .error())
+                    .isEqualTo("id already exists");
+            assertThat(conforming("POST", path, user(server.api().post(path, "{\"id\":\"a b\"}")))
+                            .status())
+                    .isEqualTo(400);
+        }
     }
 
     @Test
