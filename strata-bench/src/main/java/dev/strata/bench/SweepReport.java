@@ -85,9 +85,10 @@ final class SweepReport {
             Map<?, ?> original = matching(sweep, strata.get("connections"));
             table.append(String.format(
                     Locale.ROOT,
-                    "| %d connections | %,.0f msg/s, p50 %.1f ms, p99 %.1f ms, %.0f PUTs per 1,000 messages, %.1f%% of acknowledged messages lost"
+                    "| %d connection%s | %,.0f msg/s, p50 %.1f ms, p99 %.1f ms, %.0f PUTs per 1,000 messages, %.1f%% of acknowledged messages lost"
                             + " | %,.0f msg/s, p50 %.1f ms, p99 %.1f ms, %.1f PUTs per 1,000 messages, none lost | %.1fx |%n",
                     (int) num(strata.get("connections")),
+                    num(strata.get("connections")) == 1 ? "" : "s",
                     num(original.get("messages_per_second")),
                     num(original.get("p50_ms")),
                     num(original.get("p99_ms")),

@@ -62,7 +62,8 @@ class IngestSweepTest {
         String markdown = Files.readString(report.resolve("report.md"));
         assertThat(markdown).contains("## Ingest sweep over HTTP", "Ready to paste");
         for (int connections : List.of(1, 8, 64, 256)) {
-            assertThat(markdown).contains("| " + connections + " connections | ");
+            assertThat(markdown)
+                    .contains("| " + connections + (connections == 1 ? " connection | " : " connections | "));
         }
         assertThat(report.resolve("ingest-sweep.png")).exists();
     }
