@@ -101,6 +101,9 @@ final class IngestSweep {
         point.put("seconds", load.seconds());
         point.put("requests", load.requests());
         point.put("failed_requests", load.failedRequests() + warmup.failedRequests());
+        Map<String, Long> failures = new java.util.TreeMap<>(warmup.failures());
+        load.failures().forEach((kind, count) -> failures.merge(kind, count, Long::sum));
+        point.put("failures_by_kind", failures);
         point.put("messages", load.messages());
         point.put("messages_per_second", load.messages() / load.seconds());
         point.put("mb_per_second", load.rawBytes() / 1e6 / load.seconds());
@@ -114,13 +117,13 @@ final class IngestSweep {
         point.put("lost_fraction", check.acknowledged() == 0 ? 0.0 : (double) check.lost() / check.acknowledged());
         log.accept(String.format(
                 Locale.ROOT,
-                "sweep: %s: %,.0f messages/s, p50 %.1f ms, p99 %.1f ms, %.1f PUTs per 1,000, %d failed, %d of %d acknowledged lost",
+                "sweep: %s: %,.0f messages/s, p50 %.1f ms, p99 %.1f ms, %.1f PUTs per 1,000, failed %s, %d of %d acknowledged lost",
                 where,
                 load.messages() / load.seconds(),
                 latency.median(),
                 latency.p99(),
                 load.messages() == 0 ? Double.NaN : puts * 1000.0 / load.messages(),
-                load.failedRequests(),
+                failures,
                 check.lost(),
                 check.acknowledged()));
         return point;

@@ -32,7 +32,8 @@ final class SweepLoad {
             long rawBytes,
             double seconds,
             List<Double> latenciesMs,
-            Map<String, BitSet> acknowledged) {}
+            Map<String, BitSet> acknowledged,
+            Map<String, Long> failures) {}
 
     private SweepLoad() {}
 
@@ -61,6 +62,7 @@ final class SweepLoad {
             long messages = 0;
             long rawBytes = 0;
             List<Double> latencies = new ArrayList<>();
+            Map<String, Long> failures = new java.util.TreeMap<>();
             for (Future<Client> future : clients) {
                 Client client = future.get();
                 requests += client.requests;
@@ -68,13 +70,14 @@ final class SweepLoad {
                 messages += client.messages;
                 rawBytes += client.rawBytes;
                 latencies.addAll(client.latenciesMs);
+                client.failures.forEach((kind, count) -> failures.merge(kind, count, Long::sum));
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             Map<String, BitSet> acked = new HashMap<>();
             for (int t = 0; t < tasks.size(); t++) {
                 acked.put(tasks.get(t), acknowledged[t]);
             }
-            return new Outcome(requests, failed, messages, rawBytes, elapsed, latencies, acked);
+            return new Outcome(requests, failed, messages, rawBytes, elapsed, latencies, acked, failures);
         } catch (Exception e) {
             throw new IllegalStateException("sweep load on " + target.name() + " failed: " + e.getMessage(), e);
         }
@@ -90,6 +93,9 @@ final class SweepLoad {
         private final SweepBodies bodies;
         private final SplittableRandom random;
         private final List<Double> latenciesMs = new ArrayList<>();
+        /** Failed requests by kind: the HTTP status, or the exception's class. */
+        private final Map<String, Long> failures = new HashMap<>();
+
         private long requests;
         private long failed;
         private long messages;
@@ -122,20 +128,20 @@ final class SweepLoad {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.body(batch, firstSeq)))
                         .build();
                 long start = System.nanoTime();
-                boolean ok;
+                String failure;
                 try {
-                    ok = http.send(request, HttpResponse.BodyHandlers.discarding())
-                                    .statusCode()
-                            == 200;
+                    int status = http.send(request, HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                    failure = status == 200 ? null : "HTTP " + status;
                 } catch (java.io.IOException e) {
-                    ok = false;
+                    failure = e.getClass().getSimpleName();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
                 latenciesMs.add((System.nanoTime() - start) / 1e6);
                 requests++;
-                if (ok) {
+                if (failure == null) {
                     messages += SweepBodies.BATCH;
                     rawBytes += bodies.rawBytes(batch);
                     synchronized (acknowledged[task]) {
@@ -144,6 +150,7 @@ final class SweepLoad {
                     }
                 } else {
                     failed++;
+                    failures.merge(failure, 1L, Long::sum);
                 }
             }
             return this;

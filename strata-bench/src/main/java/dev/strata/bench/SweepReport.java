@@ -34,13 +34,14 @@ final class SweepReport {
             checked += (long) num(strata.get("acknowledged"));
             md.append(String.format(
                     Locale.ROOT,
-                    "| %d | %,.0f | %.1f / %.1f | %.2f | %d | %,.0f | %.1f / %.1f | %.2f | %,d (%.1f%%) | %.1fx |%n",
+                    "| %d | %,.0f | %.1f / %.1f | %.2f | %d%s | %,.0f | %.1f / %.1f | %.2f | %,d (%.1f%%) | %.1fx |%n",
                     (int) num(strata.get("connections")),
                     num(strata.get("messages_per_second")),
                     num(strata.get("p50_ms")),
                     num(strata.get("p99_ms")),
                     num(strata.get("puts_per_1000_messages")),
                     (long) num(strata.get("failed_requests")),
+                    strata.get("failures_by_kind") instanceof Map<?, ?> kinds && !kinds.isEmpty() ? " " + kinds : "",
                     num(original.get("messages_per_second")),
                     num(original.get("p50_ms")),
                     num(original.get("p99_ms")),

@@ -66,7 +66,8 @@ class LegacyTimesTest {
                     random.nextInt(61),
                     random.nextInt(62)));
             if (random.nextBoolean()) {
-                text.append('.').append(Long.toString(random.nextLong(1, 100_000_000_000L)), 0, random.nextInt(12));
+                text.append('.')
+                        .append(String.format("%012d", random.nextLong(1_000_000_000_000L)), 0, random.nextInt(12));
             }
             if (random.nextInt(3) == 0) {
                 text.append(random.nextBoolean() ? "Z" : "+01");
