@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code strata bench [ingest|read|migrate|all]}: end-to-end figures for Strata beside the original design;
+ * {@code strata bench [ingest|ingest-sweep|read|migrate|stream|all]}: end-to-end figures for Strata beside the original design;
  * {@code strata bench soak}: a long run with injected faults that checks nothing acknowledged is lost (see {@link Soak}).
  */
 @Command(
@@ -34,6 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Which workloads to run. */
     enum Workload {
         ingest,
+        ingest_sweep,
         read,
         migrate,
         stream,
@@ -44,8 +45,34 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             defaultValue = "all",
-            description = "ingest, read, migrate, stream, all (default: ${DEFAULT-VALUE}) or soak.")
+            converter = WorkloadName.class,
+            description = "ingest, ingest-sweep, read, migrate, stream, all (default: ${DEFAULT-VALUE}) or soak.")
     Workload workload;
+
+    /** Workload names as typed: {@code ingest-sweep} for the enum's {@code ingest_sweep}. */
+    static final class WorkloadName implements CommandLine.ITypeConverter<Workload> {
+        @Override
+        public Workload convert(String value) {
+            try {
+                return Workload.valueOf(value.replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("unknown workload '" + value
+                        + "'; expected one of ingest, ingest-sweep, read, migrate, stream, all, soak");
+            }
+        }
+    }
+
+    @Option(
+            names = "--connections",
+            split = ",",
+            description = "ingest-sweep: connections (and tasks) per point (default: 1,8,64,256).")
+    List<Integer> connections;
+
+    @Option(
+            names = "--seconds",
+            description = "ingest-sweep: measured seconds per point, after a warm-up of 30% of it, at most 3 s "
+                    + "(default 10; 1 with --quick).")
+    Double sweepSeconds;
 
     @Option(
             names = "--backends",
@@ -139,6 +166,13 @@ public final class BenchCommand implements Callable<Integer> {
                                 "footprint of " + sizes.footprintMessages() + " messages",
                                 new FootprintWorkload(environment, seed, sizes, log)::footprint));
             }
+            if (workload == Workload.ingest_sweep || workload == Workload.all) {
+                IngestSweep.Settings settings = IngestSweep.Settings.of(
+                        connections == null ? IngestSweep.CONNECTIONS : connections, quick, sweepSeconds);
+                results.put(
+                        "ingest_sweep",
+                        step("ingest sweep over HTTP", new IngestSweep(environment, seed, settings, log)::run));
+            }
             if (workload == Workload.read || workload == Workload.all) {
                 results.put("reads", step("reads", new ReadWorkload(environment, seed, sizes, log)::reads));
             }
@@ -158,6 +192,9 @@ public final class BenchCommand implements Callable<Integer> {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(report.resolve("results.json").toFile(), results);
         Report.write(report, results);
+        if (results.get("ingest_sweep") instanceof Map<?, ?> sweep) {
+            System.out.println(SweepReport.readmeTable(sweep));
+        }
         System.out.println("bench: report in " + report.toAbsolutePath().resolve("report.md"));
         return 0;
     }

@@ -54,6 +54,16 @@ final class OriginalDesign {
         return read(key(taskId)).size();
     }
 
+    /** The seqs the task's array holds, as a reader of the original design would find them. */
+    java.util.stream.LongStream seqs(String taskId) {
+        ArrayNode messages = read(key(taskId));
+        long[] seqs = new long[messages.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = messages.get(i).path("seq").asLong();
+        }
+        return java.util.Arrays.stream(seqs);
+    }
+
     private ArrayNode read(String key) {
         byte[] cached = cache.getAll(List.of(key)).get(key);
         Optional<byte[]> bytes = cached != null ? Optional.of(cached) : content.get(key);

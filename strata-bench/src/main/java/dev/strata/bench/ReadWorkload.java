@@ -36,6 +36,7 @@ final class ReadWorkload extends BenchWorkload {
         warm.compact("read");
         warm.purgePendingDeletions();
         result.put("after_compaction", readFigures(warm, cold));
+        result.put("cold_poll_last_10_content_bytes_after_compaction", coldPollBytes(990));
         long gets = environment.requests("get");
         cold.list("read", MessageQuery.all());
         result.put("content_gets_per_cold_task_read_after_compaction", environment.requests("get") - gets);
@@ -44,6 +45,24 @@ final class ReadWorkload extends BenchWorkload {
         warm.close();
         cold.close();
         return result;
+    }
+
+    /**
+     * Bytes a cold poll of the last 10 messages reads from the content tier: a fresh store with no
+     * cache of any kind, a since-poll after {@code since} (the store has no tail query; the task's
+     * seqs are 1 to 1,000). Counted by the content tier's metering decorator.
+     */
+    private long coldPollBytes(long since) {
+        try (TaskMessageStore fresh = environment.store(false)) {
+            long before = environment.counter("strata.content.read.bytes");
+            int read = fresh.list("read", MessageQuery.all().after(since))
+                    .messages()
+                    .size();
+            if (read != 10) {
+                throw new IllegalStateException("a poll of the last 10 messages read " + read);
+            }
+            return environment.counter("strata.content.read.bytes") - before;
+        }
     }
 
     private Map<String, Object> readFigures(TaskMessageStore warm, TaskMessageStore cold) {

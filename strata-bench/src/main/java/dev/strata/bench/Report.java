@@ -117,6 +117,9 @@ final class Report {
                     new double[] {-1, -1});
             md.append("![throughput](throughput.png)\n\n");
         }
+        if (results.get("ingest_sweep") instanceof Map<?, ?> sweep) {
+            SweepReport.append(md, directory, sweep);
+        }
         if (results.get("reads") instanceof Map<?, ?> reads) {
             md.append(
                     "## Reads of a 1,000-message task\n\n| read | before compaction median / p99 ms | after compaction median / p99 ms |\n|---|---|---|\n");
@@ -148,6 +151,11 @@ final class Report {
                     .append(" segments), ")
                     .append(after.get("content_gets_per_cold_full_read"))
                     .append(" after.\n\n");
+            md.append(String.format(
+                    Locale.ROOT,
+                    "A cold poll of the last 10 messages of the compacted 1,000-message task (fresh store, no cache) reads "
+                            + "%,d bytes from the content tier (goal: at most 65,536).%n%n",
+                    (long) num(reads.get("cold_poll_last_10_content_bytes_after_compaction"))));
         }
         if (results.get("footprint") instanceof Map<?, ?> f) {
             md.append("## Footprint\n\n");

@@ -10,11 +10,6 @@ import dev.strata.model.BatchSeqs;
 import dev.strata.model.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,8 +26,6 @@ final class LegacyConversion {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final DateTimeFormatter SQLITE_DATETIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS][.SS][.S]");
 
     private final Set<String> dropTypes;
 
@@ -146,27 +139,9 @@ final class LegacyConversion {
         }
     }
 
-    /** Reads the legacy time formats: SQLite's {@code datetime('now')} (UTC) and ISO 8601 with or without an offset. */
+    /** Reads the legacy time formats; see {@link LegacyTimes}. */
     static Optional<Instant> parseTime(String text) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        String value = text.trim();
-        try {
-            return Optional.of(OffsetDateTime.parse(value.replace(' ', 'T').replaceFirst("([+-]\\d\\d)$", "$1:00"))
-                    .toInstant());
-        } catch (DateTimeParseException notOffset) {
-            try {
-                return Optional.of(LocalDateTime.parse(value.replace(' ', 'T')).toInstant(ZoneOffset.UTC));
-            } catch (DateTimeParseException notIso) {
-                try {
-                    return Optional.of(
-                            LocalDateTime.parse(value, SQLITE_DATETIME).toInstant(ZoneOffset.UTC));
-                } catch (DateTimeParseException unreadable) {
-                    return Optional.empty();
-                }
-            }
-        }
+        return LegacyTimes.parse(text);
     }
 
     /** True when two inputs hold the same JSON value. */

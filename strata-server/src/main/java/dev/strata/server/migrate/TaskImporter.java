@@ -29,6 +29,8 @@ final class TaskImporter {
     private final Quirks quirks;
     private final ImportCounters counters;
     private final LongConsumer rowsProgress;
+    private final EnsuredOnce ensuredWorkspaces = new EnsuredOnce();
+    private final EnsuredOnce ensuredConversations = new EnsuredOnce();
 
     TaskImporter(
             ImportTarget target,
@@ -111,8 +113,12 @@ final class TaskImporter {
         Instant at = createdAt.orElse(Instant.EPOCH);
         if (owner.isPresent()) {
             LegacyTask task = owner.get();
-            directory.ensureWorkspace(task.workspaceId());
-            task.conversationId().ifPresent(c -> directory.ensureConversation(c, task.workspaceId(), at));
+            // Many tasks share a workspace or conversation: each is ensured once per run, not once
+            // per task (each ensure is a write transaction that waits for SQLite's one writer).
+            ensuredWorkspaces.ensure(task.workspaceId(), () -> directory.ensureWorkspace(task.workspaceId()));
+            task.conversationId()
+                    .ifPresent(c -> ensuredConversations.ensure(
+                            c, () -> directory.ensureConversation(c, task.workspaceId(), at)));
             directory.ensureTask(taskId, task.workspaceId(), task.conversationId(), status(task.status()), at);
         } else {
             directory.ensureTask(
