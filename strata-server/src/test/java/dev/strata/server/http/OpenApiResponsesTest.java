@@ -114,6 +114,9 @@ class OpenApiResponsesTest {
                 "GET", "/api/tasks/{id}/messages/stream", server.api().get("/api/tasks/" + task + "/messages/stream"));
         conforming("GET", "/api/stream", server.api().get("/api/stream?ticket=nope"));
 
+        conforming("GET", "/api/workspaces", server.api().get("/api/workspaces").token(server.userToken()));
+        conforming("GET", "/api/admin/stats", user(server.api().get("/api/admin/stats")));
+
         conforming("DELETE", "/api/tasks/{id}", user(server.api().delete("/api/tasks/" + task)));
         conforming(
                 "DELETE", "/api/conversations/{id}", user(server.api().delete("/api/conversations/" + conversation)));
