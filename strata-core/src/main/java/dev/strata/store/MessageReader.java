@@ -39,6 +39,9 @@ final class MessageReader {
     }
 
     void forEachMessage(String taskId, MessageQuery query, Consumer<TaskMessage> action) {
+        if (query.end() != MessageQuery.End.OLDEST) {
+            throw new IllegalArgumentException("forEachMessage reads forwards; the query keeps the " + query.end());
+        }
         long remaining = query.limit();
         MessageQuery next = query;
         while (true) {
@@ -63,12 +66,32 @@ final class MessageReader {
             throw new TaskNotFoundException(taskId);
         }
         boolean hasMore = locations.size() > query.limit();
+        if (query.end() == MessageQuery.End.NEWEST) {
+            return newest(taskId, hasMore ? locations.subList(1, locations.size()) : locations, hasMore);
+        }
         if (hasMore) {
             locations = locations.subList(0, query.limit());
         }
         // The byte budget may cut the page earlier than the limit; the client pages on with since.
         SegmentFetcher.Fetched fetched = fetcher.messages(taskId, locations, maxPageBytes);
         return new MessagePage(fetched.messages(), hasMore || fetched.cut());
+    }
+
+    /**
+     * A page that keeps the newest messages: when the byte budget cuts it, the oldest are the ones
+     * left out (the client pages on backwards, with before), so it is fetched again from the
+     * newest as many messages as fitted. Each round keeps fewer and at least one always fits.
+     */
+    private MessagePage newest(String taskId, List<MessageLocation> locations, boolean olderExist) {
+        List<MessageLocation> wanted = locations;
+        while (true) {
+            SegmentFetcher.Fetched fetched = fetcher.messages(taskId, wanted, maxPageBytes);
+            if (!fetched.cut()) {
+                return new MessagePage(fetched.messages(), olderExist || wanted.size() < locations.size());
+            }
+            int fitted = Math.max(1, Math.min(fetched.messages().size(), wanted.size() - 1));
+            wanted = wanted.subList(wanted.size() - fitted, wanted.size());
+        }
     }
 
     private boolean stillExists(TaskRecord task) {

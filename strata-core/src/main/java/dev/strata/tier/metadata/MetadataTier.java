@@ -47,7 +47,8 @@ public interface MetadataTier extends AutoCloseable {
     CommitOutcome commit(TaskRecord task, SegmentCommit segment);
 
     /**
-     * Finds the segment of each message matching the query, in seq order, at most {@code limit} rows.
+     * Finds the segment of each message matching the query, in seq order, at most {@code limit} rows:
+     * the first ones, or the last ones when the query keeps the {@link MessageQuery.End#NEWEST newest}.
      * Messages whose type is unknown to the store never match an include filter.
      */
     List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit);

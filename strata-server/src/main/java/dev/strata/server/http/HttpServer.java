@@ -57,6 +57,7 @@ public final class HttpServer implements AutoCloseable {
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
         WorkspaceRoutes workspaceRoutes = new WorkspaceRoutes(access, directory, statistics);
+        ListRoutes listRoutes = new ListRoutes(access, directory, store);
         byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -84,6 +85,7 @@ public final class HttpServer implements AutoCloseable {
                     ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                             .result(registry.scrape().getBytes(StandardCharsets.UTF_8)));
             taskRoutes.register(config.routes);
+            listRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);
             workspaceRoutes.register(config.routes);

@@ -28,9 +28,6 @@ import java.util.function.Consumer;
  * and deletes. Compatible with the original API's paths, fields, status codes and messages.
  */
 final class TaskRoutes {
-    /** Types a step count leaves out, as in the original API. */
-    private static final Set<String> NOT_STEPS = Set.of("status", "log", "tool-result", "text");
-
     private static final int MAX_STEP_COUNT_TASKS = 100;
 
     private final Access access;
@@ -86,7 +83,7 @@ final class TaskRoutes {
     private void daemonList(Context ctx) {
         String workspaceId = access.machine(ctx).workspaceId();
         Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
-        writePage(ctx, store.list(task.id(), MessageQueries.from(ctx)));
+        writePage(ctx, store.list(task.id(), MessageQueries.page(ctx)));
     }
 
     private void daemonFinish(Context ctx, TaskStatus status, String resultField) {
@@ -191,7 +188,7 @@ final class TaskRoutes {
     private void listMessages(Context ctx) {
         String workspaceId = access.workspace(ctx);
         Task task = requireTask(workspaceId, ctx.pathParam("id"));
-        writePage(ctx, store.list(task.id(), MessageQueries.from(ctx)));
+        writePage(ctx, store.list(task.id(), MessageQueries.page(ctx)));
     }
 
     private void deleteTask(Context ctx) {
@@ -225,17 +222,7 @@ final class TaskRoutes {
             throw new ApiException.BadRequest("task_ids exceeds maximum of " + MAX_STEP_COUNT_TASKS + " entries");
         }
         Set<String> visible = directory.taskIdsIn(workspaceId, taskIds);
-        Map<String, Long> counts = new LinkedHashMap<>();
-        store.countByType(visible).forEach((taskId, byType) -> {
-            long steps = byType.entrySet().stream()
-                    .filter(e -> !NOT_STEPS.contains(e.getKey()))
-                    .mapToLong(Map.Entry::getValue)
-                    .sum();
-            if (steps > 0) {
-                counts.put(taskId, steps);
-            }
-        });
-        Responses.json(ctx, 200, counts);
+        Responses.json(ctx, 200, StepCounts.of(store, visible));
     }
 
     private Task requireTask(String workspaceId, String taskId) {

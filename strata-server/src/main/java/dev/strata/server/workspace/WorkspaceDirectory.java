@@ -18,7 +18,8 @@ import java.util.UUID;
  * Workspaces, users, memberships, conversations and tasks: the records messages belong to, in the
  * same database as the store's metadata, whose tasks it reaches only through {@link TaskTimes}.
  * Each job lives in its own class ({@link Memberships}, {@link Conversations}, {@link TaskRecords},
- * {@link Housekeeping}); this is the one entry point the server uses. Every method throws
+ * {@link Housekeeping}, {@link TaskListing}, {@link ConversationListing}); this is the one entry
+ * point the server uses. Every method throws
  * {@link dev.strata.model.BackendUnavailableException} when the database fails. Thread-safe.
  */
 public final class WorkspaceDirectory {
@@ -26,6 +27,8 @@ public final class WorkspaceDirectory {
     private final Conversations conversations;
     private final TaskRecords tasks;
     private final Housekeeping housekeeping;
+    private final TaskListing taskListing;
+    private final ConversationListing conversationListing;
 
     /**
      * Applies the server's migrations.
@@ -40,6 +43,8 @@ public final class WorkspaceDirectory {
         this.conversations = new Conversations(database, clock);
         this.tasks = new TaskRecords(database, clock);
         this.housekeeping = new Housekeeping(database, tasks, storeTasks);
+        this.taskListing = new TaskListing(database, storeTasks, new TaskSnapshots(database, clock));
+        this.conversationListing = new ConversationListing(database);
     }
 
     public Workspace createWorkspace(String name) {
@@ -111,6 +116,30 @@ public final class WorkspaceDirectory {
     /** @return those of {@code ids} that are tasks of the workspace */
     public Set<String> taskIdsIn(String workspaceId, Collection<String> ids) {
         return tasks.taskIdsIn(workspaceId, ids);
+    }
+
+    /**
+     * One page of the workspace's tasks, most recent activity first (the later of the newest
+     * message and the last status change). Paging on with the cursors shows every task that was in
+     * the list when its first page was read exactly once, however appends reorder them meanwhile
+     * (see {@link TaskListing}).
+     *
+     * @param cursor the previous page's {@link ListPage#nextCursor}, empty for the first page
+     * @throws InvalidInputException when the cursor is not one, expired, or was made for another
+     *     workspace or filter
+     */
+    public ListPage<ListedTask> listTasks(String workspaceId, TaskFilter filter, int limit, Optional<String> cursor) {
+        return taskListing.list(workspaceId, filter, limit, cursor);
+    }
+
+    /**
+     * One page of the workspace's conversations, newest first, with their task counts.
+     *
+     * @param cursor the previous page's {@link ListPage#nextCursor}, empty for the first page
+     * @throws InvalidInputException when the cursor is not one, or belongs to another workspace
+     */
+    public ListPage<ListedConversation> listConversations(String workspaceId, int limit, Optional<String> cursor) {
+        return conversationListing.list(workspaceId, limit, cursor);
     }
 
     public List<String> taskIdsOfConversation(String conversationId) {

@@ -85,10 +85,33 @@ class OpenApiResponsesTest {
                 "GET", "/api/tasks/{id}/messages", user(server.api().get("/api/tasks/" + task + "/messages?limit=2")));
         assertThat(page.header("X-Has-More")).contains("true");
         assertThat(page.json().get(0).get("input").get("cmd").asText()).isEqualTo("make");
+        var tail = conforming(
+                "GET", "/api/tasks/{id}/messages", user(server.api().get("/api/tasks/" + task + "/messages?tail=1")));
+        assertThat(tail.header("X-Has-More")).contains("true");
+        assertThat(tail.json().get(0).get("seq").asLong()).isEqualTo(4);
         conforming(
                 "GET",
                 "/api/daemon/tasks/{taskId}/messages",
                 daemon(server.api().get("/api/daemon/tasks/" + task + "/messages?since=1&exclude_types=")));
+        conforming(
+                "GET",
+                "/api/daemon/tasks/{taskId}/messages",
+                daemon(server.api().get("/api/daemon/tasks/" + task + "/messages?before=4&limit=1")));
+        user(server.api().post("/api/tasks", "{}")).send();
+        var firstTasks = conforming("GET", "/api/tasks", user(server.api().get("/api/tasks?limit=1")));
+        assertThat(firstTasks.json().get("tasks")).hasSize(1);
+        String cursor = firstTasks.json().get("next_cursor").asText();
+        assertThat(conforming("GET", "/api/tasks", user(server.api().get("/api/tasks?limit=1&cursor=" + cursor)))
+                        .json()
+                        .get("tasks"))
+                .hasSize(1);
+        assertThat(conforming("GET", "/api/conversations", user(server.api().get("/api/conversations")))
+                        .json()
+                        .get("conversations")
+                        .get(0)
+                        .get("task_count")
+                        .asLong())
+                .isEqualTo(1);
         conforming("GET", "/api/tasks/{id}", user(server.api().get("/api/tasks/" + task)));
         assertThat(conforming(
                                 "POST",
@@ -169,6 +192,18 @@ class OpenApiResponsesTest {
                                 user(server.api().get("/api/tasks/" + task + "/messages?limit=0")))
                         .status())
                 .isEqualTo(400);
+        assertThat(conforming("GET", "/api/tasks", user(server.api().get("/api/tasks?cursor=garbage")))
+                        .error())
+                .isEqualTo("invalid cursor");
+        assertThat(conforming("GET", "/api/conversations", user(server.api().get("/api/conversations?limit=201")))
+                        .error())
+                .isEqualTo("invalid limit parameter: must be an integer from 1 to 200");
+        assertThat(conforming(
+                                "GET",
+                                "/api/tasks/{id}/messages",
+                                user(server.api().get("/api/tasks/" + task + "/messages?tail=3&since=1")))
+                        .error())
+                .isEqualTo("before and tail cannot be combined with since");
         assertThat(conforming(
                                 "GET",
                                 "/api/tasks/{id}/messages/stream",
@@ -246,8 +281,8 @@ class OpenApiResponsesTest {
         assertThat(contract.violations(
                         "GET", "/api/tasks/{id}", new ApiClient.Response(418, response.headers(), response.text())))
                 .containsExactly("GET /api/tasks/{id}: status 418 is not documented");
-        assertThat(contract.violations("GET", "/api/tasks", response))
-                .containsExactly("GET /api/tasks is not documented");
+        assertThat(contract.violations("GET", "/api/workspaces", response))
+                .containsExactly("GET /api/workspaces is not documented");
     }
 
     private ApiClient.Response conforming(String method, String pathTemplate, ApiClient.Request request) {

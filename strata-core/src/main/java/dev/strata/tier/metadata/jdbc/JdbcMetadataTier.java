@@ -122,17 +122,22 @@ public final class JdbcMetadataTier implements MetadataTier {
         StringBuilder sql =
                 types.appendTo(new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
                         + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
-                        + " WHERE m.task_key = :key AND m.seq > :after"));
-        sql.append(" ORDER BY m.seq LIMIT :limit");
-        return database.read(
+                        + " WHERE m.task_key = :key AND m.seq > :after AND m.seq < :before"));
+        // The newest matches are found backwards (the primary key serves both directions) and
+        // handed back in seq order, like every other locate.
+        boolean newest = query.end() == MessageQuery.End.NEWEST;
+        sql.append(newest ? " ORDER BY m.seq DESC LIMIT :limit" : " ORDER BY m.seq LIMIT :limit");
+        List<MessageLocation> located = database.read(
                 "metadata locate for " + taskId,
                 handle -> types.bind(handle.createQuery(sql.toString()))
                         .bind("key", task.taskKey())
                         .bind("after", query.afterSeq().orElse(-1))
+                        .bind("before", query.beforeSeq().orElse(Long.MAX_VALUE))
                         .bind("limit", limit)
                         .map((rs, ctx) ->
                                 new MessageLocation(taskId, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4)))
                         .list());
+        return newest ? located.reversed() : located;
     }
 
     @Override
