@@ -37,12 +37,13 @@ async function api(path, options = {}) {
   });
   let body = null;
   const text = await response.text();
+  const raw = text;
   if (text) { try { body = JSON.parse(text); } catch (e) { body = null; } }
   if (!response.ok) {
     if (response.status === 401) { signOut('Your token was not accepted: sign in again.'); }
     throw new ApiError(response.status, (body && body.error) || ('HTTP ' + response.status));
   }
-  return { body, headers: response.headers };
+  return { body, headers: response.headers, text: raw };
 }
 
 function query(params) {
@@ -129,6 +130,76 @@ function prettyJson(text) {
     else if (!/\s/.test(c)) { out += c; }
   }
   return out;
+}
+
+function stringEnd(text, start) {
+  let i = start + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i;
+}
+
+function valueEnd(text, start) {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') { i = stringEnd(text, i); if (depth === 0) return i + 1; }
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') { if (depth === 0) return i; depth--; if (depth === 0) return i + 1; }
+    else if (c === ',' && depth === 0) return i;
+  }
+  return text.length;
+}
+
+/**
+ * The exact text of each message's "input" (the daemon's own JSON: JSON.parse would turn 1.50
+ * into 1.5 and 1e400 into Infinity), for the objects at nesting depth objectDepth of a response.
+ */
+function rawInputs(text, objectDepth) {
+  const found = [];
+  const stack = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const end = stringEnd(text, i);
+      if (expectKey && stack.length === objectDepth) {
+        let j = end + 1;
+        while (j < text.length && text[j] !== ':') j++;
+        j++;
+        while (j < text.length && /\s/.test(text[j])) j++;
+        if (JSON.parse(text.slice(i, end + 1)) === 'input') {
+          const stop = valueEnd(text, j);
+          found[found.length - 1] = text.slice(j, stop).trim();
+          i = stop - 1;
+        } else {
+          i = j - 1;
+        }
+      } else {
+        i = end;
+      }
+      expectKey = false;
+    } else if (c === '{' || c === '[') {
+      stack.push(c);
+      if (c === '{' && stack.length === objectDepth) found.push(null);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = stack[stack.length - 1] === '{';
+    }
+  }
+  return found;
+}
+
+function withRawInputs(messages, raws) {
+  messages.forEach((m, i) => { if (raws[i] !== null && raws[i] !== undefined) m.inputText = raws[i]; });
+  return messages;
+}
+
+function inputText(m) {
+  if (m.inputText !== undefined) return prettyJson(m.inputText);
+  return JSON.stringify(m.input, null, 2);
 }
 
 // ---- sign-in and workspaces ---------------------------------------------------------------
@@ -306,8 +377,16 @@ function followWorkspace() {
       if (filter && change.status !== filter) { fresh.remove(); view.rows.delete(change.id); }
       else if (view.page === 0 && !$('search').value) $('task-rows').prepend(fresh);
     } else if (view.page === 0 && !$('search').value && (!filter || change.status === filter)) {
-      $('task-rows').prepend(taskRow({ ...change, created_at: change.created_at || null }));
+      $('task-rows').prepend(taskRow({ ...change, created_at: null, step_count: null }));
       $('tasks-empty').hidden = true;
+      // The event carries no creation time: ask for the task once.
+      api('/api/tasks/' + encodeURIComponent(change.id)).then(({ body }) => {
+        const added = view.rows.get(change.id);
+        if (added && view === state.tasks) {
+          added.task.created_at = body.created_at;
+          added.tr.children[5].textContent = when(body.created_at);
+        }
+      }).catch(() => {});
     } else {
       return;
     }
@@ -366,7 +445,7 @@ async function showTask(taskId) {
     $('task-status').textContent = task.body.status;
     $('task-status').className = 'status ' + task.body.status;
     $('task-count').textContent = task.body.message_count + ' messages';
-    appendMessages(page.body, false);
+    appendMessages(withRawInputs(page.body, rawInputs(page.text, 2)));
     $('load-older').hidden = page.headers.get('X-Has-More') !== 'true';
     const scroller = $('messages-scroll');
     scroller.scrollTop = scroller.scrollHeight;
@@ -392,7 +471,7 @@ async function loadOlder() {
     const page = await api('/api/tasks/' + encodeURIComponent(view.id) + '/messages'
       + query({ before: view.oldest, limit: MESSAGE_PAGE, exclude_types: excludedTypes().join(',') }));
     if (view !== state.task) return;
-    prependMessages(page.body);
+    prependMessages(withRawInputs(page.body, rawInputs(page.text, 2)));
     button.hidden = page.headers.get('X-Has-More') !== 'true';
     // Keep the message the reader was looking at in place.
     scroller.scrollTop += scroller.scrollHeight - before;
@@ -439,7 +518,7 @@ function messageNode(m) {
   li.append(head);
   switch (m.type) {
     case 'tool-use':
-      if (m.input !== undefined && m.input !== null) li.append(el('pre', 'input', prettyJson(String(m.input))));
+      if (m.input !== undefined && m.input !== null) li.append(el('pre', 'input', inputText(m)));
       if (m.content) li.append(el('div', 'body', m.content));
       break;
     case 'tool-result': {
@@ -452,7 +531,7 @@ function messageNode(m) {
     default:
       if (m.content) li.append(el('div', 'body', m.content));
       if (m.output) li.append(el('pre', 'output', m.output));
-      if (m.input !== undefined && m.input !== null) li.append(el('pre', 'input', prettyJson(String(m.input))));
+      if (m.input !== undefined && m.input !== null) li.append(el('pre', 'input', inputText(m)));
   }
   return li;
 }
@@ -469,7 +548,7 @@ function followTask(view) {
       message: (event) => {
         if (view !== state.task) return;
         const follow = atBottom(scroller);
-        appendMessages([JSON.parse(event.data)]);
+        appendMessages(withRawInputs([JSON.parse(event.data)], rawInputs(event.data, 1)));
         $('task-count').textContent = view.seen.size + ' shown';
         if (follow) scroller.scrollTop = scroller.scrollHeight;
       },
