@@ -46,7 +46,8 @@ class InspectorBrowserTest {
 
     @BeforeAll
     void start() {
-        server = EmbeddedServer.start(directory, Map.of("STRATA_CACHE_URL", "memory"));
+        // A short heartbeat: streams (and so the server) notice a closed browser quickly.
+        server = EmbeddedServer.start(directory, Map.of("STRATA_CACHE_URL", "memory", "STRATA_STREAM_HEARTBEAT", "1s"));
         base = "http://127.0.0.1:" + server.strata().port();
         smallTask = createTask();
         append(

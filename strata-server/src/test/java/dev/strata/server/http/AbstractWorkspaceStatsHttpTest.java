@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.workspace.Role;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,9 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The inspector's own endpoints: the caller's workspaces and the owners' storage figures. */
+/**
+ * The inspector's own endpoints: the caller's workspaces and the owners' storage figures, on each
+ * metadata backend (the figures come from SQL that differs between them).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WorkspaceStatsHttpTest {
+abstract class AbstractWorkspaceStatsHttpTest {
     @TempDir
     static Path directory;
 
@@ -26,13 +30,13 @@ class WorkspaceStatsHttpTest {
     @BeforeAll
     void start() {
         // Background work slowed down, so the backlogs the test builds stay put while it reads them.
-        server = EmbeddedServer.start(
-                directory,
-                Map.of(
-                        "STRATA_CACHE_URL", "memory",
-                        "STRATA_COMPACT_SEGMENTS", "2",
-                        "STRATA_COMPACTION_INTERVAL", "1h",
-                        "STRATA_DELETION_INTERVAL", "1h"));
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "STRATA_CACHE_URL", "memory",
+                "STRATA_COMPACT_SEGMENTS", "2",
+                "STRATA_COMPACTION_INTERVAL", "1h",
+                "STRATA_DELETION_INTERVAL", "1h"));
+        settings.putAll(database());
+        server = EmbeddedServer.start(directory, settings);
         var dir = server.strata().directory();
         otherWorkspace = dir.createWorkspace("alpha").id();
         String owner = dir.user(userOf(server.userToken())).orElseThrow().id();
@@ -42,9 +46,15 @@ class WorkspaceStatsHttpTest {
         memberToken = server.strata().tokens().createUserToken(member);
     }
 
+    /** Settings that choose the metadata database; empty for the embedded SQLite file. */
+    protected abstract Map<String, String> database();
+
+    protected abstract void cleanUp();
+
     @AfterAll
     void stop() {
         server.close();
+        cleanUp();
     }
 
     @Test
