@@ -263,6 +263,9 @@ function updateNav() {
 
 async function route() {
   closeStreams();
+  // Views left behind must not reconnect their streams.
+  state.tasks = null;
+  state.task = null;
   notice(state.pendingNotice || '');
   state.pendingNotice = null;
   for (const id of ['view-signin', 'view-tasks', 'view-task', 'view-storage']) $(id).hidden = true;
@@ -444,7 +447,8 @@ async function showTask(taskId) {
     if (view !== state.task) return;
     $('task-status').textContent = task.body.status;
     $('task-status').className = 'status ' + task.body.status;
-    $('task-count').textContent = task.body.message_count + ' messages';
+    view.total = task.body.message_count;
+    $('task-count').textContent = view.total + ' messages';
     appendMessages(withRawInputs(page.body, rawInputs(page.text, 2)));
     $('load-older').hidden = page.headers.get('X-Has-More') !== 'true';
     const scroller = $('messages-scroll');
@@ -548,8 +552,10 @@ function followTask(view) {
       message: (event) => {
         if (view !== state.task) return;
         const follow = atBottom(scroller);
+        const before = view.seen.size;
         appendMessages(withRawInputs([JSON.parse(event.data)], rawInputs(event.data, 1)));
-        $('task-count').textContent = view.seen.size + ' shown';
+        view.total += view.seen.size - before;
+        $('task-count').textContent = view.total + ' messages';
         if (follow) scroller.scrollTop = scroller.scrollHeight;
       },
       end: (event) => {
