@@ -288,6 +288,35 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void locate_keepingNewest_findsTheLastMatchesBelowBefore_inSeqOrder() {
+        TaskRecord task = created("t");
+        metadata.commit(task, segment(task, 1, 0, 9));
+        metadata.commit(task, segment(task, 2, 10, 19));
+        MessageQuery newest = MessageQuery.all().keepingNewest();
+
+        assertThat(metadata.locate(task, newest, 3))
+                .extracting(MessageLocation::seq)
+                .containsExactly(17L, 18L, 19L);
+        assertThat(metadata.locate(task, newest.before(12), 4))
+                .extracting(MessageLocation::seq)
+                .containsExactly(8L, 9L, 10L, 11L);
+        assertThat(metadata.locate(task, newest.before(12).including(Set.of("odd")), 3))
+                .extracting(MessageLocation::seq)
+                .containsExactly(7L, 9L, 11L);
+        assertThat(metadata.locate(task, newest.before(2), 5))
+                .extracting(MessageLocation::seq)
+                .containsExactly(0L, 1L);
+        assertThat(metadata.locate(task, newest.before(0), 5)).isEmpty();
+        assertThat(metadata.locate(task, MessageQuery.all().before(3), 2))
+                .as("a forward query with before keeps the oldest")
+                .extracting(MessageLocation::seq)
+                .containsExactly(0L, 1L);
+        assertThat(metadata.locate(task, newest.after(15), Long.MAX_VALUE))
+                .extracting(MessageLocation::seq)
+                .containsExactly(16L, 17L, 18L, 19L);
+    }
+
+    @Test
     void commit_manyDistinctNames_allStoredInOneCommit() {
         // Defect 3: each new name used to be its own durable insert (1.7 s for 2,000 names).
         TaskRecord task = created("t");

@@ -68,6 +68,38 @@ class ResponseByteBudgetHttpTest {
                 .containsExactly(List.of(0L, 1L), List.of(2L, 3L), List.of(4L, 5L));
     }
 
+    /** Read backwards, a page the budget cuts keeps its newest messages: the older ones come with before. */
+    @Test
+    void userTail_hugeCompressibleMessages_keepsTheNewestWithinTheByteBudget_andPagesBackwards() {
+        String task = taskWithHugeMessages();
+
+        List<List<Long>> pages = new ArrayList<>();
+        String query = "tail=1000";
+        while (query != null) {
+            ApiClient.Response response = server.api()
+                    .get("/api/tasks/" + task + "/messages?" + query)
+                    .token(server.userToken())
+                    .workspace(server.workspace())
+                    .send();
+            assertThat(response.status()).as(query).isEqualTo(200);
+            List<Long> seqs = new ArrayList<>();
+            for (JsonNode message : response.json()) {
+                long seq = message.get("seq").asLong();
+                assertThat(message.get("content").asText())
+                        .as("content of seq %d", seq)
+                        .isEqualTo(String.valueOf((char) ('a' + seq)).repeat(MESSAGE_CHARS));
+                seqs.add(seq);
+            }
+            assertThat(seqs).as("page of %s makes progress", query).isNotEmpty();
+            pages.add(seqs);
+            query = response.header("X-Has-More").isPresent() ? "before=" + seqs.get(0) : null;
+        }
+
+        assertThat(pages)
+                .as("pages of GET /api/tasks/{id}/messages read backwards")
+                .containsExactly(List.of(4L, 5L), List.of(2L, 3L), List.of(0L, 1L));
+    }
+
     @Test
     void metrics_exportBackgroundFailureCounters() {
         String metrics = server.api().get("/metrics").send().text();
