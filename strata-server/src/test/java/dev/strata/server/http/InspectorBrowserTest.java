@@ -153,7 +153,9 @@ class InspectorBrowserTest {
         browser.findElement(By.id("nav-storage")).click();
         WebElement messages = wait(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("#stats-workspace dd[data-stat='Messages']")));
-        assertThat(messages.getText()).isEqualTo(Long.toString(9 + LONG_TASK));
+        assertThat(messages.getText())
+                .isEqualTo(Long.toString(messageCount(smallTask) + messageCount(longTask)))
+                .isNotEqualTo("0");
         screenshots.take(browser, "storage");
     }
 
@@ -181,6 +183,16 @@ class InspectorBrowserTest {
         List<WebElement> shown = browser.findElements(By.cssSelector("#messages li"));
         assertThat(shown.get(0).getDomAttribute("data-seq")).isEqualTo(Integer.toString(LONG_TASK - 400));
         assertThat(shown.get(399).getDomAttribute("data-seq")).isEqualTo(Integer.toString(LONG_TASK - 1));
+
+        // Scrolled up, the reader stays where they are while the live tail adds below.
+        waitForClass("live-task", "on");
+        script("document.getElementById('messages-scroll').scrollTop = 0");
+        append(longTask, longMessage(LONG_TASK));
+        wait(d -> d.findElements(By.cssSelector("#messages li[data-seq='" + LONG_TASK + "']"))
+                        .size()
+                == 1);
+        assertThat(((Number) script("return document.getElementById('messages-scroll').scrollTop")).longValue())
+                .isZero();
     }
 
     @Test
@@ -241,6 +253,17 @@ class InspectorBrowserTest {
                         + "line of code\\n".repeat(20) + "\"}";
             default -> "{\"seq\":" + seq + ",\"type\":\"thinking\",\"content\":\"Considering step " + seq + ".\"}";
         };
+    }
+
+    private long messageCount(String task) {
+        return server.api()
+                .get("/api/tasks/" + task)
+                .token(server.userToken())
+                .workspace(server.workspace())
+                .send()
+                .json()
+                .get("message_count")
+                .asLong();
     }
 
     private String createTask() {
