@@ -235,7 +235,7 @@ class InspectorBrowserTest {
     }
 
     private <T> T wait(java.util.function.Function<WebDriver, T> condition) {
-        return new WebDriverWait(browser, PATIENCE).until(condition::apply);
+        return new WebDriverWait(browser, PATIENCE).until(condition);
     }
 
     private Object script(String javascript) {
