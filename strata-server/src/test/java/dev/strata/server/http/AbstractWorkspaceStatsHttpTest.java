@@ -51,6 +51,10 @@ abstract class AbstractWorkspaceStatsHttpTest {
 
     protected abstract void cleanUp();
 
+    protected EmbeddedServer server() {
+        return server;
+    }
+
     @AfterAll
     void stop() {
         server.close();
