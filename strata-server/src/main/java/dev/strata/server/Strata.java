@@ -23,6 +23,7 @@ import dev.strata.server.lifecycle.TaskDeletion;
 import dev.strata.server.migrate.ImportTarget;
 import dev.strata.server.migrate.Importer;
 import dev.strata.server.migrate.Verifier;
+import dev.strata.server.stats.StorageStatistics;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.ContentSegmentKeys;
@@ -163,16 +164,21 @@ public final class Strata implements AutoCloseable {
                         registry,
                         new HttpLimits(config.maxBodyBytes(), config.maxInflightBodyBytes(), config.bodyTimeout()),
                         RECHECK_AFTER,
-                        liveTail)
+                        liveTail,
+                        new StorageStatistics(
+                                database,
+                                metadata.deletions(),
+                                content,
+                                registry,
+                                lifecycle.compactSegments(),
+                                overdueMargin(),
+                                clock))
                 .start(config.host(), config.port()));
         return this;
     }
 
     /** A new cross-check of every tier; see {@link Fsck}. */
     public Fsck fsck() {
-        // A deletion is overdue once the worker has had two turns at it, and a minute more.
-        Duration overdueMargin =
-                config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
         return new Fsck(
                 metadata,
                 content,
@@ -181,7 +187,12 @@ public final class Strata implements AutoCloseable {
                 clock,
                 config.lifecycle().orphanGrace(),
                 directory::forgottenStoreTasks,
-                overdueMargin);
+                overdueMargin());
+    }
+
+    /** A deletion is overdue once the worker has had two turns at it, and a minute more. */
+    private Duration overdueMargin() {
+        return config.lifecycle().deletionInterval().multipliedBy(2).plus(Duration.ofMinutes(1));
     }
 
     /** A new retention pass over the store, for the worker and the admin command that runs one pass now. */

@@ -64,6 +64,14 @@ final class Access {
         };
     }
 
+    /** For user endpoints that act in no particular workspace: only user tokens. */
+    Principal.User user(Context ctx) {
+        return switch (principal(ctx)) {
+            case Principal.Machine machine -> throw new ApiException.Forbidden("this endpoint needs a user token");
+            case Principal.User user -> user;
+        };
+    }
+
     /**
      * For user endpoints: the workspace the request acts in, checked for membership. Machine
      * tokens are refused: a daemon's token must not read, create or delete what people manage.

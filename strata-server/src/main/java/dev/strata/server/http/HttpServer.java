@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.auth.TokenService;
 import dev.strata.server.lifecycle.TaskDeletion;
+import dev.strata.server.stats.StorageStatistics;
 import dev.strata.server.stream.LiveTail;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.TaskMessageStore;
@@ -43,7 +44,8 @@ public final class HttpServer implements AutoCloseable {
             PrometheusMeterRegistry registry,
             HttpLimits limits,
             Duration recheckAfter,
-            LiveTail liveTail) {
+            LiveTail liveTail,
+            StorageStatistics statistics) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(limits, "limits is null");
@@ -54,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
         registry.gauge("strata.http.inflight.body.bytes", budget, BodyBudget::reserved);
         this.liveTail = requireNonNull(liveTail, "liveTail is null");
         StreamRoutes streamRoutes = new StreamRoutes(access, directory, store, liveTail);
+        WorkspaceRoutes workspaceRoutes = new WorkspaceRoutes(access, directory, statistics);
         ListRoutes listRoutes = new ListRoutes(access, directory, store);
         CreateRoutes createRoutes = new CreateRoutes(access, directory, store, limits.maxBodyBytes());
         ExportRoutes exportRoutes =
@@ -97,6 +100,8 @@ public final class HttpServer implements AutoCloseable {
             exportRoutes.register(config.routes);
             StreamRoutes.registerErrors(config.routes);
             streamRoutes.register(config.routes);
+            workspaceRoutes.register(config.routes);
+            WebInspector.serve(config.staticFiles);
         });
     }
 

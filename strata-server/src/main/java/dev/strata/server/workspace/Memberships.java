@@ -6,6 +6,7 @@ import dev.strata.model.InvalidInputException;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Workspaces, users and who is a member where. Thread-safe. */
@@ -113,6 +114,19 @@ final class Memberships {
                                 .mapTo(Integer.class)
                                 .one()
                         > 0);
+    }
+
+    List<Membership> membershipsOf(String userId) {
+        return database.read(
+                "directory membershipsOf",
+                h -> h.createQuery(
+                                "SELECT w.id, w.name, w.created_at, m.role FROM membership m"
+                                        + " JOIN workspace w ON w.id = m.workspace_id WHERE m.user_id = :u ORDER BY w.name, w.id")
+                        .bind("u", userId)
+                        .map((rs, ctx) -> new Membership(
+                                new Workspace(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))),
+                                Role.fromWireName(rs.getString(4))))
+                        .list());
     }
 
     Optional<Role> role(String workspaceId, String userId) {

@@ -78,7 +78,12 @@ public final class WorkspaceDirectory {
         return memberships.isMember(workspaceId, userId);
     }
 
-    /** @return the user's role in the workspace, or empty when they are not a member */
+    /** @return the workspaces the user is a member of, with the user's role in each, by name */
+    public List<Membership> membershipsOf(String userId) {
+        return memberships.membershipsOf(userId);
+    }
+
+    /** @return the user's role in the workspace; empty when the user is not a member */
     public Optional<Role> role(String workspaceId, String userId) {
         return memberships.role(workspaceId, userId);
     }
