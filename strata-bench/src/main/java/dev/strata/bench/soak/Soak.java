@@ -82,10 +82,12 @@ public final class Soak {
         env.put("STRATA_COMPACTION_GRACE", "3s");
         env.put("STRATA_DELETION_INTERVAL", "2s");
         HeapSampler heap = new HeapSampler();
-        long start = System.nanoTime();
-        long end = start + (long) (options.minutes() * 60e9);
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env)).serve();
                 SoakClient client = client(strata)) {
+            // The load's time starts once the server is up: on a loaded machine starting it can take
+            // longer than a short run, which then sent nothing at all.
+            long start = System.nanoTime();
+            long end = start + (long) (options.minutes() * 60e9);
             SoakWorkload workload = new SoakWorkload(client, options.writers(), end + TimeUnit.MINUTES.toNanos(3));
             out.printf(
                     Locale.ROOT,
