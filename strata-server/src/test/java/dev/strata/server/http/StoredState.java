@@ -100,7 +100,7 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
-                if (!rs.getString(1).contains("history")) {
+                if (!rs.getString(1).contains("history") && !rs.getString(1).equals("job_lease")) {
                     names.add(rs.getString(1));
                 }
             }
