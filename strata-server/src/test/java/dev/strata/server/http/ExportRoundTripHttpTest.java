@@ -263,7 +263,8 @@ class ExportRoundTripHttpTest {
         String task = exportOf(running, Optional.empty()).replace(source.workspace(), otherWorkspace);
         String conversation = exportOf(completed, Optional.empty()).replace(source.workspace(), otherWorkspace);
         StoredState before = stored();
-        ExportImporter importer = new ExportImporter(source.strata().store(), source.strata().directory());
+        ExportImporter importer =
+                new ExportImporter(source.strata().store(), source.strata().directory());
         assertThatThrownBy(() -> importer.run(reader(task), n -> {}))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("task " + running + " exists here in another workspace; nothing of it was imported");
