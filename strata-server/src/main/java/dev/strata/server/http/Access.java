@@ -94,6 +94,16 @@ final class Access {
         };
     }
 
+    /**
+     * For a route that has already resolved its workspace (and looked up what it names, so an
+     * unknown id stays a 404 for everyone): refuses a caller who is not an owner there.
+     *
+     * @throws ApiException.Forbidden {@value #OWNER_REQUIRED} when the caller is only a member
+     */
+    void requireOwner(Context ctx) {
+        ownedWorkspace(ctx);
+    }
+
     private record Membership(String workspaceId, Role role) {}
 
     private Membership membership(Context ctx) {

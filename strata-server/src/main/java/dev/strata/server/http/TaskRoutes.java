@@ -109,11 +109,12 @@ final class TaskRoutes {
     }
 
     private void deleteConversation(Context ctx) {
-        String workspaceId = access.ownedWorkspace(ctx);
+        String workspaceId = access.workspace(ctx);
         Conversation conversation = Optional.of(ctx.pathParam("id"))
                 .filter(Ids::plausible)
                 .flatMap(id -> directory.conversation(workspaceId, id))
                 .orElseThrow(() -> new ApiException.NotFound("conversation not found"));
+        access.requireOwner(ctx);
         deletion.deleteConversation(conversation.id());
         Responses.json(ctx, 200, Map.of("status", "ok"));
     }
@@ -144,8 +145,9 @@ final class TaskRoutes {
     }
 
     private void deleteTask(Context ctx) {
-        String workspaceId = access.ownedWorkspace(ctx);
+        String workspaceId = access.workspace(ctx);
         Task task = requireTask(workspaceId, ctx.pathParam("id"));
+        access.requireOwner(ctx);
         deletion.deleteTasks(List.of(task.id()));
         Responses.json(ctx, 200, Map.of("status", "ok"));
     }

@@ -259,14 +259,19 @@ class ExportRoundTripHttpTest {
     }
 
     @Test
-    void importingATaskWhoseIdIsTakenInAnotherWorkspace_isRefused() {
-        String whole = exportOf(completed, Optional.empty()).replace(source.workspace(), otherWorkspace);
+    void importingATaskWhoseIdOrConversationIsTakenInAnotherWorkspace_isRefused() {
+        String task = exportOf(running, Optional.empty()).replace(source.workspace(), otherWorkspace);
+        String conversation = exportOf(completed, Optional.empty()).replace(source.workspace(), otherWorkspace);
         StoredState before = stored();
         ExportImporter importer =
                 new ExportImporter(source.strata().store(), source.strata().directory());
-        assertThatThrownBy(() -> importer.run(reader(whole), n -> {}))
+        assertThatThrownBy(() -> importer.run(reader(task), n -> {}))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessage("task " + completed + " exists here in another workspace; nothing of it was imported");
+                .hasMessage("task " + running + " exists here in another workspace; nothing of it was imported");
+        assertThatThrownBy(() -> importer.run(reader(conversation), n -> {}))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("conversation conv-1 of task " + completed
+                        + " exists here in another workspace; nothing of the task was imported");
         assertThat(before.changesTo(stored())).isEmpty();
     }
 

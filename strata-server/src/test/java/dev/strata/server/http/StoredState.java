@@ -67,6 +67,12 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
         return changes;
     }
 
+    /**
+     * Columns left out: a token's last use is recorded by any authenticated request, refused ones
+     * included (at most once a minute per token), and is bookkeeping, not stored data.
+     */
+    private static final java.util.Set<String> BOOKKEEPING = java.util.Set.of("access_token.last_used_at");
+
     private static Map<String, List<String>> rows(Connection connection) throws SQLException {
         Map<String, List<String>> tables = new TreeMap<>();
         for (String table : tableNames(connection)) {
@@ -77,6 +83,9 @@ record StoredState(Map<String, List<String>> tables, List<String> objects, Optio
                 while (rs.next()) {
                     StringBuilder row = new StringBuilder();
                     for (int i = 1; i <= width; i++) {
+                        if (BOOKKEEPING.contains(table + "." + rs.getMetaData().getColumnName(i))) {
+                            continue;
+                        }
                         row.append(i > 1 ? " | " : "")
                                 .append(rs.getMetaData().getColumnName(i))
                                 .append('=')
