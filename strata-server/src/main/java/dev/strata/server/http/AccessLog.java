@@ -75,12 +75,9 @@ final class AccessLog {
         }
     }
 
-    /**
-     * How the access line names who asked. The one place to change when tokens get ids of their
-     * own: until then the user id behind the token, never the token; {@code -} when none was checked.
-     */
+    /** How the access line names who asked: the token's id, never the token; {@code -} when none was checked. */
     static String who(Principal principal) {
-        return principal == null ? "-" : "user:" + principal.userId();
+        return principal == null ? "-" : principal.tokenId();
     }
 
     /**

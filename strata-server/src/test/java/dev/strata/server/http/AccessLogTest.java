@@ -90,11 +90,11 @@ class AccessLogTest {
 
     @Test
     void eachRequest_getsOneAccessLine_withItsFields_andItsIdEchoed() {
-        String userId = server.strata()
+        String tokenId = server.strata()
                 .tokens()
                 .authenticate(server.userToken())
                 .orElseThrow()
-                .userId();
+                .tokenId();
 
         ApiClient.Response created = server.api()
                 .post("/api/tasks", "{\"prompt\":\"p\"}")
@@ -110,12 +110,12 @@ class AccessLogTest {
                 .containsEntry("route", "/api/tasks")
                 .containsEntry("status", "201")
                 .containsEntry("bytes", Integer.toString(created.text().getBytes(StandardCharsets.UTF_8).length))
-                .containsEntry("token_id", "user:" + userId)
+                .containsEntry("token_id", tokenId)
                 .containsEntry("request_id", "client-request.1")
                 .containsKey("duration_ms");
         assertThat(line.getFormattedMessage())
                 .startsWith("POST /api/tasks 201 ")
-                .contains("token_id=user:" + userId, "request_id=client-request.1");
+                .contains("token_id=" + tokenId, "request_id=client-request.1");
 
         String taskId = created.json().path("id").asText();
         ApiClient.Response read = server.api()
