@@ -107,7 +107,11 @@ public final class Strata implements AutoCloseable {
         StoreOptions options = StoreOptions.defaults()
                 .withDropTypes(config.dropTypes())
                 .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
-                .withMaxPageBytes(config.maxResponseBytes());
+                .withMaxPageBytes(config.maxResponseBytes())
+                .withFlush(
+                        config.flush().maxBytes(),
+                        config.flush().maxDelay(),
+                        config.flush().concurrency());
         return new TaskMessageStore(metadata, content, cache, options, clock);
     }
 
@@ -131,6 +135,7 @@ public final class Strata implements AutoCloseable {
                 lifecycle.compactionInterval(),
                 lifecycle.compactSegments(),
                 lifecycle.compactionConcurrency(),
+                config.flush().sharedSegmentTtl(),
                 failures));
         resources.add(
                 new PeriodicTask("deletion", lifecycle.deletionInterval(), store::purgePendingDeletions, failures));
