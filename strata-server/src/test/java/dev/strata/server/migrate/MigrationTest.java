@@ -190,7 +190,9 @@ class MigrationTest {
             assertThat(result.passed()).isFalse();
             assertThat(result.missing()).isGreaterThanOrEqualTo(8);
             assertThat(result.examples())
-                    .anyMatch(line -> line.startsWith("task t-orphan seq 99: missing"))
+                    // t-orphan's frame may share the corrupted object (one flush): then it is unreadable as a whole.
+                    .anyMatch(line -> line.startsWith("task t-orphan seq 99: missing")
+                            || line.startsWith("task t-orphan: not readable"))
                     .anyMatch(line -> line.startsWith("task t-quirks: not readable"));
         }
     }
