@@ -73,8 +73,12 @@ final class Compaction {
         if (loose.isEmpty() || (!anyShared && loose.size() == 1)) {
             return CompactionResult.unchanged(segments.size());
         }
-        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, loose, maxMergedBytes, fetcher);
-        Set<Integer> snapshot = loose.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
+        // A sealed task is finished: its late appends are merged with the rest (README: "compacted
+        // with the rest"), so it ends as one object when it fits. An open task only consolidates
+        // what is loose, so a long task is never rewritten as a whole over and over.
+        List<SegmentRecord> toMerge = task.summary().sealed() ? segments : loose;
+        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, toMerge, maxMergedBytes, fetcher);
+        Set<Integer> snapshot = toMerge.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
         // Messages appended after the snapshot above sit in newer segments and are left alone.
         List<MessageLocation> locations = metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE).stream()
                 .filter(location -> snapshot.contains(location.segmentNo()))
@@ -83,7 +87,9 @@ final class Compaction {
         long bytesRead = 0;
         long bytesWritten = 0;
         for (List<SegmentRecord> run : runs) {
-            if (run.size() < 2 && run.get(0).kind() == ObjectKind.TASK) {
+            boolean oneConsolidatedObject = run.stream().allMatch(segment -> segment.kind() == ObjectKind.CONSOLIDATED)
+                    && run.stream().map(SegmentRecord::objectId).distinct().count() == 1;
+            if ((run.size() < 2 && run.get(0).kind() == ObjectKind.TASK) || oneConsolidatedObject) {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
