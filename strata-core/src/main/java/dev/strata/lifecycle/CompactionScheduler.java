@@ -14,8 +14,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs compaction in the background: for tasks sealed with several segments, and for open tasks
- * past {@code maxOpenSegments}. At most {@code concurrency} tasks compact at once, each task at
+ * Runs compaction (consolidation) in the background: for sealed tasks with segments not yet
+ * consolidated, for open tasks past {@code maxOpenSegments} such segments, and for every task with
+ * a frame in a shared object older than the shared segment TTL, which bounds how long any shared
+ * object (and so a deleted task's bytes in one) lives. At most {@code concurrency} tasks compact at once, each task at
  * most once at a time in this process, on threads separate from request handling, so appends to
  * other tasks are never blocked. Candidates come from a periodic metadata query (which also picks
  * up work left by a restart) and from {@link #request} when a task is sealed. A failed compaction
@@ -32,6 +34,10 @@ public final class CompactionScheduler implements AutoCloseable {
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final BackgroundFailures failures;
     private final LeasedPass leasedSweep;
+    private final Duration sharedSegmentTtl;
+
+    /** How long a frame may stay in a shared object before its task is consolidated, unless configured. */
+    public static final Duration DEFAULT_SHARED_SEGMENT_TTL = Duration.ofMinutes(10);
 
     public CompactionScheduler(TaskMessageStore store, Duration interval, int maxOpenSegments, int concurrency) {
         this(store, interval, maxOpenSegments, concurrency, BackgroundFailures.unexported());
@@ -43,18 +49,24 @@ public final class CompactionScheduler implements AutoCloseable {
             int maxOpenSegments,
             int concurrency,
             BackgroundFailures failures) {
-        this(store, interval, maxOpenSegments, concurrency, failures, JobLease.unshared());
+        this(store, interval, maxOpenSegments, concurrency, DEFAULT_SHARED_SEGMENT_TTL, failures, JobLease.unshared());
     }
 
-    /** @param lease which instance runs the periodic sweep (lease {@code compaction}) */
+    /**
+     * @param sharedSegmentTtl tasks with a frame in a shared object older than this are consolidated
+     *     whether sealed or not, so every shared object is emptied within this plus one interval
+     * @param lease which instance runs the periodic sweep (lease {@code compaction})
+     */
     public CompactionScheduler(
             TaskMessageStore store,
             Duration interval,
             int maxOpenSegments,
             int concurrency,
+            Duration sharedSegmentTtl,
             BackgroundFailures failures,
             JobLease lease) {
         this.store = requireNonNull(store, "store is null");
+        this.sharedSegmentTtl = requireNonNull(sharedSegmentTtl, "sharedSegmentTtl is null");
         this.failures = requireNonNull(failures, "failures is null");
         failures.register("compaction");
         failures.register("compaction-sweep");
@@ -107,6 +119,7 @@ public final class CompactionScheduler implements AutoCloseable {
     public void sweep() {
         try {
             store.compactionCandidates(maxOpenSegments, 200).forEach(this::request);
+            store.consolidationCandidates(sharedSegmentTtl, 200).forEach(this::request);
         } catch (Throwable e) {
             failures.record("compaction-sweep", "compaction sweep", e);
         }

@@ -6,8 +6,8 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
 import dev.strata.store.ContentSegmentKeys;
 import dev.strata.store.DeletionPurger;
+import dev.strata.store.Frame;
 import dev.strata.tier.cache.SegmentCache;
-import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.ListableContent.StoredObject;
 import dev.strata.tier.metadata.MetadataTier;
@@ -26,7 +26,8 @@ import java.util.function.LongConsumer;
 /**
  * Cross-checks the tiers: every segment metadata references must exist in the content tier and
  * match its recorded checksum; every object must be known to metadata; every store task must be
- * known to the application ({@link KnownTasks}); queued deletions must not be overdue; cache
+ * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
+ * object may hold live frames past the deletion bound (the default shared segment TTL); cache
  * entries of live segments must match the recorded checksum. With repair, it removes orphans and
  * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
  * removes content metadata references), finishes queued deletions that are due (all of them with
@@ -143,14 +144,18 @@ public final class Fsck {
     }
 
     private void checkTask(Mode mode, TaskSegments task, Tally tally) {
-        List<String> keys = task.segments().stream().map(ContentSegmentKeys::of).toList();
+        List<String> keys = task.segments().stream()
+                .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
+                .toList();
         Map<String, byte[]> cached = keys.isEmpty() ? Map.of() : cache.getAll(keys);
         for (SegmentRecord segment : task.segments()) {
             tally.segments++;
             tally.messages += segment.messageCount();
             tally.checked++;
-            String key = ContentSegmentKeys.of(segment);
-            Optional<byte[]> bytes = content.get(key);
+            Frame frame = ContentSegmentKeys.frame(segment);
+            // Problems name the object, and the frame's offset when it is not the object's first.
+            String key = frame.offset() == 0 ? frame.objectKey() : frame.cacheKey();
+            Optional<byte[]> bytes = readFrame(frame);
             if (bytes.isEmpty()) {
                 tally.missing++;
                 tally.problems.add(
@@ -161,15 +166,24 @@ public final class Fsck {
             }
             // Judged against the checksum metadata recorded, not against the content tier, so a bad
             // entry is found even where the content itself is missing or corrupt.
-            byte[] entry = cached.get(key);
+            byte[] entry = cached.get(frame.cacheKey());
             if (entry != null && !checksumMatches(entry, segment.checksum())) {
                 tally.cacheMismatches++;
-                tally.problems.add("cache mismatch: " + key);
+                tally.problems.add("cache mismatch: " + frame.cacheKey());
                 if (mode != Mode.CHECK) {
-                    cache.invalidate(List.of(key));
+                    cache.invalidate(List.of(frame.cacheKey()));
                     tally.cacheRemoved++;
                 }
             }
+        }
+    }
+
+    /** The frame's bytes; a frame reaching past its object's end counts as missing bytes, so as corrupt. */
+    private Optional<byte[]> readFrame(Frame frame) {
+        try {
+            return content.get(frame.objectKey(), frame.offset(), frame.length());
+        } catch (CorruptContentException e) {
+            return Optional.of(new byte[0]);
         }
     }
 
@@ -196,9 +210,9 @@ public final class Fsck {
         OrphanCollector collector = new OrphanCollector(content, metadata.catalog(), clock, orphanGrace);
         Instant cutoff = clock.instant().minus(orphanGrace);
         String cursor = "";
-        for (List<StoredObject> page = content.list(ContentKeys.TASKS, cursor, 1000);
+        for (List<StoredObject> page = content.list("", cursor, 1000);
                 !page.isEmpty();
-                page = content.list(ContentKeys.TASKS, cursor, 1000)) {
+                page = content.list("", cursor, 1000)) {
             for (String orphan : collector.orphansAmong(page, cutoff)) {
                 tally.orphans++;
                 tally.problems.add("orphan: " + orphan);
@@ -226,6 +240,18 @@ public final class Fsck {
         if (tally.overdue > 0) {
             tally.problems.add("overdue deletions: " + tally.overdue + " (due for more than " + overdueMargin + ")");
         }
+        // The deletion bound (docs/storage.md): a shared object still holding a live frame this
+        // long after it was written means consolidation is not keeping up or not running.
+        Instant bound =
+                now.minus(CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL).minus(overdueMargin);
+        metadata.catalog()
+                .oldestSharedObject()
+                .filter(oldest -> oldest.isBefore(bound))
+                .ifPresent(oldest ->
+                        tally.problems.add("shared objects past the deletion bound: the oldest was written at "
+                                + oldest + ", more than "
+                                + CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL.plus(overdueMargin)
+                                + " ago"));
         switch (mode) {
             case CHECK -> tally.overdueLeft = tally.overdue;
             case REPAIR -> tally.finished = purger.purgeDue(DeletionPurger.Due.ON_SCHEDULE);

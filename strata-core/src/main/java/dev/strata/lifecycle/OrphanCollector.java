@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Removes content that no metadata references: segments of appends whose commit never happened
- * (a crash, a database outage) and temporary files a crash left behind. Each pass lists one
+ * Removes content that no metadata references: task and shared objects of appends, flushes or
+ * compactions whose commit never happened (a crash, a database outage) and temporary files a crash
+ * left behind. Each pass lists one
  * bounded page of keys after where the previous pass stopped, so no pass lists the whole bucket;
  * over successive passes every key is visited. An object is removed only when it is older than
  * {@code grace} (so an append still between its content write and its commit is never touched)
@@ -42,7 +45,8 @@ public final class OrphanCollector {
 
     /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
     public synchronized Pass collect(int pageSize, Removal removal) {
-        List<StoredObject> page = content.list(ContentKeys.TASKS, cursor, pageSize);
+        // Everything under the root: task objects (tasks/) and shared objects (shared/) alike.
+        List<StoredObject> page = content.list("", cursor, pageSize);
         // A page holds at most MAX_PAGE keys whatever was asked: only a shorter one ends the listing.
         boolean wrapped = page.size() < Math.min(pageSize, ListableContent.MAX_PAGE);
         cursor = wrapped ? "" : page.get(page.size() - 1).key();
@@ -64,8 +68,16 @@ public final class OrphanCollector {
     List<String> orphansAmong(List<StoredObject> page, Instant cutoff) {
         Map<String, Set<Long>> knownByTask = new HashMap<>();
         List<String> orphans = new ArrayList<>();
+        Map<Long, String> shared = new LinkedHashMap<>();
         for (StoredObject object : page) {
             if (!object.lastModified().isBefore(cutoff)) {
+                continue;
+            }
+            OptionalLong sharedId = ContentKeys.parseShared(object.key());
+            if (sharedId.isPresent()) {
+                // A flush's object whose commit never happened (or recorded nothing): no tm_object
+                // row, no live frame, not queued for deletion.
+                shared.put(sharedId.getAsLong(), object.key());
                 continue;
             }
             var parsed = ContentKeys.parse(object.key());
@@ -80,6 +92,14 @@ public final class OrphanCollector {
             if (!known.contains(parsed.get().objectId())) {
                 orphans.add(object.key());
             }
+        }
+        if (!shared.isEmpty()) {
+            Set<Long> known = catalog.knownSharedObjects(shared.keySet());
+            shared.forEach((id, key) -> {
+                if (!known.contains(id)) {
+                    orphans.add(key);
+                }
+            });
         }
         return orphans;
     }

@@ -38,6 +38,14 @@ public final class MeteredContentTier implements ListableContent {
         return (long) bytesWritten.count();
     }
 
+    /**
+     * Bytes read through this decorator's counter so far (shared with other decorators on the same
+     * registry, like {@link #bytesWritten}): what cold reads cost the content tier.
+     */
+    public long bytesRead() {
+        return (long) bytesRead.count();
+    }
+
     @Override
     public void put(String key, byte[] bytes) {
         timer.run("put", () -> delegate.put(key, bytes));
@@ -47,6 +55,13 @@ public final class MeteredContentTier implements ListableContent {
     @Override
     public Optional<byte[]> get(String key) {
         Optional<byte[]> found = timer.time("get", () -> delegate.get(key));
+        found.ifPresent(bytes -> bytesRead.increment(bytes.length));
+        return found;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key, long offset, int length) {
+        Optional<byte[]> found = timer.time("get", () -> delegate.get(key, offset, length));
         found.ifPresent(bytes -> bytesRead.increment(bytes.length));
         return found;
     }

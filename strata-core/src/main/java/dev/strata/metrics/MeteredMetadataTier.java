@@ -6,6 +6,7 @@ import dev.strata.model.MessageQuery;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.FlushCommit;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.PendingDeletion;
@@ -61,6 +62,11 @@ public final class MeteredMetadataTier implements MetadataTier {
     @Override
     public CommitOutcome commit(TaskRecord task, SegmentCommit segment) {
         return timer.time("commit", () -> delegate.commit(task, segment));
+    }
+
+    @Override
+    public List<CommitOutcome> commitFlush(FlushCommit flush) {
+        return timer.time("commitFlush", () -> delegate.commitFlush(flush));
     }
 
     @Override

@@ -28,9 +28,19 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
 
     @Override
     public ReplaceOutcome replaceSegments(
-            TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
+            TaskRecord task, Set<Integer> replaced, List<SegmentCommit> frames, Instant deleteAfter) {
         return timer.time(
-                "catalog.replaceSegments", () -> delegate.replaceSegments(task, replaced, merged, deleteAfter));
+                "catalog.replaceSegments", () -> delegate.replaceSegments(task, replaced, frames, deleteAfter));
+    }
+
+    @Override
+    public List<String> sharedFramesBefore(Instant cutoff, int limit) {
+        return timer.time("catalog.sharedFramesBefore", () -> delegate.sharedFramesBefore(cutoff, limit));
+    }
+
+    @Override
+    public java.util.Optional<Instant> oldestSharedObject() {
+        return timer.time("catalog.oldestSharedObject", delegate::oldestSharedObject);
     }
 
     @Override
@@ -41,6 +51,11 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     @Override
     public Set<Long> knownObjects(String taskId) {
         return timer.time("catalog.knownObjects", () -> delegate.knownObjects(taskId));
+    }
+
+    @Override
+    public Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds) {
+        return timer.time("catalog.knownSharedObjects", () -> delegate.knownSharedObjects(objectIds));
     }
 
     @Override

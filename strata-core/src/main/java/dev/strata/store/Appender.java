@@ -7,48 +7,34 @@ import dev.strata.model.InvalidInputException;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
-import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.metadata.CommitOutcome;
-import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
-import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The write path of {@link TaskMessageStore}: appends and imports. Drops by type policy, skips
- * seqs already stored, writes the rest as one new segment and commits its metadata in one
- * transaction; see {@link TaskMessageStore#append} for the guarantees. Thread-safe.
+ * seqs already stored, encodes the rest as one frame and waits for the {@link Flusher} to write it
+ * (with the frames of concurrent appends) and commit it; see {@link TaskMessageStore#append} for
+ * the guarantees. Thread-safe.
  */
 final class Appender {
     private final MetadataTier metadata;
-    private final SegmentWriter writer;
-    private final SegmentCache cache;
+    private final Flusher flusher;
     private final SegmentCodec codec;
     private final Set<String> dropTypes;
     private final Clock clock;
-    private final Consumer<String> changed;
 
-    Appender(
-            MetadataTier metadata,
-            SegmentWriter writer,
-            SegmentCache cache,
-            SegmentCodec codec,
-            Set<String> dropTypes,
-            Clock clock,
-            Consumer<String> changed) {
+    Appender(MetadataTier metadata, Flusher flusher, SegmentCodec codec, Set<String> dropTypes, Clock clock) {
         this.metadata = metadata;
-        this.writer = writer;
-        this.cache = cache;
+        this.flusher = flusher;
         this.codec = codec;
         this.dropTypes = dropTypes;
         this.clock = clock;
-        this.changed = changed;
     }
 
     AppendResult append(String taskId, List<NewMessage> batch) {
@@ -129,40 +115,17 @@ final class Appender {
     }
 
     /**
-     * Writes messages as one segment and commits them; the content is durable before metadata
-     * points at it, so there is never metadata without content.
+     * Encodes messages as one frame (here, on the caller's thread, so frames of concurrent appends
+     * compress in parallel) and hands it to the next flush, which makes it durable and commits it;
+     * the content is durable before metadata points at it, so there is never metadata without content.
      *
      * @return how many of them were new (the rest lost a race with a concurrent append)
      */
     private int writeSegment(TaskRecord task, List<TaskMessage> messages) {
-        SegmentWriter.Written written = writer.write(task.taskId(), codec.encode(messages));
-        // If the commit throws, the object stays: the commit may have succeeded before the error
-        // reached us, and deleting content that metadata references would lose acknowledged data.
-        // An uncommitted object is invisible and orphan collection removes it.
-        // The commit proves the task is still the one read above, or answers TaskGone.
-        CommitOutcome outcome = metadata.commit(
-                task,
-                new SegmentCommit(
-                        task.taskKey(),
-                        written.objectId(),
-                        written.byteSize(),
-                        written.encoded().checksum(),
-                        MessageRow.of(messages)));
+        CommitOutcome outcome = flusher.commit(task, messages, codec.encode(messages));
         return switch (outcome) {
-            case CommitOutcome.TaskGone gone -> {
-                writer.discard(written);
-                throw new TaskNotFoundException(task.taskId());
-            }
-            case CommitOutcome.Committed committed
-            when committed.insertedSeqs().isEmpty() -> {
-                writer.discard(written);
-                yield 0;
-            }
-            case CommitOutcome.Committed committed -> {
-                cache.put(written.key(), written.encoded().bytes());
-                changed.accept(task.taskId());
-                yield committed.insertedSeqs().size();
-            }
+            case CommitOutcome.TaskGone gone -> throw new TaskNotFoundException(task.taskId());
+            case CommitOutcome.Committed committed -> committed.insertedSeqs().size();
         };
     }
 }

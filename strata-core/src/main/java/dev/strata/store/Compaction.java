@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.codec.FrameIndex;
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
@@ -7,23 +8,28 @@ import dev.strata.model.TaskNotFoundException;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.ReplaceOutcome;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.TaskRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Merges a task's segments into as few objects as its size allows: one for a task whose decoded
- * messages fit {@code maxMergedBytes}, else several, each holding a run of consecutive segments
- * that fits (see {@link CompactionPlan}), so compaction never holds more than about that much
- * decoded data. Each merged object is written and made durable first; then one metadata
- * transaction points the run's messages at it and queues the run's old objects for deletion after
- * a grace period. Until that commit, reads use the old segments; after it, the new one; at no
+ * Consolidates a task: merges its frames in shared objects and its one-frame objects into as few
+ * consolidated objects of the task as its size allows: one for a task whose decoded messages fit
+ * {@code maxMergedBytes}, else several, each holding a run of segments that fits (see
+ * {@link CompactionPlan}), so compaction never holds more than about that much decoded data. A
+ * consolidated object holds its messages as frames of about {@link FrameSlicer#TARGET_FRAME_BYTES}
+ * each (one segment row per frame) with an index at its end, so a read of a few messages fetches a
+ * frame or two, not the whole object. Each object is written and made durable first; then one
+ * metadata transaction points the run's messages at its frames and releases the old frames (an
+ * object is queued for deletion, after a grace period, once none of its frames is live). Until that commit, reads use the old segments; after it, the new one; at no
  * moment is a message missing or doubled, and ids do not change because they travel inside the
  * segments. A crash before a commit leaves an unreferenced object for orphan collection.
  * Thread-safe; concurrent compactions of one task are detected and one of them gives way.
@@ -57,14 +63,22 @@ final class Compaction {
     CompactionResult compact(String taskId) {
         TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
         List<SegmentRecord> segments = metadata.catalog().segments(task);
-        if (segments.size() <= 1) {
+        // Consolidated objects stay as they are; everything else (frames in shared objects, one-frame
+        // objects) is merged into new consolidated objects. A lone one-frame object of the task is
+        // already as good as consolidated and stays too.
+        List<SegmentRecord> loose = segments.stream()
+                .filter(segment -> segment.kind() != ObjectKind.CONSOLIDATED)
+                .toList();
+        boolean anyShared = loose.stream().anyMatch(segment -> segment.kind() == ObjectKind.SHARED);
+        if (loose.isEmpty() || (!anyShared && loose.size() == 1)) {
             return CompactionResult.unchanged(segments.size());
         }
-        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, segments, maxMergedBytes, fetcher);
-        if (runs.size() == segments.size()) {
-            return CompactionResult.unchanged(segments.size());
-        }
-        Set<Integer> snapshot = segments.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
+        // A sealed task is finished: its late appends are merged with the rest (README: "compacted
+        // with the rest"), so it ends as one object when it fits. An open task only consolidates
+        // what is loose, so a long task is never rewritten as a whole over and over.
+        List<SegmentRecord> toMerge = task.summary().sealed() ? segments : loose;
+        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, toMerge, maxMergedBytes, fetcher);
+        Set<Integer> snapshot = toMerge.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
         // Messages appended after the snapshot above sit in newer segments and are left alone.
         List<MessageLocation> locations = metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE).stream()
                 .filter(location -> snapshot.contains(location.segmentNo()))
@@ -73,52 +87,62 @@ final class Compaction {
         long bytesRead = 0;
         long bytesWritten = 0;
         for (List<SegmentRecord> run : runs) {
-            if (run.size() < 2) {
+            boolean oneConsolidatedObject = run.stream().allMatch(segment -> segment.kind() == ObjectKind.CONSOLIDATED)
+                    && run.stream().map(SegmentRecord::objectId).distinct().count() == 1;
+            if ((run.size() < 2 && run.get(0).kind() == ObjectKind.TASK) || oneConsolidatedObject) {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
-            long written = merge(
+            Merged merged = merge(
                     task,
                     replaced,
                     locations.stream()
                             .filter(l -> replaced.contains(l.segmentNo()))
                             .toList());
-            if (written < 0) {
+            if (merged == null) {
                 break;
             }
-            segmentsAfter -= run.size() - 1;
+            segmentsAfter += merged.frames() - run.size();
             bytesRead += run.stream().mapToLong(SegmentRecord::byteSize).sum();
-            bytesWritten += written;
+            bytesWritten += merged.bytes();
         }
         return new CompactionResult(segments.size(), segmentsAfter, bytesRead, bytesWritten);
     }
 
-    /** @return bytes of the merged object, or -1 when a concurrent compaction replaced the run first */
-    private long merge(TaskRecord task, Set<Integer> replaced, List<MessageLocation> locations) {
+    /** What one merge wrote: an object of {@code frames} frames and {@code bytes} bytes. */
+    private record Merged(int frames, long bytes) {}
+
+    /** @return what was written, or null when a concurrent compaction replaced the run first */
+    private Merged merge(TaskRecord task, Set<Integer> replaced, List<MessageLocation> locations) {
         String taskId = task.taskId();
         List<TaskMessage> messages =
                 fetcher.messages(taskId, locations, Long.MAX_VALUE).messages();
-        SegmentWriter.Written merged = writer.write(taskId, codec.encode(messages));
-        List<MessageRow> rows = MessageRow.of(messages);
+        List<FrameIndex.Frame> frames = new ArrayList<>();
+        List<List<TaskMessage>> slices = FrameSlicer.slices(messages, codec, frames);
+        FrameIndex.Built object = FrameIndex.build(frames);
+        SegmentWriter.Written written = writer.write(taskId, object.bytes());
+        List<SegmentCommit> commits = new ArrayList<>(slices.size());
+        for (int i = 0; i < slices.size(); i++) {
+            FrameIndex.Entry entry = object.entries().get(i);
+            commits.add(new SegmentCommit(
+                    task.taskKey(),
+                    written.objectId(),
+                    entry.length(),
+                    entry.checksum(),
+                    MessageRow.of(slices.get(i)),
+                    ObjectKind.CONSOLIDATED,
+                    entry.offset()));
+        }
         ReplaceOutcome outcome = metadata.catalog()
-                .replaceSegments(
-                        task,
-                        replaced,
-                        new SegmentCommit(
-                                task.taskKey(),
-                                merged.objectId(),
-                                merged.byteSize(),
-                                merged.encoded().checksum(),
-                                rows),
-                        clock.instant().plus(grace));
+                .replaceSegments(task, replaced, commits, clock.instant().plus(grace));
         return switch (outcome) {
-            case ReplaceOutcome.Replaced done -> merged.byteSize();
+            case ReplaceOutcome.Replaced done -> new Merged(slices.size(), object.bytes().length);
             case ReplaceOutcome.Conflict conflict -> {
-                writer.discard(merged);
-                yield -1;
+                writer.discard(written);
+                yield null;
             }
             case ReplaceOutcome.TaskGone gone -> {
-                writer.discard(merged);
+                writer.discard(written);
                 throw new TaskNotFoundException(taskId);
             }
         };

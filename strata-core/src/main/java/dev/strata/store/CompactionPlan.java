@@ -29,14 +29,14 @@ final class CompactionPlan {
                 wave.add(segments.get(next++));
             }
             // An object larger than the budget decodes to at least about as much: it stays alone, unread.
-            List<String> toRead = wave.stream()
+            List<Frame> toRead = wave.stream()
                     .filter(s -> s.byteSize() <= maxBytes)
-                    .map(ContentSegmentKeys::of)
+                    .map(ContentSegmentKeys::frame)
                     .toList();
-            Map<String, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
+            Map<Frame, Integer> lengths = fetcher.decodedLengths(taskId, toRead);
             for (SegmentRecord segment : wave) {
-                String key = ContentSegmentKeys.of(segment);
-                long bytes = lengths.containsKey(key) ? lengths.get(key) : segment.byteSize();
+                Frame frame = ContentSegmentKeys.frame(segment);
+                long bytes = lengths.containsKey(frame) ? lengths.get(frame) : segment.byteSize();
                 if (!run.isEmpty() && runBytes + bytes > maxBytes) {
                     runs.add(run);
                     run = new ArrayList<>();

@@ -63,7 +63,7 @@ final class SegmentFetcher implements AutoCloseable {
         List<TaskMessage> result = new ArrayList<>(Math.min(locations.size(), 1024));
         long used = 0;
         for (MessageLocation location : locations) {
-            String key = ContentSegmentKeys.of(location);
+            String key = ContentSegmentKeys.frame(location).cacheKey();
             TaskMessage message = read.segment(key).get(location.seq());
             if (message == null) {
                 throw new CorruptContentException("segment " + key + " lacks seq " + location.seq());
@@ -80,19 +80,21 @@ final class SegmentFetcher implements AutoCloseable {
     }
 
     /**
-     * @return per key, the decoded length the segment records (see {@link SegmentCodec#decodedLength}),
-     *     read from its header without decoding; the objects are loaded at once, so the caller bounds the keys
+     * @return per frame, the decoded length it records (see {@link SegmentCodec#decodedLength}),
+     *     read from its header without decoding; the frames are loaded at once, so the caller bounds them
      * @throws MissingContentException when one is missing
      */
-    Map<String, Integer> decodedLengths(String taskId, List<String> keys) {
-        Map<String, byte[]> objects = load(keys, new HashSet<>());
-        Map<String, Integer> lengths = new HashMap<>();
-        for (String key : keys) {
-            byte[] bytes = objects.get(key);
+    Map<Frame, Integer> decodedLengths(String taskId, List<Frame> frames) {
+        Map<String, Frame> byKey = new LinkedHashMap<>();
+        frames.forEach(frame -> byKey.put(frame.cacheKey(), frame));
+        Map<String, byte[]> loaded = load(byKey, new HashSet<>());
+        Map<Frame, Integer> lengths = new HashMap<>();
+        for (Frame frame : frames) {
+            byte[] bytes = loaded.get(frame.cacheKey());
             if (bytes == null) {
-                throw missing(taskId, key);
+                throw missing(taskId, frame.objectKey());
             }
-            lengths.put(key, codec.decodedLength(bytes));
+            lengths.put(frame, codec.decodedLength(bytes));
         }
         return lengths;
     }
@@ -107,7 +109,7 @@ final class SegmentFetcher implements AutoCloseable {
     /** The state of one listing: which segments are fetched, decoded, and still needed. */
     private final class Read {
         private final String taskId;
-        private final Map<String, Integer> checksums = new LinkedHashMap<>();
+        private final Map<String, Frame> frames = new LinkedHashMap<>();
         private final Map<String, Integer> stillNeeded = new HashMap<>();
         private final List<String> order;
         private final Map<String, Integer> position = new HashMap<>();
@@ -121,11 +123,11 @@ final class SegmentFetcher implements AutoCloseable {
             this.taskId = taskId;
             this.maxBytes = maxBytes;
             for (MessageLocation location : locations) {
-                String key = ContentSegmentKeys.of(location);
-                checksums.putIfAbsent(key, location.checksum());
-                stillNeeded.merge(key, 1, Integer::sum);
+                Frame frame = ContentSegmentKeys.frame(location);
+                frames.putIfAbsent(frame.cacheKey(), frame);
+                stillNeeded.merge(frame.cacheKey(), 1, Integer::sum);
             }
-            order = List.copyOf(checksums.keySet());
+            order = List.copyOf(frames.keySet());
             for (int i = 0; i < order.size(); i++) {
                 position.put(order.get(i), i);
             }
@@ -148,7 +150,7 @@ final class SegmentFetcher implements AutoCloseable {
                     // The cache is disposable and never trusted: an entry whose bytes fail verification
                     // is dropped and the object read again from the content tier, the source of truth.
                     cache.invalidate(List.of(key));
-                    bytes = content.get(key).orElse(null);
+                    bytes = read(frames.get(key)).orElse(null);
                     verified = bytes != null && matches(key, bytes);
                     if (verified) {
                         cache.put(key, bytes);
@@ -156,13 +158,13 @@ final class SegmentFetcher implements AutoCloseable {
                 }
             }
             if (bytes == null) {
-                throw missing(taskId, key);
+                throw missing(taskId, frames.get(key).objectKey());
             }
             if (!verified) {
                 int actual = codec.verify(bytes);
-                if (actual != checksums.get(key)) {
+                if (actual != frames.get(key).checksum()) {
                     throw new CorruptContentException("segment " + key + " has checksum " + actual
-                            + " but metadata recorded " + checksums.get(key));
+                            + " but metadata recorded " + frames.get(key).checksum());
                 }
             }
             Map<Long, TaskMessage> bySeq = new HashMap<>();
@@ -176,7 +178,7 @@ final class SegmentFetcher implements AutoCloseable {
 
         private boolean matches(String key, byte[] bytes) {
             try {
-                return codec.verify(bytes) == checksums.get(key);
+                return codec.verify(bytes) == frames.get(key).checksum();
             } catch (CorruptContentException e) {
                 return false;
             }
@@ -202,7 +204,9 @@ final class SegmentFetcher implements AutoCloseable {
                     keys.add(candidate);
                 }
             }
-            Map<String, byte[]> objects = load(keys, servedByCache);
+            Map<String, Frame> wanted = new LinkedHashMap<>();
+            keys.forEach(k -> wanted.put(k, frames.get(k)));
+            Map<String, byte[]> objects = load(wanted, servedByCache);
             for (byte[] bytes : objects.values()) {
                 largestObject = Math.max(largestObject, bytes.length);
             }
@@ -211,32 +215,40 @@ final class SegmentFetcher implements AutoCloseable {
     }
 
     /**
-     * Objects by key, from the cache or else from the content tier (in parallel), which then fill
-     * the cache; the keys the cache answered are added to {@code servedByCache}.
+     * Frames by cache key, from the cache or else from the content tier (in parallel, each a
+     * ranged read of just the frame), which then fill the cache; the keys the cache answered are
+     * added to {@code servedByCache}.
      */
-    private Map<String, byte[]> load(List<String> keys, Set<String> servedByCache) {
-        if (keys.isEmpty()) {
+    private Map<String, byte[]> load(Map<String, Frame> frames, Set<String> servedByCache) {
+        if (frames.isEmpty()) {
             return Map.of();
         }
-        Map<String, byte[]> objects = new HashMap<>(cache.getAll(keys));
-        servedByCache.addAll(objects.keySet());
-        List<String> misses =
-                keys.stream().filter(key -> !objects.containsKey(key)).toList();
+        Map<String, byte[]> found = new HashMap<>(cache.getAll(List.copyOf(frames.keySet())));
+        servedByCache.addAll(found.keySet());
+        List<Frame> misses = frames.entrySet().stream()
+                .filter(entry -> !found.containsKey(entry.getKey()))
+                .map(Map.Entry::getValue)
+                .toList();
         Map<String, byte[]> loaded = new HashMap<>();
         if (misses.size() == 1) {
-            content.get(misses.get(0)).ifPresent(bytes -> loaded.put(misses.get(0), bytes));
+            read(misses.get(0)).ifPresent(bytes -> loaded.put(misses.get(0).cacheKey(), bytes));
         } else if (!misses.isEmpty()) {
             Map<String, Future<Optional<byte[]>>> pending = new LinkedHashMap<>();
-            for (String key : misses) {
-                pending.put(key, readers.submit(() -> content.get(key)));
+            for (Frame frame : misses) {
+                pending.put(frame.cacheKey(), readers.submit(() -> read(frame)));
             }
             for (var entry : pending.entrySet()) {
                 await(entry.getValue()).ifPresent(bytes -> loaded.put(entry.getKey(), bytes));
             }
         }
         loaded.forEach(cache::put);
-        objects.putAll(loaded);
-        return objects;
+        found.putAll(loaded);
+        return found;
+    }
+
+    /** One frame from the content tier: just its range. */
+    private Optional<byte[]> read(Frame frame) {
+        return content.get(frame.objectKey(), frame.offset(), frame.length());
     }
 
     private static MissingContentException missing(String taskId, String key) {

@@ -1,6 +1,5 @@
 package dev.strata.store;
 
-import dev.strata.codec.SegmentCodec;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
@@ -10,8 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts new segment objects in the content tier under fresh random keys, for appends and
- * compaction alike, and removes one again when its commit recorded nothing. Writing comes first
+ * Puts new objects of a task in the content tier under fresh random keys, for compaction, and removes one again when its commit recorded nothing. Writing comes first
  * and committing second, so metadata never references an object that is not durable. Thread-safe.
  */
 final class SegmentWriter {
@@ -24,22 +22,18 @@ final class SegmentWriter {
     }
 
     /** A durable object that no metadata references yet. */
-    record Written(long objectId, String key, SegmentCodec.Encoded encoded) {
-        int byteSize() {
-            return encoded.bytes().length;
-        }
-    }
+    record Written(long objectId, String key) {}
 
     /**
-     * Stores the encoded segment under a new key of the task and returns once it is durable.
+     * Stores the object under a new key of the task and returns once it is durable.
      *
      * @throws BackendUnavailableException when the content tier cannot store it
      */
-    Written write(String taskId, SegmentCodec.Encoded encoded) {
+    Written write(String taskId, byte[] object) {
         long objectId = ThreadLocalRandom.current().nextLong();
         String key = ContentKeys.segment(taskId, objectId);
-        content.put(key, encoded.bytes());
-        return new Written(objectId, key, encoded);
+        content.put(key, object);
+        return new Written(objectId, key);
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.TaskRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,11 @@ import java.util.function.Consumer;
 /**
  * The task-message store: the one facade over the metadata, content and cache tiers.
  *
- * <p>Write path ({@link #append}, in {@link Appender}): drop by type policy, skip seqs already
- * stored, encode the rest as one new immutable segment, make it durable in the content tier, then
- * commit its metadata in one transaction. The append returns only after both; until the commit,
- * the segment is invisible. Read path ({@link #list}, in {@link MessageReader}): metadata says
+ * <p>Write path ({@link #append}, in {@link Appender} and {@link Flusher}): drop by type policy,
+ * skip seqs already stored, encode the rest as one immutable frame; a flush writes the frames of
+ * all waiting appends as one shared object, makes it durable in the content tier, then commits
+ * their metadata in one transaction. The append returns only after both; until the commit, the
+ * frame is invisible. Read path ({@link #list}, in {@link MessageReader}): metadata says
  * which segments hold the wanted messages; they come from the cache or the content tier, are
  * checked against their recorded checksum and decoded. Deletion: {@link DeletionPurger}.
  *
@@ -47,6 +49,7 @@ public final class TaskMessageStore implements AutoCloseable {
     private final SegmentCache cache;
     private final Clock clock;
     private final SegmentFetcher fetcher;
+    private final Flusher flusher;
     private final Appender appender;
     private final MessageReader reader;
     private final Compaction compaction;
@@ -68,8 +71,15 @@ public final class TaskMessageStore implements AutoCloseable {
         SegmentCodec codec = new SegmentCodec(options.compressionLevel());
         SegmentWriter writer = new SegmentWriter(content);
         this.fetcher = new SegmentFetcher(content, cache, codec, options.decodedCacheBytes());
-        this.appender =
-                new Appender(metadata, writer, cache, codec, options.dropTypes(), clock, changeListeners::changed);
+        this.flusher = new Flusher(
+                content,
+                metadata,
+                cache,
+                changeListeners::changed,
+                options.flushMaxBytes(),
+                options.flushMaxDelay(),
+                options.flushConcurrency());
+        this.appender = new Appender(metadata, flusher, codec, options.dropTypes(), clock);
         this.reader = new MessageReader(metadata, fetcher, options.maxPageBytes());
         this.compaction = new Compaction(
                 metadata,
@@ -170,6 +180,15 @@ public final class TaskMessageStore implements AutoCloseable {
         return metadata.catalog().compactionCandidates(maxOpenSegments, limit);
     }
 
+    /**
+     * @return tasks with a frame in a shared object older than {@code age} (by the store's clock),
+     *     oldest first: consolidating them empties the shared objects, so that a deleted task's bytes
+     *     never outlive the bound (see {@link dev.strata.lifecycle.CompactionScheduler})
+     */
+    public List<String> consolidationCandidates(java.time.Duration age, int limit) {
+        return metadata.catalog().sharedFramesBefore(clock.instant().minus(age), limit);
+    }
+
     /** @return per existing task, its stored message count per type */
     public Map<String, Map<String, Long>> countByType(Collection<String> taskIds) {
         return metadata.countByType(taskIds);
@@ -193,8 +212,19 @@ public final class TaskMessageStore implements AutoCloseable {
      * later if the content tier is unavailable. Unknown ids are ignored.
      */
     public void delete(Collection<String> taskIds) {
+        // Frames in shared objects outlive the delete (the object holds other tasks' frames too),
+        // so their cache entries are dropped here; an append racing the delete can only add an
+        // entry no metadata points at any more, which the cache's expiry removes.
+        List<String> frames = new ArrayList<>();
+        for (String taskId : taskIds) {
+            metadata.task(taskId)
+                    .ifPresent(task -> metadata.catalog().segments(task).stream()
+                            .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
+                            .forEach(frames::add));
+        }
         var queued = metadata.deleteTasks(taskIds);
         taskIds.forEach(changeListeners::changed);
+        cache.invalidate(frames);
         purger.purge(queued);
     }
 
@@ -213,6 +243,11 @@ public final class TaskMessageStore implements AutoCloseable {
         return metadata.deletions().size();
     }
 
+    /** @return appends waiting for the next flush right now, for tests and diagnostics */
+    int queuedAppends() {
+        return flusher.queued();
+    }
+
     /** Checks every tier; a failing cache is reported, not thrown. */
     public Readiness readiness() {
         boolean metadataUp = up(metadata::check);
@@ -227,9 +262,13 @@ public final class TaskMessageStore implements AutoCloseable {
         }
     }
 
-    /** Stops the store's own read threads; the tiers stay open (their creator closes them). */
+    /**
+     * Stops the store's own flush and read threads (flushes in progress finish, appends still
+     * queued fail as unavailable); the tiers stay open (their creator closes them).
+     */
     @Override
     public void close() {
+        flusher.close();
         fetcher.close();
     }
 

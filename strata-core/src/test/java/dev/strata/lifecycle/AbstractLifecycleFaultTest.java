@@ -82,22 +82,17 @@ abstract class AbstractLifecycleFaultTest {
             store.append("doomed", range(b * 4L, b * 4L + 3));
         }
         store.append("kept", range(0, 3));
-        List<String> doomedKeys = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
-                        .catalog()
-                        .segments(new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys())
-                                .task("doomed")
-                                .orElseThrow())
-                        .stream()
-                        .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
-                        .toList();
+        List<String> doomedKeys = objectKeys("doomed");
+        List<String> doomedCacheKeys = cacheKeys("doomed");
         assertThat(store.list("doomed", dev.strata.model.MessageQuery.all()).messages())
                 .hasSize(20);
-        assertThat(cache.getAll(doomedKeys))
+        assertThat(cache.getAll(doomedCacheKeys))
                 .as("cache entries of doomed before the delete (the test must see them go)")
                 .hasSize(5);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed")))
+        assertThat(objectsUnder(ContentKeys.SHARED))
                 .as("objects of doomed before the delete")
-                .hasSize(5);
+                .containsAll(doomedKeys)
+                .hasSize(6);
 
         stopContent();
         try {
@@ -117,15 +112,15 @@ abstract class AbstractLifecycleFaultTest {
         for (String key : doomedKeys) {
             assertThat(content.get(key)).as(key).isEmpty();
         }
-        assertThat(objectsUnder(ContentKeys.taskPrefix("doomed")))
-                .as("objects left under doomed's prefix")
+        assertThat(objectsUnder(ContentKeys.SHARED))
+                .as("objects left of doomed")
+                .doesNotContainAnyElementsOf(doomedKeys);
+        assertThat(cache.getAll(doomedCacheKeys))
+                .as("cache entries left of doomed's segments %s", doomedCacheKeys)
                 .isEmpty();
-        assertThat(cache.getAll(doomedKeys))
-                .as("cache entries left of doomed's segments %s", doomedKeys)
-                .isEmpty();
-        assertThat(objectsUnder(ContentKeys.taskPrefix("kept")))
+        assertThat(objectsUnder(ContentKeys.SHARED))
                 .as("objects of kept")
-                .hasSize(1);
+                .containsExactlyElementsOf(objectKeys("kept"));
         FsckReport report = fsck().run(Fsck.Mode.CHECK, done -> {});
         assertThat(report.problems()).isEmpty();
         assertThat(report.clean()).isTrue();
@@ -158,8 +153,8 @@ abstract class AbstractLifecycleFaultTest {
         String orphan = ContentKeys.segment("t", 0x0bad);
         content.put(orphan, new SegmentCodec().encode(List.of()).bytes());
         content.put(ContentKeys.segment("no-such-task", 1), new byte[] {1, 2, 3});
-        content.delete(List.of(ContentKeys.segment("t", segments.get(0).objectId())));
-        content.put(ContentKeys.segment("t", segments.get(1).objectId()), new byte[] {9, 9, 9});
+        content.delete(List.of(ContentSegmentKeys.of(segments.get(0))));
+        content.put(ContentSegmentKeys.of(segments.get(1)), new byte[] {9, 9, 9});
 
         FsckReport check = fsck().run(Fsck.Mode.CHECK, done -> {});
 
@@ -167,10 +162,8 @@ abstract class AbstractLifecycleFaultTest {
         assertThat(check.corrupt()).isEqualTo(1);
         assertThat(check.orphans()).isEqualTo(2);
         assertThat(check.problems())
-                .anyMatch(p -> p.startsWith(
-                        "missing: " + ContentKeys.segment("t", segments.get(0).objectId())))
-                .anyMatch(p -> p.startsWith(
-                        "corrupt: " + ContentKeys.segment("t", segments.get(1).objectId())))
+                .anyMatch(p -> p.startsWith("missing: " + ContentSegmentKeys.of(segments.get(0))))
+                .anyMatch(p -> p.startsWith("corrupt: " + ContentSegmentKeys.of(segments.get(1))))
                 .anyMatch(p -> p.equals("orphan: " + orphan));
         assertThat(check.clean()).isFalse();
 
@@ -178,7 +171,7 @@ abstract class AbstractLifecycleFaultTest {
 
         assertThat(repair.orphansRemoved()).isEqualTo(2);
         assertThat(content.get(orphan)).isEmpty();
-        assertThat(content.get(ContentKeys.segment("t", segments.get(2).objectId())))
+        assertThat(content.get(ContentSegmentKeys.of(segments.get(2))))
                 .as("referenced content is never removed")
                 .isPresent();
         assertThat(repair.clean())
@@ -196,7 +189,7 @@ abstract class AbstractLifecycleFaultTest {
         for (int b = 0; b < 3; b++) {
             graceful.append("done", range(b * 10L, b * 10L + 9));
         }
-        List<String> replaced = segmentKeys("done");
+        List<String> replaced = objectKeys("done");
         graceful.seal("done");
         graceful.compact("done");
 
@@ -274,7 +267,7 @@ abstract class AbstractLifecycleFaultTest {
         store.createTask("t");
         store.append("t", range(0, 4));
         store.append("t", range(5, 9));
-        List<String> keys = segmentKeys("t");
+        List<String> keys = cacheKeys("t");
         byte[] validButWrong = new SegmentCodec()
                 .encode(List.of(new dev.strata.model.TaskMessage(
                         "x",
@@ -322,7 +315,7 @@ abstract class AbstractLifecycleFaultTest {
         store.append("known", range(0, 4));
         store.append("forgotten", range(0, 4));
         store.append("forgotten", range(5, 9));
-        List<String> forgottenKeys = segmentKeys("forgotten");
+        List<String> forgottenKeys = objectKeys("forgotten");
         Set<String> application = Set.of("known");
         KnownTasks knownTasks = (ids, createdBefore) ->
                 ids.stream().filter(id -> !application.contains(id)).collect(Collectors.toSet());
@@ -368,10 +361,20 @@ abstract class AbstractLifecycleFaultTest {
                 Fsck.DEFAULT_OVERDUE_MARGIN);
     }
 
-    private List<String> segmentKeys(String taskId) {
+    /** The keys of the objects holding the task's live segments. */
+    private List<String> objectKeys(String taskId) {
         JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
-                .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
+                .map(ContentSegmentKeys::of)
+                .distinct()
+                .toList();
+    }
+
+    /** The cache keys of the task's live frames. */
+    private List<String> cacheKeys(String taskId) {
+        JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
+                .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
                 .toList();
     }
 

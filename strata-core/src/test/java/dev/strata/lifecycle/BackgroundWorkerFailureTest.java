@@ -117,6 +117,11 @@ class BackgroundWorkerFailureTest {
         }
 
         @Override
+        public Optional<byte[]> get(String key, long offset, int length) {
+            return delegate.get(key, offset, length);
+        }
+
+        @Override
         public void delete(Collection<String> keys) {
             delegate.delete(keys);
         }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedLifecycleFaultTest extends AbstractLifecycleFaultTest {
@@ -32,12 +33,16 @@ class EmbeddedLifecycleFaultTest extends AbstractLifecycleFaultTest {
         return new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
     }
 
-    /** The local directory "goes down" when its task directory is replaced by a file. */
+    /** The local directory "goes down" when its task and shared directories are replaced by files. */
     @Override
     protected void stopContent() {
         try {
-            Files.move(directory.resolve("objects/tasks"), directory.resolve("tasks-aside"));
-            Files.writeString(directory.resolve("objects/tasks"), "unavailable");
+            for (String part : List.of("tasks", "shared")) {
+                if (Files.exists(directory.resolve("objects").resolve(part))) {
+                    Files.move(directory.resolve("objects").resolve(part), directory.resolve(part + "-aside"));
+                }
+                Files.writeString(directory.resolve("objects").resolve(part), "unavailable");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -46,8 +51,14 @@ class EmbeddedLifecycleFaultTest extends AbstractLifecycleFaultTest {
     @Override
     protected void startContent() {
         try {
-            Files.delete(directory.resolve("objects/tasks"));
-            Files.move(directory.resolve("tasks-aside"), directory.resolve("objects/tasks"));
+            for (String part : List.of("tasks", "shared")) {
+                Files.delete(directory.resolve("objects").resolve(part));
+                if (Files.exists(directory.resolve(part + "-aside"))) {
+                    Files.move(
+                            directory.resolve(part + "-aside"),
+                            directory.resolve("objects").resolve(part));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

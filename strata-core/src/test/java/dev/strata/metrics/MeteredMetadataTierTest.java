@@ -7,8 +7,11 @@ import dev.strata.store.ContentSegmentKeys;
 import dev.strata.testing.TestDatabases;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.FlushCommit;
+import dev.strata.tier.metadata.FrameCommit;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
@@ -60,6 +63,18 @@ class MeteredMetadataTierTest {
         metadata.storedSeqs(task, List.of(0L));
         metadata.commit(task, segment(task, 1, 0));
         metadata.commit(task, segment(task, 2, 1));
+        metadata.commitFlush(new FlushCommit(
+                9,
+                List.of(new FrameCommit(
+                        task,
+                        new SegmentCommit(
+                                task.taskKey(),
+                                9,
+                                100,
+                                7,
+                                List.of(new MessageRow(5, "text", "", "", 1_700_000_000_005L)),
+                                ObjectKind.SHARED,
+                                0)))));
         metadata.locate(task, MessageQuery.all(), 10);
         metadata.countByType(List.of("t"));
         metadata.seal("t");
@@ -68,6 +83,9 @@ class MeteredMetadataTierTest {
         metadata.catalog().compactionCandidates(1, 10);
         metadata.catalog().replaceSegments(task, Set.of(1, 2), segment(task, 3, 0, 1), Instant.now());
         metadata.catalog().knownObjects("t");
+        metadata.catalog().knownSharedObjects(List.of(9L));
+        metadata.catalog().sharedFramesBefore(Instant.now(), 10);
+        metadata.catalog().oldestSharedObject();
         metadata.catalog().segmentsAfter("", 10);
         CommitLog.CommitHorizon horizon = metadata.commitLog().horizon("t").orElseThrow();
         metadata.commitLog().upTo(horizon.task(), MessageQuery.all(), horizon.commitNo(), 10);
@@ -87,6 +105,7 @@ class MeteredMetadataTierTest {
                 "task",
                 "storedSeqs",
                 "commit",
+                "commitFlush",
                 "locate",
                 "countByType",
                 "seal",
@@ -96,6 +115,9 @@ class MeteredMetadataTierTest {
                 "catalog.replaceSegments",
                 "catalog.compactionCandidates",
                 "catalog.knownObjects",
+                "catalog.knownSharedObjects",
+                "catalog.sharedFramesBefore",
+                "catalog.oldestSharedObject",
                 "catalog.segmentsAfter",
                 "commitLog.horizon",
                 "commitLog.upTo",

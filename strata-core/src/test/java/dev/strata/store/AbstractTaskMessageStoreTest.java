@@ -334,9 +334,9 @@ abstract class AbstractTaskMessageStoreTest {
                 .isEqualTo(acceptedByWriter.entrySet().stream()
                         .filter(e -> e.getValue() > 0)
                         .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-        assertThat(objectsUnder(ContentKeys.taskPrefix("race")))
-                .as("objects of the task: a segment whose every message lost was deleted")
-                .isEqualTo(store.task("race").orElseThrow().liveSegments());
+        assertThat(keysUnder(ContentKeys.SHARED))
+                .as("objects of the task: a shared object whose every frame lost was deleted")
+                .containsExactlyInAnyOrderElementsOf(objectKeys("race"));
         for (int round = 0; round < 3; round++) {
             assertThat(store.list("race", MessageQuery.all()).messages())
                     .as("read %d from the first instance", round)
@@ -361,7 +361,7 @@ abstract class AbstractTaskMessageStoreTest {
                     .isEqualTo(winners);
         }
         // The replaced segments stay readable for the default grace period, queued for deletion.
-        assertThat(objectsUnder(ContentKeys.taskPrefix("race")))
+        assertThat(objectsUnder(ContentKeys.taskPrefix("race")) + objectsUnder(ContentKeys.SHARED))
                 .as("objects of the task after compaction, less those queued for deletion")
                 .isEqualTo(1 + store.pendingDeletions());
         assertThat(store.task("race").orElseThrow().liveSegments()).isEqualTo(1);
@@ -388,7 +388,7 @@ abstract class AbstractTaskMessageStoreTest {
                     .isTrue();
             assertThat(second.append("lost", List.of(text(1, "winner 1"), text(2, "winner 2"))))
                     .isEqualTo(new AppendResult(2, 0, 0));
-            assertThat(objectsUnder(ContentKeys.taskPrefix("lost")))
+            assertThat(objectsUnder(ContentKeys.SHARED))
                     .as("objects while the loser waits: both segments")
                     .isEqualTo(2);
             winnerCommitted.countDown();
@@ -400,7 +400,7 @@ abstract class AbstractTaskMessageStoreTest {
             hooked.afterPut(key -> {});
         }
 
-        assertThat(objectsUnder(ContentKeys.taskPrefix("lost")))
+        assertThat(objectsUnder(ContentKeys.SHARED))
                 .as("objects after the race: the loser's segment is gone")
                 .isEqualTo(1);
         for (TaskMessageStore reader : List.of(store, second, store, second)) {
@@ -450,7 +450,7 @@ abstract class AbstractTaskMessageStoreTest {
         assertThat(store.task("t").orElseThrow().messageCount())
                 .as("message count")
                 .isEqualTo(20);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("t")))
+        assertThat(objectsUnder(ContentKeys.SHARED))
                 .as("objects: the three committed segments, nothing written for the pure retry")
                 .isEqualTo(3);
     }
@@ -546,13 +546,15 @@ abstract class AbstractTaskMessageStoreTest {
         store.append("gone", range(10, 19));
         store.append("kept", range(0, 9));
         List<String> goneKeys = segmentKeys("gone");
+        List<String> goneObjects = objectKeys("gone");
         assertThat(store.list("gone", MessageQuery.all()).messages()).hasSize(20);
         assertThat(cache.getAll(goneKeys))
                 .as("cache entries of gone before the delete (the test must see them go)")
                 .hasSize(2);
-        assertThat(objectsUnder(ContentKeys.taskPrefix("gone")))
+        assertThat(keysUnder(ContentKeys.SHARED))
                 .as("objects of gone before the delete")
-                .isEqualTo(2);
+                .containsAll(goneObjects)
+                .hasSize(3);
 
         store.delete(List.of("gone", "never-existed"));
 
@@ -561,12 +563,12 @@ abstract class AbstractTaskMessageStoreTest {
         assertThat(cache.getAll(goneKeys))
                 .as("cache entries left of gone's segments %s", goneKeys)
                 .isEmpty();
-        assertThat(cacheEntriesUnder(ContentKeys.taskPrefix("gone"), goneKeys))
-                .as("cache entries under gone's prefix")
-                .isZero();
-        assertThat(objectsUnder(ContentKeys.taskPrefix("gone")))
-                .as("objects under gone's prefix")
-                .isZero();
+        for (String object : goneObjects) {
+            assertThat(cacheEntriesUnder(object, goneKeys))
+                    .as("cache entries of gone's object %s", object)
+                    .isZero();
+        }
+        assertThat(keysUnder(ContentKeys.SHARED)).as("objects of gone").doesNotContainAnyElementsOf(goneObjects);
         assertThat(objectCount())
                 .as("objects in the whole content tier (kept's one segment)")
                 .isEqualTo(1);
@@ -578,7 +580,7 @@ abstract class AbstractTaskMessageStoreTest {
     void cacheEntryWithWrongBytes_underALiveSegmentKey_isNeverServed_andTheReadFallsBackToTheContentTier() {
         store.createTask("donor");
         store.append("donor", List.of(text(1, "from another segment")));
-        byte[] validButOther = content.get(segmentKeys("donor").get(0)).orElseThrow();
+        byte[] validButOther = frameBytes(frames("donor").get(0));
         Map<String, byte[]> wrongBytes = new java.util.LinkedHashMap<>();
         wrongBytes.put("another-valid-segment", validButOther);
         wrongBytes.put("garbage", "not a segment at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -589,7 +591,7 @@ abstract class AbstractTaskMessageStoreTest {
             store.createTask(taskId);
             store.append(taskId, List.of(text(1, "the right content of " + taskId)));
             String key = segmentKeys(taskId).get(0);
-            byte[] right = content.get(key).orElseThrow();
+            byte[] right = frameBytes(frames(taskId).get(0));
             byte[] wrong = variant.getValue() != null ? variant.getValue() : flipOneBit(right);
             // Replace the entry the append cached; this task has never been read, so nothing decoded is held.
             cache.put(key, wrong);
@@ -619,9 +621,30 @@ abstract class AbstractTaskMessageStoreTest {
 
     /** The object keys of a task's live segments, from committed metadata. */
     protected List<String> segmentKeys(String taskId) {
+        return frames(taskId).stream().map(Frame::cacheKey).toList();
+    }
+
+    /** The frames of a task's live segments, from committed metadata. */
+    protected List<Frame> frames(String taskId) {
         JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
         return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
-                .map(segment -> ContentKeys.segment(segment.taskId(), segment.objectId()))
+                .map(ContentSegmentKeys::frame)
+                .toList();
+    }
+
+    /** The keys of the objects holding a task's live segments. */
+    protected List<String> objectKeys(String taskId) {
+        return frames(taskId).stream().map(Frame::objectKey).distinct().toList();
+    }
+
+    protected byte[] frameBytes(Frame frame) {
+        return content.get(frame.objectKey(), frame.offset(), frame.length()).orElseThrow();
+    }
+
+    /** The keys of every object under the prefix. */
+    protected List<String> keysUnder(String keyPrefix) {
+        return content.list(keyPrefix, "", ListableContent.MAX_PAGE).stream()
+                .map(ListableContent.StoredObject::key)
                 .toList();
     }
 
@@ -888,12 +911,10 @@ abstract class AbstractTaskMessageStoreTest {
     void list_segmentMissingFromTheContentTier_failsWithMissingContent_namingSegmentAndTask() {
         store.createTask("lost-object");
         store.append("lost-object", List.of(text(1, "written, then lost")));
-        List<String> keys = content.list(ContentKeys.taskPrefix("lost-object"), "", 10).stream()
-                .map(ListableContent.StoredObject::key)
-                .toList();
+        List<String> keys = keysUnder(ContentKeys.SHARED);
         assertThat(keys).hasSize(1);
         content.delete(keys);
-        cache.invalidate(keys);
+        cache.invalidate(segmentKeys("lost-object"));
 
         // Missing is not corrupt: its own type, still mapped to the same HTTP answer by the server.
         assertThatThrownBy(() -> store.list("lost-object", MessageQuery.all()))

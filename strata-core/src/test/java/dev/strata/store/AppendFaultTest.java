@@ -62,12 +62,12 @@ class AppendFaultTest {
 
     @Test
     void contentWriteFails_appendFailsAndNothingIsVisible_thenRetrySucceeds() throws IOException {
-        Path blocker = directory.resolve("objects/tasks");
+        Path blocker = directory.resolve("objects/shared");
         Files.writeString(blocker, "the content directory cannot be written");
 
         assertThatThrownBy(() -> store.append("t", range(0, 9)))
                 .isInstanceOf(BackendUnavailableException.class)
-                .hasMessageContaining("content put of tasks/t/");
+                .hasMessageContaining("content put of shared/");
         assertThat(store.list("t", MessageQuery.all()).messages()).isEmpty();
         assertThat(store.task("t").orElseThrow().messageCount()).isZero();
 

@@ -127,7 +127,7 @@ class BackendOutageTest {
         TaskMessageStore store =
                 store(new NoSegmentCache(), StoreOptions.defaults().withDecodedCacheBytes(0));
         String task = "s3-" + fault.name().toLowerCase();
-        outageThenRecovery(store, task, s3Proxy, fault, "content put of tasks/" + task + "/");
+        outageThenRecovery(store, task, s3Proxy, fault, "content put of shared/");
     }
 
     @ParameterizedTest

@@ -130,8 +130,8 @@ class LargeMessageMemoryTest {
 
         assertThat(result.segmentsBefore()).as("segments before").isEqualTo(8);
         assertThat(result.segmentsAfter())
-                .as("merged objects, each within 5 MiB decoded")
-                .isEqualTo(4);
+                .as("frames after: each 2 MiB message is a frame of its own (larger than a frame's target)")
+                .isEqualTo(8);
         assertThat(TestServices.countFiles(directory.resolve("objects")))
                 .as("objects on disk")
                 .isEqualTo(4);

@@ -25,7 +25,7 @@ public final class CommitThenFailMetadataTier {
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    if (method.getName().equals("commit")
+                    if ((method.getName().equals("commit") || method.getName().equals("commitFlush"))
                             && failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                         throw new BackendUnavailableException(
                                 "metadata commit failed: connection lost after COMMIT"

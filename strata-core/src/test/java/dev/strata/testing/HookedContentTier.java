@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  */
 public final class HookedContentTier implements ListableContent {
     private final ListableContent delegate;
+    private volatile Consumer<String> beforePut = key -> {};
     private volatile Consumer<String> afterPut = key -> {};
     private volatile Consumer<Collection<String>> beforeDelete = keys -> {};
 
@@ -33,6 +34,15 @@ public final class HookedContentTier implements ListableContent {
         });
     }
 
+    /**
+     * Runs {@code hook} with the key before each put reaches the backend, until replaced; a hook
+     * that throws fails the put as an outage of the backend would, before anything is written.
+     */
+    public HookedContentTier beforePut(Consumer<String> hook) {
+        this.beforePut = hook;
+        return this;
+    }
+
     /** Runs {@code hook} with the key after each put has returned, until replaced. */
     public HookedContentTier afterPut(Consumer<String> hook) {
         this.afterPut = hook;
@@ -47,6 +57,7 @@ public final class HookedContentTier implements ListableContent {
 
     @Override
     public void put(String key, byte[] bytes) {
+        beforePut.accept(key);
         delegate.put(key, bytes);
         afterPut.accept(key);
     }
@@ -54,6 +65,11 @@ public final class HookedContentTier implements ListableContent {
     @Override
     public Optional<byte[]> get(String key) {
         return delegate.get(key);
+    }
+
+    @Override
+    public Optional<byte[]> get(String key, long offset, int length) {
+        return delegate.get(key, offset, length);
     }
 
     @Override

@@ -113,7 +113,11 @@ public final class Strata implements AutoCloseable {
         StoreOptions options = StoreOptions.defaults()
                 .withDropTypes(config.dropTypes())
                 .withReplacedSegmentGrace(config.lifecycle().compactionGrace())
-                .withMaxPageBytes(config.maxResponseBytes());
+                .withMaxPageBytes(config.maxResponseBytes())
+                .withFlush(
+                        config.flush().maxBytes(),
+                        config.flush().maxDelay(),
+                        config.flush().concurrency());
         return new TaskMessageStore(metadata, content, cache, options, clock);
     }
 
@@ -139,6 +143,7 @@ public final class Strata implements AutoCloseable {
                 lifecycle.compactionInterval(),
                 lifecycle.compactSegments(),
                 lifecycle.compactionConcurrency(),
+                config.flush().sharedSegmentTtl(),
                 failures,
                 lease));
         resources.add(new PeriodicTask(

@@ -8,7 +8,8 @@ import java.util.HexFormat;
 /**
  * The one place where caller input becomes part of an object key or file path.
  *
- * <p>Layout under the configured root or prefix: {@code tasks/<encoded task id>/<16 hex digits>.seg}.
+ * <p>Layout under the configured root or prefix: {@code tasks/<encoded task id>/<16 hex digits>.seg}
+ * for objects of one task, {@code shared/<16 hex digits>.seg} for shared write-ahead objects.
  * The task id is kept readable: ASCII letters, digits, {@code -} and {@code _} pass through and
  * every other byte of its UTF-8 form becomes {@code ~XX}. So no input can produce {@code /},
  * {@code .}, {@code ..} or a control character, and distinct ids never share a key.
@@ -17,6 +18,8 @@ public final class ContentKeys {
     public static final int MAX_TASK_ID_LENGTH = 128;
     /** The prefix every segment key starts with: list under it to see every task's objects. */
     public static final String TASKS = "tasks/";
+    /** The prefix of every shared write-ahead object ({@code shared/<16 hex digits>.seg}), frames of many tasks. */
+    public static final String SHARED = "shared/";
 
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
@@ -25,6 +28,27 @@ public final class ContentKeys {
     /** The key of one segment object of a task. */
     public static String segment(String taskId, long objectId) {
         return TASKS + encodeTaskId(taskId) + "/" + HexFormat.of().toHexDigits(objectId) + ".seg";
+    }
+
+    /** The key of a shared object that one flush wrote with frames of many tasks. */
+    public static String shared(long objectId) {
+        return SHARED + HexFormat.of().toHexDigits(objectId) + ".seg";
+    }
+
+    /**
+     * Reads a shared object's key back into its object id.
+     *
+     * @return empty for anything that is not a shared key in the documented layout
+     */
+    public static java.util.OptionalLong parseShared(String key) {
+        if (!key.startsWith(SHARED) || !key.endsWith(".seg") || key.length() != SHARED.length() + 16 + 4) {
+            return java.util.OptionalLong.empty();
+        }
+        String hex = key.substring(SHARED.length(), SHARED.length() + 16);
+        if (!hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(HexFormat.fromHexDigitsToLong(hex));
     }
 
     /** The key prefix under which every segment of a task lives. */

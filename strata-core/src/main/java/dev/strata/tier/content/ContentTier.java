@@ -29,6 +29,17 @@ public interface ContentTier extends AutoCloseable {
     Optional<byte[]> get(String key);
 
     /**
+     * Reads {@code length} bytes of an object starting at {@code offset}: one frame of a segment
+     * object, without fetching the rest (a positional read of a file, a ranged GET on S3).
+     *
+     * @return exactly {@code length} bytes, or empty when no object has that key
+     * @throws dev.strata.model.CorruptContentException when the object is shorter than {@code offset + length}
+     * @throws dev.strata.model.BackendUnavailableException when the backend cannot be read
+     * @throws IllegalArgumentException when the offset is negative or the length not positive
+     */
+    Optional<byte[]> get(String key, long offset, int length);
+
+    /**
      * Deletes the objects; keys that do not exist are ignored. Not atomic across keys: on failure
      * some may already be gone, and calling again finishes the job.
      *

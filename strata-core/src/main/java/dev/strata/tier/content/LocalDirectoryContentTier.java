@@ -101,6 +101,25 @@ public final class LocalDirectoryContentTier implements ListableContent {
     }
 
     @Override
+    public Optional<byte[]> get(String key, long offset, int length) {
+        ContentRanges.requireValid(offset, length);
+        Path path = resolve(key);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(length);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw ContentRanges.tooShort(key, offset, length, channel.size());
+                }
+            }
+            return Optional.of(buffer.array());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw unavailable("get", key, e);
+        }
+    }
+
+    @Override
     public void delete(Collection<String> keys) {
         for (String key : keys) {
             Path path = resolve(key);

@@ -47,6 +47,16 @@ public interface MetadataTier extends AutoCloseable {
     CommitOutcome commit(TaskRecord task, SegmentCommit segment);
 
     /**
+     * Commits every frame of one flush in one transaction: for each, exactly what {@link #commit}
+     * does for one segment (first write wins, the task must still be the one read, each frame its
+     * own segment number), and records the shared object with the number of frames that stored a
+     * message. Either all of it is committed or, when this throws, none of it.
+     *
+     * @return an outcome per frame, in the order of {@link FlushCommit#frames()}
+     */
+    List<CommitOutcome> commitFlush(FlushCommit flush);
+
+    /**
      * Finds the segment of each message matching the query, in seq order, at most {@code limit} rows:
      * the first ones, or the last ones when the query keeps the {@link MessageQuery.End#NEWEST newest}.
      * Messages whose type is unknown to the store never match an include filter.

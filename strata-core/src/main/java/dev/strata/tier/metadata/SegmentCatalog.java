@@ -20,7 +20,20 @@ public interface SegmentCatalog {
      * them just before can still fetch them. Like a commit, it applies only to the very task that
      * was read, and reports {@link ReplaceOutcome.TaskGone} otherwise.
      */
-    ReplaceOutcome replaceSegments(TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter);
+    default ReplaceOutcome replaceSegments(
+            TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
+        return replaceSegments(task, replaced, List.of(merged), deleteAfter);
+    }
+
+    /**
+     * The same with the merged messages as several frames, each its own segment: the frames of one
+     * {@link ObjectKind#CONSOLIDATED} object (recorded with its live frame count) or a single
+     * {@link ObjectKind#TASK} object. Frames hold consecutive runs of the replaced messages in seq
+     * order. Objects the replaced segments were in lose those frames, and are queued for deletion
+     * once no live frame is left in them.
+     */
+    ReplaceOutcome replaceSegments(
+            TaskRecord task, Set<Integer> replaced, List<SegmentCommit> frames, Instant deleteAfter);
 
     /**
      * @return ids of tasks worth compacting: sealed with more than one segment, or open with more
@@ -28,8 +41,24 @@ public interface SegmentCatalog {
      */
     List<String> compactionCandidates(int maxOpenSegments, int limit);
 
+    /**
+     * @return ids of tasks with a live frame in a shared object created before {@code cutoff}, oldest
+     *     first: consolidating them empties shared objects, which bounds how long a deleted task's
+     *     bytes can stay beside other tasks' frames
+     */
+    List<String> sharedFramesBefore(Instant cutoff, int limit);
+
+    /** @return the creation time of the oldest shared object still holding a live frame, if any */
+    java.util.Optional<Instant> oldestSharedObject();
+
     /** @return object ids under the task's prefix that metadata still knows: live or queued for deletion */
     Set<Long> knownObjects(String taskId);
+
+    /**
+     * @return those of the shared objects that metadata still knows: some frame of theirs is live,
+     *     or they are queued for deletion
+     */
+    Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds);
 
     /** @return every live segment of up to {@code limit} tasks with ids after {@code afterTaskId}, in task id order */
     List<TaskSegments> segmentsAfter(String afterTaskId, int limit);

@@ -12,6 +12,17 @@ public interface SegmentKeys {
     /** @return the content key of the task's segment object {@code objectId} */
     String key(String taskId, long objectId);
 
+    /** @return the content key of the shared object {@code objectId} */
+    String sharedKey(long objectId);
+
+    /** @return the content key of an object of the given kind (the task id matters only for {@link ObjectKind#TASK}) */
+    default String key(String taskId, ObjectKind kind, long objectId) {
+        return switch (kind) {
+            case TASK, CONSOLIDATED -> key(taskId, objectId);
+            case SHARED -> sharedKey(objectId);
+        };
+    }
+
     /** @return the prefix that every key of the task starts with and no key of another task does */
     String taskPrefix(String taskId);
 

@@ -43,6 +43,31 @@ public abstract class AbstractContentTierContractTest {
     }
 
     @Test
+    void rangedGet_returnsExactlyTheFrame_andNothingForAMissingKey() {
+        byte[] bytes = randomBytes(10_000);
+        tier.put(ContentKeys.shared(7), bytes);
+
+        assertThat(tier.get(ContentKeys.shared(7), 0, 10_000)).hasValue(bytes);
+        assertThat(tier.get(ContentKeys.shared(7), 1_234, 5_000))
+                .hasValueSatisfying(
+                        frame -> assertThat(frame).isEqualTo(java.util.Arrays.copyOfRange(bytes, 1_234, 6_234)));
+        assertThat(tier.get(ContentKeys.shared(7), 9_999, 1))
+                .hasValueSatisfying(frame -> assertThat(frame).containsExactly(bytes[9_999]));
+        assertThat(tier.get(ContentKeys.shared(404), 0, 10)).isEmpty();
+    }
+
+    @Test
+    void rangedGet_pastTheObjectsEnd_isCorruptContent_notAnOutage() {
+        tier.put(ContentKeys.shared(8), randomBytes(100));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tier.get(ContentKeys.shared(8), 50, 100))
+                .isInstanceOf(dev.strata.model.CorruptContentException.class)
+                .hasMessageContaining(ContentKeys.shared(8));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tier.get(ContentKeys.shared(8), 200, 10))
+                .isInstanceOf(dev.strata.model.CorruptContentException.class);
+    }
+
+    @Test
     void get_missingKey_isEmpty() {
         assertThat(tier.get(ContentKeys.segment("task", 404))).isEmpty();
     }

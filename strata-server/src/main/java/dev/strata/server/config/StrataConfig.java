@@ -21,6 +21,7 @@ import java.util.Set;
  * @param content from {@code STRATA_CONTENT_URL}: {@code file:<directory>} or {@code s3://bucket[/prefix]}
  * @param cache from {@code STRATA_CACHE_URL}: {@code memory}, {@code none} or {@code redis://host:port[/db]}
  * @param maxResponseBytes most decoded message bytes one page of a message listing holds (at least one message is always sent)
+ * @param flush how appends are grouped into shared objects and transactions
  */
 public record StrataConfig(
         String host,
@@ -34,7 +35,8 @@ public record StrataConfig(
         Duration bodyTimeout,
         long maxResponseBytes,
         LifecycleConfig lifecycle,
-        StreamConfig stream) {
+        StreamConfig stream,
+        FlushConfig flush) {
 
     public static final String DEFAULT_DB_URL = "jdbc:sqlite:data/strata.db";
     public static final String DEFAULT_CONTENT_URL = "file:data/objects";
@@ -50,6 +52,7 @@ public record StrataConfig(
         requireNonNull(bodyTimeout, "bodyTimeout is null");
         requireNonNull(lifecycle, "lifecycle is null");
         requireNonNull(stream, "stream is null");
+        requireNonNull(flush, "flush is null");
     }
 
     /** Reads and validates the configuration from environment variables. */
@@ -107,7 +110,12 @@ public record StrataConfig(
                         read.duration("STRATA_STREAM_HEARTBEAT", "15s"),
                         (int) read.number("STRATA_STREAM_MAX", 10_000, 1, 1_000_000),
                         (int) read.number("STRATA_STREAM_MAX_PER_TOKEN", 100, 1, 1_000_000),
-                        read.duration("STRATA_STREAM_CATCH_UP", "2s")));
+                        read.duration("STRATA_STREAM_CATCH_UP", "2s")),
+                new FlushConfig(
+                        read.number("STRATA_FLUSH_MAX_BYTES", 8L << 20, 1024, 1L << 30),
+                        read.duration("STRATA_FLUSH_MAX_DELAY", "0s"),
+                        (int) read.number("STRATA_FLUSH_CONCURRENCY", 4, 1, 64),
+                        read.duration("STRATA_SHARED_SEGMENT_TTL", "10m")));
     }
 
     /** Every variable {@link #fromEnvironment} reads; the others named {@code STRATA_*} are unknown to it. */
@@ -192,7 +200,7 @@ public record StrataConfig(
                 + (database.password().isPresent() ? Redaction.MASK : "") + ", dbPoolSize=" + database.poolSize()
                 + ", content=" + content + ", cache=" + cache + ", dropTypes=" + dropTypes + ", maxBodyBytes="
                 + maxBodyBytes + ", maxInflightBodyBytes=" + maxInflightBodyBytes + ", bodyTimeout=" + bodyTimeout
-                + ", maxResponseBytes=" + maxResponseBytes + "]";
+                + ", maxResponseBytes=" + maxResponseBytes + ", flush=" + flush + "]";
     }
 
     /** Reads typed values, naming the variable in every error, and notes every name it was asked for. */

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.lifecycle.TaskFrames;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
-import dev.strata.tier.content.ContentKeys;
+import dev.strata.store.Frame;
 import dev.strata.tier.content.ListableContent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -1413,10 +1414,19 @@ abstract class AbstractHttpApiTest {
         return text.length() <= 80 ? text : text.substring(0, 60) + "... (" + text.length() + " chars)";
     }
 
-    /** One object per append and, when the cache can be counted, one cache entry per object. */
+    /** Cache keys of the frames {@link #assertStoredInEveryTier} saw, by task, for {@link #assertGoneFromEveryTier}. */
+    private final Map<String, List<String>> cacheKeysSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One object per append (each append here is a flush of its own) and, when the cache can be
+     * counted, one cache entry per frame.
+     */
     void assertStoredInEveryTier(String taskId, int objects) {
+        List<Frame> frames = TaskFrames.of(contentListing(), taskId);
         assertThat(objectsOf(taskId)).as("objects of task %s", taskId).hasSize(objects);
-        cacheEntries(ContentKeys.taskPrefix(taskId))
+        List<String> cacheKeys = frames.stream().map(Frame::cacheKey).toList();
+        cacheKeysSeen.put(taskId, cacheKeys);
+        cacheEntries(cacheKeys)
                 .ifPresent(entries -> assertThat(entries)
                         .as("cache entries of task %s", taskId)
                         .isEqualTo(objects));
@@ -1432,15 +1442,29 @@ abstract class AbstractHttpApiTest {
         assertThat(objectsOf(taskId))
                 .as("%s: objects of task %s", request, taskId)
                 .isEmpty();
-        cacheEntries(ContentKeys.taskPrefix(taskId))
+        cacheEntries(cacheKeysSeen.getOrDefault(taskId, List.of()))
                 .ifPresent(entries -> assertThat(entries)
                         .as("%s: cache entries of task %s", request, taskId)
                         .isZero());
     }
 
+    private OptionalLong cacheEntries(List<String> keys) {
+        long total = 0;
+        for (String key : keys) {
+            OptionalLong entries = cacheEntries(key);
+            if (entries.isEmpty()) {
+                return entries;
+            }
+            total += entries.getAsLong();
+        }
+        return OptionalLong.of(total);
+    }
+
+    /** The objects holding frames of the task, found from the content tier alone (their indexes). */
     List<String> objectsOf(String taskId) {
-        return contentListing().list(ContentKeys.taskPrefix(taskId), "", 1000).stream()
-                .map(ListableContent.StoredObject::key)
+        return TaskFrames.of(contentListing(), taskId).stream()
+                .map(Frame::objectKey)
+                .distinct()
                 .toList();
     }
 

@@ -53,9 +53,9 @@ class MissingContentHttpTest {
                 .token(server.machineToken())
                 .send();
         assertThat(appended.status()).as("append").isEqualTo(200);
-        Path taskDirectory = directory.resolve("objects").resolve(ContentKeys.taskPrefix(task));
+        Path sharedDirectory = directory.resolve("objects").resolve(ContentKeys.SHARED);
         List<Path> segments;
-        try (Stream<Path> files = Files.list(taskDirectory)) {
+        try (Stream<Path> files = Files.list(sharedDirectory)) {
             segments = files.toList();
         }
         assertThat(segments).as("segments of the task").hasSize(1);

@@ -7,8 +7,6 @@ import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.testing.RedisKeys;
 import dev.strata.testing.TestServices;
-import dev.strata.tier.content.ContentKeys;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,13 +49,25 @@ class RetentionWorkerTest {
     }
 
     /** Objects of the task in the content directory, and its entries in the Redis cache. */
+    /** Cache keys of the task's frames seen while it still had them, to look for their entries after it is gone. */
+    private final java.util.Map<String, List<String>> cacheKeysSeen = new java.util.HashMap<>();
+
     private List<String> tiersHolding(String taskId) {
         List<String> holders = new ArrayList<>();
-        Path objects = directory.resolve("objects").resolve(ContentKeys.taskPrefix(taskId));
-        if (Files.isDirectory(objects) && TestServices.countFiles(objects) > 0) {
-            holders.add(TestServices.countFiles(objects) + " object(s)");
+        List<dev.strata.store.Frame> frames = dev.strata.lifecycle.TaskFrames.of(
+                new dev.strata.tier.content.LocalDirectoryContentTier(directory.resolve("objects")), taskId);
+        if (!frames.isEmpty()) {
+            holders.add(frames.size() + " object(s)");
         }
-        long cached = RedisKeys.count(cachePrefix + ContentKeys.taskPrefix(taskId));
+        cacheKeysSeen.computeIfAbsent(taskId, id -> new ArrayList<>());
+        frames.forEach(frame -> {
+            if (!cacheKeysSeen.get(taskId).contains(frame.cacheKey())) {
+                cacheKeysSeen.get(taskId).add(frame.cacheKey());
+            }
+        });
+        long cached = cacheKeysSeen.get(taskId).stream()
+                .mapToLong(key -> RedisKeys.count(cachePrefix + key))
+                .sum();
         if (cached > 0) {
             holders.add(cached + " cache entr(y/ies)");
         }

@@ -3,6 +3,7 @@ package dev.strata.tier.content.s3;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.BackendUnavailableException;
+import dev.strata.tier.content.ContentRanges;
 import dev.strata.tier.content.ListableContent;
 import java.net.URI;
 import java.util.ArrayList;
@@ -89,6 +90,32 @@ public final class S3ContentTier implements ListableContent {
                 return Optional.empty();
             }
         });
+    }
+
+    /** One ranged GetObject; a range past the object's end is corrupt metadata, not an outage. */
+    @Override
+    public Optional<byte[]> get(String key, long offset, int length) {
+        ContentRanges.requireValid(offset, length);
+        String objectKey = objectKey(key);
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        Optional<byte[]> bytes = call("get", key, () -> {
+            try {
+                return Optional.of(client.getObjectAsBytes(
+                                r -> r.bucket(location.bucket()).key(objectKey).range(range))
+                        .asByteArray());
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            } catch (S3Exception e) {
+                if (e.statusCode() == 416) {
+                    throw ContentRanges.tooShort(key, offset, length, -1);
+                }
+                throw e;
+            }
+        });
+        if (bytes.isPresent() && bytes.get().length != length) {
+            throw ContentRanges.tooShort(key, offset, length, offset + bytes.get().length);
+        }
+        return bytes;
     }
 
     @Override

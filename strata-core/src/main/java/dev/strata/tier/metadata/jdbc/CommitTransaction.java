@@ -3,11 +3,16 @@ package dev.strata.tier.metadata.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.tier.metadata.CommitOutcome;
+import dev.strata.tier.metadata.FlushCommit;
+import dev.strata.tier.metadata.FrameCommit;
 import dev.strata.tier.metadata.MessageRow;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCommit;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,8 +43,6 @@ final class CommitTransaction {
     }
 
     CommitOutcome apply(Handle handle, TaskCommit taskCommit) {
-        long taskKey = taskCommit.task().taskKey();
-        SegmentCommit commit = taskCommit.segment();
         names.lockForCommit(handle);
         // Taking the segment number first also locks the task row (PostgreSQL), so a concurrent
         // delete of the task either runs before (we see it gone) or after this transaction. It
@@ -48,15 +51,72 @@ final class CommitTransaction {
         if (segmentNo.isEmpty()) {
             return new CommitOutcome.TaskGone();
         }
-        List<MessageRow> rows = commit.rows();
         // Resolved here, not before: a name pruned since an earlier lookup is added again.
+        Map<String, Integer> ids = names.resolve(handle, namesOf(List.of(taskCommit.segment())));
+        return insert(handle, taskCommit, segmentNo.get(), ids);
+    }
+
+    /**
+     * Commits every frame of a flush in the caller's transaction, in task id order (the order task
+     * deletion locks tasks in, so concurrent flushes and deletes never deadlock on PostgreSQL);
+     * two frames of one task each get their own segment number, and the second sees the first's
+     * rows (first write wins). Records the shared object with its live frame count when any
+     * frame stored a message.
+     *
+     * @return an outcome per frame, in the flush's order
+     */
+    List<CommitOutcome> applyFlush(Handle handle, FlushCommit flush) {
+        names.lockForCommit(handle);
+        List<FrameCommit> frames = flush.frames();
+        // All names of the flush at once and sorted, so concurrent flushes insert new names in one order.
+        Map<String, Integer> ids = names.resolve(
+                handle, namesOf(frames.stream().map(FrameCommit::frame).toList()));
+        Integer[] order = new Integer[frames.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order, Comparator.comparing((Integer i) -> frames.get(i).task().taskId()));
+        CommitOutcome[] outcomes = new CommitOutcome[frames.size()];
+        int liveFrames = 0;
+        for (int i : order) {
+            FrameCommit frame = frames.get(i);
+            Optional<Integer> segmentNo = TaskRows.nextSegmentNo(handle, frame.task());
+            outcomes[i] = segmentNo.isEmpty()
+                    ? new CommitOutcome.TaskGone()
+                    : insert(handle, new TaskCommit(frame.task(), frame.frame()), segmentNo.get(), ids);
+            if (outcomes[i] instanceof CommitOutcome.Committed committed
+                    && !committed.insertedSeqs().isEmpty()) {
+                liveFrames++;
+            }
+        }
+        if (liveFrames > 0) {
+            ObjectRows.insert(handle, flush.objectId(), ObjectKind.SHARED, liveFrames, clock.instant());
+        }
+        return List.of(outcomes);
+    }
+
+    private static Set<String> namesOf(List<SegmentCommit> commits) {
         Set<String> used = new HashSet<>();
-        rows.forEach(row -> {
-            used.add(row.type());
-            used.add(row.tool());
-        });
-        Map<String, Integer> ids = names.resolve(handle, used);
-        recordNamesUsed(handle, taskKey, ids.values());
+        for (SegmentCommit commit : commits) {
+            commit.rows().forEach(row -> {
+                used.add(row.type());
+                used.add(row.tool());
+            });
+        }
+        return used;
+    }
+
+    private CommitOutcome insert(Handle handle, TaskCommit taskCommit, int segmentNo, Map<String, Integer> ids) {
+        long taskKey = taskCommit.task().taskKey();
+        SegmentCommit commit = taskCommit.segment();
+        List<MessageRow> rows = commit.rows();
+        recordNamesUsed(
+                handle,
+                taskKey,
+                rows.stream()
+                        .flatMap(row -> java.util.stream.Stream.of(ids.get(row.type()), ids.get(row.tool())))
+                        .toList());
         List<NameIds> nameIds = new ArrayList<>(rows.size());
         for (MessageRow row : rows) {
             nameIds.add(new NameIds(ids.get(row.type()), ids.get(row.tool())));
@@ -64,13 +124,13 @@ final class CommitTransaction {
         Set<Long> inserted = new HashSet<>();
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
-            inserted.addAll(insertMessages(
-                    handle, taskKey, segmentNo.get(), rows.subList(from, to), nameIds.subList(from, to)));
+            inserted.addAll(
+                    insertMessages(handle, taskKey, segmentNo, rows.subList(from, to), nameIds.subList(from, to)));
         }
         if (inserted.isEmpty()) {
             return new CommitOutcome.Committed(Set.of());
         }
-        TaskRows.insertSegment(handle, segmentNo.get(), commit, inserted.size(), clock.instant());
+        TaskRows.insertSegment(handle, segmentNo, commit, inserted.size(), clock.instant());
         long lastAt = Long.MIN_VALUE;
         Map<Integer, Long> perType = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -80,9 +140,11 @@ final class CommitTransaction {
             }
         }
         handle.createUpdate("UPDATE tm_task SET message_count = message_count + :n, live_segments = live_segments + 1,"
+                        + " loose_segments = loose_segments + 1, shared_frames = shared_frames + :shared,"
                         + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < :at THEN :at ELSE last_message_at END"
                         + " WHERE task_key = :key")
                 .bind("n", inserted.size())
+                .bind("shared", commit.kind() == ObjectKind.SHARED ? 1 : 0)
                 .bind("at", lastAt)
                 .bind("key", taskKey)
                 .execute();

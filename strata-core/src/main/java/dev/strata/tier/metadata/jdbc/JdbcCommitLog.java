@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.MessageQuery;
 import dev.strata.tier.metadata.CommitLog;
-import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.TaskRecord;
 import java.util.List;
 import java.util.Optional;
@@ -58,8 +57,9 @@ final class JdbcCommitLog implements CommitLog {
             long afterSeq,
             int limit) {
         TypeFilter types = new TypeFilter(query);
-        StringBuilder sql = types.appendTo(
-                new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum, m.commit_no FROM tm_message m"
+        StringBuilder sql = types.appendTo(new StringBuilder(
+                "SELECT m.seq, m.segment_no, s.object_id, s.checksum, s.object_kind, s.frame_offset, s.byte_size, m.commit_no"
+                        + " FROM tm_message m"
                         + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
                         + " WHERE m.task_key = :key AND m.seq > :floor"));
         sql.append(orderedCondition).append(" LIMIT :limit");
@@ -73,9 +73,7 @@ final class JdbcCommitLog implements CommitLog {
             if (orderedCondition.contains(":afterSeq")) {
                 select.bind("afterSeq", afterSeq);
             }
-            return select.map((rs, ctx) -> new CommittedLocation(
-                            rs.getLong(5),
-                            new MessageLocation(taskId, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4))))
+            return select.map((rs, ctx) -> new CommittedLocation(rs.getLong(8), TaskRows.location(taskId, rs)))
                     .list();
         });
     }

@@ -6,6 +6,8 @@ import dev.strata.model.MessageQuery;
 import dev.strata.tier.metadata.CommitLog;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.FlushCommit;
+import dev.strata.tier.metadata.FrameCommit;
 import dev.strata.tier.metadata.MessageLocation;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.PendingDeletion;
@@ -38,6 +40,7 @@ import java.util.Set;
  */
 public final class JdbcMetadataTier implements MetadataTier {
     private final Database database;
+    private final CommitTransaction transaction;
     private final CommitStrategy commits;
     private final TaskDeletion taskDeletion;
     private final DeletionQueue deletions;
@@ -56,7 +59,8 @@ public final class JdbcMetadataTier implements MetadataTier {
         requireNonNull(keys, "keys is null");
         database.migrate("db/store", "strata_store_schema_history");
         NameDictionary names = new NameDictionary(database.dialect());
-        this.commits = CommitStrategy.forDialect(database, new CommitTransaction(names, clock));
+        this.transaction = new CommitTransaction(names, clock);
+        this.commits = CommitStrategy.forDialect(database, transaction);
         this.taskDeletion = new TaskDeletion(database, names, keys, clock);
         this.deletions = new JdbcDeletionQueue(database);
         this.catalog = new JdbcSegmentCatalog(database, keys, clock);
@@ -116,11 +120,20 @@ public final class JdbcMetadataTier implements MetadataTier {
     }
 
     @Override
+    public List<CommitOutcome> commitFlush(FlushCommit flush) {
+        FrameCommit first = flush.frames().get(0);
+        String operation = "metadata commitFlush for " + first.task().taskId()
+                + (flush.frames().size() > 1 ? " and " + (flush.frames().size() - 1) + " more" : "");
+        return database.write(operation, handle -> transaction.applyFlush(handle, flush));
+    }
+
+    @Override
     public List<MessageLocation> locate(TaskRecord task, MessageQuery query, long limit) {
         String taskId = task.taskId();
         TypeFilter types = new TypeFilter(query);
-        StringBuilder sql =
-                types.appendTo(new StringBuilder("SELECT m.seq, m.segment_no, s.object_id, s.checksum FROM tm_message m"
+        StringBuilder sql = types.appendTo(new StringBuilder(
+                "SELECT m.seq, m.segment_no, s.object_id, s.checksum, s.object_kind, s.frame_offset, s.byte_size"
+                        + " FROM tm_message m"
                         + " JOIN tm_segment s ON s.task_key = m.task_key AND s.segment_no = m.segment_no"
                         + " WHERE m.task_key = :key AND m.seq > :after AND m.seq < :before"));
         // The newest matches are found backwards (the primary key serves both directions) and
@@ -134,8 +147,7 @@ public final class JdbcMetadataTier implements MetadataTier {
                         .bind("after", query.afterSeq().orElse(-1))
                         .bind("before", query.beforeSeq().orElse(Long.MAX_VALUE))
                         .bind("limit", limit)
-                        .map((rs, ctx) ->
-                                new MessageLocation(taskId, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4)))
+                        .map((rs, ctx) -> TaskRows.location(taskId, rs))
                         .list());
         return newest ? located.reversed() : located;
     }

@@ -2,6 +2,7 @@ package dev.strata.tier.metadata.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.ReplaceOutcome;
 import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
@@ -11,8 +12,10 @@ import dev.strata.tier.metadata.TaskRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -40,74 +43,149 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
     }
 
     private static List<SegmentRecord> segmentsOf(Handle handle, TaskKey task) {
-        return handle.createQuery("SELECT segment_no, object_id, byte_size, checksum, message_count FROM tm_segment"
-                        + " WHERE task_key = :key ORDER BY segment_no")
+        return handle.createQuery(
+                        "SELECT segment_no, object_id, byte_size, checksum, message_count, object_kind, frame_offset"
+                                + " FROM tm_segment WHERE task_key = :key ORDER BY segment_no")
                 .bind("key", task.taskKey())
                 .map((rs, ctx) -> new SegmentRecord(
-                        task.taskId(), rs.getInt(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)))
+                        task.taskId(),
+                        rs.getInt(1),
+                        rs.getLong(2),
+                        rs.getInt(3),
+                        rs.getInt(4),
+                        rs.getInt(5),
+                        ObjectKind.ofColumn(rs.getInt(6)),
+                        rs.getLong(7)))
                 .list();
     }
 
     @Override
     public ReplaceOutcome replaceSegments(
-            TaskRecord task, Set<Integer> replaced, SegmentCommit merged, Instant deleteAfter) {
-        TaskRows.requireSameTask(task, merged);
+            TaskRecord task, Set<Integer> replaced, List<SegmentCommit> frames, Instant deleteAfter) {
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("a replacement has at least one frame");
+        }
+        frames.forEach(frame -> TaskRows.requireSameTask(task, frame));
+        ObjectKind kind = frames.get(0).kind();
+        if (kind == ObjectKind.SHARED
+                || frames.stream()
+                        .anyMatch(f -> f.kind() != kind
+                                || f.objectId() != frames.get(0).objectId())
+                || (kind == ObjectKind.TASK && frames.size() > 1)) {
+            throw new IllegalArgumentException("frames of a replacement must be one task object's, got " + frames);
+        }
         return database.write("metadata replaceSegments for " + task.taskId(), handle -> {
             long taskKey = task.taskKey();
-            Optional<Integer> segmentNo = TaskRows.nextSegmentNo(handle, task);
-            if (segmentNo.isEmpty()) {
-                return new ReplaceOutcome.TaskGone();
+            List<Integer> segmentNos = new ArrayList<>(frames.size());
+            for (int i = 0; i < frames.size(); i++) {
+                Optional<Integer> segmentNo = TaskRows.nextSegmentNo(handle, task);
+                if (segmentNo.isEmpty()) {
+                    return new ReplaceOutcome.TaskGone();
+                }
+                segmentNos.add(segmentNo.get());
             }
-            List<Long> present = handle.createQuery(
-                            "SELECT object_id FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
+            List<ObjectRows.RemovedFrame> present = handle.createQuery(
+                            "SELECT object_id, object_kind FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
                     .bind("key", taskKey)
                     .bindList("nos", List.copyOf(replaced))
-                    .mapTo(Long.class)
+                    .map((rs, ctx) -> new ObjectRows.RemovedFrame(
+                            task.taskId(), rs.getLong(1), ObjectKind.ofColumn(rs.getInt(2))))
                     .list();
             if (present.size() != replaced.size()) {
                 handle.rollback();
                 return new ReplaceOutcome.Conflict();
             }
-            int moved = handle.createUpdate(
-                            "UPDATE tm_message SET segment_no = :new WHERE task_key = :key AND segment_no IN (<nos>)")
-                    .bind("new", segmentNo.get())
-                    .bind("key", taskKey)
-                    .bindList("nos", List.copyOf(replaced))
-                    .execute();
-            if (moved != merged.rows().size()) {
-                // The merged object was built from a different set of rows: never point rows at it.
-                handle.rollback();
-                return new ReplaceOutcome.Conflict();
-            }
             Instant now = clock.instant();
-            TaskRows.insertSegment(handle, segmentNo.get(), merged, moved, now);
+            int moved = 0;
+            for (int i = 0; i < frames.size(); i++) {
+                SegmentCommit frame = frames.get(i);
+                // A frame holds a consecutive run of the replaced messages, so its seq range picks them.
+                int movedHere = handle.createUpdate("UPDATE tm_message SET segment_no = :new WHERE task_key = :key"
+                                + " AND segment_no IN (<nos>) AND seq >= :first AND seq <= :last")
+                        .bind("new", segmentNos.get(i))
+                        .bind("key", taskKey)
+                        .bindList("nos", List.copyOf(replaced))
+                        .bind("first", frame.rows().get(0).seq())
+                        .bind("last", frame.rows().get(frame.rows().size() - 1).seq())
+                        .execute();
+                if (movedHere != frame.rows().size()) {
+                    // The object was built from a different set of rows: never point rows at it.
+                    handle.rollback();
+                    return new ReplaceOutcome.Conflict();
+                }
+                TaskRows.insertSegment(handle, segmentNos.get(i), frame, movedHere, now);
+                moved += movedHere;
+            }
             handle.createUpdate("DELETE FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")
                     .bind("key", taskKey)
                     .bindList("nos", List.copyOf(replaced))
                     .execute();
-            for (long objectId : present) {
-                JdbcDeletionQueue.enqueue(handle, keys.key(task.taskId(), objectId), now, deleteAfter);
+            ObjectRows.release(handle, keys, present, now, deleteAfter);
+            if (kind == ObjectKind.CONSOLIDATED) {
+                ObjectRows.insert(handle, frames.get(0).objectId(), kind, frames.size(), now);
             }
-            handle.createUpdate(
-                            "UPDATE tm_task SET live_segments = live_segments - :replaced + 1 WHERE task_key = :key")
+            long looseReplaced = present.stream()
+                    .filter(frame -> frame.kind() != ObjectKind.CONSOLIDATED)
+                    .count();
+            long sharedReplaced = present.stream()
+                    .filter(frame -> frame.kind() == ObjectKind.SHARED)
+                    .count();
+            handle.createUpdate("UPDATE tm_task SET live_segments = live_segments - :replaced + :frames,"
+                            + " loose_segments = loose_segments - :loose + :newLoose,"
+                            + " shared_frames = shared_frames - :shared WHERE task_key = :key")
                     .bind("replaced", replaced.size())
+                    .bind("frames", frames.size())
+                    .bind("loose", looseReplaced)
+                    .bind("newLoose", kind == ObjectKind.TASK ? 1 : 0)
+                    .bind("shared", sharedReplaced)
                     .bind("key", taskKey)
                     .execute();
             return new ReplaceOutcome.Replaced(moved);
         });
     }
 
+    /**
+     * Tasks with segments not yet consolidated: sealed ones with any frame in a shared object or
+     * several one-frame objects, open ones with more than {@code maxOpenSegments} such segments.
+     * A task whose segments are all in consolidated objects is never a candidate again.
+     */
     @Override
     public List<String> compactionCandidates(int maxOpenSegments, int limit) {
         return database.read(
                 "metadata compactionCandidates for -",
-                handle -> handle.createQuery(
-                                "SELECT task_id FROM tm_task WHERE live_segments > 1 AND (sealed = 1 OR live_segments > :max)"
-                                        + " ORDER BY live_segments DESC LIMIT :limit")
+                handle -> handle.createQuery("SELECT task_id FROM tm_task WHERE loose_segments > 0"
+                                + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1))"
+                                + " OR loose_segments > :max)"
+                                + " ORDER BY loose_segments DESC LIMIT :limit")
                         .bind("max", maxOpenSegments)
                         .bind("limit", limit)
                         .mapTo(String.class)
                         .list());
+    }
+
+    @Override
+    public List<String> sharedFramesBefore(Instant cutoff, int limit) {
+        return database.read(
+                "metadata sharedFramesBefore for -",
+                handle -> handle.createQuery(
+                                "SELECT t.task_id FROM tm_segment s JOIN tm_task t ON t.task_key = s.task_key"
+                                        + " WHERE s.object_kind = 1 AND s.created_at < :cutoff"
+                                        + " GROUP BY t.task_id ORDER BY MIN(s.created_at) LIMIT :limit")
+                        .bind("cutoff", cutoff.toEpochMilli())
+                        .bind("limit", limit)
+                        .mapTo(String.class)
+                        .list());
+    }
+
+    @Override
+    public Optional<Instant> oldestSharedObject() {
+        return database.read(
+                "metadata oldestSharedObject for -",
+                handle -> handle.createQuery(
+                                "SELECT created_at FROM tm_object WHERE object_kind = 1 ORDER BY created_at LIMIT 1")
+                        .mapTo(Long.class)
+                        .findOne()
+                        .map(Instant::ofEpochMilli));
     }
 
     @Override
@@ -118,7 +196,7 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
         return database.read("metadata knownObjects for " + taskId, handle -> {
             Set<Long> known = new HashSet<>(
                     handle.createQuery("SELECT s.object_id FROM tm_segment s JOIN tm_task t ON t.task_key = s.task_key"
-                                    + " WHERE t.task_id = :id")
+                                    + " WHERE t.task_id = :id AND s.object_kind <> 1")
                             .bind("id", taskId)
                             .mapTo(Long.class)
                             .list());
@@ -127,6 +205,33 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                     .bind("to", end)
                     .mapTo(String.class)
                     .forEach(key -> keys.objectId(key).ifPresent(known::add));
+            return known;
+        });
+    }
+
+    @Override
+    public Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds) {
+        if (objectIds.isEmpty()) {
+            return Set.of();
+        }
+        List<Long> ids = List.copyOf(objectIds);
+        return database.read("metadata knownSharedObjects for -", handle -> {
+            Set<Long> known = new HashSet<>();
+            for (int from = 0; from < ids.size(); from += CommitTransaction.ROWS_PER_STATEMENT) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + CommitTransaction.ROWS_PER_STATEMENT));
+                // A shared object has its tm_object row from the commit that first references it
+                // until its last live frame goes, when it is queued in tm_deletion instead.
+                known.addAll(handle.createQuery("SELECT object_id FROM tm_object WHERE object_id IN (<ids>)")
+                        .bindList("ids", chunk)
+                        .mapTo(Long.class)
+                        .list());
+                Map<String, Long> byKey = new HashMap<>();
+                chunk.forEach(id -> byKey.put(keys.sharedKey(id), id));
+                handle.createQuery("SELECT object_key FROM tm_deletion WHERE object_key IN (<keys>)")
+                        .bindList("keys", List.copyOf(byKey.keySet()))
+                        .mapTo(String.class)
+                        .forEach(key -> known.add(byKey.get(key)));
+            }
             return known;
         });
     }

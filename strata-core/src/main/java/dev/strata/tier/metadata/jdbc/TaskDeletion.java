@@ -3,6 +3,7 @@ package dev.strata.tier.metadata.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.BackendUnavailableException;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.PendingDeletion;
 import dev.strata.tier.metadata.SegmentKeys;
 import java.time.Clock;
@@ -44,7 +45,7 @@ final class TaskDeletion {
         List<PendingDeletion> queued =
                 database.write("metadata deleteTasks for " + taskIds.iterator().next(), handle -> {
                     Instant now = clock.instant();
-                    List<PendingDeletion> deletions = new ArrayList<>();
+                    List<ObjectRows.RemovedFrame> removed = new ArrayList<>();
                     // In id order, so two deletes of overlapping sets lock task rows in one order.
                     for (String taskId : new TreeSet<>(taskIds)) {
                         // The task row goes first: on PostgreSQL this waits for a commit that holds
@@ -57,14 +58,12 @@ final class TaskDeletion {
                         if (taskKey.isEmpty()) {
                             continue;
                         }
-                        List<Long> objects = handle.createQuery(
-                                        "SELECT object_id FROM tm_segment WHERE task_key = :key")
+                        removed.addAll(handle.createQuery(
+                                        "SELECT object_id, object_kind FROM tm_segment WHERE task_key = :key")
                                 .bind("key", taskKey.get())
-                                .mapTo(Long.class)
-                                .list();
-                        for (long objectId : objects) {
-                            deletions.add(JdbcDeletionQueue.enqueue(handle, keys.key(taskId, objectId), now, now));
-                        }
+                                .map((rs, ctx) -> new ObjectRows.RemovedFrame(
+                                        taskId, rs.getLong(1), ObjectKind.ofColumn(rs.getInt(2))))
+                                .list());
                         namesUsed.addAll(handle.createQuery("SELECT name_id FROM tm_task_name WHERE task_key = :key")
                                 .bind("key", taskKey.get())
                                 .mapTo(Integer.class)
@@ -75,7 +74,8 @@ final class TaskDeletion {
                                     .execute();
                         }
                     }
-                    return deletions;
+                    // Objects last, all tasks' together, in object id order (see ObjectRows.release).
+                    return ObjectRows.release(handle, keys, removed, now, now);
                 });
         pruneNames(namesUsed);
         return queued;

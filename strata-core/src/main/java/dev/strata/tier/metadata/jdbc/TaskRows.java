@@ -1,6 +1,8 @@
 package dev.strata.tier.metadata.jdbc;
 
 import dev.strata.model.TaskSummary;
+import dev.strata.tier.metadata.MessageLocation;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import java.sql.ResultSet;
@@ -29,6 +31,22 @@ final class TaskRows {
                         rs.getLong("live_segments")));
     }
 
+    /**
+     * A location from the columns {@code m.seq, m.segment_no, s.object_id, s.checksum, s.object_kind,
+     * s.frame_offset, s.byte_size}, in that order, at the start of the row.
+     */
+    static MessageLocation location(String taskId, ResultSet rs) throws SQLException {
+        return new MessageLocation(
+                taskId,
+                rs.getLong(1),
+                rs.getInt(2),
+                rs.getLong(3),
+                rs.getInt(4),
+                ObjectKind.ofColumn(rs.getInt(5)),
+                rs.getLong(6),
+                rs.getInt(7));
+    }
+
     static void requireSameTask(TaskRecord task, SegmentCommit segment) {
         if (segment.taskKey() != task.taskKey()) {
             throw new IllegalArgumentException("segment for task key " + segment.taskKey() + " committed to task "
@@ -51,8 +69,9 @@ final class TaskRows {
 
     static void insertSegment(Handle handle, int segmentNo, SegmentCommit segment, int messageCount, Instant now) {
         handle.createUpdate(
-                        "INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at)"
-                                + " VALUES (:key, :no, :object, :size, :count, :checksum, :at)")
+                        "INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at,"
+                                + " frame_offset, object_kind)"
+                                + " VALUES (:key, :no, :object, :size, :count, :checksum, :at, :offset, :kind)")
                 .bind("key", segment.taskKey())
                 .bind("no", segmentNo)
                 .bind("object", segment.objectId())
@@ -60,6 +79,8 @@ final class TaskRows {
                 .bind("count", messageCount)
                 .bind("checksum", segment.checksum())
                 .bind("at", now.toEpochMilli())
+                .bind("offset", segment.frameOffset())
+                .bind("kind", segment.kind().column())
                 .execute();
     }
 }

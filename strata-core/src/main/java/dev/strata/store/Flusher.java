@@ -1,0 +1,265 @@
+package dev.strata.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.codec.FrameIndex;
+import dev.strata.codec.SegmentCodec;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.TaskMessage;
+import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.metadata.CommitOutcome;
+import dev.strata.tier.metadata.FlushCommit;
+import dev.strata.tier.metadata.FrameCommit;
+import dev.strata.tier.metadata.MessageRow;
+import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.ObjectKind;
+import dev.strata.tier.metadata.SegmentCommit;
+import dev.strata.tier.metadata.TaskRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit across tasks: appends queue their encoded frame here and wait; a flush takes
+ * whatever is queued (up to {@code maxBytes} of frames), writes it as ONE shared object (frames
+ * back to back, then their index, see {@link FrameIndex}), makes it durable, commits the metadata
+ * of every frame in ONE transaction ({@link MetadataTier#commitFlush}), and only then fills the
+ * cache, tells the change listeners (once per task) and answers each append. There is no timer:
+ * appends that arrive while flushes are busy wait for the next one, so a flush grows with load.
+ *
+ * <p>Why nothing acknowledged is lost: an append is answered only after its object is durable and
+ * the transaction naming it committed. A failed object write or transaction fails every append of
+ * the flush and nothing of it is visible (no committed row points into the object; orphan
+ * collection removes it later, because a transaction that threw may still have committed, so the
+ * object is never removed here then). A few flushes run at once ({@code concurrency} worker
+ * threads) so the object store's latency does not serialize everything; the metadata tier keeps
+ * each transaction correct (SQLite takes them one at a time). Thread-safe.
+ */
+final class Flusher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Flusher.class);
+    private static final long IDLE_POLL_MILLIS = 200;
+
+    /** An append waiting for a flush. */
+    private record Pending(
+            TaskRecord task,
+            List<TaskMessage> messages,
+            SegmentCodec.Encoded frame,
+            CompletableFuture<CommitOutcome> outcome) {
+        int size() {
+            return frame.bytes().length;
+        }
+    }
+
+    private final ContentTier content;
+    private final MetadataTier metadata;
+    private final SegmentCache cache;
+    private final Consumer<String> changed;
+    private final long maxBytes;
+    private final long maxDelayNanos;
+    private final LinkedBlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean closed;
+
+    Flusher(
+            ContentTier content,
+            MetadataTier metadata,
+            SegmentCache cache,
+            Consumer<String> changed,
+            long maxBytes,
+            Duration maxDelay,
+            int concurrency) {
+        this.content = requireNonNull(content, "content is null");
+        this.metadata = requireNonNull(metadata, "metadata is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.changed = requireNonNull(changed, "changed is null");
+        this.maxBytes = maxBytes;
+        this.maxDelayNanos = maxDelay.toNanos();
+        for (int i = 0; i < concurrency; i++) {
+            Thread worker =
+                    Thread.ofPlatform().name("strata-flush-" + i).daemon().unstarted(this::work);
+            workers.add(worker);
+            worker.start();
+        }
+    }
+
+    /**
+     * Queues the task's frame for the next flush and waits until that flush committed or failed.
+     *
+     * @param messages the messages the frame encodes, in seq order, none stored yet as far as the caller knows
+     * @return what the commit did for this frame
+     * @throws BackendUnavailableException when the flush could not write its object or commit
+     */
+    CommitOutcome commit(TaskRecord task, List<TaskMessage> messages, SegmentCodec.Encoded frame) {
+        Pending pending = new Pending(task, messages, frame, new CompletableFuture<>());
+        if (closed) {
+            throw new BackendUnavailableException("the store is closed", null);
+        }
+        queue.add(pending);
+        if (closed) {
+            // close() may have drained the queue before our add; fail it ourselves then.
+            failQueued();
+        }
+        try {
+            return pending.outcome().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new BackendUnavailableException("flush failed: " + cause, cause);
+        }
+    }
+
+    /** @return appends waiting for a flush right now, for tests and diagnostics */
+    int queued() {
+        return queue.size();
+    }
+
+    private void work() {
+        while (!closed) {
+            List<Pending> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            try {
+                flush(batch);
+            } catch (Throwable t) {
+                // Every append of the flush fails alike, and nothing of it is visible.
+                batch.forEach(pending -> pending.outcome().completeExceptionally(t));
+                if (t instanceof Error && !(t instanceof OutOfMemoryError)) {
+                    log.error("flush worker failed; its appends failed, the worker goes on", t);
+                }
+            }
+        }
+    }
+
+    /** Waits for the first append, then takes what else is queued, up to {@code maxBytes} (or the delay). */
+    private List<Pending> nextBatch() throws InterruptedException {
+        List<Pending> batch = new ArrayList<>();
+        // Polled, not taken: close() lets a worker finish its flush and notice, never interrupts
+        // one (an interrupt would abort a file channel or a JDBC call half-way).
+        Pending first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return batch;
+        }
+        batch.add(first);
+        long bytes = first.size();
+        long deadline = System.nanoTime() + maxDelayNanos;
+        while (bytes < maxBytes) {
+            Pending next = queue.poll();
+            if (next == null && maxDelayNanos > 0) {
+                long left = deadline - System.nanoTime();
+                next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            }
+            if (next == null) {
+                break;
+            }
+            if (bytes + next.size() > maxBytes) {
+                queue.addFirst(next);
+                break;
+            }
+            batch.add(next);
+            bytes += next.size();
+        }
+        return batch;
+    }
+
+    private void flush(List<Pending> batch) {
+        long objectId = ThreadLocalRandom.current().nextLong();
+        String key = ContentKeys.shared(objectId);
+        List<FrameIndex.Frame> frames = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            frames.add(new FrameIndex.Frame(
+                    pending.task().taskId(),
+                    pending.messages().get(0).seq(),
+                    pending.messages().get(pending.messages().size() - 1).seq(),
+                    pending.frame()));
+        }
+        FrameIndex.Built object = FrameIndex.build(frames);
+        content.put(key, object.bytes());
+        List<FrameCommit> commits = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            FrameIndex.Entry entry = object.entries().get(i);
+            commits.add(new FrameCommit(
+                    pending.task(),
+                    new SegmentCommit(
+                            pending.task().taskKey(),
+                            objectId,
+                            entry.length(),
+                            entry.checksum(),
+                            MessageRow.of(pending.messages()),
+                            ObjectKind.SHARED,
+                            entry.offset())));
+        }
+        List<CommitOutcome> outcomes = metadata.commitFlush(new FlushCommit(objectId, commits));
+        Set<String> tasksChanged = new LinkedHashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (outcomes.get(i) instanceof CommitOutcome.Committed committed
+                    && !committed.insertedSeqs().isEmpty()) {
+                cache.put(
+                        Frame.cacheKey(key, object.entries().get(i).offset()),
+                        batch.get(i).frame().bytes());
+                tasksChanged.add(batch.get(i).task().taskId());
+            }
+        }
+        if (tasksChanged.isEmpty()) {
+            // The commit recorded nothing (every task gone, every message stored before): no row
+            // points into the object, so it can go now; orphan collection would find it otherwise.
+            discard(key);
+        }
+        tasksChanged.forEach(changed);
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).outcome().complete(outcomes.get(i));
+        }
+    }
+
+    private void discard(String key) {
+        try {
+            content.delete(List.of(key));
+        } catch (BackendUnavailableException e) {
+            log.warn("could not remove unreferenced shared object {}; orphan collection will: {}", key, e.getMessage());
+        }
+    }
+
+    private void failQueued() {
+        for (Pending pending = queue.poll(); pending != null; pending = queue.poll()) {
+            pending.outcome().completeExceptionally(new BackendUnavailableException("the store is closed", null));
+        }
+    }
+
+    /** Stops the workers after the flushes they are in; appends still queued fail as unavailable. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        failQueued();
+    }
+}

@@ -1,0 +1,391 @@
+package dev.strata.store;
+
+import static dev.strata.testing.Messages.range;
+import static dev.strata.testing.Messages.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.strata.metrics.MeteredContentTier;
+import dev.strata.model.AppendResult;
+import dev.strata.model.BackendUnavailableException;
+import dev.strata.model.MessageQuery;
+import dev.strata.model.NewMessage;
+import dev.strata.model.TaskMessage;
+import dev.strata.model.TaskNotFoundException;
+import dev.strata.testing.FaultProxy;
+import dev.strata.testing.HookedContentTier;
+import dev.strata.testing.S3ProxyServer;
+import dev.strata.testing.StoreFixture;
+import dev.strata.testing.TestDatabases;
+import dev.strata.testing.TestS3;
+import dev.strata.testing.TestServices;
+import dev.strata.tier.cache.CaffeineSegmentCache;
+import dev.strata.tier.content.ContentKeys;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.content.LocalDirectoryContentTier;
+import dev.strata.tier.content.s3.S3ContentTier;
+import dev.strata.tier.content.s3.S3Location;
+import dev.strata.tier.metadata.jdbc.Database;
+import dev.strata.tier.metadata.jdbc.DatabaseSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The shared write path (issue 12): appends waiting at the same moment go into one shared object
+ * and one metadata transaction, first write wins across and within flushes, and a flush that
+ * fails (its object write or its commit) fails every append in it with nothing visible. On both
+ * backend sets: SQLite with a local directory, PostgreSQL with S3 (S3Proxy). Flushes are held at
+ * a known point with a content hook, so which appends share a flush is certain, not timed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SharedFlushTest {
+    enum Backends {
+        EMBEDDED,
+        SCALED
+    }
+
+    @TempDir
+    static Path directory;
+
+    private S3ProxyServer s3;
+    private FaultProxy postgresProxy;
+    private final List<String> schemas = new ArrayList<>();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private HookedContentTier content;
+    private ListableContent raw;
+    private Database database;
+    private TaskMessageStore store;
+    private final AtomicInteger instance = new AtomicInteger();
+
+    @BeforeAll
+    void start() {
+        s3 = new S3ProxyServer(directory.resolve("s3"));
+        postgresProxy = FaultProxy.to(TestServices.POSTGRES_URL);
+    }
+
+    @AfterEach
+    void closeStore() throws Exception {
+        for (AutoCloseable resource : opened.reversed()) {
+            resource.close();
+        }
+        opened.clear();
+        postgresProxy.pass();
+    }
+
+    @AfterAll
+    void stop() {
+        threads.shutdownNow();
+        postgresProxy.close();
+        s3.close();
+        schemas.forEach(TestServices::dropSchema);
+    }
+
+    /** A store on fresh backends of the set; its PostgreSQL connections pass through {@link #postgresProxy}. */
+    private TaskMessageStore open(Backends backends, StoreOptions options) {
+        int n = instance.incrementAndGet();
+        switch (backends) {
+            case EMBEDDED -> {
+                database = TestDatabases.sqlite(directory.resolve("db-" + n));
+                raw = new LocalDirectoryContentTier(directory.resolve("objects-" + n));
+            }
+            case SCALED -> {
+                String schema = TestServices.uniqueName("flush");
+                schemas.add(schema);
+                database = new Database(new DatabaseSettings(
+                        postgresProxy.through(TestServices.postgresUrl(schema)) + "&socketTimeout=5",
+                        Optional.empty(),
+                        Optional.empty(),
+                        8,
+                        Duration.ofSeconds(5)));
+                String bucket = s3.createBucket("flush");
+                raw = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(s3));
+            }
+        }
+        opened.add(database);
+        opened.add(raw);
+        content = new HookedContentTier(new MeteredContentTier(raw, new SimpleMeterRegistry()));
+        CaffeineSegmentCache cache = new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
+        opened.add(cache);
+        store = StoreFixture.store(database, content, cache, options);
+        opened.add(store);
+        return store;
+    }
+
+    private static StoreOptions oneFlushAtATime() {
+        return StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 1);
+    }
+
+    private List<String> sharedObjects() {
+        List<String> keys = new ArrayList<>();
+        raw.list(ContentKeys.SHARED, "", 1000).forEach(object -> keys.add(object.key()));
+        return keys;
+    }
+
+    /** Holds the next put until the returned latch is opened, then lets it (and later ones) through. */
+    private CountDownLatch holdNextPut(CountDownLatch entered) {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean held = new AtomicBoolean();
+        content.beforePut(key -> {
+            if (held.compareAndSet(false, true)) {
+                entered.countDown();
+                awaitLatch(release);
+            }
+        });
+        return release;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void appendsOfManyTasksWaitingTogether_shareOneObject_andEachGetsItsExactResult(Backends backends) {
+        open(backends, oneFlushAtATime());
+        for (int t = 0; t < 40; t++) {
+            store.createTask("task-" + t);
+        }
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> first = threads.submit(() -> store.append("task-0", range(0, 9)));
+        awaitLatch(entered);
+        List<Future<AppendResult>> waiting = new ArrayList<>();
+        for (int t = 1; t < 40; t++) {
+            String taskId = "task-" + t;
+            waiting.add(threads.submit(() -> store.append(taskId, range(0, 19))));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 39);
+
+        release.countDown();
+
+        assertThat(get(first)).isEqualTo(new AppendResult(10, 0, 0));
+        for (Future<AppendResult> result : waiting) {
+            assertThat(get(result)).isEqualTo(new AppendResult(20, 0, 0));
+        }
+        assertThat(sharedObjects())
+                .as("objects of 40 appends: the held flush's and one for the 39 that waited")
+                .hasSize(2);
+        assertThat(raw.list(ContentKeys.TASKS, "", 10))
+                .as("objects of single tasks")
+                .isEmpty();
+        for (int t = 1; t < 40; t++) {
+            assertThat(store.list("task-" + t, MessageQuery.all()).messages())
+                    .extracting(TaskMessage::content)
+                    .isEqualTo(range(0, 19).stream().map(NewMessage::content).toList());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void twoAppendsOfOneTaskInOneFlush_theFirstWins_andEachIsItsOwnCommit(Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("blocker");
+        store.createTask("t");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> blocker = threads.submit(() -> store.append("blocker", range(0, 0)));
+        awaitLatch(entered);
+        List<NewMessage> firstBatch = new ArrayList<>();
+        List<NewMessage> secondBatch = new ArrayList<>();
+        for (long seq = 0; seq < 10; seq++) {
+            firstBatch.add(text(seq, "first " + seq));
+            secondBatch.add(text(seq + 5, "second " + (seq + 5)));
+        }
+        Future<AppendResult> first = threads.submit(() -> store.append("t", firstBatch));
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 1);
+        Future<AppendResult> second = threads.submit(() -> store.append("t", secondBatch));
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 2);
+
+        release.countDown();
+
+        assertThat(get(blocker)).isEqualTo(new AppendResult(1, 0, 0));
+        assertThat(get(first)).isEqualTo(new AppendResult(10, 0, 0));
+        assertThat(get(second)).as("seqs 5 to 9 were stored by the first").isEqualTo(new AppendResult(5, 5, 0));
+        List<TaskMessage> all = store.list("t", MessageQuery.all()).messages();
+        assertThat(all)
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(
+                        range(0, 14).stream().map(NewMessage::seq).toList());
+        assertThat(all.subList(5, 10)).extracting(TaskMessage::content).allMatch(c -> c.startsWith("first "));
+        assertThat(sharedObjects())
+                .as("the blocker's object and the one both appends share")
+                .hasSize(2);
+        assertThat(store.log().horizon("t")).as("one commit per append").contains(2L);
+        assertThat(store.task("t").orElseThrow().messageCount()).isEqualTo(15);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void concurrentDuplicateAppends_acrossFlushes_storeEachSeqOnce_withExactCounts(Backends backends) {
+        open(backends, StoreOptions.defaults());
+        store.createTask("dup");
+        List<Future<AppendResult>> results = new ArrayList<>();
+        for (int writer = 0; writer < 16; writer++) {
+            long from = (writer % 4) * 10L;
+            results.add(threads.submit(() -> store.append("dup", range(from, from + 29))));
+        }
+        long accepted = 0;
+        for (Future<AppendResult> result : results) {
+            AppendResult r = get(result);
+            assertThat(r.accepted() + r.duplicates()).isEqualTo(30);
+            accepted += r.accepted();
+        }
+        assertThat(accepted).as("seqs 0 to 59, each accepted once").isEqualTo(60);
+        assertThat(store.list("dup", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(
+                        range(0, 59).stream().map(NewMessage::seq).toList());
+        assertThat(store.task("dup").orElseThrow().messageCount()).isEqualTo(60);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void flushWhoseObjectWriteFails_failsEveryAppendInIt_nothingIsVisible_andTheRetrySucceeds(Backends backends) {
+        open(backends, oneFlushAtATime());
+        for (String taskId : List.of("a", "b", "c", "d")) {
+            store.createTask(taskId);
+        }
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean failing = new AtomicBoolean(true);
+        AtomicBoolean held = new AtomicBoolean();
+        content.beforePut(key -> {
+            if (held.compareAndSet(false, true)) {
+                entered.countDown();
+                awaitLatch(release);
+            }
+            if (failing.get()) {
+                throw new BackendUnavailableException("content put of " + key + " failed: injected", null);
+            }
+        });
+        Future<AppendResult> first = threads.submit(() -> store.append("a", range(0, 4)));
+        awaitLatch(entered);
+        List<Future<AppendResult>> together = new ArrayList<>();
+        for (String taskId : List.of("b", "c", "d")) {
+            together.add(threads.submit(() -> store.append(taskId, range(0, 4))));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 3);
+
+        release.countDown();
+
+        assertFailsUnavailable(first);
+        together.forEach(SharedFlushTest::assertFailsUnavailable);
+        for (String taskId : List.of("a", "b", "c", "d")) {
+            assertThat(store.list(taskId, MessageQuery.all()).messages())
+                    .as("messages of %s", taskId)
+                    .isEmpty();
+            assertThat(store.task(taskId).orElseThrow().messageCount()).isZero();
+        }
+        assertThat(sharedObjects()).isEmpty();
+
+        failing.set(false);
+        for (String taskId : List.of("a", "b", "c", "d")) {
+            assertThat(store.append(taskId, range(0, 4))).isEqualTo(new AppendResult(5, 0, 0));
+            assertThat(store.list(taskId, MessageQuery.all()).messages()).hasSize(5);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Backends.class, names = "SCALED")
+    void flushWhoseMetadataCommitFails_failsEveryAppendInIt_nothingIsVisible(Backends backends) {
+        open(backends, oneFlushAtATime());
+        for (String taskId : List.of("a", "b")) {
+            store.createTask(taskId);
+        }
+        // The object is durable; then PostgreSQL drops every connection before the commit.
+        content.afterPut(key -> postgresProxy.reset());
+
+        assertThatThrownBy(() -> store.append("a", range(0, 4)))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("metadata commitFlush for a");
+        content.afterPut(key -> {});
+        postgresProxy.pass();
+
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(BackendUnavailableException.class)
+                .untilAsserted(
+                        () -> assertThat(store.list("a", MessageQuery.all()).messages())
+                                .isEmpty());
+        assertThat(store.task("a").orElseThrow().messageCount()).isZero();
+        assertThat(sharedObjects())
+                .as("the uncommitted object stays for orphan collection (the commit might have landed)")
+                .hasSize(1);
+        assertThat(store.append("a", range(0, 4))).isEqualTo(new AppendResult(5, 0, 0));
+        assertThat(store.append("b", range(0, 4))).isEqualTo(new AppendResult(5, 0, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void deleteRacingAnAppend_whoseObjectIsWritten_failsTheAppendAsNotFound_andKeepsOthersInTheFlush(
+            Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("doomed");
+        store.createTask("kept");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> blocker = threads.submit(() -> store.append("kept", range(0, 0)));
+        awaitLatch(entered);
+        Future<AppendResult> doomed = threads.submit(() -> store.append("doomed", range(0, 4)));
+        Future<AppendResult> kept = threads.submit(() -> store.append("kept", range(1, 5)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 2);
+        store.delete(List.of("doomed"));
+
+        release.countDown();
+
+        assertThat(get(blocker)).isEqualTo(new AppendResult(1, 0, 0));
+        assertThatThrownBy(() -> getOrThrow(doomed)).isInstanceOf(TaskNotFoundException.class);
+        assertThat(get(kept)).isEqualTo(new AppendResult(5, 0, 0));
+        assertThat(store.list("kept", MessageQuery.all()).messages()).hasSize(6);
+        assertThat(store.task("doomed")).isEmpty();
+    }
+
+    private static void assertFailsUnavailable(Future<AppendResult> result) {
+        assertThatThrownBy(() -> getOrThrow(result))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("injected");
+    }
+
+    private static AppendResult get(Future<AppendResult> result) {
+        return getOrThrow(result);
+    }
+
+    private static AppendResult getOrThrow(Future<AppendResult> result) {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("latch not reached");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
