@@ -2,6 +2,7 @@ package dev.strata.server.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.strata.codec.FrameIndex;
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
 import dev.strata.model.InvalidInputException;
@@ -13,6 +14,7 @@ import dev.strata.tier.content.ContentKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -20,9 +22,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code strata segment dump KEY}: decodes one content object for people debugging storage. The
- * first line describes the object ({@code {"segment":{"key","bytes","checksum","decoded_bytes",
- * "task_id","messages","first_seq","last_seq"}}}), then one line per message in the API's shape.
+ * {@code strata segment dump KEY}: decodes one content object for people debugging storage. For
+ * each frame of the object a line describes it ({@code {"segment":{"key","bytes","checksum",
+ * "decoded_bytes","offset","task_id","messages","first_seq","last_seq"}}}), then one line per
+ * message in the API's shape.
  * Everything it knows of the format comes from {@link SegmentCodec}'s public API, so a new object
  * layout needs changes here only.
  */
@@ -67,38 +70,50 @@ final class SegmentCommand implements Runnable {
     }
 
     /**
-     * Writes the object's description and messages to {@code out}.
+     * Writes each frame's description, then its messages, to {@code out}. An object written by a
+     * flush or by consolidation holds several frames and an index ({@link FrameIndex}); an older
+     * object is one frame of the task its key names.
      *
-     * @throws dev.strata.model.CorruptContentException when the object is not a valid segment
+     * @throws dev.strata.model.CorruptContentException when the object or a frame is not valid
      */
     static void dump(String key, byte[] bytes, PrintStream out) throws IOException {
         SegmentCodec codec = new SegmentCodec();
-        int checksum = codec.verify(bytes);
-        String taskId =
+        String keyTask =
                 ContentKeys.parse(key).map(ContentKeys.SegmentKey::taskId).orElse("");
-        List<TaskMessage> messages = codec.decode(taskId, bytes);
+        List<FrameIndex.Entry> frames = FrameIndex.read(bytes)
+                .orElseGet(() -> List.of(new FrameIndex.Entry(keyTask, -1, -1, 0, bytes.length, 0)));
         try (JsonGenerator json = new JsonFactory().createGenerator((OutputStream) out)) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.setRootValueSeparator(null);
-            json.writeStartObject();
-            json.writeObjectFieldStart("segment");
-            json.writeStringField("key", key);
-            json.writeNumberField("bytes", bytes.length);
-            json.writeStringField("checksum", String.format("%08x", checksum));
-            json.writeNumberField("decoded_bytes", codec.decodedLength(bytes));
-            json.writeStringField("task_id", taskId);
-            json.writeNumberField("messages", messages.size());
-            if (!messages.isEmpty()) {
-                json.writeNumberField("first_seq", messages.get(0).seq());
-                json.writeNumberField(
-                        "last_seq", messages.get(messages.size() - 1).seq());
-            }
-            json.writeEndObject();
-            json.writeEndObject();
-            json.writeRaw('\n');
-            for (TaskMessage message : messages) {
-                MessageShape.write(json, message);
+            for (FrameIndex.Entry frame : frames) {
+                if (frame.offset() < 0 || frame.offset() + frame.length() > bytes.length) {
+                    throw new CorruptContentException("frame at " + frame.offset() + " does not fit the object");
+                }
+                byte[] frameBytes =
+                        Arrays.copyOfRange(bytes, (int) frame.offset(), (int) frame.offset() + frame.length());
+                int checksum = codec.verify(frameBytes);
+                List<TaskMessage> messages = codec.decode(frame.taskId(), frameBytes);
+                json.writeStartObject();
+                json.writeObjectFieldStart("segment");
+                json.writeStringField("key", key);
+                json.writeNumberField("bytes", frameBytes.length);
+                json.writeStringField("checksum", String.format("%08x", checksum));
+                json.writeNumberField("decoded_bytes", codec.decodedLength(frameBytes));
+                json.writeNumberField("offset", frame.offset());
+                json.writeStringField("task_id", frame.taskId());
+                json.writeNumberField("messages", messages.size());
+                if (!messages.isEmpty()) {
+                    json.writeNumberField("first_seq", messages.get(0).seq());
+                    json.writeNumberField(
+                            "last_seq", messages.get(messages.size() - 1).seq());
+                }
+                json.writeEndObject();
+                json.writeEndObject();
                 json.writeRaw('\n');
+                for (TaskMessage message : messages) {
+                    MessageShape.write(json, message);
+                    json.writeRaw('\n');
+                }
             }
         }
         out.flush();

@@ -3,6 +3,7 @@ package dev.strata.server.stats;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.stats.StorageReport.Usage;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.util.List;
 
@@ -19,15 +20,17 @@ final class StorageQueries {
         this.database = requireNonNull(database, "database is null");
     }
 
-    /** One live segment: enough to find its object and compare its stored size with its decoded one. */
-    record SegmentSample(String taskId, long objectId, long byteSize) {}
+    /** One live frame: enough to find it in its object and compare its stored size with its decoded one. */
+    record SegmentSample(String taskId, ObjectKind kind, long objectId, long offset, int byteSize) {}
 
     Usage store() {
         return database.read("stats store usage", h -> {
             long[] tasks = h.createQuery("SELECT COUNT(*), COALESCE(SUM(message_count), 0) FROM tm_task")
                     .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
                     .one();
-            long[] content = h.createQuery("SELECT COUNT(*), COALESCE(SUM(byte_size), 0) FROM tm_segment")
+            // Objects, not frames: a shared object holds frames of many tasks, a consolidated one several of one task.
+            long[] content = h.createQuery(
+                            "SELECT COUNT(DISTINCT object_id)," + " COALESCE(SUM(byte_size), 0) FROM tm_segment")
                     .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
                     .one();
             return new Usage(tasks[0], tasks[1], content[0], content[1]);
@@ -46,9 +49,10 @@ final class StorageQueries {
                     .bind("w", workspaceId)
                     .mapTo(Long.class)
                     .one();
-            long[] content = h.createQuery("SELECT COUNT(*), COALESCE(SUM(s.byte_size), 0) FROM task a"
-                            + " JOIN tm_task t ON t.task_id = a.id JOIN tm_segment s ON s.task_key = t.task_key"
-                            + " WHERE a.workspace_id = :w")
+            long[] content = h.createQuery(
+                            "SELECT COUNT(DISTINCT s.object_id), COALESCE(SUM(s.byte_size), 0) FROM task a"
+                                    + " JOIN tm_task t ON t.task_id = a.id JOIN tm_segment s ON s.task_key = t.task_key"
+                                    + " WHERE a.workspace_id = :w")
                     .bind("w", workspaceId)
                     .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
                     .one();
@@ -78,8 +82,9 @@ final class StorageQueries {
     long compactionBacklog(int maxOpenSegments) {
         return database.read(
                 "stats compaction backlog",
-                h -> h.createQuery("SELECT COUNT(*) FROM tm_task"
-                                + " WHERE live_segments > 1 AND (sealed = 1 OR live_segments > :max)")
+                h -> h.createQuery(
+                                "SELECT COUNT(*) FROM tm_task WHERE loose_segments > 0"
+                                        + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1)) OR loose_segments > :max)")
                         .bind("max", maxOpenSegments)
                         .mapTo(Long.class)
                         .one());
@@ -89,10 +94,16 @@ final class StorageQueries {
     List<SegmentSample> newestSegments(int limit) {
         return database.read(
                 "stats newest segments",
-                h -> h.createQuery("SELECT t.task_id, s.object_id, s.byte_size FROM tm_segment s"
-                                + " JOIN tm_task t ON t.task_key = s.task_key ORDER BY s.created_at DESC LIMIT :limit")
+                h -> h.createQuery(
+                                "SELECT t.task_id, s.object_kind, s.object_id, s.frame_offset, s.byte_size FROM tm_segment s"
+                                        + " JOIN tm_task t ON t.task_key = s.task_key ORDER BY s.created_at DESC LIMIT :limit")
                         .bind("limit", limit)
-                        .map((rs, ctx) -> new SegmentSample(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+                        .map((rs, ctx) -> new SegmentSample(
+                                rs.getString(1),
+                                ObjectKind.ofColumn(rs.getInt(2)),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                rs.getInt(5)))
                         .list());
     }
 }

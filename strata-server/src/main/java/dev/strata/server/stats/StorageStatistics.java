@@ -7,6 +7,7 @@ import dev.strata.model.CorruptContentException;
 import dev.strata.store.ContentSegmentKeys;
 import dev.strata.tier.content.ContentTier;
 import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.jdbc.Database;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +87,10 @@ public final class StorageStatistics {
 
     /** Empty when the object is gone (deleted since the query) or is not a readable segment: it is left out of the sample. */
     private Optional<Integer> decodedLength(StorageQueries.SegmentSample sample) {
-        Optional<byte[]> bytes = content.get(keys.key(sample.taskId(), sample.objectId()));
+        String key = sample.kind() == ObjectKind.SHARED
+                ? keys.sharedKey(sample.objectId())
+                : keys.key(sample.taskId(), sample.objectId());
+        Optional<byte[]> bytes = content.get(key, sample.offset(), sample.byteSize());
         if (bytes.isEmpty()) {
             return Optional.empty();
         }

@@ -109,10 +109,11 @@ class ExportCommandTest {
         Result dump = strata("source", "segment", "dump", key);
         assertThat(dump.exitCode()).as(dump.err()).isZero();
         List<String> lines = dump.out().lines().toList();
+        // The object a flush wrote: one frame (the task's one append), its header line, its messages.
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0))
                 .startsWith("{\"segment\":{\"key\":\"" + key + "\",\"bytes\":")
-                .contains("\"task_id\":\"t-1\",\"messages\":2,\"first_seq\":1,\"last_seq\":2}}");
+                .contains("\"offset\":0,\"task_id\":\"t-1\",\"messages\":2,\"first_seq\":1,\"last_seq\":2}}");
         assertThat(lines.get(2)).contains("\"input\":{\"a\":1.50}");
         Result missing = strata("source", "segment", "dump", "tasks/none/0000000000000000.seg");
         assertThat(missing.exitCode()).isEqualTo(2);
