@@ -113,7 +113,7 @@ public record StrataConfig(
                         read.duration("STRATA_STREAM_CATCH_UP", "2s")),
                 new FlushConfig(
                         read.number("STRATA_FLUSH_MAX_BYTES", 8L << 20, 1024, 1L << 30),
-                        read.duration("STRATA_FLUSH_MAX_DELAY", "0s"),
+                        read.waitDuration("STRATA_FLUSH_MAX_DELAY", "0s"),
                         (int) read.number("STRATA_FLUSH_CONCURRENCY", 4, 1, 64),
                         read.duration("STRATA_SHARED_SEGMENT_TTL", "10m")));
     }
@@ -255,7 +255,7 @@ public record StrataConfig(
             };
         }
 
-        /** A duration longer than zero: every duration Strata reads is an interval, timeout or lifetime. */
+        /** A duration longer than zero: an interval, timeout or lifetime. */
         Duration duration(String name, String fallback) {
             String text = text(name, fallback);
             Duration duration = Durations.parse(name, text);
@@ -263,6 +263,11 @@ public record StrataConfig(
                 throw new ConfigException(name + " must be longer than 0, got '" + text + "'");
             }
             return duration;
+        }
+
+        /** A wait that may be zero (do not wait), never negative: {@code STRATA_FLUSH_MAX_DELAY}. */
+        Duration waitDuration(String name, String fallback) {
+            return Durations.parse(name, text(name, fallback));
         }
     }
 }

@@ -896,7 +896,6 @@ abstract class AbstractHttpApiTest {
 
     @Test
     void deleteTask_removesItEverywhere() {
-        long pendingBefore = strata.store().pendingDeletions();
         String task = newTask();
         append(task, batch(0, 4));
         append(task, batch(5, 9));
@@ -924,14 +923,14 @@ abstract class AbstractHttpApiTest {
                         .send()
                         .status())
                 .isEqualTo(404);
-        assertThat(strata.store().pendingDeletions())
-                .as("content removed at once, nothing left queued")
-                .isEqualTo(pendingBefore);
+        // No count of pending deletions here: the task's frames sit in shared objects, which are
+        // emptied and queued with a grace (and background consolidation of other tasks queues
+        // objects at any time). That no object keeps a deleted task's bytes past the bound is
+        // ConsolidationTest's job, which searches every raw object.
     }
 
     @Test
     void deleteConversation_removesItsTasksAndMessages() {
-        long pendingBefore = strata.store().pendingDeletions();
         String conversation = api.post("/api/conversations", "")
                 .token(userToken)
                 .workspace(workspace)
@@ -970,7 +969,7 @@ abstract class AbstractHttpApiTest {
                 .send();
         assertThat(again.status()).isEqualTo(404);
         assertThat(again.error()).isEqualTo("conversation not found");
-        assertThat(strata.store().pendingDeletions()).isEqualTo(pendingBefore);
+        // Pending deletions are not counted: see deleteTask_removesItEverywhere.
     }
 
     // ---- cross-workspace requests and refused requests change nothing
