@@ -108,6 +108,20 @@ final class BenchEnvironment implements AutoCloseable {
                 Clock.systemUTC());
     }
 
+    /** @return how many objects the content tier holds under {@code prefix}, listed page by page */
+    long objectsUnder(String prefix) {
+        long count = 0;
+        String after = "";
+        while (true) {
+            List<ListableContent.StoredObject> page = rawContent.list(prefix, after, ListableContent.MAX_PAGE);
+            count += page.size();
+            if (page.size() < ListableContent.MAX_PAGE) {
+                return count;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
     /** Environment variables that point a Strata server at these backends. */
     Map<String, String> serverEnvironment() {
         if (kind == Kind.EMBEDDED) {

@@ -4,6 +4,7 @@ import static dev.strata.bench.WorkloadTools.runConcurrently;
 
 import dev.strata.model.NewMessage;
 import dev.strata.store.TaskMessageStore;
+import dev.strata.tier.content.ContentKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,9 +74,11 @@ final class FootprintWorkload extends BenchWorkload {
                 + environment.requests("get")
                 + environment.requests("delete")
                 - beforeCompaction;
+        // Objects under each task's own prefix: a consolidated task is one object of several frames
+        // (its live segment count is its frames); shared objects hold no task's prefix.
         long objects = 0;
         for (String task : tasks) {
-            objects += store.task(task).orElseThrow().liveSegments();
+            objects += environment.objectsUnder(ContentKeys.taskPrefix(task));
         }
         long storedBytes = environment.counter("strata.content.written.bytes") - compactWritten;
         long deleteBefore = environment.requests("delete");
