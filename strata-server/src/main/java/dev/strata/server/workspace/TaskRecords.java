@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.workspace.WorkspaceDirectory.FinishOutcome;
 import dev.strata.tier.metadata.jdbc.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -69,15 +71,7 @@ final class TaskRecords {
         return h.createQuery(
                         "SELECT id, workspace_id, conversation_id, status, created_at, prompt FROM task WHERE id = :id")
                 .bind("id", taskId)
-                .map((rs, ctx) -> new Creation<>(
-                        Creation.Outcome.EXISTED,
-                        new Task(
-                                rs.getString(1),
-                                rs.getString(2),
-                                Optional.ofNullable(rs.getString(3)),
-                                TaskStatus.fromWireName(rs.getString(4)),
-                                Instant.ofEpochMilli(rs.getLong(5))),
-                        rs.getString(6)))
+                .map((rs, ctx) -> new Creation<>(Creation.Outcome.EXISTED, task(rs), rs.getString(6)))
                 .findOne();
     }
 
@@ -103,12 +97,7 @@ final class TaskRecords {
                                 "SELECT id, workspace_id, conversation_id, status, created_at FROM task WHERE id = :id AND workspace_id = :w")
                         .bind("id", id)
                         .bind("w", workspaceId)
-                        .map((rs, ctx) -> new Task(
-                                rs.getString(1),
-                                rs.getString(2),
-                                Optional.ofNullable(rs.getString(3)),
-                                TaskStatus.fromWireName(rs.getString(4)),
-                                Instant.ofEpochMilli(rs.getLong(5))))
+                        .map((rs, ctx) -> task(rs))
                         .findOne());
     }
 
@@ -120,12 +109,7 @@ final class TaskRecords {
                         .bind("w", workspaceId)
                         .bind("after", afterId)
                         .bind("limit", limit)
-                        .map((rs, ctx) -> new Task(
-                                rs.getString(1),
-                                rs.getString(2),
-                                Optional.ofNullable(rs.getString(3)),
-                                TaskStatus.fromWireName(rs.getString(4)),
-                                Instant.ofEpochMilli(rs.getLong(5))))
+                        .map((rs, ctx) -> task(rs))
                         .list());
     }
 
@@ -206,5 +190,15 @@ final class TaskRecords {
                 h -> h.createUpdate("DELETE FROM task WHERE id IN (<ids>)")
                         .bindList("ids", List.copyOf(taskIds))
                         .execute());
+    }
+
+    /** The task in columns 1 to 5: id, workspace_id, conversation_id, status, created_at. */
+    private static Task task(ResultSet rs) throws SQLException {
+        return new Task(
+                rs.getString(1),
+                rs.getString(2),
+                Optional.ofNullable(rs.getString(3)),
+                TaskStatus.fromWireName(rs.getString(4)),
+                Instant.ofEpochMilli(rs.getLong(5)));
     }
 }
