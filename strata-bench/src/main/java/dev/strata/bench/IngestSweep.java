@@ -84,9 +84,12 @@ final class IngestSweep {
                 SweepLoad.run(target, warmupTasks, connections, settings.warmupSeconds(), bodies, seed + connections);
         List<String> tasks = target.createTasks("sweep" + connections, connections);
         long putsBefore = target.contentPuts();
+        StrataSweepTarget.FlushStats flushesBefore = target instanceof StrataSweepTarget s ? s.flushStats() : null;
         SweepLoad.Outcome load =
                 SweepLoad.run(target, tasks, connections, settings.seconds(), bodies, seed + 1000 + connections);
         long puts = target.contentPuts() - putsBefore;
+        Map<String, Object> flushes =
+                target instanceof StrataSweepTarget s ? s.flushStats().since(flushesBefore) : Map.of();
         Map<String, java.util.BitSet> acknowledged = new LinkedHashMap<>(warmup.acknowledged());
         acknowledged.putAll(load.acknowledged());
         AcknowledgedCheck check = AcknowledgedCheck.compare(acknowledged, target::storedSeqs);
@@ -111,13 +114,16 @@ final class IngestSweep {
         point.put("p99_ms", latency.p99());
         point.put("content_puts", puts);
         point.put("puts_per_1000_messages", load.messages() == 0 ? Double.NaN : puts * 1000.0 / load.messages());
+        if (!flushes.isEmpty()) {
+            point.put("flush", flushes);
+        }
         point.put("acknowledged", check.acknowledged());
         point.put("stored", check.stored());
         point.put("lost", check.lost());
         point.put("lost_fraction", check.acknowledged() == 0 ? 0.0 : (double) check.lost() / check.acknowledged());
         log.accept(String.format(
                 Locale.ROOT,
-                "sweep: %s: %,.0f messages/s, p50 %.1f ms, p99 %.1f ms, %.1f PUTs per 1,000, failed %s, %d of %d acknowledged lost",
+                "sweep: %s: %,.0f messages/s, p50 %.1f ms, p99 %.1f ms, %.1f PUTs per 1,000, failed %s, %d of %d acknowledged lost%s",
                 where,
                 load.messages() / load.seconds(),
                 latency.median(),
@@ -125,7 +131,8 @@ final class IngestSweep {
                 load.messages() == 0 ? Double.NaN : puts * 1000.0 / load.messages(),
                 failures,
                 check.lost(),
-                check.acknowledged()));
+                check.acknowledged(),
+                flushes.isEmpty() ? "" : ", flushes " + flushes));
         return point;
     }
 

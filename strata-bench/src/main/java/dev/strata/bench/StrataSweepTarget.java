@@ -83,6 +83,52 @@ final class StrataSweepTarget implements SweepTarget {
                 .sum();
     }
 
+    /**
+     * Where a flush's time went so far, from the server's own meters: flushes, appends (frames)
+     * per flush, and the mean time of its object write and of its metadata transaction.
+     */
+    FlushStats flushStats() {
+        var registry = strata.registry();
+        var frames = registry.find("strata.flush.frames").summary();
+        return new FlushStats(
+                frames == null ? 0 : frames.count(),
+                frames == null ? 0 : frames.totalAmount(),
+                timerMillis("content", "put"),
+                timerMillis("metadata", "commitFlush"));
+    }
+
+    private double[] timerMillis(String tier, String operation) {
+        var timers = strata.registry()
+                .find("strata.tier.operation")
+                .tag("tier", tier)
+                .tag("operation", operation)
+                .timers();
+        return new double[] {
+            timers.stream().mapToLong(t -> t.count()).sum(),
+            timers.stream()
+                    .mapToDouble(t -> t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .sum()
+        };
+    }
+
+    /** Cumulative flush meters; {@link #since} gives the figures of one point. */
+    record FlushStats(long flushes, double frames, double[] puts, double[] commits) {
+        Map<String, Object> since(FlushStats before) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            long n = flushes - before.flushes;
+            out.put("flushes", n);
+            out.put("appends_per_flush", n == 0 ? Double.NaN : (frames - before.frames) / n);
+            out.put("content_put_mean_ms", mean(puts, before.puts));
+            out.put("flush_commit_mean_ms", mean(commits, before.commits));
+            return out;
+        }
+
+        private static double mean(double[] now, double[] before) {
+            double count = now[0] - before[0];
+            return count == 0 ? Double.NaN : (now[1] - before[1]) / count;
+        }
+    }
+
     @Override
     public void close() {
         strata.close();

@@ -13,6 +13,7 @@ import dev.strata.tier.metadata.PendingDeletion;
 import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -32,6 +33,7 @@ public final class MeteredMetadataTier implements MetadataTier {
     private final DeletionQueue deletions;
     private final SegmentCatalog catalog;
     private final CommitLog commitLog;
+    private final DistributionSummary framesPerFlush;
 
     public MeteredMetadataTier(MetadataTier delegate, MeterRegistry registry) {
         this.delegate = requireNonNull(delegate, "delegate is null");
@@ -41,6 +43,9 @@ public final class MeteredMetadataTier implements MetadataTier {
         this.commitLog = new MeteredCommitLog(delegate.commitLog(), timer);
         Gauge.builder("strata.deletion.backlog", delegate, tier -> safeSize(tier.deletions()))
                 .description("Content objects queued for deletion")
+                .register(registry);
+        this.framesPerFlush = DistributionSummary.builder("strata.flush.frames")
+                .description("Appends (one frame each) committed by one flush: one shared object, one transaction")
                 .register(registry);
     }
 
@@ -66,6 +71,7 @@ public final class MeteredMetadataTier implements MetadataTier {
 
     @Override
     public List<CommitOutcome> commitFlush(FlushCommit flush) {
+        framesPerFlush.record(flush.frames().size());
         return timer.time("commitFlush", () -> delegate.commitFlush(flush));
     }
 

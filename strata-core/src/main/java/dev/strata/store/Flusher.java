@@ -2,6 +2,7 @@ package dev.strata.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.codec.FrameIndex;
 import dev.strata.codec.SegmentCodec;
 import dev.strata.model.BackendUnavailableException;
@@ -18,15 +19,16 @@ import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,25 +39,31 @@ import org.slf4j.LoggerFactory;
  * back to back, then their index, see {@link FrameIndex}), makes it durable, commits the metadata
  * of every frame in ONE transaction ({@link MetadataTier#commitFlush}), and only then fills the
  * cache, tells the change listeners (once per task) and answers each append. There is no timer:
- * appends that arrive while flushes are busy wait for the next one, so a flush grows with load.
+ * appends that arrive while a flush is busy wait for the next one, so a flush grows with load.
+ *
+ * <p>When a flush starts: at once when none is running (after {@code maxDelay}, if set, counted
+ * from the oldest waiting append). While flushes run, another one starts only when the waiting
+ * frames fill a quarter of {@code maxBytes}; so under load the waiting appends form one large
+ * flush instead of being split across idle workers (which multiplied the objects, the PUTs and the
+ * transactions), and a slow object store still gets up to {@code concurrency} writes at once when
+ * appends arrive faster than one flush can carry them.
  *
  * <p>Why nothing acknowledged is lost: an append is answered only after its object is durable and
  * the transaction naming it committed. A failed object write or transaction fails every append of
  * the flush and nothing of it is visible (no committed row points into the object; orphan
  * collection removes it later, because a transaction that threw may still have committed, so the
- * object is never removed here then). A few flushes run at once ({@code concurrency} worker
- * threads) so the object store's latency does not serialize everything; the metadata tier keeps
- * each transaction correct (SQLite takes them one at a time). Thread-safe.
+ * object is never removed here then). The metadata tier keeps concurrent transactions correct
+ * (SQLite takes them one at a time). Thread-safe.
  */
 final class Flusher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Flusher.class);
-    private static final long IDLE_POLL_MILLIS = 200;
 
     /** An append waiting for a flush. */
     private record Pending(
             TaskRecord task,
             List<TaskMessage> messages,
             SegmentCodec.Encoded frame,
+            long queuedAtNanos,
             CompletableFuture<CommitOutcome> outcome) {
         int size() {
             return frame.bytes().length;
@@ -68,9 +76,23 @@ final class Flusher implements AutoCloseable {
     private final Consumer<String> changed;
     private final long maxBytes;
     private final long maxDelayNanos;
-    private final LinkedBlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
     private final List<Thread> workers = new ArrayList<>();
-    private volatile boolean closed;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when the queue, the flushes in flight or {@code closed} change. */
+    private final Condition changes = lock.newCondition();
+
+    @GuardedBy("lock")
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+
+    @GuardedBy("lock")
+    private long queuedBytes;
+
+    @GuardedBy("lock")
+    private int inFlight;
+
+    @GuardedBy("lock")
+    private boolean closed;
 
     Flusher(
             ContentTier content,
@@ -102,14 +124,17 @@ final class Flusher implements AutoCloseable {
      * @throws BackendUnavailableException when the flush could not write its object or commit
      */
     CommitOutcome commit(TaskRecord task, List<TaskMessage> messages, SegmentCodec.Encoded frame) {
-        Pending pending = new Pending(task, messages, frame, new CompletableFuture<>());
-        if (closed) {
-            throw new BackendUnavailableException("the store is closed", null);
-        }
-        queue.add(pending);
-        if (closed) {
-            // close() may have drained the queue before our add; fail it ourselves then.
-            failQueued();
+        Pending pending = new Pending(task, messages, frame, System.nanoTime(), new CompletableFuture<>());
+        lock.lock();
+        try {
+            if (closed) {
+                throw new BackendUnavailableException("the store is closed", null);
+            }
+            queue.add(pending);
+            queuedBytes += pending.size();
+            changes.signalAll();
+        } finally {
+            lock.unlock();
         }
         try {
             return pending.outcome().join();
@@ -127,11 +152,16 @@ final class Flusher implements AutoCloseable {
 
     /** @return appends waiting for a flush right now, for tests and diagnostics */
     int queued() {
-        return queue.size();
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void work() {
-        while (!closed) {
+        while (true) {
             List<Pending> batch;
             try {
                 batch = nextBatch();
@@ -139,7 +169,7 @@ final class Flusher implements AutoCloseable {
                 return;
             }
             if (batch.isEmpty()) {
-                continue;
+                return; // closed
             }
             try {
                 flush(batch);
@@ -149,39 +179,70 @@ final class Flusher implements AutoCloseable {
                 if (t instanceof Error && !(t instanceof OutOfMemoryError)) {
                     log.error("flush worker failed; its appends failed, the worker goes on", t);
                 }
+            } finally {
+                lock.lock();
+                try {
+                    inFlight--;
+                    changes.signalAll();
+                } finally {
+                    lock.unlock();
+                }
             }
         }
     }
 
-    /** Waits for the first append, then takes what else is queued, up to {@code maxBytes} (or the delay). */
+    /**
+     * Waits until a flush may start (see the class comment), then takes the oldest waiting
+     * appends, at least one and otherwise up to {@code maxBytes}.
+     *
+     * @return the flush's appends, or none once the flusher is closed
+     */
     private List<Pending> nextBatch() throws InterruptedException {
-        List<Pending> batch = new ArrayList<>();
-        // Polled, not taken: close() lets a worker finish its flush and notice, never interrupts
-        // one (an interrupt would abort a file channel or a JDBC call half-way).
-        Pending first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return List.of();
+                }
+                long waitNanos = untilStart();
+                if (waitNanos == 0) {
+                    break;
+                }
+                if (waitNanos < 0) {
+                    changes.await();
+                } else {
+                    changes.awaitNanos(waitNanos);
+                }
+            }
+            List<Pending> batch = new ArrayList<>();
+            long bytes = 0;
+            while (!queue.isEmpty() && (batch.isEmpty() || bytes + queue.peek().size() <= maxBytes)) {
+                Pending next = queue.poll();
+                batch.add(next);
+                bytes += next.size();
+            }
+            queuedBytes -= bytes;
+            inFlight++;
             return batch;
+        } finally {
+            lock.unlock();
         }
-        batch.add(first);
-        long bytes = first.size();
-        long deadline = System.nanoTime() + maxDelayNanos;
-        while (bytes < maxBytes) {
-            Pending next = queue.poll();
-            if (next == null && maxDelayNanos > 0) {
-                long left = deadline - System.nanoTime();
-                next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            }
-            if (next == null) {
-                break;
-            }
-            if (bytes + next.size() > maxBytes) {
-                queue.addFirst(next);
-                break;
-            }
-            batch.add(next);
-            bytes += next.size();
+    }
+
+    /** @return 0 when a flush may start now, else nanoseconds to wait for the delay, or -1 to wait for a change */
+    @GuardedBy("lock")
+    private long untilStart() {
+        if (queue.isEmpty()) {
+            return -1;
         }
-        return batch;
+        if (queuedBytes >= maxBytes) {
+            return 0;
+        }
+        if (inFlight > 0) {
+            return queuedBytes >= maxBytes / 4 ? 0 : -1;
+        }
+        long left = queue.peek().queuedAtNanos() + maxDelayNanos - System.nanoTime();
+        return Math.max(0, left);
     }
 
     private void flush(List<Pending> batch) {
@@ -242,16 +303,22 @@ final class Flusher implements AutoCloseable {
         }
     }
 
-    private void failQueued() {
-        for (Pending pending = queue.poll(); pending != null; pending = queue.poll()) {
-            pending.outcome().completeExceptionally(new BackendUnavailableException("the store is closed", null));
-        }
-    }
-
     /** Stops the workers after the flushes they are in; appends still queued fail as unavailable. */
     @Override
     public void close() {
-        closed = true;
+        List<Pending> abandoned;
+        lock.lock();
+        try {
+            closed = true;
+            changes.signalAll();
+            abandoned = new ArrayList<>(queue);
+            queue.clear();
+            queuedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+        abandoned.forEach(pending ->
+                pending.outcome().completeExceptionally(new BackendUnavailableException("the store is closed", null)));
         for (Thread worker : workers) {
             try {
                 worker.join();
@@ -260,6 +327,5 @@ final class Flusher implements AutoCloseable {
                 break;
             }
         }
-        failQueued();
     }
 }

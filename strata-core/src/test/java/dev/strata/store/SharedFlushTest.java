@@ -192,6 +192,64 @@ class SharedFlushTest {
 
     @ParameterizedTest
     @EnumSource(Backends.class)
+    void idleFlushWorkers_leaveAppendsWaitingBehindARunningFlush_forOneLargeFlush(Backends backends) {
+        // Four workers: before, the three idle ones took the waiting appends as they came, so a
+        // busy store wrote many small objects (and ran as many transactions) instead of one.
+        open(backends, StoreOptions.defaults());
+        for (int t = 0; t < 30; t++) {
+            store.createTask("task-" + t);
+        }
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> first = threads.submit(() -> store.append("task-0", range(0, 9)));
+        awaitLatch(entered);
+        List<Future<AppendResult>> waiting = new ArrayList<>();
+        for (int t = 1; t < 30; t++) {
+            String taskId = "task-" + t;
+            waiting.add(threads.submit(() -> store.append(taskId, range(0, 19))));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 29);
+
+        release.countDown();
+
+        assertThat(get(first)).isEqualTo(new AppendResult(10, 0, 0));
+        for (Future<AppendResult> result : waiting) {
+            assertThat(get(result)).isEqualTo(new AppendResult(20, 0, 0));
+        }
+        assertThat(sharedObjects())
+                .as("the running flush's object and one for the 29 appends that waited")
+                .hasSize(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void aQuarterOfMaxBytesWaiting_startsAnotherFlush_besideTheRunningOne(Backends backends) {
+        // 8 KiB per flush: frames of about 2 KiB (incompressible) fill a quarter of it one by one.
+        open(backends, StoreOptions.defaults().withFlush(8 << 10, Duration.ZERO, 2));
+        store.createTask("held");
+        store.createTask("next");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> held = threads.submit(() -> store.append("held", range(0, 0)));
+        awaitLatch(entered);
+
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        StringBuilder noise = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            noise.append((char) ('!' + random.nextInt(90)));
+        }
+        Future<AppendResult> next = threads.submit(() -> store.append("next", List.of(text(0, noise.toString()))));
+
+        assertThat(get(next))
+                .as("stored by a second flush while the first is still held")
+                .isEqualTo(new AppendResult(1, 0, 0));
+        assertThat(held).isNotDone();
+        release.countDown();
+        assertThat(get(held)).isEqualTo(new AppendResult(1, 0, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
     void twoAppendsOfOneTaskInOneFlush_theFirstWins_andEachIsItsOwnCommit(Backends backends) {
         open(backends, oneFlushAtATime());
         store.createTask("blocker");

@@ -3,16 +3,12 @@ package dev.strata.tier.metadata.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.tier.metadata.CommitOutcome;
-import dev.strata.tier.metadata.FlushCommit;
-import dev.strata.tier.metadata.FrameCommit;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCommit;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,46 +50,6 @@ final class CommitTransaction {
         // Resolved here, not before: a name pruned since an earlier lookup is added again.
         Map<String, Integer> ids = names.resolve(handle, namesOf(List.of(taskCommit.segment())));
         return insert(handle, taskCommit, segmentNo.get(), ids);
-    }
-
-    /**
-     * Commits every frame of a flush in the caller's transaction, in task id order (the order task
-     * deletion locks tasks in, so concurrent flushes and deletes never deadlock on PostgreSQL);
-     * two frames of one task each get their own segment number, and the second sees the first's
-     * rows (first write wins). Records the shared object with its live frame count when any
-     * frame stored a message.
-     *
-     * @return an outcome per frame, in the flush's order
-     */
-    List<CommitOutcome> applyFlush(Handle handle, FlushCommit flush) {
-        names.lockForCommit(handle);
-        List<FrameCommit> frames = flush.frames();
-        // All names of the flush at once and sorted, so concurrent flushes insert new names in one order.
-        Map<String, Integer> ids = names.resolve(
-                handle, namesOf(frames.stream().map(FrameCommit::frame).toList()));
-        Integer[] order = new Integer[frames.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(
-                order, Comparator.comparing((Integer i) -> frames.get(i).task().taskId()));
-        CommitOutcome[] outcomes = new CommitOutcome[frames.size()];
-        int liveFrames = 0;
-        for (int i : order) {
-            FrameCommit frame = frames.get(i);
-            Optional<Integer> segmentNo = TaskRows.nextSegmentNo(handle, frame.task());
-            outcomes[i] = segmentNo.isEmpty()
-                    ? new CommitOutcome.TaskGone()
-                    : insert(handle, new TaskCommit(frame.task(), frame.frame()), segmentNo.get(), ids);
-            if (outcomes[i] instanceof CommitOutcome.Committed committed
-                    && !committed.insertedSeqs().isEmpty()) {
-                liveFrames++;
-            }
-        }
-        if (liveFrames > 0) {
-            ObjectRows.insert(handle, flush.objectId(), ObjectKind.SHARED, liveFrames, clock.instant());
-        }
-        return List.of(outcomes);
     }
 
     private static Set<String> namesOf(List<SegmentCommit> commits) {

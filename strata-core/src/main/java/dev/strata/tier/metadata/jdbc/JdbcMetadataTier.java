@@ -41,6 +41,7 @@ import java.util.Set;
 public final class JdbcMetadataTier implements MetadataTier {
     private final Database database;
     private final CommitTransaction transaction;
+    private final FlushTransaction flushes;
     private final CommitStrategy commits;
     private final TaskDeletion taskDeletion;
     private final DeletionQueue deletions;
@@ -60,6 +61,7 @@ public final class JdbcMetadataTier implements MetadataTier {
         database.migrate("db/store", "strata_store_schema_history");
         NameDictionary names = new NameDictionary(database.dialect());
         this.transaction = new CommitTransaction(names, clock);
+        this.flushes = new FlushTransaction(names, database.dialect(), clock);
         this.commits = CommitStrategy.forDialect(database, transaction);
         this.taskDeletion = new TaskDeletion(database, names, keys, clock);
         this.deletions = new JdbcDeletionQueue(database);
@@ -124,7 +126,7 @@ public final class JdbcMetadataTier implements MetadataTier {
         FrameCommit first = flush.frames().get(0);
         String operation = "metadata commitFlush for " + first.task().taskId()
                 + (flush.frames().size() > 1 ? " and " + (flush.frames().size() - 1) + " more" : "");
-        return database.write(operation, handle -> transaction.applyFlush(handle, flush));
+        return database.write(operation, handle -> flushes.apply(handle, flush));
     }
 
     @Override
