@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--seconds",
-            description = "ingest-sweep: measured seconds per point, after a warm-up of 30% of it, at most 3 s "
+            description = "ingest-sweep: measured seconds per point, after a warm-up of 30%% of it, at most 3 s "
                     + "(default 10; 1 with --quick).")
     Double sweepSeconds;
 

@@ -6,10 +6,10 @@ import dev.strata.model.NewMessage;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -90,9 +90,9 @@ final class OriginalSweepTarget implements SweepTarget {
     }
 
     @Override
-    public HttpRequest.Builder append(String taskId) {
-        return HttpRequest.newBuilder(URI.create(base + taskId + "/messages"))
-                .header("Content-Type", "application/json");
+    public RawHttpClient.Post append(String taskId) {
+        return RawHttpClient.Post.to(
+                URI.create(base + taskId + "/messages"), Map.of("Content-Type", "application/json"));
     }
 
     @Override

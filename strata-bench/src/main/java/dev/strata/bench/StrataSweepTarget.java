@@ -5,7 +5,6 @@ import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -57,10 +56,10 @@ final class StrataSweepTarget implements SweepTarget {
     }
 
     @Override
-    public HttpRequest.Builder append(String taskId) {
-        return HttpRequest.newBuilder(URI.create(base + taskId + "/messages"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json");
+    public RawHttpClient.Post append(String taskId) {
+        return RawHttpClient.Post.to(
+                URI.create(base + taskId + "/messages"),
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"));
     }
 
     @Override

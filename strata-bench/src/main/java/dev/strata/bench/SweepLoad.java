@@ -1,8 +1,5 @@
 package dev.strata.bench;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -17,10 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One load of the ingest sweep: {@code connections} clients, each a virtual thread with its own
- * in-flight POST (the JDK client keeps one keep-alive connection per concurrent request), posting
- * batches of 20 for a fixed time. Each request goes to one of the tasks picked at random, as the
- * issue's {@code wrk} script did, so with as many tasks as connections there is about one writer
- * per task; each task hands out its seqs in order (20 at a time), so retries never overlap and
+ * keep-alive connection ({@link RawHttpClient}) and one POST in flight, posting batches of 20 for
+ * a fixed time. Each request goes to one of the tasks picked at random, as the issue's {@code wrk}
+ * script did, so with as many tasks as connections there is about one writer per task; each task hands out its seqs in order (20 at a time), so retries never overlap and
  * every acknowledged seq is distinct.
  */
 final class SweepLoad {
@@ -48,13 +44,14 @@ final class SweepLoad {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         List<Future<Client>> clients = new ArrayList<>();
         long start = System.nanoTime();
-        try (HttpClient http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(10))
-                        .build();
-                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Each task's request head is encoded once, not per request.
+        RawHttpClient.Post[] posts = new RawHttpClient.Post[tasks.size()];
+        for (int t = 0; t < tasks.size(); t++) {
+            posts[t] = target.append(tasks.get(t));
+        }
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < connections; c++) {
-                Client client = new Client(target, http, tasks, nextSeq, acknowledged, bodies, seed * 31 + c);
+                Client client = new Client(posts, nextSeq, acknowledged, bodies, seed * 31 + c);
                 clients.add(threads.submit(() -> client.runUntil(deadline)));
             }
             long requests = 0;
@@ -85,15 +82,13 @@ final class SweepLoad {
 
     /** One client connection: a loop of POSTs, each waiting for its answer. Confined to its thread. */
     private static final class Client {
-        private final SweepTarget target;
-        private final HttpClient http;
-        private final List<String> tasks;
+        private final RawHttpClient.Post[] posts;
         private final AtomicLong[] nextSeq;
         private final BitSet[] acknowledged;
         private final SweepBodies bodies;
         private final SplittableRandom random;
         private final List<Double> latenciesMs = new ArrayList<>();
-        /** Failed requests by kind: the HTTP status, or the exception's class. */
+        /** Failed requests by kind: the HTTP status, or the exception's class (ConnectionClosedException, ...). */
         private final Map<String, Long> failures = new HashMap<>();
 
         private long requests;
@@ -101,17 +96,8 @@ final class SweepLoad {
         private long messages;
         private long rawBytes;
 
-        Client(
-                SweepTarget target,
-                HttpClient http,
-                List<String> tasks,
-                AtomicLong[] nextSeq,
-                BitSet[] acknowledged,
-                SweepBodies bodies,
-                long seed) {
-            this.target = target;
-            this.http = http;
-            this.tasks = tasks;
+        Client(RawHttpClient.Post[] posts, AtomicLong[] nextSeq, BitSet[] acknowledged, SweepBodies bodies, long seed) {
+            this.posts = posts;
             this.nextSeq = nextSeq;
             this.acknowledged = acknowledged;
             this.bodies = bodies;
@@ -119,41 +105,40 @@ final class SweepLoad {
         }
 
         Client runUntil(long deadline) {
-            while (System.nanoTime() < deadline) {
-                int task = random.nextInt(tasks.size());
-                int batch = random.nextInt(bodies.batches());
-                long firstSeq = nextSeq[task].getAndAdd(SweepBodies.BATCH);
-                HttpRequest request = target.append(tasks.get(task))
-                        .timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.body(batch, firstSeq)))
-                        .build();
-                long start = System.nanoTime();
-                String failure;
-                try {
-                    int status = http.send(request, HttpResponse.BodyHandlers.discarding())
-                            .statusCode();
-                    failure = status == 200 ? null : "HTTP " + status;
-                } catch (java.io.IOException e) {
-                    failure = e.getClass().getSimpleName();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                latenciesMs.add((System.nanoTime() - start) / 1e6);
-                requests++;
-                if (failure == null) {
-                    messages += SweepBodies.BATCH;
-                    rawBytes += bodies.rawBytes(batch);
-                    synchronized (acknowledged[task]) {
-                        acknowledged[task].set(
-                                Math.toIntExact(firstSeq), Math.toIntExact(firstSeq + SweepBodies.BATCH));
-                    }
-                } else {
-                    failed++;
-                    failures.merge(failure, 1L, Long::sum);
+            try (RawHttpClient http = new RawHttpClient(Duration.ofSeconds(60))) {
+                while (System.nanoTime() < deadline) {
+                    post(http);
                 }
             }
             return this;
+        }
+
+        private void post(RawHttpClient http) {
+            int task = random.nextInt(posts.length);
+            int batch = random.nextInt(bodies.batches());
+            long firstSeq = nextSeq[task].getAndAdd(SweepBodies.BATCH);
+            byte[] body = bodies.body(batch, firstSeq);
+            long start = System.nanoTime();
+            String failure;
+            try {
+                // The status comes back only once the whole response was read: a 200 is complete.
+                int status = http.post(posts[task], body);
+                failure = status == 200 ? null : "HTTP " + status;
+            } catch (java.io.IOException e) {
+                failure = e.getClass().getSimpleName();
+            }
+            latenciesMs.add((System.nanoTime() - start) / 1e6);
+            requests++;
+            if (failure == null) {
+                messages += SweepBodies.BATCH;
+                rawBytes += bodies.rawBytes(batch);
+                synchronized (acknowledged[task]) {
+                    acknowledged[task].set(Math.toIntExact(firstSeq), Math.toIntExact(firstSeq + SweepBodies.BATCH));
+                }
+            } else {
+                failed++;
+                failures.merge(failure, 1L, Long::sum);
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.strata.bench;
 
-import java.net.http.HttpRequest;
 import java.util.BitSet;
 import java.util.List;
 
@@ -16,8 +15,8 @@ interface SweepTarget extends AutoCloseable {
     /** Creates {@code count} new, empty tasks and returns their ids. */
     List<String> createTasks(String prefix, int count);
 
-    /** A POST of one batch to one task, without its body. */
-    HttpRequest.Builder append(String taskId);
+    /** Where a batch for one task is POSTed, and with which headers (auth, content type). */
+    RawHttpClient.Post append(String taskId);
 
     /** The seqs the task holds now, read back through the system's own read path. */
     BitSet storedSeqs(String taskId);

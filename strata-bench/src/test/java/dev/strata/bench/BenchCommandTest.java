@@ -1,12 +1,17 @@
 package dev.strata.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +47,26 @@ class BenchCommandTest {
                         .asDouble());
         assertThat(Files.readString(report.resolve("report.md")))
                 .contains("## Append latency", "## Footprint", "## Migration");
+    }
+
+    @Test
+    void everyOptionDescription_isAValidFormatString() {
+        // Regression: "30%" in --seconds made picocli warn "Could not format" whenever it rendered the help.
+        // The annotations are read as written: picocli's model hands descriptions out already formatted.
+        List<String> descriptions = new ArrayList<>();
+        for (Field field : BenchCommand.class.getDeclaredFields()) {
+            CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
+            CommandLine.Parameters parameters = field.getAnnotation(CommandLine.Parameters.class);
+            descriptions.addAll(List.of(option != null ? option.description() : new String[0]));
+            descriptions.addAll(List.of(parameters != null ? parameters.description() : new String[0]));
+        }
+
+        assertThat(descriptions).isNotEmpty();
+        for (String description : descriptions) {
+            assertThatCode(() -> String.format(Locale.ROOT, description))
+                    .as(description)
+                    .doesNotThrowAnyException();
+        }
     }
 
     @Test
