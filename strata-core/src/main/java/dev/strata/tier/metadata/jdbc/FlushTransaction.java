@@ -8,20 +8,22 @@ import dev.strata.tier.metadata.FrameCommit;
 import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentCommit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * The statements of one flush, run inside the transaction {@link Database#write} opened: every
@@ -42,7 +44,9 @@ import org.jdbi.v3.core.statement.Query;
  *       count.
  * </ol>
  *
- * Stateless apart from its collaborators, thread-safe.
+ * The statements run on the handle's JDBC connection directly: their SQL is fixed text or built
+ * per row count, so Jdbi's per-statement parsing and per-argument type lookup, which dominated an
+ * import's profile, buy nothing here. Stateless apart from its collaborators, thread-safe.
  */
 final class FlushTransaction {
     /** Rows (of 8 parameters) per multi-row INSERT, well under SQLite's limit of bound parameters. */
@@ -90,8 +94,9 @@ final class FlushTransaction {
                 .boxed()
                 .sorted(Comparator.comparing(i -> frames.get(i).task().taskId()))
                 .toList();
+        Connection connection = handle.getConnection();
         Map<Long, LockedTask> tasks =
-                lockTasks(handle, order.stream().map(frames::get).toList());
+                lockTasks(connection, order.stream().map(frames::get).toList());
         // Resolved after the lock, not before: a name pruned since an earlier lookup is added again.
         Map<String, Integer> ids = names.resolve(handle, namesOf(frames));
 
@@ -109,48 +114,51 @@ final class FlushTransaction {
             }
         }
 
-        Map<Long, Map<Integer, Set<Long>>> inserted = insertMessages(handle, frames, live, segmentNos, ids);
         long now = clock.instant().toEpochMilli();
-        PreparedBatch segments = handle.prepareBatch(
-                "INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum,"
-                        + " created_at, frame_offset, object_kind)"
-                        + " VALUES (:key, :no, :object, :size, :count, :checksum, :at, :offset, :kind)");
         int liveFrames = 0;
-        for (int i : live) {
-            SegmentCommit frame = frames.get(i).frame();
-            LockedTask task = tasks.get(frame.taskKey());
-            Set<Long> stored = inserted.getOrDefault(frame.taskKey(), Map.of()).getOrDefault(segmentNos[i], Set.of());
-            outcomes[i] = new CommitOutcome.Committed(stored);
-            if (stored.isEmpty()) {
-                continue; // its segment number stays unused, as no row names it
-            }
-            liveFrames++;
-            segments.bind("key", frame.taskKey())
-                    .bind("no", segmentNos[i])
-                    .bind("object", frame.objectId())
-                    .bind("size", frame.byteSize())
-                    .bind("count", stored.size())
-                    .bind("checksum", frame.checksum())
-                    .bind("at", now)
-                    .bind("offset", frame.frameOffset())
-                    .bind("kind", frame.kind().column())
-                    .add();
-            task.messages += stored.size();
-            task.frames++;
-            task.sharedFrames += frame.kind() == ObjectKind.SHARED ? 1 : 0;
-            for (MessageRow row : frame.rows()) {
-                task.names.add(ids.get(row.type()));
-                task.names.add(ids.get(row.tool()));
-                if (stored.contains(row.seq())) {
-                    task.lastMessageAt = Math.max(task.lastMessageAt, row.createdAtMillis());
-                    task.perType.merge(ids.get(row.type()), 1L, Long::sum);
+        try (PreparedStatement segments = connection.prepareStatement("INSERT INTO tm_segment"
+                + " (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at, frame_offset,"
+                + " object_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            Map<Long, Map<Integer, Set<Long>>> inserted = insertMessages(connection, frames, live, segmentNos, ids);
+            for (int i : live) {
+                SegmentCommit frame = frames.get(i).frame();
+                LockedTask task = tasks.get(frame.taskKey());
+                Set<Long> stored =
+                        inserted.getOrDefault(frame.taskKey(), Map.of()).getOrDefault(segmentNos[i], Set.of());
+                outcomes[i] = new CommitOutcome.Committed(stored);
+                if (stored.isEmpty()) {
+                    continue; // its segment number stays unused, as no row names it
+                }
+                liveFrames++;
+                segments.setLong(1, frame.taskKey());
+                segments.setInt(2, segmentNos[i]);
+                segments.setLong(3, frame.objectId());
+                segments.setInt(4, frame.byteSize());
+                segments.setInt(5, stored.size());
+                segments.setInt(6, frame.checksum());
+                segments.setLong(7, now);
+                segments.setLong(8, frame.frameOffset());
+                segments.setInt(9, frame.kind().column());
+                segments.addBatch();
+                task.messages += stored.size();
+                task.frames++;
+                task.sharedFrames += frame.kind() == ObjectKind.SHARED ? 1 : 0;
+                for (MessageRow row : frame.rows()) {
+                    task.names.add(ids.get(row.type()));
+                    task.names.add(ids.get(row.tool()));
+                    if (stored.contains(row.seq())) {
+                        task.lastMessageAt = Math.max(task.lastMessageAt, row.createdAtMillis());
+                        task.perType.merge(ids.get(row.type()), 1L, Long::sum);
+                    }
                 }
             }
+            if (liveFrames > 0) {
+                segments.executeBatch();
+            }
+            updateTasks(connection, tasks);
+        } catch (SQLException e) {
+            throw new StatementFailed("flush commit", e);
         }
-        if (segments.size() > 0) {
-            segments.execute();
-        }
-        updateTasks(handle, tasks);
         if (liveFrames > 0) {
             ObjectRows.insert(handle, flush.objectId(), ObjectKind.SHARED, liveFrames, clock.instant());
         }
@@ -163,22 +171,28 @@ final class FlushTransaction {
      * @param frames the flush's frames in task id order
      * @return the tasks found, by key
      */
-    private Map<Long, LockedTask> lockTasks(Handle handle, List<FrameCommit> frames) {
+    private Map<Long, LockedTask> lockTasks(Connection connection, List<FrameCommit> frames) {
         List<Long> keys =
                 frames.stream().map(frame -> frame.task().taskKey()).distinct().toList();
         Map<Long, LockedTask> tasks = new HashMap<>();
         // Chunks of consecutive ids, each locked in id order: the whole flush locks in id order.
         for (int from = 0; from < keys.size(); from += TASKS_PER_STATEMENT) {
             List<Long> chunk = keys.subList(from, Math.min(keys.size(), from + TASKS_PER_STATEMENT));
-            handle.createQuery("SELECT task_key, task_id, segment_count FROM tm_task WHERE task_key IN (<keys>)"
-                            + " ORDER BY task_id"
-                            + (dialect == SqlDialect.POSTGRESQL ? " FOR UPDATE" : ""))
-                    .bindList("keys", chunk)
-                    .map((rs, ctx) -> {
+            String sql = "SELECT task_key, task_id, segment_count FROM tm_task WHERE task_key IN ("
+                    + placeholders(chunk.size(), "?") + ") ORDER BY task_id"
+                    + (dialect == SqlDialect.POSTGRESQL ? " FOR UPDATE" : "");
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                for (int k = 0; k < chunk.size(); k++) {
+                    select.setLong(k + 1, chunk.get(k));
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
                         tasks.put(rs.getLong(1), new LockedTask(rs.getString(2), rs.getInt(3)));
-                        return null;
-                    })
-                    .list();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new StatementFailed("flush lock of tasks", e);
+            }
         }
         return tasks;
     }
@@ -190,87 +204,130 @@ final class FlushTransaction {
      * @return the seqs stored, by task key and segment number
      */
     private static Map<Long, Map<Integer, Set<Long>>> insertMessages(
-            Handle handle, List<FrameCommit> frames, List<Integer> live, int[] segmentNos, Map<String, Integer> ids) {
+            Connection connection,
+            List<FrameCommit> frames,
+            List<Integer> live,
+            int[] segmentNos,
+            Map<String, Integer> ids)
+            throws SQLException {
         Map<Long, Map<Integer, Set<Long>>> stored = new HashMap<>();
-        List<Object[]> rows = new ArrayList<>();
+        List<Integer> rowFrames = new ArrayList<>();
+        List<MessageRow> rows = new ArrayList<>();
         for (int i : live) {
-            SegmentCommit frame = frames.get(i).frame();
-            for (MessageRow row : frame.rows()) {
-                rows.add(new Object[] {
-                    frame.taskKey(),
-                    row.seq(),
-                    ids.get(row.type()),
-                    ids.get(row.tool()),
-                    row.callId().isEmpty() ? null : row.callId(),
-                    row.createdAtMillis(),
-                    segmentNos[i],
-                    // The commit order for live tails (see CommitLog): compaction changes segment_no, never this.
-                    segmentNos[i]
-                });
+            for (MessageRow row : frames.get(i).frame().rows()) {
+                rowFrames.add(i);
+                rows.add(row);
             }
         }
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder("INSERT INTO tm_message"
-                    + " (task_key, seq, type_id, tool_id, call_id, created_at, segment_no, commit_no) VALUES ");
-            for (int r = 0; r < chunk.size(); r++) {
-                sql.append(r == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)");
-            }
-            sql.append(" ON CONFLICT (task_key, seq) DO NOTHING RETURNING task_key, segment_no, seq");
-            Query query = handle.createQuery(sql.toString());
-            int position = 0;
-            for (Object[] row : chunk) {
-                for (Object value : row) {
-                    query.bind(position++, value);
+            int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
+            String sql = "INSERT INTO tm_message"
+                    + " (task_key, seq, type_id, tool_id, call_id, created_at, segment_no, commit_no) VALUES "
+                    + placeholders(to - from, "(?, ?, ?, ?, ?, ?, ?, ?)")
+                    + " ON CONFLICT (task_key, seq) DO NOTHING RETURNING task_key, segment_no, seq";
+            try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                int position = 1;
+                for (int r = from; r < to; r++) {
+                    MessageRow row = rows.get(r);
+                    int frame = rowFrames.get(r);
+                    insert.setLong(position++, frames.get(frame).frame().taskKey());
+                    insert.setLong(position++, row.seq());
+                    insert.setInt(position++, ids.get(row.type()));
+                    insert.setInt(position++, ids.get(row.tool()));
+                    insert.setString(position++, row.callId().isEmpty() ? null : row.callId());
+                    insert.setLong(position++, row.createdAtMillis());
+                    insert.setInt(position++, segmentNos[frame]);
+                    // The commit order for live tails (see CommitLog): compaction changes segment_no, never this.
+                    insert.setInt(position++, segmentNos[frame]);
+                }
+                // execute, then the result set: how both drivers answer an INSERT ... RETURNING.
+                if (insert.execute()) {
+                    try (ResultSet rs = insert.getResultSet()) {
+                        while (rs.next()) {
+                            stored.computeIfAbsent(rs.getLong(1), key -> new HashMap<>())
+                                    .computeIfAbsent(rs.getInt(2), no -> new HashSet<>())
+                                    .add(rs.getLong(3));
+                        }
+                    }
                 }
             }
-            query.map((rs, ctx) -> new Inserted(rs.getLong(1), rs.getInt(2), rs.getLong(3)))
-                    .forEach(row -> stored.computeIfAbsent(row.taskKey(), key -> new HashMap<>())
-                            .computeIfAbsent(row.segmentNo(), no -> new HashSet<>())
-                            .add(row.seq()));
         }
         return stored;
     }
 
     /** One counter update per task that stored a message, and the names and per-type counts it now uses. */
-    private static void updateTasks(Handle handle, Map<Long, LockedTask> tasks) {
-        PreparedBatch counters = handle.prepareBatch("UPDATE tm_task SET segment_count = :segments,"
-                + " message_count = message_count + :n, live_segments = live_segments + :frames,"
-                + " loose_segments = loose_segments + :frames, shared_frames = shared_frames + :shared,"
-                + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < :at THEN :at"
-                + " ELSE last_message_at END"
-                + " WHERE task_key = :key");
-        PreparedBatch namesUsed =
-                handle.prepareBatch("INSERT INTO tm_task_name (task_key, name_id) VALUES (:key, :name)"
-                        + " ON CONFLICT (task_key, name_id) DO NOTHING");
-        PreparedBatch counts = handle.prepareBatch(
-                "INSERT INTO tm_type_count (task_key, type_id, message_count) VALUES (:key, :type, :n)"
-                        + " ON CONFLICT (task_key, type_id) DO UPDATE"
-                        + " SET message_count = tm_type_count.message_count + excluded.message_count");
+    private static void updateTasks(Connection connection, Map<Long, LockedTask> tasks) throws SQLException {
         // Task id order again, so PostgreSQL touches the rows in the order they were locked.
-        Map<Long, LockedTask> ordered = new LinkedHashMap<>();
-        tasks.entrySet().stream()
+        List<Map.Entry<Long, LockedTask>> changed = tasks.entrySet().stream()
                 .filter(entry -> entry.getValue().frames > 0)
                 .sorted(Map.Entry.comparingByValue(Comparator.comparing((LockedTask task) -> task.taskId)))
-                .forEach(entry -> ordered.put(entry.getKey(), entry.getValue()));
-        ordered.forEach((key, task) -> {
-            counters.bind("segments", task.segmentCount)
-                    .bind("n", task.messages)
-                    .bind("frames", task.frames)
-                    .bind("shared", task.sharedFrames)
-                    .bind("at", task.lastMessageAt)
-                    .bind("key", key)
-                    .add();
-            task.names.stream()
-                    .filter(id -> id != 0)
-                    .forEach(id -> namesUsed.bind("key", key).bind("name", id).add());
-            task.perType.forEach((type, n) ->
-                    counts.bind("key", key).bind("type", type).bind("n", n).add());
-        });
-        for (PreparedBatch batch : List.of(counters, namesUsed, counts)) {
-            if (batch.size() > 0) {
-                batch.execute();
+                .toList();
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement counters = connection.prepareStatement("UPDATE tm_task SET segment_count = ?,"
+                        + " message_count = message_count + ?, live_segments = live_segments + ?,"
+                        + " loose_segments = loose_segments + ?, shared_frames = shared_frames + ?,"
+                        + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ? THEN ?"
+                        + " ELSE last_message_at END"
+                        + " WHERE task_key = ?");
+                PreparedStatement namesUsed =
+                        connection.prepareStatement("INSERT INTO tm_task_name (task_key, name_id) VALUES (?, ?)"
+                                + " ON CONFLICT (task_key, name_id) DO NOTHING");
+                PreparedStatement counts = connection.prepareStatement(
+                        "INSERT INTO tm_type_count (task_key, type_id, message_count) VALUES (?, ?, ?)"
+                                + " ON CONFLICT (task_key, type_id) DO UPDATE"
+                                + " SET message_count = tm_type_count.message_count + excluded.message_count")) {
+            boolean anyName = false;
+            for (Map.Entry<Long, LockedTask> entry : changed) {
+                long key = entry.getKey();
+                LockedTask task = entry.getValue();
+                counters.setInt(1, task.segmentCount);
+                counters.setLong(2, task.messages);
+                counters.setInt(3, task.frames);
+                counters.setInt(4, task.frames);
+                counters.setInt(5, task.sharedFrames);
+                counters.setLong(6, task.lastMessageAt);
+                counters.setLong(7, task.lastMessageAt);
+                counters.setLong(8, key);
+                counters.addBatch();
+                for (int name : task.names) {
+                    if (name != 0) {
+                        namesUsed.setLong(1, key);
+                        namesUsed.setInt(2, name);
+                        namesUsed.addBatch();
+                        anyName = true;
+                    }
+                }
+                for (Map.Entry<Integer, Long> count : task.perType.entrySet()) {
+                    counts.setLong(1, key);
+                    counts.setInt(2, count.getKey());
+                    counts.setLong(3, count.getValue());
+                    counts.addBatch();
+                }
             }
+            counters.executeBatch();
+            if (anyName) {
+                namesUsed.executeBatch();
+            }
+            counts.executeBatch();
+        }
+    }
+
+    private static String placeholders(int count, String one) {
+        StringBuilder sql = new StringBuilder(count * (one.length() + 2));
+        for (int i = 0; i < count; i++) {
+            sql.append(i == 0 ? "" : ", ").append(one);
+        }
+        return sql.toString();
+    }
+
+    /** A failed statement, as Jdbi's own failures reach {@link Database}: rolled back, then unavailable. */
+    private static final class StatementFailed extends JdbiException {
+        private static final long serialVersionUID = 1L;
+
+        StatementFailed(String what, SQLException cause) {
+            super(what + " failed: " + cause.getMessage(), cause);
         }
     }
 
