@@ -93,12 +93,19 @@ final class Compaction {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
-            Merged merged = merge(
-                    task,
-                    replaced,
-                    locations.stream()
-                            .filter(l -> replaced.contains(l.segmentNo()))
-                            .toList());
+            List<MessageLocation> runLocations = locations.stream()
+                    .filter(l -> replaced.contains(l.segmentNo()))
+                    .toList();
+            // Every live segment holds at least one message; a segment of the run that none points
+            // at was replaced by a concurrent compaction after the snapshot. Give way before writing
+            // anything (all of a run replaced would otherwise merge nothing into an empty object).
+            if (!runLocations.stream()
+                    .map(MessageLocation::segmentNo)
+                    .collect(Collectors.toSet())
+                    .equals(replaced)) {
+                break;
+            }
+            Merged merged = merge(task, replaced, runLocations);
             if (merged == null) {
                 break;
             }

@@ -560,6 +560,54 @@ class SharedFlushRaceTest {
         assertThat(TaskFrames.keysUnder(raw, "")).as("objects left").isEmpty();
     }
 
+    /**
+     * Regression: a compaction that planned its runs and then found every segment of a run already
+     * replaced by a concurrent compaction (another instance's sweep, a seal's request) merged an
+     * empty message list: it wrote an object of no frames, then failed with
+     * IllegalArgumentException ("a replacement has at least one frame") instead of giving way, and
+     * left that object behind as an orphan.
+     */
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void compactionWhoseRunAConcurrentCompactionReplaced_givesWay_withoutWritingAnEmptyObject(Backends backends)
+            throws Exception {
+        open(backends, oneFlushAtATime());
+        store.createTask("t");
+        for (long from = 0; from < 30; from += 10) {
+            store.append("t", range(from, from + 9));
+        }
+        // Planning reads the frames' headers; from the content tier, not the cache, so it can be held there.
+        cache.invalidate(metadata.catalog().segments(metadata.task("t").orElseThrow()).stream()
+                .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
+                .toList());
+        CountDownLatch planning = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean held = new AtomicBoolean();
+        content.beforeGet(key -> {
+            if (held.compareAndSet(false, true)) {
+                planning.countDown();
+                awaitLatch(release);
+            }
+        });
+        Future<CompactionResult> late = threads.submit(() -> store.compact("t"));
+        awaitLatch(planning);
+        CompactionResult first = store.compact("t");
+        List<String> objectsAfterFirst = TaskFrames.keysUnder(raw, "");
+        release.countDown();
+
+        assertThat(first.merged()).as("the first compaction merged").isTrue();
+        CompactionResult second = late.get(30, TimeUnit.SECONDS);
+        assertThat(second.merged()).as("the late compaction merged").isFalse();
+        assertThat(TaskFrames.keysUnder(raw, ""))
+                .as("objects once the late compaction gave way")
+                .containsExactlyInAnyOrderElementsOf(objectsAfterFirst);
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(
+                        range(0, 29).stream().map(NewMessage::seq).toList());
+        assertLiveFramesMatchSegments();
+    }
+
     // ---- helpers ----
 
     /** What the compaction scheduler and the deletion worker do on each pass. */
