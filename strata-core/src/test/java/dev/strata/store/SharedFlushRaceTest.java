@@ -649,6 +649,29 @@ class SharedFlushRaceTest {
         assertThat(liveFrames())
                 .as("tm_object live frames against the segment rows that reference each object")
                 .isEqualTo(referenced);
+        // The task counters that compaction candidates and the deletion sweep rely on.
+        List<String> drifted = database.read(
+                "test taskCounters",
+                handle -> handle.createQuery("SELECT t.task_id || ': messages ' || t.message_count || '/' ||"
+                                + " (SELECT COUNT(*) FROM tm_message m WHERE m.task_key = t.task_key)"
+                                + " || ', live ' || t.live_segments || '/' ||"
+                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key)"
+                                + " || ', loose ' || t.loose_segments || '/' ||"
+                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key AND s.object_kind <> 2)"
+                                + " || ', shared ' || t.shared_frames || '/' ||"
+                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key AND s.object_kind = 1)"
+                                + " FROM tm_task t WHERE t.message_count <>"
+                                + " (SELECT COUNT(*) FROM tm_message m WHERE m.task_key = t.task_key)"
+                                + " OR t.live_segments <> (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key)"
+                                + " OR t.loose_segments <> (SELECT COUNT(*) FROM tm_segment s"
+                                + " WHERE s.task_key = t.task_key AND s.object_kind <> 2)"
+                                + " OR t.shared_frames <> (SELECT COUNT(*) FROM tm_segment s"
+                                + " WHERE s.task_key = t.task_key AND s.object_kind = 1)")
+                        .mapTo(String.class)
+                        .list());
+        assertThat(drifted)
+                .as("tasks whose counters differ from their rows (counter/rows)")
+                .isEmpty();
     }
 
     private long sharedObjectOf(String taskId) {
