@@ -1,167 +1,39 @@
 package dev.strata.store;
 
 import static dev.strata.testing.Messages.range;
-import static dev.strata.testing.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
-import dev.strata.codec.SegmentCodec;
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.lifecycle.TaskFrames;
 import dev.strata.model.AppendResult;
-import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
-import dev.strata.testing.FaultProxy;
-import dev.strata.testing.HookedContentTier;
-import dev.strata.testing.MutableClock;
-import dev.strata.testing.S3ProxyServer;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestS3;
-import dev.strata.testing.TestServices;
-import dev.strata.tier.cache.CaffeineSegmentCache;
-import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ListableContent;
-import dev.strata.tier.content.LocalDirectoryContentTier;
-import dev.strata.tier.content.s3.S3ContentTier;
-import dev.strata.tier.content.s3.S3Location;
-import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.DatabaseSettings;
-import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Tries to break the shared write path (issue 12) where its promises meet races and outages:
- * overlapping appends of one task in one flush and in concurrent flushes, deletes racing appends,
- * the content tier really down mid-flush (S3Proxy stopped, the local directory replaced by a
- * file), a store closed with appends queued, and consolidation racing appends, deletes and reads.
- * After each, the live frame counts in {@code tm_object} must equal the frames metadata still
- * references. On both backend sets; time that matters (the deletion bound) is a {@link MutableClock}.
+ * Races on the shared write path (issue 12): overlapping appends of one task in one flush and in
+ * concurrent flushes, deletes racing queued and flushing appends up to the deletion bound, and
+ * consolidation racing appends, deletes, reads and another consolidation. On both backend sets.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SharedFlushRaceTest {
-    private static final Duration TTL = Duration.ofMinutes(10);
-
-    enum Backends {
-        EMBEDDED,
-        SCALED
-    }
-
-    @TempDir
-    static Path directory;
-
-    private S3ProxyServer s3;
-    private FaultProxy postgresProxy;
-    private final List<String> schemas = new ArrayList<>();
-    private final List<AutoCloseable> opened = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final AtomicInteger instance = new AtomicInteger();
-    private final MutableClock clock = new MutableClock(Instant.now());
-    private HookedContentTier content;
-    private ListableContent raw;
-    private Path localRoot;
-    private Database database;
-    private JdbcMetadataTier metadata;
-    private CaffeineSegmentCache cache;
-    private TaskMessageStore store;
-
-    @BeforeAll
-    void start() {
-        s3 = new S3ProxyServer(directory.resolve("s3"));
-        postgresProxy = FaultProxy.to(TestServices.POSTGRES_URL);
-    }
-
-    @AfterEach
-    void closeStore() throws Exception {
-        for (AutoCloseable resource : opened.reversed()) {
-            resource.close();
-        }
-        opened.clear();
-        postgresProxy.pass();
-    }
-
-    @AfterAll
-    void stop() {
-        threads.shutdownNow();
-        postgresProxy.close();
-        s3.close();
-        schemas.forEach(TestServices::dropSchema);
-    }
-
-    /** Fresh backends of the set, and a store over them; PostgreSQL connections pass through {@link #postgresProxy}. */
-    private TaskMessageStore open(Backends backends, StoreOptions options) {
-        int n = instance.incrementAndGet();
-        switch (backends) {
-            case EMBEDDED -> {
-                database = TestDatabases.sqlite(directory.resolve("db-" + n));
-                localRoot = directory.resolve("objects-" + n);
-                raw = new LocalDirectoryContentTier(localRoot);
-            }
-            case SCALED -> {
-                String schema = TestServices.uniqueName("race");
-                schemas.add(schema);
-                database = new Database(new DatabaseSettings(
-                        postgresProxy.through(TestServices.postgresUrl(schema)) + "&socketTimeout=5",
-                        Optional.empty(),
-                        Optional.empty(),
-                        8,
-                        Duration.ofSeconds(5)));
-                String bucket = s3.createBucket("race");
-                raw = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(s3));
-            }
-        }
-        opened.add(database);
-        opened.add(raw);
-        content = new HookedContentTier(raw);
-        cache = new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
-        opened.add(cache);
-        return reopen(options);
-    }
-
-    /** A new store over the same tiers (a restart). */
-    private TaskMessageStore reopen(StoreOptions options) {
-        metadata = new JdbcMetadataTier(database, clock, new ContentSegmentKeys());
-        store = new TaskMessageStore(metadata, content, new FailSafeSegmentCache(cache), options, clock);
-        opened.add(store);
-        return store;
-    }
-
-    private static StoreOptions oneFlushAtATime() {
-        return StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 1);
-    }
-
+class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
     // ---- a. overlapping appends of one task ----
 
     @ParameterizedTest
@@ -224,7 +96,7 @@ class SharedFlushRaceTest {
                 results.add(threads.submit(() -> store.append("bystander", range(bystanderFrom, bystanderFrom + 4))));
             }
             List<AppendResult> outcomes =
-                    results.stream().map(SharedFlushRaceTest::get).toList();
+                    results.stream().map(AbstractSharedFlushRaceTest::get).toList();
             Map<String, Long> storedByTag = new HashMap<>();
             for (TaskMessage message : store.list(
                             "contested",
@@ -265,7 +137,7 @@ class SharedFlushRaceTest {
         open(backends, StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 2));
         String marker = "DOOMED-MARKER-" + java.util.UUID.randomUUID();
         Map<String, Long> keptAccepted = new HashMap<>();
-        for (int round = 0; round < 25; round++) {
+        for (int round = 0; round < 15; round++) {
             String doomed = "doomed-" + round;
             String kept = "kept-" + round;
             store.createTask(doomed);
@@ -324,154 +196,6 @@ class SharedFlushRaceTest {
                 .keySet()
                 .forEach(kept -> assertThat(store.list(kept, MessageQuery.all()).messages())
                         .hasSize(20));
-    }
-
-    // ---- c. the content tier really down mid-flush ----
-
-    @ParameterizedTest
-    @EnumSource(Backends.class)
-    void contentTierDownMidFlush_failsEveryAppendOfTheFlush_showsNothing_andTheRetryIsAcceptedOnce(Backends backends) {
-        open(backends, oneFlushAtATime());
-        for (String taskId : List.of("a", "b", "c")) {
-            store.createTask(taskId);
-        }
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = holdNextPut(entered);
-        Future<AppendResult> first = threads.submit(() -> store.append("a", range(0, 4)));
-        awaitLatch(entered);
-        Future<AppendResult> second = queue(() -> store.append("b", range(0, 4)), 1);
-        Future<AppendResult> third = queue(() -> store.append("c", range(0, 4)), 2);
-        Runnable recover = takeContentDown(backends);
-        // The held flush and the one queued behind it both meet the outage.
-        release.countDown();
-        try {
-            for (Future<AppendResult> append : List.of(first, second, third)) {
-                assertThatThrownBy(() -> get(append))
-                        .isInstanceOf(BackendUnavailableException.class)
-                        .hasMessageContaining("put");
-            }
-        } finally {
-            recover.run();
-        }
-        for (String taskId : List.of("a", "b", "c")) {
-            assertThat(store.list(taskId, MessageQuery.all()).messages())
-                    .as("messages of %s", taskId)
-                    .isEmpty();
-            assertThat(store.task(taskId).orElseThrow().messageCount()).isZero();
-        }
-        assertThat(sharedKeys()).as("shared objects after the failed flushes").isEmpty();
-        for (String taskId : List.of("a", "b", "c")) {
-            assertThat(store.append(taskId, range(0, 4))).isEqualTo(new AppendResult(5, 0, 0));
-            assertThat(store.append(taskId, range(0, 4))).isEqualTo(new AppendResult(0, 5, 0));
-            assertThat(store.list(taskId, MessageQuery.all()).messages()).hasSize(5);
-        }
-        assertLiveFramesMatchSegments();
-    }
-
-    /** Makes the content tier refuse puts for real; the returned action brings it back. */
-    private Runnable takeContentDown(Backends backends) {
-        switch (backends) {
-            case EMBEDDED -> {
-                // Root ignores permissions, so the shared directory becomes a file: no object fits in it.
-                Path shared = localRoot.resolve("shared");
-                try {
-                    if (Files.isDirectory(shared)) {
-                        try (var files = Files.list(shared)) {
-                            assertThat(files)
-                                    .as("objects in shared/ before the outage")
-                                    .isEmpty();
-                        }
-                        Files.delete(shared);
-                    }
-                    Files.writeString(shared, "not a directory");
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                return () -> {
-                    try {
-                        Files.delete(shared);
-                    } catch (java.io.IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                };
-            }
-            case SCALED -> {
-                s3.stop();
-                return s3::start;
-            }
-        }
-        throw new IllegalStateException("unknown backends " + backends);
-    }
-
-    // ---- d. close with appends queued ----
-
-    @ParameterizedTest
-    @EnumSource(Backends.class)
-    void closeWithAppendsQueuedAndFlushing_keepsEveryAcknowledgedAppend_andEachOtherIsWhollyPresentOrAbsent(
-            Backends backends) throws Exception {
-        StoreOptions options = StoreOptions.defaults().withFlush(64 << 10, Duration.ZERO, 2);
-        open(backends, options);
-        int tasks = 8;
-        for (int t = 0; t < tasks; t++) {
-            store.createTask("task-" + t);
-        }
-        AtomicBoolean stop = new AtomicBoolean();
-        Map<String, List<long[]>> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
-        Map<String, List<long[]>> failed = new java.util.concurrent.ConcurrentHashMap<>();
-        AtomicLong acknowledgedCount = new AtomicLong();
-        List<Future<?>> writers = new ArrayList<>();
-        for (int t = 0; t < tasks; t++) {
-            String taskId = "task-" + t;
-            writers.add(threads.submit(() -> {
-                for (long from = 0; !stop.get(); from += 10) {
-                    long[] batch = {from, from + 9};
-                    try {
-                        store.append(taskId, range(from, from + 9));
-                        acknowledged
-                                .computeIfAbsent(taskId, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                                .add(batch);
-                        acknowledgedCount.incrementAndGet();
-                    } catch (BackendUnavailableException e) {
-                        failed.computeIfAbsent(taskId, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                                .add(batch);
-                        return;
-                    }
-                }
-            }));
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledgedCount.get() >= 40);
-
-        store.close();
-        stop.set(true);
-        for (Future<?> writer : writers) {
-            writer.get(30, TimeUnit.SECONDS);
-        }
-        reopen(options);
-
-        for (int t = 0; t < tasks; t++) {
-            String taskId = "task-" + t;
-            List<Long> stored = store.list(taskId, MessageQuery.all().limitedTo(100_000)).messages().stream()
-                    .map(TaskMessage::seq)
-                    .toList();
-            for (long[] batch : acknowledged.getOrDefault(taskId, List.of())) {
-                for (long seq = batch[0]; seq <= batch[1]; seq++) {
-                    assertThat(stored)
-                            .as("acknowledged seq %d of %s after reopen", seq, taskId)
-                            .contains(seq);
-                }
-            }
-            for (long[] batch : failed.getOrDefault(taskId, List.of())) {
-                long present = stored.stream()
-                        .filter(seq -> seq >= batch[0] && seq <= batch[1])
-                        .count();
-                assertThat(present)
-                        .as("seqs of the batch %s of %s refused by the closing store", Arrays.toString(batch), taskId)
-                        .isIn(0L, 10L);
-            }
-            assertThat(store.task(taskId).orElseThrow().messageCount()).isEqualTo(stored.size());
-        }
-        assertLiveFramesMatchSegments();
-        assertThat(store.append("task-0", range(1_000_000, 1_000_004))).isEqualTo(new AppendResult(5, 0, 0));
     }
 
     // ---- e. consolidation racing appends, deletes and reads ----
@@ -606,175 +330,5 @@ class SharedFlushRaceTest {
                 .containsExactlyElementsOf(
                         range(0, 29).stream().map(NewMessage::seq).toList());
         assertLiveFramesMatchSegments();
-    }
-
-    // ---- helpers ----
-
-    /** What the compaction scheduler and the deletion worker do on each pass. */
-    private void runLifecycle() {
-        store.consolidationCandidates(TTL, 1000).forEach(taskId -> {
-            try {
-                store.compact(taskId);
-            } catch (TaskNotFoundException e) {
-                // Deleted meanwhile.
-            }
-        });
-        store.purgePendingDeletions();
-    }
-
-    private Fsck fsck(Duration orphanGrace) {
-        return new Fsck(metadata, raw, new FailSafeSegmentCache(cache), new SegmentCodec(), clock, orphanGrace);
-    }
-
-    /** Live frame count per object, as {@code tm_object} records it. */
-    private Map<Long, Integer> liveFrames() {
-        return database.read("test liveFrames", handle -> {
-            Map<Long, Integer> live = new HashMap<>();
-            handle.createQuery("SELECT object_id, live_frames FROM tm_object")
-                    .map((rs, ctx) -> live.put(rs.getLong(1), rs.getInt(2)))
-                    .list();
-            return live;
-        });
-    }
-
-    /** Every object's live frame count is positive and equals the segment rows pointing into it. */
-    private void assertLiveFramesMatchSegments() {
-        Map<Long, Integer> referenced = database.read("test referencedFrames", handle -> {
-            Map<Long, Integer> frames = new HashMap<>();
-            handle.createQuery("SELECT object_id, COUNT(*) FROM tm_segment WHERE object_kind <> 0 GROUP BY object_id")
-                    .map((rs, ctx) -> frames.put(rs.getLong(1), rs.getInt(2)))
-                    .list();
-            return frames;
-        });
-        assertThat(liveFrames())
-                .as("tm_object live frames against the segment rows that reference each object")
-                .isEqualTo(referenced);
-        // The task counters that compaction candidates and the deletion sweep rely on.
-        List<String> drifted = database.read(
-                "test taskCounters",
-                handle -> handle.createQuery("SELECT t.task_id || ': messages ' || t.message_count || '/' ||"
-                                + " (SELECT COUNT(*) FROM tm_message m WHERE m.task_key = t.task_key)"
-                                + " || ', live ' || t.live_segments || '/' ||"
-                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key)"
-                                + " || ', loose ' || t.loose_segments || '/' ||"
-                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key AND s.object_kind <> 2)"
-                                + " || ', shared ' || t.shared_frames || '/' ||"
-                                + " (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key AND s.object_kind = 1)"
-                                + " FROM tm_task t WHERE t.message_count <>"
-                                + " (SELECT COUNT(*) FROM tm_message m WHERE m.task_key = t.task_key)"
-                                + " OR t.live_segments <> (SELECT COUNT(*) FROM tm_segment s WHERE s.task_key = t.task_key)"
-                                + " OR t.loose_segments <> (SELECT COUNT(*) FROM tm_segment s"
-                                + " WHERE s.task_key = t.task_key AND s.object_kind <> 2)"
-                                + " OR t.shared_frames <> (SELECT COUNT(*) FROM tm_segment s"
-                                + " WHERE s.task_key = t.task_key AND s.object_kind = 1)")
-                        .mapTo(String.class)
-                        .list());
-        assertThat(drifted)
-                .as("tasks whose counters differ from their rows (counter/rows)")
-                .isEmpty();
-    }
-
-    private long sharedObjectOf(String taskId) {
-        return metadata.catalog().segments(metadata.task(taskId).orElseThrow()).stream()
-                .filter(segment -> segment.kind() == dev.strata.tier.metadata.ObjectKind.SHARED)
-                .findFirst()
-                .orElseThrow()
-                .objectId();
-    }
-
-    private List<String> sharedKeys() {
-        return TaskFrames.keysUnder(raw, ContentKeys.SHARED);
-    }
-
-    /** Every object in the content tier, taken apart frame by frame and decoded, that holds the text. */
-    private List<String> objectsHolding(String text) {
-        SegmentCodec codec = new SegmentCodec();
-        List<String> holding = new ArrayList<>();
-        for (String key : TaskFrames.keysUnder(raw, "")) {
-            Optional<byte[]> stored = raw.get(key);
-            if (stored.isEmpty()) {
-                continue;
-            }
-            byte[] bytes = stored.get();
-            boolean found = new String(bytes, StandardCharsets.ISO_8859_1).contains(text);
-            for (TaskFrames.Found frame : TaskFrames.in(key, bytes)) {
-                byte[] frameBytes = Arrays.copyOfRange(
-                        bytes,
-                        (int) frame.frame().offset(),
-                        (int) frame.frame().offset() + frame.frame().length());
-                found |= codec.decode(frame.taskId(), frameBytes).stream()
-                        .anyMatch(m -> m.content().contains(text));
-            }
-            if (found) {
-                holding.add(key);
-            }
-        }
-        return holding;
-    }
-
-    /** Messages whose content starts with the tag and a colon. */
-    private static List<NewMessage> tagged(String tag, long from, long to) {
-        List<NewMessage> messages = new ArrayList<>();
-        for (long seq = from; seq <= to; seq++) {
-            messages.add(text(seq, tag + ": " + seq));
-        }
-        return messages;
-    }
-
-    private static List<String> contents(String tag, long from, long to) {
-        return tagged(tag, from, to).stream().map(NewMessage::content).toList();
-    }
-
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
-
-    /** Submits an append and waits until it is the {@code position}th queued for the next flush. */
-    private Future<AppendResult> queue(java.util.concurrent.Callable<AppendResult> append, int position) {
-        Future<AppendResult> result = threads.submit(append);
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == position);
-        return result;
-    }
-
-    /** Holds the next put until the returned latch is opened, then lets it (and later ones) through. */
-    private CountDownLatch holdNextPut(CountDownLatch entered) {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean held = new AtomicBoolean();
-        content.beforePut(key -> {
-            if (held.compareAndSet(false, true)) {
-                entered.countDown();
-                awaitLatch(release);
-            }
-        });
-        return release;
-    }
-
-    private static AppendResult get(Future<AppendResult> result) {
-        try {
-            return result.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("append did not finish", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static void awaitLatch(CountDownLatch latch) {
-        try {
-            if (!latch.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("latch not reached");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
