@@ -1,12 +1,14 @@
 package dev.strata.store;
 
 import static dev.strata.testing.Messages.range;
+import static dev.strata.testing.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
+import dev.strata.lifecycle.OrphanCollector;
 import dev.strata.model.AppendResult;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
@@ -162,6 +164,54 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
         for (String taskId : List.of("a", "b", "c")) {
             assertThat(store.list(taskId, MessageQuery.all()).messages()).hasSize(5);
         }
+    }
+
+    /**
+     * Defect (found here, not fixed): the deletion bound does not cover objects no metadata
+     * references. A flush whose commit failed (or was reported failed) leaves its shared object,
+     * with the task's bytes, to orphan collection, which removes it only once it is older than
+     * {@code STRATA_ORPHAN_GRACE} (1 h by default): deleting the task afterwards leaves its bytes in
+     * the content tier for up to that long, past the bound of docs/storage.md (at most 15 min).
+     * Compaction objects whose commit failed, and objects whose immediate discard failed, are the
+     * same case. The fix is a design decision (a shorter orphan grace for such objects, bounded by
+     * how long a commit can still be in flight, or documenting the exception), so the test waits.
+     */
+    @org.junit.jupiter.api.Disabled("defect: unreferenced objects of failed flushes keep a deleted task's bytes until"
+            + " STRATA_ORPHAN_GRACE (1 h), past the deletion bound")
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void deletedTasksBytesInTheObjectOfAFailedFlush_outliveTheDeletionBound(Backends backends) throws Exception {
+        open(backends, oneFlushAtATime());
+        String marker = "FAILED-FLUSH-MARKER-" + java.util.UUID.randomUUID();
+        store.createTask("doomed");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> append =
+                threads.submit(() -> store.append("doomed", List.of(text(0, marker), text(1, marker))));
+        awaitLatch(entered);
+        AutoCloseable recover = takeMetadataDown(backends);
+        release.countDown();
+        try (recover) {
+            assertThatThrownBy(() -> get(append)).isInstanceOf(BackendUnavailableException.class);
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(BackendUnavailableException.class)
+                .untilAsserted(() -> store.delete(List.of("doomed")));
+        assertThat(objectsHolding(marker))
+                .as("objects holding the marker after the delete")
+                .hasSize(1);
+
+        // Everything the server runs, at its default settings, until past the bound.
+        OrphanCollector orphans = new OrphanCollector(raw, metadata.catalog(), clock, Duration.ofHours(1));
+        for (int pass = 0; pass < 16; pass++) {
+            clock.advance(Duration.ofMinutes(1));
+            runLifecycle();
+            orphans.collect(1000, OrphanCollector.Removal.REMOVE);
+        }
+
+        assertThat(objectsHolding(marker))
+                .as("objects holding a deleted task's bytes 16 minutes after the delete")
+                .isEmpty();
     }
 
     /** Makes metadata writes fail for real; closing the result brings the database back. */
