@@ -1,6 +1,7 @@
 package dev.strata.store;
 
 import static dev.strata.testing.Messages.range;
+import static dev.strata.testing.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.lifecycle.Fsck;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -330,5 +332,142 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
                 .containsExactlyElementsOf(
                         range(0, 29).stream().map(NewMessage::seq).toList());
         assertLiveFramesMatchSegments();
+    }
+
+    /**
+     * Everything at once on a few tasks: overlapping appends, compactions, purges, and deletes that
+     * recreate the task under the same id. Each incarnation of a task writes its own marker, so
+     * after the deletion bound no object may hold the marker of an incarnation that was deleted,
+     * and each surviving incarnation reads exactly the seqs its appends were told were accepted.
+     */
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void appendsCompactionsAndRecreatingDeletesAtOnce_keepEveryPromise(Backends backends) throws Exception {
+        open(backends, StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 2));
+        int tasks = 4;
+        String run = java.util.UUID.randomUUID().toString();
+        java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> incarnation =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Set<String> deletedMarkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // Per task id: the lock a delete-and-recreate takes exclusively, so an append's result is
+        // attributed to the incarnation it wrote to.
+        Map<String, java.util.concurrent.locks.ReentrantReadWriteLock> locks = new HashMap<>();
+        Map<String, java.util.Set<Long>> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, AtomicLong> acceptedCount = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int t = 0; t < tasks; t++) {
+            String taskId = "mix-" + t;
+            store.createTask(taskId);
+            incarnation.put(taskId, new AtomicInteger());
+            locks.put(taskId, new java.util.concurrent.locks.ReentrantReadWriteLock());
+            accepted.put(taskId, java.util.concurrent.ConcurrentHashMap.newKeySet());
+            acceptedCount.put(taskId, new AtomicLong());
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int writer = w;
+            workers.add(threads.submit(() -> {
+                java.util.Random random = new java.util.Random(writer);
+                for (int i = 0; i < 60 && failure.get() == null; i++) {
+                    String taskId = "mix-" + random.nextInt(tasks);
+                    long from = random.nextInt(40);
+                    var lock = locks.get(taskId).readLock();
+                    lock.lock();
+                    try {
+                        String marker = "M-" + run + "-" + taskId + "#"
+                                + incarnation.get(taskId).get() + ":";
+                        List<NewMessage> batch = new ArrayList<>();
+                        for (long seq = from; seq < from + 5; seq++) {
+                            batch.add(text(seq, marker + " " + seq + " by " + writer));
+                        }
+                        Set<Long> before = Set.copyOf(accepted.get(taskId));
+                        AppendResult result = store.append(taskId, batch);
+                        assertThat(result.accepted() + result.duplicates()).isEqualTo(5);
+                        long fresh = batch.stream()
+                                .filter(m -> !before.contains(m.seq()))
+                                .count();
+                        assertThat(result.accepted())
+                                .as("accepted of %s, at most the seqs not accepted before", taskId)
+                                .isLessThanOrEqualTo((int) fresh);
+                        batch.forEach(m -> accepted.get(taskId).add(m.seq()));
+                        acceptedCount.get(taskId).addAndGet(result.accepted());
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }));
+        }
+        workers.add(threads.submit(() -> {
+            java.util.Random random = new java.util.Random(99);
+            while (!done.get() && failure.get() == null) {
+                try {
+                    store.compact("mix-" + random.nextInt(tasks));
+                    store.purgePendingDeletions();
+                } catch (TaskNotFoundException e) {
+                    // Between a delete and its recreation.
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }
+        }));
+        workers.add(threads.submit(() -> {
+            java.util.Random random = new java.util.Random(7);
+            for (int i = 0; i < 6 && failure.get() == null; i++) {
+                String taskId = "mix-" + random.nextInt(tasks);
+                var lock = locks.get(taskId).writeLock();
+                lock.lock();
+                try {
+                    deletedMarkers.add("M-" + run + "-" + taskId + "#"
+                            + incarnation.get(taskId).get() + ":");
+                    store.delete(List.of(taskId));
+                    incarnation.get(taskId).incrementAndGet();
+                    accepted.get(taskId).clear();
+                    acceptedCount.get(taskId).set(0);
+                    store.createTask(taskId);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }));
+        for (int w = 0; w < 4; w++) {
+            workers.get(w).get(60, TimeUnit.SECONDS);
+        }
+        workers.get(5).get(60, TimeUnit.SECONDS);
+        done.set(true);
+        workers.get(4).get(60, TimeUnit.SECONDS);
+        assertThat(failure.get()).as("a worker failed").isNull();
+
+        assertLiveFramesMatchSegments();
+        for (int t = 0; t < tasks; t++) {
+            String taskId = "mix-" + t;
+            String marker =
+                    "M-" + run + "-" + taskId + "#" + incarnation.get(taskId).get() + ":";
+            List<TaskMessage> messages = store.list(taskId, MessageQuery.all()).messages();
+            assertThat(messages)
+                    .extracting(TaskMessage::seq)
+                    .as("seqs of %s", taskId)
+                    .containsExactlyElementsOf(new java.util.TreeSet<>(accepted.get(taskId)));
+            assertThat(messages).allSatisfy(m -> assertThat(m.content()).startsWith(marker));
+            assertThat((long) messages.size())
+                    .as("messages of %s against the sum of what its appends were told they accepted", taskId)
+                    .isEqualTo(acceptedCount.get(taskId).get());
+        }
+        clock.advance(TTL.plusSeconds(1));
+        runLifecycle();
+        clock.advance(Duration.ofMinutes(5));
+        runLifecycle();
+        for (String marker : deletedMarkers) {
+            assertThat(objectsHolding(marker))
+                    .as("objects holding %s after the bound", marker)
+                    .isEmpty();
+        }
+        assertLiveFramesMatchSegments();
+        assertThat(fsck(Duration.ZERO).run(Fsck.Mode.CHECK, checked -> {}).problems())
+                .isEmpty();
     }
 }
