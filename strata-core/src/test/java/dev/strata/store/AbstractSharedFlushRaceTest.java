@@ -13,11 +13,14 @@ import dev.strata.model.TaskNotFoundException;
 import dev.strata.testing.FaultProxy;
 import dev.strata.testing.HookedContentTier;
 import dev.strata.testing.MutableClock;
+import dev.strata.testing.RedisKeys;
 import dev.strata.testing.S3ProxyServer;
 import dev.strata.testing.TestS3;
 import dev.strata.testing.TestServices;
 import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.cache.FailSafeSegmentCache;
+import dev.strata.tier.cache.SegmentCache;
+import dev.strata.tier.cache.redis.RedisSegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.LocalDirectoryContentTier;
@@ -52,9 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fixture of the tests that try to break the shared write path (issue 12): a store on fresh
- * backends of either set (SQLite with a local directory, or PostgreSQL through a {@link FaultProxy}
- * with S3 through S3Proxy), a content tier with hooks to hold a flush at a known point, a
- * {@link MutableClock} for the deletion bound, and the invariants every race must keep: each
+ * backends of either set (SQLite, a local directory and Caffeine; or PostgreSQL through a
+ * {@link FaultProxy}, S3 through S3Proxy and Redis), a content tier with hooks to hold a flush at a
+ * known point, a {@link MutableClock} for the deletion bound, and the invariants every race must keep: each
  * object's live frame count in {@code tm_object} equals the segment rows pointing into it, and each
  * task's counters equal its rows.
  */
@@ -83,7 +86,8 @@ abstract class AbstractSharedFlushRaceTest {
     String sqliteUrl;
     Database database;
     JdbcMetadataTier metadata;
-    CaffeineSegmentCache cache;
+    SegmentCache cache;
+    final List<String> redisPrefixes = new ArrayList<>();
     TaskMessageStore store;
 
     @BeforeAll
@@ -107,6 +111,7 @@ abstract class AbstractSharedFlushRaceTest {
         postgresProxy.close();
         s3.close();
         schemas.forEach(TestServices::dropSchema);
+        redisPrefixes.forEach(RedisKeys::deleteAll);
     }
 
     /** Fresh backends of the set, and a store over them; PostgreSQL connections pass through {@link #postgresProxy}. */
@@ -137,7 +142,15 @@ abstract class AbstractSharedFlushRaceTest {
         opened.add(database);
         opened.add(raw);
         content = new HookedContentTier(raw);
-        cache = new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
+        cache = switch (backends) {
+            case EMBEDDED -> new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
+            case SCALED -> {
+                String prefix = TestServices.uniqueName("race") + ":";
+                redisPrefixes.add(prefix);
+                yield new RedisSegmentCache(
+                        TestServices.REDIS_URL, prefix, Duration.ofMinutes(10), Duration.ofSeconds(2), 8 << 20);
+            }
+        };
         opened.add(cache);
         return reopen(options);
     }
