@@ -3,11 +3,13 @@ package dev.strata.store;
 import static dev.strata.testing.Messages.range;
 import static dev.strata.testing.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.lifecycle.TaskFrames;
 import dev.strata.model.AppendResult;
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
@@ -79,6 +81,69 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
                 .as("shared objects once t and u are gone: only the blocker's")
                 .containsExactly(ContentKeys.shared(sharedObjectOf("blocker")));
         assertThat(store.pendingDeletions()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void flushInWhichNoFrameStoredAnything_deletesItsObjectAtOnce_andAnswersEachAppendExactly(Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("t");
+        store.createTask("gone");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> first = threads.submit(() -> store.append("t", tagged("first", 0, 4)));
+        awaitLatch(entered);
+        // Both checked for stored seqs before the first committed, so both go to the next flush.
+        Future<AppendResult> replay = queue(() -> store.append("t", tagged("replay", 0, 4)), 1);
+        Future<AppendResult> doomed = queue(() -> store.append("gone", tagged("doomed", 0, 4)), 2);
+        store.delete(List.of("gone"));
+
+        release.countDown();
+
+        assertThat(get(first)).isEqualTo(new AppendResult(5, 0, 0));
+        assertThat(get(replay)).isEqualTo(new AppendResult(0, 5, 0));
+        assertThatThrownBy(() -> get(doomed)).isInstanceOf(TaskNotFoundException.class);
+        assertThat(sharedKeys())
+                .as("shared objects: the first flush's; the second stored nothing")
+                .containsExactly(ContentKeys.shared(sharedObjectOf("t")));
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactlyElementsOf(contents("first", 0, 4));
+        assertLiveFramesMatchSegments();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void flushInWhichNoFrameStoredAnything_whoseObjectCannotBeDeleted_stillAnswersEachAppend_andLeavesAnOrphan(
+            Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("t");
+        content.beforeDelete(keys -> {
+            throw new BackendUnavailableException("content delete of " + keys + " failed: injected", null);
+        });
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> first = threads.submit(() -> store.append("t", tagged("first", 0, 4)));
+        awaitLatch(entered);
+        // Checked for stored seqs before the first committed: it goes to the next flush, which stores nothing.
+        Future<AppendResult> replay = queue(() -> store.append("t", tagged("replay", 0, 4)), 1);
+
+        release.countDown();
+
+        assertThat(get(first)).isEqualTo(new AppendResult(5, 0, 0));
+        assertThat(get(replay)).as("the replay whose flush stored nothing").isEqualTo(new AppendResult(0, 5, 0));
+        content.beforeDelete(keys -> {});
+        assertThat(sharedKeys())
+                .as("shared objects: the first's, and the replay's that could not be removed")
+                .hasSize(2);
+        clock.advance(Duration.ofMinutes(1));
+        FsckReport repair = fsck(Duration.ZERO).run(Fsck.Mode.REPAIR, checked -> {});
+        assertThat(repair.orphansRemoved()).as("orphans fsck removed").isEqualTo(1);
+        assertThat(sharedKeys()).containsExactly(ContentKeys.shared(sharedObjectOf("t")));
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactlyElementsOf(contents("first", 0, 4));
+        assertLiveFramesMatchSegments();
     }
 
     @ParameterizedTest
