@@ -27,8 +27,9 @@ import java.util.function.LongConsumer;
  * Cross-checks the tiers: every segment metadata references must exist in the content tier and
  * match its recorded checksum; every object must be known to metadata; every store task must be
  * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
- * object may hold live frames past the deletion bound (the default shared segment TTL); cache
- * entries of live segments must match the recorded checksum. With repair, it removes orphans and
+ * object may hold live frames past the deletion bound (the shared segment TTL the compaction
+ * scheduler runs with, plus the overdue margin); cache entries of live segments must match the
+ * recorded checksum. With repair, it removes orphans and
  * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
  * removes content metadata references), finishes queued deletions that are due (all of them with
  * {@link Mode#REPAIR_NOW}) and drops bad cache entries. Missing or corrupt content cannot be
@@ -50,6 +51,7 @@ public final class Fsck {
     private final Duration orphanGrace;
     private final KnownTasks knownTasks;
     private final Duration overdueMargin;
+    private final Duration sharedSegmentTtl;
     private final DeletionPurger purger;
 
     /** An fsck for a store used without an application task record, with the default overdue margin. */
@@ -63,10 +65,7 @@ public final class Fsck {
         this(metadata, content, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
     }
 
-    /**
-     * @param orphanGrace how old an unreferenced object or a forgotten task must be before it is a problem
-     * @param overdueMargin how long past its due time a queued deletion may still be waiting for the worker
-     */
+    /** An fsck for a store whose compaction scheduler runs with the default shared segment TTL. */
     public Fsck(
             MetadataTier metadata,
             ListableContent content,
@@ -76,6 +75,34 @@ public final class Fsck {
             Duration orphanGrace,
             KnownTasks knownTasks,
             Duration overdueMargin) {
+        this(
+                metadata,
+                content,
+                cache,
+                codec,
+                clock,
+                orphanGrace,
+                knownTasks,
+                overdueMargin,
+                CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL);
+    }
+
+    /**
+     * @param orphanGrace how old an unreferenced object or a forgotten task must be before it is a problem
+     * @param overdueMargin how long past its due time a queued deletion may still be waiting for the worker
+     * @param sharedSegmentTtl the TTL the compaction scheduler consolidates shared frames after
+     *     ({@code STRATA_SHARED_SEGMENT_TTL}): a shared object older than it plus the margin is past the bound
+     */
+    public Fsck(
+            MetadataTier metadata,
+            ListableContent content,
+            SegmentCache cache,
+            SegmentCodec codec,
+            Clock clock,
+            Duration orphanGrace,
+            KnownTasks knownTasks,
+            Duration overdueMargin,
+            Duration sharedSegmentTtl) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.cache = requireNonNull(cache, "cache is null");
@@ -86,6 +113,10 @@ public final class Fsck {
         this.overdueMargin = requireNonNull(overdueMargin, "overdueMargin is null");
         if (overdueMargin.isNegative()) {
             throw new IllegalArgumentException("overdueMargin must not be negative, got " + overdueMargin);
+        }
+        this.sharedSegmentTtl = requireNonNull(sharedSegmentTtl, "sharedSegmentTtl is null");
+        if (!sharedSegmentTtl.isPositive()) {
+            throw new IllegalArgumentException("sharedSegmentTtl must be positive, got " + sharedSegmentTtl);
         }
         this.purger = new DeletionPurger(content, cache, metadata.deletions(), clock);
     }
@@ -242,15 +273,14 @@ public final class Fsck {
         }
         // The deletion bound (docs/storage.md): a shared object still holding a live frame this
         // long after it was written means consolidation is not keeping up or not running.
-        Instant bound =
-                now.minus(CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL).minus(overdueMargin);
+        Instant bound = now.minus(sharedSegmentTtl).minus(overdueMargin);
         metadata.catalog()
                 .oldestSharedObject()
                 .filter(oldest -> oldest.isBefore(bound))
                 .ifPresent(oldest ->
                         tally.problems.add("shared objects past the deletion bound: the oldest was written at "
                                 + oldest + ", more than "
-                                + CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL.plus(overdueMargin)
+                                + sharedSegmentTtl.plus(overdueMargin)
                                 + " ago"));
         switch (mode) {
             case CHECK -> tally.overdueLeft = tally.overdue;

@@ -535,4 +535,41 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
         assertThat(fsck(Duration.ZERO).run(Fsck.Mode.CHECK, checked -> {}).problems())
                 .isEmpty();
     }
+
+    /**
+     * Regression: fsck judged "shared objects past the deletion bound" by the default shared
+     * segment TTL (10 min) whatever {@code STRATA_SHARED_SEGMENT_TTL} the compaction scheduler ran
+     * with: a longer TTL made it report healthy stores, a shorter one hid late consolidation.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backends.class, names = "EMBEDDED")
+    void fsck_judgesTheDeletionBound_byTheConfiguredSharedSegmentTtl_notTheDefault(Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("t");
+        store.append("t", range(0, 4));
+        clock.advance(Duration.ofMinutes(20));
+
+        assertThat(fsckWithTtl(Duration.ofMinutes(30)).problems())
+                .as("problems with a 30-minute TTL, 20 minutes after the flush")
+                .isEmpty();
+        assertThat(fsckWithTtl(Duration.ofMinutes(5)).problems())
+                .as("problems with a 5-minute TTL, 20 minutes after the flush")
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("shared objects past the deletion bound")
+                .endsWith("more than PT7M ago");
+    }
+
+    private FsckReport fsckWithTtl(Duration sharedSegmentTtl) {
+        return new Fsck(
+                        metadata,
+                        raw,
+                        new dev.strata.tier.cache.FailSafeSegmentCache(cache),
+                        new dev.strata.codec.SegmentCodec(),
+                        clock,
+                        Duration.ofHours(1),
+                        dev.strata.lifecycle.KnownTasks.everyStoreTask(),
+                        Duration.ofMinutes(2),
+                        sharedSegmentTtl)
+                .run(Fsck.Mode.CHECK, checked -> {});
+    }
 }
