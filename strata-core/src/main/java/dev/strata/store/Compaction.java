@@ -96,13 +96,11 @@ final class Compaction {
             List<MessageLocation> runLocations = locations.stream()
                     .filter(l -> replaced.contains(l.segmentNo()))
                     .toList();
-            // Every live segment holds at least one message; a segment of the run that none points
-            // at was replaced by a concurrent compaction after the snapshot. Give way before writing
-            // anything (all of a run replaced would otherwise merge nothing into an empty object).
-            if (!runLocations.stream()
-                    .map(MessageLocation::segmentNo)
-                    .collect(Collectors.toSet())
-                    .equals(replaced)) {
+            // Every live segment holds at least one message: a run none of whose messages is still
+            // located in it was replaced by a concurrent compaction after the snapshot. Give way
+            // before writing anything (merging nothing would write an empty object). A run replaced
+            // only in part is caught by replaceSegments, which answers Conflict.
+            if (runLocations.isEmpty()) {
                 break;
             }
             Merged merged = merge(task, replaced, runLocations);

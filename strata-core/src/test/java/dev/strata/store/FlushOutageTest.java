@@ -14,6 +14,7 @@ import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.testing.FaultProxy;
+import dev.strata.tier.content.ContentKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -236,6 +237,40 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
             }
         }
         throw new IllegalStateException("unknown backends " + backends);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void flushInWhichNoFrameStoredAnything_whoseObjectCannotBeDeleted_stillAnswersEachAppend_andLeavesAnOrphan(
+            Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("t");
+        content.beforeDelete(keys -> {
+            throw new BackendUnavailableException("content delete of " + keys + " failed: injected", null);
+        });
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = holdNextPut(entered);
+        Future<AppendResult> first = threads.submit(() -> store.append("t", tagged("first", 0, 4)));
+        awaitLatch(entered);
+        // Checked for stored seqs before the first committed: it goes to the next flush, which stores nothing.
+        Future<AppendResult> replay = queue(() -> store.append("t", tagged("replay", 0, 4)), 1);
+
+        release.countDown();
+
+        assertThat(get(first)).isEqualTo(new AppendResult(5, 0, 0));
+        assertThat(get(replay)).as("the replay whose flush stored nothing").isEqualTo(new AppendResult(0, 5, 0));
+        content.beforeDelete(keys -> {});
+        assertThat(sharedKeys())
+                .as("shared objects: the first's, and the replay's that could not be removed")
+                .hasSize(2);
+        clock.advance(Duration.ofMinutes(1));
+        FsckReport repair = fsck(Duration.ZERO).run(Fsck.Mode.REPAIR, checked -> {});
+        assertThat(repair.orphansRemoved()).as("orphans fsck removed").isEqualTo(1);
+        assertThat(sharedKeys()).containsExactly(ContentKeys.shared(sharedObjectOf("t")));
+        assertThat(store.list("t", MessageQuery.all()).messages())
+                .extracting(TaskMessage::content)
+                .containsExactlyElementsOf(contents("first", 0, 4));
+        assertLiveFramesMatchSegments();
     }
 
     // ---- d. close with appends queued ----

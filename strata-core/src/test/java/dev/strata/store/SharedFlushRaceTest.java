@@ -9,7 +9,6 @@ import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.lifecycle.TaskFrames;
 import dev.strata.model.AppendResult;
-import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
@@ -114,45 +113,11 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
 
     @ParameterizedTest
     @EnumSource(Backends.class)
-    void flushInWhichNoFrameStoredAnything_whoseObjectCannotBeDeleted_stillAnswersEachAppend_andLeavesAnOrphan(
-            Backends backends) {
-        open(backends, oneFlushAtATime());
-        store.createTask("t");
-        content.beforeDelete(keys -> {
-            throw new BackendUnavailableException("content delete of " + keys + " failed: injected", null);
-        });
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = holdNextPut(entered);
-        Future<AppendResult> first = threads.submit(() -> store.append("t", tagged("first", 0, 4)));
-        awaitLatch(entered);
-        // Checked for stored seqs before the first committed: it goes to the next flush, which stores nothing.
-        Future<AppendResult> replay = queue(() -> store.append("t", tagged("replay", 0, 4)), 1);
-
-        release.countDown();
-
-        assertThat(get(first)).isEqualTo(new AppendResult(5, 0, 0));
-        assertThat(get(replay)).as("the replay whose flush stored nothing").isEqualTo(new AppendResult(0, 5, 0));
-        content.beforeDelete(keys -> {});
-        assertThat(sharedKeys())
-                .as("shared objects: the first's, and the replay's that could not be removed")
-                .hasSize(2);
-        clock.advance(Duration.ofMinutes(1));
-        FsckReport repair = fsck(Duration.ZERO).run(Fsck.Mode.REPAIR, checked -> {});
-        assertThat(repair.orphansRemoved()).as("orphans fsck removed").isEqualTo(1);
-        assertThat(sharedKeys()).containsExactly(ContentKeys.shared(sharedObjectOf("t")));
-        assertThat(store.list("t", MessageQuery.all()).messages())
-                .extracting(TaskMessage::content)
-                .containsExactlyElementsOf(contents("first", 0, 4));
-        assertLiveFramesMatchSegments();
-    }
-
-    @ParameterizedTest
-    @EnumSource(Backends.class)
     void overlappingAppendsInConcurrentFlushes_eachWritersAcceptedCount_isWhatTheTaskStoresOfIt(Backends backends) {
         open(backends, StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 4));
         store.createTask("contested");
         store.createTask("bystander");
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 2; round++) {
             long base = round * 100L;
             List<Future<AppendResult>> results = new ArrayList<>();
             for (int writer = 0; writer < 12; writer++) {
@@ -189,9 +154,9 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
             }
             assertThat(accepted).as("seqs accepted in round %d", round).isEqualTo(60);
         }
-        assertThat(store.task("contested").orElseThrow().messageCount()).isEqualTo(180);
+        assertThat(store.task("contested").orElseThrow().messageCount()).isEqualTo(120);
         assertThat(store.list("contested", MessageQuery.all().limitedTo(1000)).messages())
-                .hasSize(180);
+                .hasSize(120);
         assertLiveFramesMatchSegments();
     }
 
@@ -204,7 +169,7 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
         open(backends, StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 2));
         String marker = "DOOMED-MARKER-" + java.util.UUID.randomUUID();
         Map<String, Long> keptAccepted = new HashMap<>();
-        for (int round = 0; round < 15; round++) {
+        for (int round = 0; round < 12; round++) {
             String doomed = "doomed-" + round;
             String kept = "kept-" + round;
             store.createTask(doomed);
@@ -280,7 +245,7 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
         AtomicInteger compactions = new AtomicInteger();
         Future<?> writer = threads.submit(() -> {
             try {
-                for (long from = 0; from < 400; from += 5) {
+                for (long from = 0; from < 300; from += 5) {
                     // A replay of the previous batch overlaps each new one: duplicates race compaction too.
                     AppendResult result = store.append("hot", range(Math.max(0, from - 3), from + 4));
                     assertThat(result.accepted()).isEqualTo(5);
@@ -328,8 +293,8 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
         assertThat(store.list("hot", MessageQuery.all().limitedTo(1000)).messages())
                 .extracting(TaskMessage::seq)
                 .containsExactlyElementsOf(
-                        range(0, 399).stream().map(NewMessage::seq).toList());
-        assertThat(store.task("hot").orElseThrow().messageCount()).isEqualTo(400);
+                        range(0, 299).stream().map(NewMessage::seq).toList());
+        assertThat(store.task("hot").orElseThrow().messageCount()).isEqualTo(300);
         assertLiveFramesMatchSegments();
 
         // Deleted while a compaction runs: the compaction gives way, nothing of the task stays.
@@ -434,7 +399,7 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
             int writer = w;
             workers.add(threads.submit(() -> {
                 java.util.Random random = new java.util.Random(writer);
-                for (int i = 0; i < 60 && failure.get() == null; i++) {
+                for (int i = 0; i < 40 && failure.get() == null; i++) {
                     String taskId = "mix-" + random.nextInt(tasks);
                     long from = random.nextInt(40);
                     var lock = locks.get(taskId).readLock();
