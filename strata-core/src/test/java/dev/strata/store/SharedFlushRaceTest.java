@@ -101,7 +101,9 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
 
         assertThat(get(first)).isEqualTo(new AppendResult(5, 0, 0));
         assertThat(get(replay)).isEqualTo(new AppendResult(0, 5, 0));
-        assertThatThrownBy(() -> get(doomed)).isInstanceOf(TaskNotFoundException.class);
+        assertThatThrownBy(() -> get(doomed))
+                .isInstanceOf(TaskNotFoundException.class)
+                .hasMessage("task not found: gone");
         assertThat(sharedKeys())
                 .as("shared objects: the first flush's; the second stored nothing")
                 .containsExactly(ContentKeys.shared(sharedObjectOf("t")));
