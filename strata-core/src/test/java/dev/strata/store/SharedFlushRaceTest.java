@@ -278,6 +278,17 @@ class SharedFlushRaceTest extends AbstractSharedFlushRaceTest {
                     for (int i = 0; i < seqs.size(); i++) {
                         assertThat(seqs.get(i)).as("seq at position %d", i).isEqualTo(i);
                     }
+                    // A live tail's backlog reads the same frames through the commit log.
+                    long logBefore = acknowledgedUpTo.get();
+                    List<Long> logged = store.log().upTo("hot", MessageQuery.all(), Long.MAX_VALUE, 1000).stream()
+                            .map(committed -> committed.message().seq())
+                            .toList();
+                    assertThat(logged.size()).isGreaterThanOrEqualTo((int) (logBefore + 1));
+                    for (int i = 0; i < logged.size(); i++) {
+                        assertThat(logged.get(i))
+                                .as("logged seq at position %d", i)
+                                .isEqualTo(i);
+                    }
                     reads.incrementAndGet();
                 }
             } catch (Throwable t) {
