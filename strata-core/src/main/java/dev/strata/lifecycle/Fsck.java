@@ -54,7 +54,10 @@ public final class Fsck {
     private final Duration sharedSegmentTtl;
     private final DeletionPurger purger;
 
-    /** An fsck for a store used without an application task record, with the default overdue margin. */
+    /**
+     * An fsck for a store used without an application task record, with the default overdue margin
+     * and shared segment TTL.
+     */
     public Fsck(
             MetadataTier metadata,
             ListableContent content,
@@ -62,19 +65,6 @@ public final class Fsck {
             SegmentCodec codec,
             Clock clock,
             Duration orphanGrace) {
-        this(metadata, content, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
-    }
-
-    /** An fsck for a store whose compaction scheduler runs with the default shared segment TTL. */
-    public Fsck(
-            MetadataTier metadata,
-            ListableContent content,
-            SegmentCache cache,
-            SegmentCodec codec,
-            Clock clock,
-            Duration orphanGrace,
-            KnownTasks knownTasks,
-            Duration overdueMargin) {
         this(
                 metadata,
                 content,
@@ -82,8 +72,8 @@ public final class Fsck {
                 codec,
                 clock,
                 orphanGrace,
-                knownTasks,
-                overdueMargin,
+                KnownTasks.everyStoreTask(),
+                DEFAULT_OVERDUE_MARGIN,
                 CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL);
     }
 
