@@ -29,13 +29,12 @@ import java.util.function.LongConsumer;
  * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
  * object may hold live frames past the deletion bound (the shared segment TTL the compaction
  * scheduler runs with, plus the overdue margin); cache entries of live segments must match the
- * recorded checksum. With repair, it removes orphans and
- * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
- * removes content metadata references), finishes queued deletions that are due (all of them with
- * {@link Mode#REPAIR_NOW}) and drops bad cache entries. Missing or corrupt content cannot be
- * repaired and is only reported. Deletions are finished by {@link DeletionPurger}, as the store's
- * worker does: when the content tier refuses, they stay queued and count as left over. Not
- * thread-safe: one run at a time per instance.
+ * recorded checksum. With repair, it removes orphans and forgotten tasks older than the orphan
+ * grace (re-asking right before each removal, so it never removes content metadata references),
+ * finishes queued deletions that are due (all of them with {@link Mode#REPAIR_NOW}) and drops bad
+ * cache entries. Missing or corrupt content cannot be repaired and is only reported. Deletions are
+ * finished by {@link DeletionPurger}, as the store's worker does: when the content tier refuses,
+ * they stay queued and count as left over. Not thread-safe: one run at a time per instance.
  */
 public final class Fsck {
     /** How long past its due time a queued deletion may wait before it counts as overdue, unless configured. */
