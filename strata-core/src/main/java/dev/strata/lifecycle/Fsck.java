@@ -27,14 +27,14 @@ import java.util.function.LongConsumer;
  * Cross-checks the tiers: every segment metadata references must exist in the content tier and
  * match its recorded checksum; every object must be known to metadata; every store task must be
  * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
- * object may hold live frames past the deletion bound (the default shared segment TTL); cache
- * entries of live segments must match the recorded checksum. With repair, it removes orphans and
- * forgotten tasks older than the orphan grace (re-asking right before each removal, so it never
- * removes content metadata references), finishes queued deletions that are due (all of them with
- * {@link Mode#REPAIR_NOW}) and drops bad cache entries. Missing or corrupt content cannot be
- * repaired and is only reported. Deletions are finished by {@link DeletionPurger}, as the store's
- * worker does: when the content tier refuses, they stay queued and count as left over. Not
- * thread-safe: one run at a time per instance.
+ * object may hold live frames past the deletion bound (the shared segment TTL the compaction
+ * scheduler runs with, plus the overdue margin); cache entries of live segments must match the
+ * recorded checksum. With repair, it removes orphans and forgotten tasks older than the orphan
+ * grace (re-asking right before each removal, so it never removes content metadata references),
+ * finishes queued deletions that are due (all of them with {@link Mode#REPAIR_NOW}) and drops bad
+ * cache entries. Missing or corrupt content cannot be repaired and is only reported. Deletions are
+ * finished by {@link DeletionPurger}, as the store's worker does: when the content tier refuses,
+ * they stay queued and count as left over. Not thread-safe: one run at a time per instance.
  */
 public final class Fsck {
     /** How long past its due time a queued deletion may wait before it counts as overdue, unless configured. */
@@ -50,9 +50,13 @@ public final class Fsck {
     private final Duration orphanGrace;
     private final KnownTasks knownTasks;
     private final Duration overdueMargin;
+    private final Duration sharedSegmentTtl;
     private final DeletionPurger purger;
 
-    /** An fsck for a store used without an application task record, with the default overdue margin. */
+    /**
+     * An fsck for a store used without an application task record, with the default overdue margin
+     * and shared segment TTL.
+     */
     public Fsck(
             MetadataTier metadata,
             ListableContent content,
@@ -60,12 +64,23 @@ public final class Fsck {
             SegmentCodec codec,
             Clock clock,
             Duration orphanGrace) {
-        this(metadata, content, cache, codec, clock, orphanGrace, KnownTasks.everyStoreTask(), DEFAULT_OVERDUE_MARGIN);
+        this(
+                metadata,
+                content,
+                cache,
+                codec,
+                clock,
+                orphanGrace,
+                KnownTasks.everyStoreTask(),
+                DEFAULT_OVERDUE_MARGIN,
+                CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL);
     }
 
     /**
      * @param orphanGrace how old an unreferenced object or a forgotten task must be before it is a problem
      * @param overdueMargin how long past its due time a queued deletion may still be waiting for the worker
+     * @param sharedSegmentTtl the TTL the compaction scheduler consolidates shared frames after
+     *     ({@code STRATA_SHARED_SEGMENT_TTL}): a shared object older than it plus the margin is past the bound
      */
     public Fsck(
             MetadataTier metadata,
@@ -75,7 +90,8 @@ public final class Fsck {
             Clock clock,
             Duration orphanGrace,
             KnownTasks knownTasks,
-            Duration overdueMargin) {
+            Duration overdueMargin,
+            Duration sharedSegmentTtl) {
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.cache = requireNonNull(cache, "cache is null");
@@ -86,6 +102,10 @@ public final class Fsck {
         this.overdueMargin = requireNonNull(overdueMargin, "overdueMargin is null");
         if (overdueMargin.isNegative()) {
             throw new IllegalArgumentException("overdueMargin must not be negative, got " + overdueMargin);
+        }
+        this.sharedSegmentTtl = requireNonNull(sharedSegmentTtl, "sharedSegmentTtl is null");
+        if (!sharedSegmentTtl.isPositive()) {
+            throw new IllegalArgumentException("sharedSegmentTtl must be positive, got " + sharedSegmentTtl);
         }
         this.purger = new DeletionPurger(content, cache, metadata.deletions(), clock);
     }
@@ -242,15 +262,14 @@ public final class Fsck {
         }
         // The deletion bound (docs/storage.md): a shared object still holding a live frame this
         // long after it was written means consolidation is not keeping up or not running.
-        Instant bound =
-                now.minus(CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL).minus(overdueMargin);
+        Instant bound = now.minus(sharedSegmentTtl).minus(overdueMargin);
         metadata.catalog()
                 .oldestSharedObject()
                 .filter(oldest -> oldest.isBefore(bound))
                 .ifPresent(oldest ->
                         tally.problems.add("shared objects past the deletion bound: the oldest was written at "
                                 + oldest + ", more than "
-                                + CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL.plus(overdueMargin)
+                                + sharedSegmentTtl.plus(overdueMargin)
                                 + " ago"));
         switch (mode) {
             case CHECK -> tally.overdueLeft = tally.overdue;

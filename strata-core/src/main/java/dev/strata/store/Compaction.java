@@ -93,12 +93,17 @@ final class Compaction {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
-            Merged merged = merge(
-                    task,
-                    replaced,
-                    locations.stream()
-                            .filter(l -> replaced.contains(l.segmentNo()))
-                            .toList());
+            List<MessageLocation> runLocations = locations.stream()
+                    .filter(l -> replaced.contains(l.segmentNo()))
+                    .toList();
+            // Every live segment holds at least one message: a run none of whose messages is still
+            // located in it was replaced by a concurrent compaction after the snapshot. Give way
+            // before writing anything (merging nothing would write an empty object). A run replaced
+            // only in part is caught by replaceSegments, which answers Conflict.
+            if (runLocations.isEmpty()) {
+                break;
+            }
+            Merged merged = merge(task, replaced, runLocations);
             if (merged == null) {
                 break;
             }

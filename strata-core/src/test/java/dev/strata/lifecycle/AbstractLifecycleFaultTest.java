@@ -358,7 +358,8 @@ abstract class AbstractLifecycleFaultTest {
                 clock,
                 Duration.ZERO,
                 knownTasks,
-                Fsck.DEFAULT_OVERDUE_MARGIN);
+                Fsck.DEFAULT_OVERDUE_MARGIN,
+                CompactionScheduler.DEFAULT_SHARED_SEGMENT_TTL);
     }
 
     /** The keys of the objects holding the task's live segments. */

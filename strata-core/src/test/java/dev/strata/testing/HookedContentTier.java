@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * A real content tier with test hooks around its writes: a hook runs after a put is durable and
- * before a delete starts, in the calling thread, so a test can hold an operation at that exact
+ * A real content tier with test hooks around its writes and reads: a hook runs after a put is
+ * durable, before a delete starts and before a read, in the calling thread, so a test can hold an operation at that exact
  * point (a latch, a barrier) while it looks at the tiers, copies them or lets other work overlap.
  * Not a mock: every call reaches the wrapped backend.
  */
@@ -18,6 +18,7 @@ public final class HookedContentTier implements ListableContent {
     private volatile Consumer<String> beforePut = key -> {};
     private volatile Consumer<String> afterPut = key -> {};
     private volatile Consumer<Collection<String>> beforeDelete = keys -> {};
+    private volatile Consumer<String> beforeGet = key -> {};
 
     public HookedContentTier(ListableContent delegate) {
         this.delegate = delegate;
@@ -55,6 +56,12 @@ public final class HookedContentTier implements ListableContent {
         return this;
     }
 
+    /** Runs {@code hook} with the key before each read (whole or ranged) reaches the backend, until replaced. */
+    public HookedContentTier beforeGet(Consumer<String> hook) {
+        this.beforeGet = hook;
+        return this;
+    }
+
     @Override
     public void put(String key, byte[] bytes) {
         beforePut.accept(key);
@@ -64,11 +71,13 @@ public final class HookedContentTier implements ListableContent {
 
     @Override
     public Optional<byte[]> get(String key) {
+        beforeGet.accept(key);
         return delegate.get(key);
     }
 
     @Override
     public Optional<byte[]> get(String key, long offset, int length) {
+        beforeGet.accept(key);
         return delegate.get(key, offset, length);
     }
 

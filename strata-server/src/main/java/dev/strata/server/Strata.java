@@ -192,7 +192,8 @@ public final class Strata implements AutoCloseable {
                 clock,
                 config.lifecycle().orphanGrace(),
                 directory::forgottenStoreTasks,
-                overdueMargin());
+                overdueMargin(),
+                config.flush().sharedSegmentTtl());
     }
 
     /** A deletion is overdue once the worker has had two turns at it, and a minute more. */
