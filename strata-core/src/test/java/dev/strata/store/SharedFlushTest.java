@@ -6,45 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.strata.metrics.MeteredContentTier;
 import dev.strata.model.AppendResult;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
-import dev.strata.testing.FaultProxy;
-import dev.strata.testing.HookedContentTier;
-import dev.strata.testing.S3ProxyServer;
-import dev.strata.testing.StoreFixture;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestS3;
-import dev.strata.testing.TestServices;
-import dev.strata.tier.cache.CaffeineSegmentCache;
 import dev.strata.tier.content.ContentKeys;
-import dev.strata.tier.content.ListableContent;
-import dev.strata.tier.content.LocalDirectoryContentTier;
-import dev.strata.tier.content.s3.S3ContentTier;
-import dev.strata.tier.content.s3.S3Location;
-import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.DatabaseSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -55,108 +29,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * backend sets: SQLite with a local directory, PostgreSQL with S3 (S3Proxy). Flushes are held at
  * a known point with a content hook, so which appends share a flush is certain, not timed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SharedFlushTest {
-    enum Backends {
-        EMBEDDED,
-        SCALED
-    }
-
-    @TempDir
-    static Path directory;
-
-    private S3ProxyServer s3;
-    private FaultProxy postgresProxy;
-    private final List<String> schemas = new ArrayList<>();
-    private final List<AutoCloseable> opened = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private HookedContentTier content;
-    private ListableContent raw;
-    private Database database;
-    private TaskMessageStore store;
-    private final AtomicInteger instance = new AtomicInteger();
-
-    @BeforeAll
-    void start() {
-        s3 = new S3ProxyServer(directory.resolve("s3"));
-        postgresProxy = FaultProxy.to(TestServices.POSTGRES_URL);
-    }
-
-    @AfterEach
-    void closeStore() throws Exception {
-        for (AutoCloseable resource : opened.reversed()) {
-            resource.close();
-        }
-        opened.clear();
-        postgresProxy.pass();
-    }
-
-    @AfterAll
-    void stop() {
-        threads.shutdownNow();
-        postgresProxy.close();
-        s3.close();
-        schemas.forEach(TestServices::dropSchema);
-    }
-
-    /** A store on fresh backends of the set; its PostgreSQL connections pass through {@link #postgresProxy}. */
-    private TaskMessageStore open(Backends backends, StoreOptions options) {
-        int n = instance.incrementAndGet();
-        switch (backends) {
-            case EMBEDDED -> {
-                database = TestDatabases.sqlite(directory.resolve("db-" + n));
-                raw = new LocalDirectoryContentTier(directory.resolve("objects-" + n));
-            }
-            case SCALED -> {
-                String schema = TestServices.uniqueName("flush");
-                schemas.add(schema);
-                database = new Database(new DatabaseSettings(
-                        postgresProxy.through(TestServices.postgresUrl(schema)) + "&socketTimeout=5",
-                        Optional.empty(),
-                        Optional.empty(),
-                        8,
-                        Duration.ofSeconds(5)));
-                String bucket = s3.createBucket("flush");
-                raw = new S3ContentTier(S3Location.parse("s3://" + bucket + "/strata"), TestS3.settings(s3));
-            }
-        }
-        opened.add(database);
-        opened.add(raw);
-        content = new HookedContentTier(new MeteredContentTier(raw, new SimpleMeterRegistry()));
-        CaffeineSegmentCache cache = new CaffeineSegmentCache(8 << 20, Duration.ofHours(1));
-        opened.add(cache);
-        store = StoreFixture.store(database, content, cache, options);
-        opened.add(store);
-        return store;
-    }
-
-    private static StoreOptions oneFlushAtATime() {
-        return StoreOptions.defaults().withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 1);
-    }
-
-    private List<String> sharedObjects() {
-        List<String> keys = new ArrayList<>();
-        raw.list(ContentKeys.SHARED, "", 1000).forEach(object -> keys.add(object.key()));
-        return keys;
-    }
-
-    /** Holds the next put until the returned latch is opened, then lets it (and later ones) through. */
-    private CountDownLatch holdNextPut(CountDownLatch entered) {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean held = new AtomicBoolean();
-        content.beforePut(key -> {
-            if (held.compareAndSet(false, true)) {
-                entered.countDown();
-                awaitLatch(release);
-            }
-        });
-        return release;
-    }
-
+class SharedFlushTest extends AbstractSharedFlushRaceTest {
     @ParameterizedTest
     @EnumSource(Backends.class)
     void appendsOfManyTasksWaitingTogether_shareOneObject_andEachGetsItsExactResult(Backends backends) {
-        open(backends, oneFlushAtATime());
+        // The default four flush workers: the three idle ones used to take the waiting appends as
+        // they came, so a busy store wrote many small objects (and ran as many transactions).
+        open(backends, StoreOptions.defaults());
         for (int t = 0; t < 40; t++) {
             store.createTask("task-" + t);
         }
@@ -177,8 +56,8 @@ class SharedFlushTest {
         for (Future<AppendResult> result : waiting) {
             assertThat(get(result)).isEqualTo(new AppendResult(20, 0, 0));
         }
-        assertThat(sharedObjects())
-                .as("objects of 40 appends: the held flush's and one for the 39 that waited")
+        assertThat(sharedKeys())
+                .as("objects of 40 appends: the held flush's and one for the 39 that waited, not one per idle worker")
                 .hasSize(2);
         assertThat(raw.list(ContentKeys.TASKS, "", 10))
                 .as("objects of single tasks")
@@ -188,37 +67,6 @@ class SharedFlushTest {
                     .extracting(TaskMessage::content)
                     .isEqualTo(range(0, 19).stream().map(NewMessage::content).toList());
         }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Backends.class)
-    void idleFlushWorkers_leaveAppendsWaitingBehindARunningFlush_forOneLargeFlush(Backends backends) {
-        // Four workers: before, the three idle ones took the waiting appends as they came, so a
-        // busy store wrote many small objects (and ran as many transactions) instead of one.
-        open(backends, StoreOptions.defaults());
-        for (int t = 0; t < 30; t++) {
-            store.createTask("task-" + t);
-        }
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = holdNextPut(entered);
-        Future<AppendResult> first = threads.submit(() -> store.append("task-0", range(0, 9)));
-        awaitLatch(entered);
-        List<Future<AppendResult>> waiting = new ArrayList<>();
-        for (int t = 1; t < 30; t++) {
-            String taskId = "task-" + t;
-            waiting.add(threads.submit(() -> store.append(taskId, range(0, 19))));
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 29);
-
-        release.countDown();
-
-        assertThat(get(first)).isEqualTo(new AppendResult(10, 0, 0));
-        for (Future<AppendResult> result : waiting) {
-            assertThat(get(result)).isEqualTo(new AppendResult(20, 0, 0));
-        }
-        assertThat(sharedObjects())
-                .as("the running flush's object and one for the 29 appends that waited")
-                .hasSize(2);
     }
 
     @ParameterizedTest
@@ -280,7 +128,7 @@ class SharedFlushTest {
                 .containsExactlyElementsOf(
                         range(0, 14).stream().map(NewMessage::seq).toList());
         assertThat(all.subList(5, 10)).extracting(TaskMessage::content).allMatch(c -> c.startsWith("first "));
-        assertThat(sharedObjects())
+        assertThat(sharedKeys())
                 .as("the blocker's object and the one both appends share")
                 .hasSize(2);
         assertThat(store.log().horizon("t")).as("one commit per append").contains(2L);
@@ -349,7 +197,7 @@ class SharedFlushTest {
                     .isEmpty();
             assertThat(store.task(taskId).orElseThrow().messageCount()).isZero();
         }
-        assertThat(sharedObjects()).isEmpty();
+        assertThat(sharedKeys()).isEmpty();
 
         failing.set(false);
         for (String taskId : List.of("a", "b", "c", "d")) {
@@ -380,7 +228,7 @@ class SharedFlushTest {
                         () -> assertThat(store.list("a", MessageQuery.all()).messages())
                                 .isEmpty());
         assertThat(store.task("a").orElseThrow().messageCount()).isZero();
-        assertThat(sharedObjects())
+        assertThat(sharedKeys())
                 .as("the uncommitted object stays for orphan collection (the commit might have landed)")
                 .hasSize(1);
         assertThat(store.append("a", range(0, 4))).isEqualTo(new AppendResult(5, 0, 0));
@@ -406,44 +254,15 @@ class SharedFlushTest {
         release.countDown();
 
         assertThat(get(blocker)).isEqualTo(new AppendResult(1, 0, 0));
-        assertThatThrownBy(() -> getOrThrow(doomed)).isInstanceOf(TaskNotFoundException.class);
+        assertThatThrownBy(() -> get(doomed)).isInstanceOf(TaskNotFoundException.class);
         assertThat(get(kept)).isEqualTo(new AppendResult(5, 0, 0));
         assertThat(store.list("kept", MessageQuery.all()).messages()).hasSize(6);
         assertThat(store.task("doomed")).isEmpty();
     }
 
     private static void assertFailsUnavailable(Future<AppendResult> result) {
-        assertThatThrownBy(() -> getOrThrow(result))
+        assertThatThrownBy(() -> get(result))
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("injected");
-    }
-
-    private static AppendResult get(Future<AppendResult> result) {
-        return getOrThrow(result);
-    }
-
-    private static AppendResult getOrThrow(Future<AppendResult> result) {
-        try {
-            return result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private static void awaitLatch(CountDownLatch latch) {
-        try {
-            if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new IllegalStateException("latch not reached");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
