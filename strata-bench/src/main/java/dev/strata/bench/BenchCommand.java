@@ -71,7 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--seconds",
             description = "ingest-sweep: measured seconds per point, after a warm-up of 30%% of it, at most 3 s "
-                    + "(default 10; 1 with --quick).")
+                    + "(default 10; 1 with --quick); before the first point each system is warmed up once at "
+                    + "64 connections for twice this, at most 20 s (not with --quick).")
     Double sweepSeconds;
 
     @Option(

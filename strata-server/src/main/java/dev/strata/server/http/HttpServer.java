@@ -23,11 +23,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /** The HTTP server: Javalin on Jetty 12 with virtual threads, every route and the error mapping. */
 public final class HttpServer implements AutoCloseable {
     /** How long a request waits for body memory when {@link HttpLimits#maxInflightBodyBytes} is spent. */
     private static final Duration BODY_BUDGET_WAIT = Duration.ofSeconds(2);
+    /** Connections waiting to be accepted (the kernel may cap it: net.core.somaxconn). */
+    static final int ACCEPT_QUEUE = 1024;
 
     private final Javalin app;
     private final LiveTail liveTail;
@@ -75,6 +80,18 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new JettyErrors());
                 server.setHandler(new BodyDeadline(limits.bodyTimeout()));
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        // Before the connectors bind: the JDK's default backlog of 50 reset some of
+                        // 256 clients connecting at once (bench ingest-sweep).
+                        for (Connector connector : server.getConnectors()) {
+                            if (connector instanceof ServerConnector listening) {
+                                listening.setAcceptQueueSize(ACCEPT_QUEUE);
+                            }
+                        }
+                    }
+                });
             });
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JettyErrors()));
             config.routes.before(AccessLog::start);
