@@ -13,6 +13,7 @@ import dev.strata.tier.metadata.PendingDeletion;
 import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.TaskRecord;
+import dev.strata.tier.metadata.TaskSeqs;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +63,11 @@ public final class MeteredMetadataTier implements MetadataTier {
     @Override
     public Set<Long> storedSeqs(TaskRecord task, Collection<Long> seqs) {
         return timer.time("storedSeqs", () -> delegate.storedSeqs(task, seqs));
+    }
+
+    @Override
+    public Optional<TaskSeqs> taskWithStoredSeqs(String taskId, Collection<Long> seqs) {
+        return timer.time("taskWithStoredSeqs", () -> delegate.taskWithStoredSeqs(taskId, seqs));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.strata.model.TaskNotFoundException;
 import dev.strata.tier.metadata.CommitOutcome;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.TaskRecord;
+import dev.strata.tier.metadata.TaskSeqs;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,9 +39,9 @@ final class Appender {
     }
 
     AppendResult append(String taskId, List<NewMessage> batch) {
-        TaskRecord task = metadata.task(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
         BatchSeqs seqs = new BatchSeqs();
         List<NewMessage> kept = new ArrayList<>(batch.size());
+        InvalidInputException invalid = null;
         for (NewMessage message : batch) {
             switch (seqs.accept(message.seq())) {
                 case FIRST -> {
@@ -48,17 +49,31 @@ final class Appender {
                         kept.add(message);
                     }
                 }
-                case REPEATED -> throw new InvalidInputException("seq " + BatchSeqs.repeated(message.seq()));
+                case REPEATED -> invalid = new InvalidInputException("seq " + BatchSeqs.repeated(message.seq()));
                 // NewMessage refuses such a seq on construction; listed so the switch is complete.
                 case OUT_OF_RANGE -> throw new IllegalStateException("seq out of range: " + message.seq());
             }
+            if (invalid != null) {
+                break;
+            }
         }
         int dropped = batch.size() - kept.size();
-        if (kept.isEmpty()) {
+        if (invalid != null || kept.isEmpty()) {
+            // An unknown task answers "not found" before anything about the batch.
+            if (metadata.task(taskId).isEmpty()) {
+                throw new TaskNotFoundException(taskId);
+            }
+            if (invalid != null) {
+                throw invalid;
+            }
             return new AppendResult(0, 0, dropped);
         }
-        Set<Long> stored =
-                metadata.storedSeqs(task, kept.stream().map(NewMessage::seq).toList());
+        // The task and the seqs it stores already, in one read.
+        TaskSeqs found = metadata.taskWithStoredSeqs(
+                        taskId, kept.stream().map(NewMessage::seq).toList())
+                .orElseThrow(() -> new TaskNotFoundException(taskId));
+        TaskRecord task = found.task();
+        Set<Long> stored = found.stored();
         Instant now = clock.instant();
         List<TaskMessage> fresh = new ArrayList<>(kept.size());
         for (NewMessage m : kept) {

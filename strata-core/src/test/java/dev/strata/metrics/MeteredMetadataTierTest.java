@@ -61,6 +61,7 @@ class MeteredMetadataTierTest {
         metadata.createTask("t", Instant.now());
         TaskRecord task = metadata.task("t").orElseThrow();
         metadata.storedSeqs(task, List.of(0L));
+        metadata.taskWithStoredSeqs("t", List.of(0L));
         metadata.commit(task, segment(task, 1, 0));
         metadata.commit(task, segment(task, 2, 1));
         metadata.commitFlush(new FlushCommit(
@@ -104,6 +105,7 @@ class MeteredMetadataTierTest {
                 "createTask",
                 "task",
                 "storedSeqs",
+                "taskWithStoredSeqs",
                 "commit",
                 "commitFlush",
                 "locate",

@@ -82,6 +82,31 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void taskWithStoredSeqs_readsTheTaskAndItsStoredSeqsAtOnce() {
+        TaskRecord task = created("t");
+        metadata.commit(task, segment(task, 1, 0, 599));
+        created("other");
+
+        TaskSeqs some =
+                metadata.taskWithStoredSeqs("t", List.of(5L, 598L, 600L, 601L)).orElseThrow();
+        assertThat(some.task()).isEqualTo(metadata.task("t").orElseThrow());
+        assertThat(some.stored()).containsExactlyInAnyOrder(5L, 598L);
+        assertThat(metadata.taskWithStoredSeqs("other", List.of(5L))
+                        .orElseThrow()
+                        .stored())
+                .as("seqs of a task that stores none")
+                .isEmpty();
+        assertThat(metadata.taskWithStoredSeqs("missing", List.of(5L))).isEmpty();
+        assertThat(metadata.taskWithStoredSeqs("t", List.of()).orElseThrow().stored())
+                .isEmpty();
+        // More seqs than one statement takes: the rest are read after the first statement.
+        List<Long> many = LongStream.range(0, 1200).boxed().toList();
+        assertThat(metadata.taskWithStoredSeqs("t", many).orElseThrow().stored())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.range(0, 600).boxed().toList());
+    }
+
+    @Test
     void concurrentCommits_storeEachSeqOnce() {
         TaskRecord task = created("t");
         List<CompletableFuture<CommitOutcome>> commits = new ArrayList<>();

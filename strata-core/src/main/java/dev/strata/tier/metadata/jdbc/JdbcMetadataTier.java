@@ -15,8 +15,10 @@ import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentKeys;
 import dev.strata.tier.metadata.TaskRecord;
+import dev.strata.tier.metadata.TaskSeqs;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Metadata on SQLite or PostgreSQL through JDBC: the task index itself, and the
@@ -97,23 +100,62 @@ public final class JdbcMetadataTier implements MetadataTier {
         if (seqs.isEmpty()) {
             return Set.of();
         }
+        return database.read(
+                "metadata storedSeqs for " + task.taskId(), handle -> storedSeqs(handle, task, List.copyOf(seqs)));
+    }
+
+    @Override
+    public Optional<TaskSeqs> taskWithStoredSeqs(String taskId, Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return task(taskId).map(task -> new TaskSeqs(task, Set.of()));
+        }
         List<Long> all = List.copyOf(seqs);
-        int chunk = CommitTransaction.ROWS_PER_STATEMENT;
-        return database.read("metadata storedSeqs for " + task.taskId(), handle -> {
+        List<Long> first = all.subList(0, Math.min(all.size(), CommitTransaction.ROWS_PER_STATEMENT));
+        return database.read("metadata task and stored seqs for " + taskId, handle -> {
+            // One row per stored seq of the first chunk, or one with a NULL seq when none is stored.
+            List<TaskRecord> found = new ArrayList<>(1);
             Set<Long> stored = new HashSet<>();
-            for (int from = 0; from < all.size(); from += chunk) {
-                // Joined with the task, so rows of another task that got a reused key never count.
-                stored.addAll(handle.createQuery(
-                                "SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
-                                        + " WHERE m.task_key = :key AND t.task_id = :id AND m.seq IN (<seqs>)")
-                        .bind("key", task.taskKey())
-                        .bind("id", task.taskId())
-                        .bindList("seqs", all.subList(from, Math.min(all.size(), from + chunk)))
-                        .mapTo(Long.class)
-                        .list());
+            handle.createQuery("SELECT " + TaskRows.TASK_COLUMNS_OF_T + ", m.seq FROM tm_task t"
+                            + " LEFT JOIN tm_message m ON m.task_key = t.task_key AND m.seq IN (<seqs>)"
+                            + " WHERE t.task_id = :id")
+                    .bind("id", taskId)
+                    .bindList("seqs", first)
+                    .map((rs, ctx) -> {
+                        if (found.isEmpty()) {
+                            found.add(TaskRows.taskRecord(rs));
+                        }
+                        long seq = rs.getLong("seq");
+                        if (!rs.wasNull()) {
+                            stored.add(seq);
+                        }
+                        return seq;
+                    })
+                    .list();
+            if (found.isEmpty()) {
+                return Optional.empty();
             }
-            return stored;
+            TaskRecord task = found.get(0);
+            if (all.size() > first.size()) {
+                stored.addAll(storedSeqs(handle, task, all.subList(first.size(), all.size())));
+            }
+            return Optional.of(new TaskSeqs(task, stored));
         });
+    }
+
+    private static Set<Long> storedSeqs(Handle handle, TaskRecord task, List<Long> all) {
+        int chunk = CommitTransaction.ROWS_PER_STATEMENT;
+        Set<Long> stored = new HashSet<>();
+        for (int from = 0; from < all.size(); from += chunk) {
+            // Joined with the task, so rows of another task that got a reused key never count.
+            stored.addAll(handle.createQuery("SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
+                            + " WHERE m.task_key = :key AND t.task_id = :id AND m.seq IN (<seqs>)")
+                    .bind("key", task.taskKey())
+                    .bind("id", task.taskId())
+                    .bindList("seqs", all.subList(from, Math.min(all.size(), from + chunk)))
+                    .mapTo(Long.class)
+                    .list());
+        }
+        return stored;
     }
 
     @Override

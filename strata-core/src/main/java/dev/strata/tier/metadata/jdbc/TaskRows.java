@@ -16,6 +16,11 @@ final class TaskRows {
     /** The columns {@link #taskRecord} reads. */
     static final String TASK_COLUMNS = "task_key, task_id, sealed, message_count, last_message_at, live_segments";
 
+    /** {@link #TASK_COLUMNS} of {@code tm_task t}, for queries that join it. */
+    static final String TASK_COLUMNS_OF_T = java.util.Arrays.stream(TASK_COLUMNS.split(", "))
+            .map(column -> "t." + column)
+            .collect(java.util.stream.Collectors.joining(", "));
+
     private TaskRows() {}
 
     static TaskRecord taskRecord(ResultSet rs) throws SQLException {
