@@ -79,7 +79,10 @@ final class Flusher implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when the queue, the flushes in flight or {@code closed} change. */
+    /**
+     * Signalled when a flush may start (one worker per chance; every worker on close): an append
+     * queued, a flush ended, or a batch taken while another flush's worth still waits.
+     */
     private final Condition changes = lock.newCondition();
 
     @GuardedBy("lock")
@@ -132,7 +135,7 @@ final class Flusher implements AutoCloseable {
             }
             queue.add(pending);
             queuedBytes += pending.size();
-            changes.signalAll();
+            changes.signal(); // one worker can start a flush for it
         } finally {
             lock.unlock();
         }
@@ -183,7 +186,7 @@ final class Flusher implements AutoCloseable {
                 lock.lock();
                 try {
                     inFlight--;
-                    changes.signalAll();
+                    changes.signal(); // one slot freed: one worker may start
                 } finally {
                     lock.unlock();
                 }
@@ -223,6 +226,9 @@ final class Flusher implements AutoCloseable {
             }
             queuedBytes -= bytes;
             inFlight++;
+            if (untilStart() == 0) {
+                changes.signal(); // more than one flush's worth waits: another worker starts too
+            }
             return batch;
         } finally {
             lock.unlock();
