@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -169,12 +170,13 @@ final class FlushTransaction {
      * Locks the flush's tasks in task id order and reads their segment counters.
      *
      * @param frames the flush's frames in task id order
-     * @return the tasks found, by key
+     * @return the tasks found, by key, in task id order
      */
     private Map<Long, LockedTask> lockTasks(Connection connection, List<FrameCommit> frames) {
         List<Long> keys =
                 frames.stream().map(frame -> frame.task().taskKey()).distinct().toList();
-        Map<Long, LockedTask> tasks = new HashMap<>();
+        // In the order locked: updateTasks touches the rows in that order again.
+        Map<Long, LockedTask> tasks = new LinkedHashMap<>();
         // Chunks of consecutive ids, each locked in id order: the whole flush locks in id order.
         for (int from = 0; from < keys.size(); from += TASKS_PER_STATEMENT) {
             List<Long> chunk = keys.subList(from, Math.min(keys.size(), from + TASKS_PER_STATEMENT));
@@ -257,10 +259,9 @@ final class FlushTransaction {
 
     /** One counter update per task that stored a message, and the names and per-type counts it now uses. */
     private static void updateTasks(Connection connection, Map<Long, LockedTask> tasks) throws SQLException {
-        // Task id order again, so PostgreSQL touches the rows in the order they were locked.
+        // The order they were locked in (task id order), so PostgreSQL touches the rows in that order.
         List<Map.Entry<Long, LockedTask>> changed = tasks.entrySet().stream()
                 .filter(entry -> entry.getValue().frames > 0)
-                .sorted(Map.Entry.comparingByValue(Comparator.comparing((LockedTask task) -> task.taskId)))
                 .toList();
         if (changed.isEmpty()) {
             return;
