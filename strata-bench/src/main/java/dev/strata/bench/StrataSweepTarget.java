@@ -71,15 +71,7 @@ final class StrataSweepTarget implements SweepTarget {
 
     @Override
     public long contentPuts() {
-        return strata
-                .registry()
-                .find("strata.tier.operation")
-                .tag("tier", "content")
-                .tag("operation", "put")
-                .timers()
-                .stream()
-                .mapToLong(timer -> timer.count())
-                .sum();
+        return timed("content", "put").count();
     }
 
     /**
@@ -87,44 +79,45 @@ final class StrataSweepTarget implements SweepTarget {
      * per flush, and the mean time of its object write and of its metadata transaction.
      */
     FlushStats flushStats() {
-        var registry = strata.registry();
-        var frames = registry.find("strata.flush.frames").summary();
+        var frames = strata.registry().find("strata.flush.frames").summary();
         return new FlushStats(
                 frames == null ? 0 : frames.count(),
                 frames == null ? 0 : frames.totalAmount(),
-                timerMillis("content", "put"),
-                timerMillis("metadata", "commitFlush"));
+                timed("content", "put"),
+                timed("metadata", "commitFlush"));
     }
 
-    private double[] timerMillis(String tier, String operation) {
+    /** How often a tier operation ran so far, and its total time. */
+    private record Timed(long count, double millis) {
+        double meanSince(Timed before) {
+            long n = count - before.count;
+            return n == 0 ? Double.NaN : (millis - before.millis) / n;
+        }
+    }
+
+    private Timed timed(String tier, String operation) {
         var timers = strata.registry()
                 .find("strata.tier.operation")
                 .tag("tier", tier)
                 .tag("operation", operation)
                 .timers();
-        return new double[] {
-            timers.stream().mapToLong(t -> t.count()).sum(),
-            timers.stream()
-                    .mapToDouble(t -> t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
-                    .sum()
-        };
+        return new Timed(
+                timers.stream().mapToLong(t -> t.count()).sum(),
+                timers.stream()
+                        .mapToDouble(t -> t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .sum());
     }
 
     /** Cumulative flush meters; {@link #since} gives the figures of one point. */
-    record FlushStats(long flushes, double frames, double[] puts, double[] commits) {
+    record FlushStats(long flushes, double frames, Timed puts, Timed commits) {
         Map<String, Object> since(FlushStats before) {
             Map<String, Object> out = new java.util.LinkedHashMap<>();
             long n = flushes - before.flushes;
             out.put("flushes", n);
             out.put("appends_per_flush", n == 0 ? Double.NaN : (frames - before.frames) / n);
-            out.put("content_put_mean_ms", mean(puts, before.puts));
-            out.put("flush_commit_mean_ms", mean(commits, before.commits));
+            out.put("content_put_mean_ms", puts.meanSince(before.puts));
+            out.put("flush_commit_mean_ms", commits.meanSince(before.commits));
             return out;
-        }
-
-        private static double mean(double[] now, double[] before) {
-            double count = now[0] - before[0];
-            return count == 0 ? Double.NaN : (now[1] - before[1]) / count;
         }
     }
 
