@@ -112,10 +112,8 @@ class SharedFlushTest extends AbstractSharedFlushRaceTest {
             firstBatch.add(text(seq, "first " + seq));
             secondBatch.add(text(seq + 5, "second " + (seq + 5)));
         }
-        Future<AppendResult> first = threads.submit(() -> store.append("t", firstBatch));
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 1);
-        Future<AppendResult> second = threads.submit(() -> store.append("t", secondBatch));
-        await().atMost(Duration.ofSeconds(30)).until(() -> store.queuedAppends() == 2);
+        Future<AppendResult> first = queue(() -> store.append("t", firstBatch), 1);
+        Future<AppendResult> second = queue(() -> store.append("t", secondBatch), 2);
 
         release.countDown();
 
