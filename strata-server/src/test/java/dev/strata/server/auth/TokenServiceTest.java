@@ -88,6 +88,9 @@ class TokenServiceTest {
     void list_showsEveryTokenOfTheUser_andRevokeById_endsOneOfThem() {
         String other = strata.directory().createUser("bo@example.com", "Bo").id();
         String first = tokens.createUserToken(user);
+        // Listed by creation time, then id: tokens of one instant came in random (id) order.
+        clock.advance(Duration.ofSeconds(1));
+        Instant secondAt = clock.instant();
         String second = tokens.createMachineToken(user, workspace, Optional.of(Duration.ofHours(12)));
         tokens.createUserToken(other);
 
@@ -95,7 +98,7 @@ class TokenServiceTest {
         assertThat(listed).extracting(TokenInfo::id).containsExactly(TokenService.id(first), TokenService.id(second));
         assertThat(listed.get(1).kind()).isEqualTo("machine");
         assertThat(listed.get(1).workspaceId()).contains(workspace);
-        assertThat(listed.get(1).expiresAt()).contains(START.plus(Duration.ofHours(12)));
+        assertThat(listed.get(1).expiresAt()).contains(secondAt.plus(Duration.ofHours(12)));
         assertThat(listed.get(0).expiresAt()).isEmpty();
         assertThat(tokens.list(Optional.empty())).hasSize(3);
 
