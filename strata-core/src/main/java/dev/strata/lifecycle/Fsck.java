@@ -228,18 +228,16 @@ public final class Fsck {
 
     private void checkObjects(Mode mode, Tally tally, LongConsumer progress) {
         OrphanCollector collector = new OrphanCollector(content, metadata.catalog(), clock, orphanGrace);
-        Instant cutoff = clock.instant().minus(orphanGrace);
         String cursor = "";
         for (List<StoredObject> page = content.list("", cursor, 1000);
                 !page.isEmpty();
                 page = content.list("", cursor, 1000)) {
-            for (String orphan : collector.orphansAmong(page, cutoff)) {
-                tally.orphans++;
-                tally.problems.add("orphan: " + orphan);
-                if (mode != Mode.CHECK) {
-                    content.delete(List.of(orphan));
-                    tally.orphansRemoved++;
-                }
+            List<String> orphans = collector.orphansAmong(page);
+            orphans.forEach(orphan -> tally.problems.add("orphan: " + orphan));
+            tally.orphans += orphans.size();
+            if (mode != Mode.CHECK) {
+                // Shared orphans are claimed and queued; checkDeletions, which runs next, removes them.
+                tally.orphansRemoved += collector.remove(orphans).size();
             }
             tally.checked += page.size();
             progress.accept(tally.checked);

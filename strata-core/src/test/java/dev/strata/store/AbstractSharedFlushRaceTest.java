@@ -196,7 +196,10 @@ abstract class AbstractSharedFlushRaceTest {
         });
     }
 
-    /** Every object's live frame count is positive and equals the segment rows pointing into it. */
+    /**
+     * Every object's live frame count equals the segment rows pointing into it; rows with no live
+     * frame are orphan collection's claims, which no segment row points into.
+     */
     void assertLiveFramesMatchSegments() {
         Map<Long, Integer> referenced = database.read("test referencedFrames", handle -> {
             Map<Long, Integer> frames = new HashMap<>();
@@ -205,7 +208,9 @@ abstract class AbstractSharedFlushRaceTest {
                     .list();
             return frames;
         });
-        assertThat(liveFrames())
+        Map<Long, Integer> live = new HashMap<>(liveFrames());
+        live.values().removeIf(frames -> frames == 0);
+        assertThat(live)
                 .as("tm_object live frames against the segment rows that reference each object")
                 .isEqualTo(referenced);
         // The task counters that compaction candidates and the deletion sweep rely on.

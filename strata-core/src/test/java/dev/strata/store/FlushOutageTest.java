@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.strata.lifecycle.Fsck;
 import dev.strata.lifecycle.FsckReport;
 import dev.strata.lifecycle.OrphanCollector;
+import dev.strata.lifecycle.TaskFrames;
 import dev.strata.model.AppendResult;
 import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
@@ -168,20 +169,14 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
     }
 
     /**
-     * Defect (found here, not fixed): the deletion bound does not cover objects no metadata
-     * references. A flush whose commit failed (or was reported failed) leaves its shared object,
-     * with the task's bytes, to orphan collection, which removes it only once it is older than
-     * {@code STRATA_ORPHAN_GRACE} (1 h by default): deleting the task afterwards leaves its bytes in
-     * the content tier for up to that long, past the bound of docs/storage.md (at most 15 min).
-     * Compaction objects whose commit failed, and objects whose immediate discard failed, are the
-     * same case. The fix is a design decision (a shorter orphan grace for such objects, bounded by
-     * how long a commit can still be in flight, or documenting the exception), so the test waits.
+     * The deletion bound covers objects no metadata references: a flush whose commit failed leaves
+     * its shared object, with the task's bytes, to orphan collection, which claims an unreferenced
+     * shared object after {@link OrphanCollector#SHARED_GRACE} (not {@code STRATA_ORPHAN_GRACE})
+     * and the deletion worker removes it.
      */
-    @org.junit.jupiter.api.Disabled("defect: unreferenced objects of failed flushes keep a deleted task's bytes until"
-            + " STRATA_ORPHAN_GRACE (1 h), past the deletion bound")
     @ParameterizedTest
     @EnumSource(Backends.class)
-    void deletedTasksBytesInTheObjectOfAFailedFlush_outliveTheDeletionBound(Backends backends) throws Exception {
+    void deletedTasksBytesInTheObjectOfAFailedFlush_leaveWithinTheDeletionBound(Backends backends) throws Exception {
         open(backends, oneFlushAtATime());
         String marker = "FAILED-FLUSH-MARKER-" + java.util.UUID.randomUUID();
         store.createTask("doomed");
@@ -215,6 +210,56 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
         assertThat(objectsHolding(marker))
                 .as("objects holding a deleted task's bytes 16 minutes after the delete")
                 .isEmpty();
+    }
+
+    /**
+     * A flush whose commit comes after orphan collection claimed its object (here: held between
+     * its put and its commit past the shared grace) fails instead of pointing at an object the
+     * deletion worker removes; the append was never acknowledged and its retry stores it.
+     */
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void flushCommittingAfterItsObjectWasClaimed_failsAndLeavesNothing_andItsRetryIsStored(Backends backends) {
+        open(backends, oneFlushAtATime());
+        store.createTask("slow");
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean held = new AtomicBoolean();
+        content.afterPut(key -> {
+            if (held.compareAndSet(false, true)) {
+                written.countDown();
+                awaitLatch(release);
+            }
+        });
+        Future<AppendResult> append = threads.submit(() -> store.append("slow", tagged("slow", 0, 3)));
+        awaitLatch(written);
+
+        clock.advance(OrphanCollector.SHARED_GRACE.plusMinutes(1));
+        OrphanCollector orphans = new OrphanCollector(raw, metadata.catalog(), clock, Duration.ofHours(1));
+        OrphanCollector.Pass pass = orphans.collect(1000, OrphanCollector.Removal.REMOVE);
+        assertThat(pass.removed()).as("claimed").hasSize(1).allMatch(key -> key.startsWith(ContentKeys.SHARED));
+        store.purgePendingDeletions();
+        assertThat(TaskFrames.keysUnder(raw, ContentKeys.SHARED))
+                .as("shared objects")
+                .isEmpty();
+
+        release.countDown();
+        assertThatThrownBy(() -> get(append))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("metadata commitFlush for slow");
+        assertThat(store.list("slow", MessageQuery.all()).messages()).isEmpty();
+
+        assertThat(store.append("slow", tagged("slow", 0, 3)).accepted()).isEqualTo(4);
+        assertThat(store.list("slow", MessageQuery.all()).messages()).hasSize(4);
+        assertLiveFramesMatchSegments();
+        assertThat(fsck(Duration.ofHours(1)).run(Fsck.Mode.CHECK, checked -> {}).problems())
+                .isEmpty();
+        // Past STRATA_ORPHAN_GRACE the claim is forgotten; what is live stays.
+        clock.advance(Duration.ofHours(2));
+        orphans.collect(1000, OrphanCollector.Removal.REMOVE);
+        store.purgePendingDeletions();
+        assertThat(liveFrames()).as("claims left").doesNotContainValue(0);
+        assertThat(store.list("slow", MessageQuery.all()).messages()).hasSize(4);
     }
 
     /** Makes metadata writes fail for real; closing the result brings the database back. */

@@ -60,6 +60,26 @@ public interface SegmentCatalog {
      */
     Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds);
 
+    /**
+     * Claims shared objects that orphan collection found unreferenced, in one transaction: each
+     * gets a claim (a {@code tm_object} row with no live frame) and is queued for deletion, due
+     * now. A flush commit that still tries to record a claimed object fails on the claim (its
+     * appends were never acknowledged and are retried), and a claim waits for, then yields to, a
+     * commit that recorded the object first; so orphan collection never removes an object a commit
+     * points at, however late that commit comes. Objects that metadata knows are left alone.
+     *
+     * @return the ids claimed and queued for deletion
+     */
+    Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds);
+
+    /**
+     * Forgets claims made before {@code cutoff}: a flush commit later than that is one the store
+     * already assumes never comes (see {@code STRATA_ORPHAN_GRACE}).
+     *
+     * @return how many claims were forgotten
+     */
+    int forgetClaimsBefore(Instant cutoff);
+
     /** @return every live segment of up to {@code limit} tasks with ids after {@code afterTaskId}, in task id order */
     List<TaskSegments> segmentsAfter(String afterTaskId, int limit);
 

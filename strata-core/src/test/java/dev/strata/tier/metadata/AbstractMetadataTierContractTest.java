@@ -1,7 +1,9 @@
 package dev.strata.tier.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskSummary;
 import dev.strata.store.ContentSegmentKeys;
@@ -455,9 +457,60 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(queued).extracting(PendingDeletion::enqueuedAt).containsExactly(now);
     }
 
+    @Test
+    void claimSharedOrphans_claimsOnlyUnknownObjects_andFencesOutALaterFlushCommit() {
+        TaskRecord task = created("t");
+        assertThat(metadata.catalog().claimSharedOrphans(List.of(13L))).containsExactly(13L);
+        assertThat(metadata.catalog().oldestSharedObject())
+                .as("a claim holds no frame")
+                .isEmpty();
+        metadata.commitFlush(flush(task, 11L, 0, 4));
+
+        assertThat(metadata.catalog().claimSharedOrphans(List.of(11L, 12L))).containsExactly(12L);
+        assertThat(metadata.catalog().claimSharedOrphans(List.of(12L)))
+                .as("claimed again")
+                .isEmpty();
+        assertThat(metadata.catalog().knownSharedObjects(List.of(11L, 12L, 14L)))
+                .containsExactlyInAnyOrder(11L, 12L);
+        assertThat(metadata.deletions().due(Instant.now().plusSeconds(1), 10))
+                .extracting(PendingDeletion::objectKey)
+                .containsExactlyInAnyOrder(ContentKeys.shared(12L), ContentKeys.shared(13L));
+
+        assertThatThrownBy(() -> metadata.commitFlush(flush(task, 12L, 5, 9)))
+                .isInstanceOf(BackendUnavailableException.class);
+        assertThat(metadata.task("t").orElseThrow().summary().messageCount())
+                .as("nothing of the fenced flush")
+                .isEqualTo(5);
+        assertThat(metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE))
+                .extracting(MessageLocation::objectId)
+                .containsOnly(11L);
+
+        assertThat(metadata.catalog().forgetClaimsBefore(Instant.now().plusSeconds(1)))
+                .as("claims forgotten, the recorded object kept")
+                .isEqualTo(2);
+        assertThat(metadata.catalog().knownSharedObjects(List.of(11L, 12L))).containsExactlyInAnyOrder(11L, 12L);
+    }
+
     private TaskRecord created(String taskId) {
         metadata.createTask(taskId, Instant.now());
         return metadata.task(taskId).orElseThrow();
+    }
+
+    /** A flush of one frame, seqs {@code from..to} of the task, in shared object {@code objectId}. */
+    static FlushCommit flush(TaskRecord task, long objectId, long from, long to) {
+        SegmentCommit frame = segment(task, objectId, from, to);
+        return new FlushCommit(
+                objectId,
+                List.of(new FrameCommit(
+                        task,
+                        new SegmentCommit(
+                                task.taskKey(),
+                                objectId,
+                                frame.byteSize(),
+                                frame.checksum(),
+                                frame.rows(),
+                                ObjectKind.SHARED,
+                                0))));
     }
 
     private static SegmentCommit segment(TaskRecord task, long objectId, long from, long to) {

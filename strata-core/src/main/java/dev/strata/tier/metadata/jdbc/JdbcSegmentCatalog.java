@@ -182,7 +182,8 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
         return database.read(
                 "metadata oldestSharedObject for -",
                 handle -> handle.createQuery(
-                                "SELECT created_at FROM tm_object WHERE object_kind = 1 ORDER BY created_at LIMIT 1")
+                                "SELECT created_at FROM tm_object WHERE object_kind = 1 AND live_frames > 0"
+                                        + " ORDER BY created_at LIMIT 1")
                         .mapTo(Long.class)
                         .findOne()
                         .map(Instant::ofEpochMilli));
@@ -234,6 +235,38 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
             }
             return known;
         });
+    }
+
+    @Override
+    public Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds) {
+        if (objectIds.isEmpty()) {
+            return Set.of();
+        }
+        return database.write("metadata claimSharedOrphans for -", handle -> {
+            Instant now = clock.instant();
+            Set<Long> claimed = new java.util.LinkedHashSet<>();
+            for (long objectId : objectIds) {
+                String key = keys.sharedKey(objectId);
+                boolean queued = handle.createQuery("SELECT 1 FROM tm_deletion WHERE object_key = :key")
+                        .bind("key", key)
+                        .mapTo(Integer.class)
+                        .findFirst()
+                        .isPresent();
+                // The row's primary key is the fence: a flush commit inserts the same id, so on
+                // PostgreSQL whichever transaction comes second waits for the first, then this
+                // insert does nothing or the commit fails; SQLite has one writer.
+                if (!queued && ObjectRows.claim(handle, objectId, now)) {
+                    JdbcDeletionQueue.enqueue(handle, key, now, now);
+                    claimed.add(objectId);
+                }
+            }
+            return claimed;
+        });
+    }
+
+    @Override
+    public int forgetClaimsBefore(Instant cutoff) {
+        return database.write("metadata forgetClaimsBefore for -", handle -> ObjectRows.forgetClaims(handle, cutoff));
     }
 
     @Override

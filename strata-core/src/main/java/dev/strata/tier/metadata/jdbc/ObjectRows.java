@@ -16,7 +16,9 @@ import org.jdbi.v3.core.Handle;
  * Statements on {@code tm_object}: the live frame count of every object that holds several
  * frames. Whoever removes segment rows (compaction, task deletion) releases their frames here in
  * the same transaction, so an object is queued for deletion exactly when its last live frame goes
- * and never while one is left. Stateless.
+ * and never while one is left. A row with no live frame is a claim orphan collection made on an
+ * unreferenced shared object before queuing it for deletion (see
+ * {@link dev.strata.tier.metadata.SegmentCatalog#claimSharedOrphans}). Stateless.
  */
 final class ObjectRows {
     /**
@@ -50,6 +52,30 @@ final class ObjectRows {
                 .bind("kind", kind.column())
                 .bind("live", liveFrames)
                 .bind("at", now.toEpochMilli())
+                .execute();
+    }
+
+    /**
+     * Claims an object no commit recorded: a row with no live frame, which a commit that tries to
+     * record the object later collides with.
+     *
+     * @return false when the object already has a row (a commit recorded it, or it was claimed)
+     */
+    static boolean claim(Handle handle, long objectId, Instant now) {
+        return handle.createUpdate("INSERT INTO tm_object (object_id, object_kind, live_frames, created_at)"
+                                + " VALUES (:id, :kind, 0, :at) ON CONFLICT (object_id) DO NOTHING")
+                        .bind("id", objectId)
+                        .bind("kind", ObjectKind.SHARED.column())
+                        .bind("at", now.toEpochMilli())
+                        .execute()
+                == 1;
+    }
+
+    /** Removes the claims made before {@code cutoff}. */
+    static int forgetClaims(Handle handle, Instant cutoff) {
+        return handle.createUpdate(
+                        "DELETE FROM tm_object WHERE object_kind = 1 AND created_at < :cutoff AND live_frames = 0")
+                .bind("cutoff", cutoff.toEpochMilli())
                 .execute();
     }
 
