@@ -76,7 +76,8 @@ final class StrataSweepTarget implements SweepTarget {
 
     /**
      * Where a flush's time went so far, from the server's own meters: flushes, appends (frames)
-     * per flush, and the mean time of its object write and of its metadata transaction.
+     * per flush, the mean time of its object write and of its metadata transaction, and the time
+     * it spent putting frames in the cache (per flush: the whole put, however many calls).
      */
     FlushStats flushStats() {
         var frames = strata.registry().find("strata.flush.frames").summary();
@@ -84,7 +85,8 @@ final class StrataSweepTarget implements SweepTarget {
                 frames == null ? 0 : frames.count(),
                 frames == null ? 0 : frames.totalAmount(),
                 timed("content", "put"),
-                timed("metadata", "commitFlush"));
+                timed("metadata", "commitFlush"),
+                timed("cache", "put"));
     }
 
     /** How often a tier operation ran so far, and its total time. */
@@ -109,7 +111,7 @@ final class StrataSweepTarget implements SweepTarget {
     }
 
     /** Cumulative flush meters; {@link #since} gives the figures of one point. */
-    record FlushStats(long flushes, double frames, Timed puts, Timed commits) {
+    record FlushStats(long flushes, double frames, Timed puts, Timed commits, Timed cachePuts) {
         Map<String, Object> since(FlushStats before) {
             Map<String, Object> out = new java.util.LinkedHashMap<>();
             long n = flushes - before.flushes;
@@ -117,6 +119,7 @@ final class StrataSweepTarget implements SweepTarget {
             out.put("appends_per_flush", n == 0 ? Double.NaN : (frames - before.frames) / n);
             out.put("content_put_mean_ms", puts.meanSince(before.puts));
             out.put("flush_commit_mean_ms", commits.meanSince(before.commits));
+            out.put("cache_put_ms_per_flush", n == 0 ? Double.NaN : (cachePuts.millis - before.cachePuts.millis) / n);
             return out;
         }
     }

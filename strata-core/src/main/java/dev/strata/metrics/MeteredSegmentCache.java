@@ -36,8 +36,8 @@ public final class MeteredSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {
-        timer.run("put", () -> delegate.put(key, value));
+    public void putAll(Map<String, byte[]> entries) {
+        timer.run("put", () -> delegate.putAll(entries));
     }
 
     @Override

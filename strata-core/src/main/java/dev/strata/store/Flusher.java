@@ -21,8 +21,10 @@ import dev.strata.tier.metadata.TaskRecord;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -281,15 +283,17 @@ final class Flusher implements AutoCloseable {
         }
         List<CommitOutcome> outcomes = metadata.commitFlush(new FlushCommit(objectId, commits));
         Set<String> tasksChanged = new LinkedHashSet<>();
+        Map<String, byte[]> cached = new HashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             if (outcomes.get(i) instanceof CommitOutcome.Committed committed
                     && !committed.insertedSeqs().isEmpty()) {
-                cache.put(
+                cached.put(
                         Frame.cacheKey(key, object.entries().get(i).offset()),
                         batch.get(i).frame().bytes());
                 tasksChanged.add(batch.get(i).task().taskId());
             }
         }
+        cache.putAll(cached);
         if (tasksChanged.isEmpty()) {
             // The commit recorded nothing (every task gone, every message stored before): no row
             // points into the object, so it can go now; orphan collection would find it otherwise.

@@ -241,7 +241,7 @@ final class SegmentFetcher implements AutoCloseable {
                 await(entry.getValue()).ifPresent(bytes -> loaded.put(entry.getKey(), bytes));
             }
         }
-        loaded.forEach(cache::put);
+        cache.putAll(loaded);
         found.putAll(loaded);
         return found;
     }

@@ -35,11 +35,13 @@ public final class CaffeineSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {
-        // A single value above a tenth of the budget would evict much of the working set.
-        if (value.length <= maxBytes / 10) {
-            cache.put(key, value);
-        }
+    public void putAll(Map<String, byte[]> entries) {
+        entries.forEach((key, value) -> {
+            // A single value above a tenth of the budget would evict much of the working set.
+            if (value.length <= maxBytes / 10) {
+                cache.put(key, value);
+            }
+        });
     }
 
     @Override

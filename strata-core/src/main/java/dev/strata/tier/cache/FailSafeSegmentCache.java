@@ -63,15 +63,15 @@ public final class FailSafeSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {
-        if (circuitOpen()) {
+    public void putAll(Map<String, byte[]> entries) {
+        if (entries.isEmpty() || circuitOpen()) {
             return;
         }
         try {
-            delegate.put(key, value);
+            delegate.putAll(entries);
             succeeded();
         } catch (RuntimeException e) {
-            failed("put", key, e.toString());
+            failed("put", entries.keySet().iterator().next(), e.toString());
         }
     }
 

@@ -11,7 +11,7 @@ public final class NoSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {}
+    public void putAll(Map<String, byte[]> entries) {}
 
     @Override
     public void invalidate(Collection<String> keys) {}

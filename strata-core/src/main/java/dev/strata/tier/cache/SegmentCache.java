@@ -21,8 +21,16 @@ public interface SegmentCache extends AutoCloseable {
      */
     Map<String, byte[]> getAll(Collection<String> keys);
 
-    /** Caches a segment; an implementation may decline values it considers too large. */
-    void put(String key, byte[] value);
+    /**
+     * Caches segments, in one round trip where the cache is remote; an implementation may decline
+     * values it considers too large.
+     */
+    void putAll(Map<String, byte[]> entries);
+
+    /** Caches one segment; see {@link #putAll}. */
+    default void put(String key, byte[] value) {
+        putAll(Map.of(key, value));
+    }
 
     /** Removes the entries; keys that are not cached are ignored. */
     void invalidate(Collection<String> keys);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,21 @@ public abstract class AbstractSegmentCacheContractTest {
 
         assertThat(found).containsOnlyKeys("tasks/a/1.seg", "tasks/a/2.seg");
         assertThat(found.get("tasks/a/1.seg")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void putAll_cachesEveryEntry() {
+        Map<String, byte[]> entries = new java.util.HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            entries.put("shared/" + i + ".seg@" + i * 100, new byte[] {(byte) i, 7});
+        }
+
+        cache.putAll(entries);
+        cache.putAll(Map.of());
+
+        Map<String, byte[]> found = cache.getAll(entries.keySet());
+        assertThat(found).containsOnlyKeys(entries.keySet());
+        entries.forEach((key, value) -> assertThat(found.get(key)).as(key).isEqualTo(value));
     }
 
     @Test

@@ -49,6 +49,15 @@ class RedisSegmentCacheTest extends AbstractSegmentCacheContractTest {
     }
 
     @Test
+    void putAll_skipsValuesAboveTheCap_andStoresTheRest() {
+        cache.putAll(java.util.Map.of("tasks/big/1.seg", new byte[(1 << 20) + 1], "tasks/small/1.seg", new byte[] {3}));
+
+        assertThat(cache.getAll(List.of("tasks/big/1.seg", "tasks/small/1.seg")))
+                .containsOnlyKeys("tasks/small/1.seg");
+        assertThat(RedisKeys.count(prefix)).isEqualTo(1);
+    }
+
+    @Test
     void check_failsWhenTheServerNeverAnswers() throws Exception {
         try (SilentServer hung = new SilentServer()) {
             RedisSegmentCache silent = new RedisSegmentCache(

@@ -5,12 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.strata.tier.cache.SegmentCache;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -20,6 +24,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +44,7 @@ public final class RedisSegmentCache implements SegmentCache {
     private final RedisURI uri;
     private final String prefix;
     private final Duration ttl;
+    private final Duration commandTimeout;
     private final long maxValueBytes;
     private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulRedisConnection<String, byte[]> connection;
@@ -54,6 +60,7 @@ public final class RedisSegmentCache implements SegmentCache {
         uri.setTimeout(commandTimeout);
         this.prefix = requireNonNull(prefix, "prefix is null");
         this.ttl = requireNonNull(ttl, "ttl is null");
+        this.commandTimeout = requireNonNull(commandTimeout, "commandTimeout is null");
         this.maxValueBytes = maxValueBytes;
         // Reconnect attempts back off to at most one second, so the cache comes back soon after Redis does.
         this.resources = DefaultClientResources.builder()
@@ -89,9 +96,20 @@ public final class RedisSegmentCache implements SegmentCache {
     }
 
     @Override
-    public void put(String key, byte[] value) {
-        if (value.length <= maxValueBytes) {
-            commands().set(prefix + key, value, SetArgs.Builder.ex(ttl));
+    public void putAll(Map<String, byte[]> entries) {
+        // Sent back to back on the one connection and awaited together: a flush of many frames
+        // costs one round trip, not one per frame.
+        RedisAsyncCommands<String, byte[]> async = connection().async();
+        SetArgs expiry = SetArgs.Builder.ex(ttl);
+        List<RedisFuture<String>> sent = new ArrayList<>(entries.size());
+        entries.forEach((key, value) -> {
+            if (value.length <= maxValueBytes) {
+                sent.add(async.set(prefix + key, value, expiry));
+            }
+        });
+        if (!sent.isEmpty() && !LettuceFutures.awaitAll(commandTimeout, sent.toArray(new RedisFuture<?>[0]))) {
+            throw new RedisCommandTimeoutException(
+                    "Redis did not confirm " + sent.size() + " SETs within " + commandTimeout);
         }
     }
 
@@ -123,6 +141,10 @@ public final class RedisSegmentCache implements SegmentCache {
     }
 
     private RedisCommands<String, byte[]> commands() {
+        return connection().sync();
+    }
+
+    private StatefulRedisConnection<String, byte[]> connection() {
         StatefulRedisConnection<String, byte[]> open = connection;
         if (open == null || !open.isOpen()) {
             connecting.lock();
@@ -136,6 +158,6 @@ public final class RedisSegmentCache implements SegmentCache {
                 connecting.unlock();
             }
         }
-        return open.sync();
+        return open;
     }
 }
