@@ -120,7 +120,8 @@ final class FlushTransaction {
         try (PreparedStatement segments = connection.prepareStatement("INSERT INTO tm_segment"
                 + " (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at, frame_offset,"
                 + " object_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            Map<Long, Map<Integer, Set<Long>>> inserted = insertMessages(connection, frames, live, segmentNos, ids);
+            Map<Long, Map<Integer, Set<Long>>> inserted =
+                    insertMessages(connection, dialect, frames, live, segmentNos, ids);
             for (int i : live) {
                 SegmentCommit frame = frames.get(i).frame();
                 LockedTask task = tasks.get(frame.taskKey());
@@ -156,7 +157,7 @@ final class FlushTransaction {
             if (liveFrames > 0) {
                 segments.executeBatch();
             }
-            updateTasks(connection, tasks);
+            updateTasks(connection, dialect, tasks);
         } catch (SQLException e) {
             throw new StatementFailed("flush commit", e);
         }
@@ -207,6 +208,7 @@ final class FlushTransaction {
      */
     private static Map<Long, Map<Integer, Set<Long>>> insertMessages(
             Connection connection,
+            SqlDialect dialect,
             List<FrameCommit> frames,
             List<Integer> live,
             int[] segmentNos,
@@ -220,6 +222,46 @@ final class FlushTransaction {
                 rowFrames.add(i);
                 rows.add(row);
             }
+        }
+        if (dialect == SqlDialect.POSTGRESQL) {
+            // One statement of one array per column: its text never changes, so PostgreSQL parses
+            // and plans it once per connection, where VALUES lists of each length were new text.
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tm_message"
+                    + " (task_key, seq, type_id, tool_id, call_id, created_at, segment_no, commit_no)"
+                    + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::int[], ?::int[], ?::text[], ?::bigint[],"
+                    + " ?::int[], ?::int[]) ON CONFLICT (task_key, seq) DO NOTHING"
+                    + " RETURNING task_key, segment_no, seq")) {
+                int n = rows.size();
+                Long[] taskKeys = new Long[n];
+                Long[] seqs = new Long[n];
+                Integer[] types = new Integer[n];
+                Integer[] tools = new Integer[n];
+                String[] calls = new String[n];
+                Long[] createdAt = new Long[n];
+                Integer[] segments = new Integer[n];
+                for (int r = 0; r < n; r++) {
+                    MessageRow row = rows.get(r);
+                    int frame = rowFrames.get(r);
+                    taskKeys[r] = frames.get(frame).frame().taskKey();
+                    seqs[r] = row.seq();
+                    types[r] = ids.get(row.type());
+                    tools[r] = ids.get(row.tool());
+                    calls[r] = row.callId().isEmpty() ? null : row.callId();
+                    createdAt[r] = row.createdAtMillis();
+                    segments[r] = segmentNos[frame];
+                }
+                insert.setArray(1, connection.createArrayOf("bigint", taskKeys));
+                insert.setArray(2, connection.createArrayOf("bigint", seqs));
+                insert.setArray(3, connection.createArrayOf("integer", types));
+                insert.setArray(4, connection.createArrayOf("integer", tools));
+                insert.setArray(5, connection.createArrayOf("text", calls));
+                insert.setArray(6, connection.createArrayOf("bigint", createdAt));
+                insert.setArray(7, connection.createArrayOf("integer", segments));
+                // The commit order for live tails (see CommitLog): compaction changes segment_no, never this.
+                insert.setArray(8, connection.createArrayOf("integer", segments));
+                collectStored(insert, stored);
+            }
+            return stored;
         }
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
@@ -242,23 +284,30 @@ final class FlushTransaction {
                     // The commit order for live tails (see CommitLog): compaction changes segment_no, never this.
                     insert.setInt(position++, segmentNos[frame]);
                 }
-                // execute, then the result set: how both drivers answer an INSERT ... RETURNING.
-                if (insert.execute()) {
-                    try (ResultSet rs = insert.getResultSet()) {
-                        while (rs.next()) {
-                            stored.computeIfAbsent(rs.getLong(1), key -> new HashMap<>())
-                                    .computeIfAbsent(rs.getInt(2), no -> new HashSet<>())
-                                    .add(rs.getLong(3));
-                        }
-                    }
-                }
+                collectStored(insert, stored);
             }
         }
         return stored;
     }
 
+    /** Runs an {@code INSERT ... RETURNING task_key, segment_no, seq} and adds the rows it stored. */
+    private static void collectStored(PreparedStatement insert, Map<Long, Map<Integer, Set<Long>>> stored)
+            throws SQLException {
+        // execute, then the result set: how both drivers answer an INSERT ... RETURNING.
+        if (insert.execute()) {
+            try (ResultSet rs = insert.getResultSet()) {
+                while (rs.next()) {
+                    stored.computeIfAbsent(rs.getLong(1), key -> new HashMap<>())
+                            .computeIfAbsent(rs.getInt(2), no -> new HashSet<>())
+                            .add(rs.getLong(3));
+                }
+            }
+        }
+    }
+
     /** One counter update per task that stored a message, and the names and per-type counts it now uses. */
-    private static void updateTasks(Connection connection, Map<Long, LockedTask> tasks) throws SQLException {
+    private static void updateTasks(Connection connection, SqlDialect dialect, Map<Long, LockedTask> tasks)
+            throws SQLException {
         // The order they were locked in (task id order), so PostgreSQL touches the rows in that order.
         List<Map.Entry<Long, LockedTask>> changed = tasks.entrySet().stream()
                 .filter(entry -> entry.getValue().frames > 0)
@@ -267,21 +316,12 @@ final class FlushTransaction {
             return;
         }
         try (PreparedStatement counters = connection.prepareStatement("UPDATE tm_task SET segment_count = ?,"
-                        + " message_count = message_count + ?, live_segments = live_segments + ?,"
-                        + " loose_segments = loose_segments + ?, shared_frames = shared_frames + ?,"
-                        + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ? THEN ?"
-                        + " ELSE last_message_at END"
-                        + " WHERE task_key = ?");
-                PreparedStatement namesUsed =
-                        connection.prepareStatement("INSERT INTO tm_task_name (task_key, name_id) VALUES (?, ?)"
-                                + " ON CONFLICT (task_key, name_id) DO NOTHING");
-                PreparedStatement counts = connection.prepareStatement(
-                        "INSERT INTO tm_type_count (task_key, type_id, message_count) VALUES (?, ?, ?)"
-                                + " ON CONFLICT (task_key, type_id) DO UPDATE"
-                                + " SET message_count = tm_type_count.message_count + excluded.message_count")) {
-            boolean anyName = false;
+                + " message_count = message_count + ?, live_segments = live_segments + ?,"
+                + " loose_segments = loose_segments + ?, shared_frames = shared_frames + ?,"
+                + " last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ? THEN ?"
+                + " ELSE last_message_at END"
+                + " WHERE task_key = ?")) {
             for (Map.Entry<Long, LockedTask> entry : changed) {
-                long key = entry.getKey();
                 LockedTask task = entry.getValue();
                 counters.setInt(1, task.segmentCount);
                 counters.setLong(2, task.messages);
@@ -290,28 +330,70 @@ final class FlushTransaction {
                 counters.setInt(5, task.sharedFrames);
                 counters.setLong(6, task.lastMessageAt);
                 counters.setLong(7, task.lastMessageAt);
-                counters.setLong(8, key);
+                counters.setLong(8, entry.getKey());
                 counters.addBatch();
-                for (int name : task.names) {
-                    if (name != 0) {
-                        namesUsed.setLong(1, key);
-                        namesUsed.setInt(2, name);
-                        namesUsed.addBatch();
-                        anyName = true;
-                    }
-                }
-                for (Map.Entry<Integer, Long> count : task.perType.entrySet()) {
-                    counts.setLong(1, key);
-                    counts.setInt(2, count.getKey());
-                    counts.setLong(3, count.getValue());
-                    counts.addBatch();
-                }
             }
             counters.executeBatch();
-            if (anyName) {
-                namesUsed.executeBatch();
+        }
+        // Names and per-type counts: a row per task and name or type, most of them already there.
+        List<Long> nameTasks = new ArrayList<>();
+        List<Integer> nameIds = new ArrayList<>();
+        List<Long> countTasks = new ArrayList<>();
+        List<Integer> countTypes = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (Map.Entry<Long, LockedTask> entry : changed) {
+            for (int name : entry.getValue().names) {
+                if (name != 0) {
+                    nameTasks.add(entry.getKey());
+                    nameIds.add(name);
+                }
             }
-            counts.executeBatch();
+            entry.getValue().perType.forEach((type, count) -> {
+                countTasks.add(entry.getKey());
+                countTypes.add(type);
+                counts.add(count);
+            });
+        }
+        String namesUsed = "INSERT INTO tm_task_name (task_key, name_id) %s ON CONFLICT (task_key, name_id) DO NOTHING";
+        String countsAdded = "INSERT INTO tm_type_count (task_key, type_id, message_count) %s"
+                + " ON CONFLICT (task_key, type_id) DO UPDATE"
+                + " SET message_count = tm_type_count.message_count + excluded.message_count";
+        if (dialect == SqlDialect.POSTGRESQL) {
+            // One statement each, a column per array, where a batch was a statement per row.
+            try (PreparedStatement names = connection.prepareStatement(
+                            namesUsed.formatted("SELECT * FROM unnest(?::bigint[], ?::int[])"));
+                    PreparedStatement types = connection.prepareStatement(
+                            countsAdded.formatted("SELECT * FROM unnest(?::bigint[], ?::int[], ?::bigint[])"))) {
+                if (!nameTasks.isEmpty()) {
+                    names.setArray(1, connection.createArrayOf("bigint", nameTasks.toArray()));
+                    names.setArray(2, connection.createArrayOf("integer", nameIds.toArray()));
+                    names.executeUpdate();
+                }
+                types.setArray(1, connection.createArrayOf("bigint", countTasks.toArray()));
+                types.setArray(2, connection.createArrayOf("integer", countTypes.toArray()));
+                types.setArray(3, connection.createArrayOf("bigint", counts.toArray()));
+                types.executeUpdate();
+            }
+            return;
+        }
+        // SQLite runs in this process: a batch costs no round trips.
+        try (PreparedStatement names = connection.prepareStatement(namesUsed.formatted("VALUES (?, ?)"));
+                PreparedStatement types = connection.prepareStatement(countsAdded.formatted("VALUES (?, ?, ?)"))) {
+            for (int i = 0; i < nameTasks.size(); i++) {
+                names.setLong(1, nameTasks.get(i));
+                names.setInt(2, nameIds.get(i));
+                names.addBatch();
+            }
+            if (!nameTasks.isEmpty()) {
+                names.executeBatch();
+            }
+            for (int i = 0; i < countTasks.size(); i++) {
+                types.setLong(1, countTasks.get(i));
+                types.setInt(2, countTypes.get(i));
+                types.setLong(3, counts.get(i));
+                types.addBatch();
+            }
+            types.executeBatch();
         }
     }
 
