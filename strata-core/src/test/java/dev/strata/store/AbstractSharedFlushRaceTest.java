@@ -304,11 +304,21 @@ abstract class AbstractSharedFlushRaceTest {
 
     /** Holds the next put until the returned latch is opened, then lets it (and later ones) through. */
     CountDownLatch holdNextPut(CountDownLatch entered) {
+        return holdOnce(content::beforePut, entered);
+    }
+
+    /** Holds the next flush right after its put (object written, not yet committed), like {@link #holdNextPut}. */
+    CountDownLatch holdAfterNextPut(CountDownLatch written) {
+        return holdOnce(content::afterPut, written);
+    }
+
+    private static CountDownLatch holdOnce(
+            java.util.function.Consumer<java.util.function.Consumer<String>> hook, CountDownLatch reached) {
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean held = new AtomicBoolean();
-        content.beforePut(key -> {
+        hook.accept(key -> {
             if (held.compareAndSet(false, true)) {
-                entered.countDown();
+                reached.countDown();
                 awaitLatch(release);
             }
         });

@@ -223,14 +223,7 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
         open(backends, oneFlushAtATime());
         store.createTask("slow");
         CountDownLatch written = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean held = new AtomicBoolean();
-        content.afterPut(key -> {
-            if (held.compareAndSet(false, true)) {
-                written.countDown();
-                awaitLatch(release);
-            }
-        });
+        CountDownLatch release = holdAfterNextPut(written);
         Future<AppendResult> append = threads.submit(() -> store.append("slow", tagged("slow", 0, 3)));
         awaitLatch(written);
 
