@@ -33,8 +33,13 @@ import java.util.Set;
  * and a commit that comes after the claim fails instead of pointing at it. Thread-safe.
  */
 public final class OrphanCollector {
-    /** The longest an unreferenced shared object is kept: a flush slower than this fails (503) and is retried. */
-    public static final Duration SHARED_GRACE = Duration.ofMinutes(5);
+    /**
+     * The longest an unreferenced shared object is kept: a flush slower than this between its put
+     * and its commit fails (503) and is retried. Ages are the content tier's modification times
+     * against this instance's clock, so a clock more than this ahead of the object store's would
+     * fail flushes (never lose data); S3 itself refuses requests signed more than 15 minutes off.
+     */
+    public static final Duration SHARED_GRACE = Duration.ofMinutes(10);
 
     private final ListableContent content;
     private final SegmentCatalog catalog;
