@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Content in a local directory: the embedded default. Each object is a file written to a
@@ -40,6 +43,20 @@ public final class LocalDirectoryContentTier implements ListableContent {
             Caffeine.newBuilder().maximumSize(DURABLE_DIRECTORIES).build();
 
     private final LongAdder directorySyncs = new LongAdder();
+
+    /**
+     * Puts into a directory hold its stripe's read lock, and removing the emptied directory holds
+     * the write lock, until the cache forgot it. Without this, a put could find the directory in
+     * the cache from before its removal, while another put recreated it and had not yet forced its
+     * parent: the put would be acknowledged with its directory entry not yet on disk.
+     */
+    private final ReadWriteLock[] directoryLocks = new ReadWriteLock[64];
+
+    {
+        for (int i = 0; i < directoryLocks.length; i++) {
+            directoryLocks[i] = new ReentrantReadWriteLock();
+        }
+    }
 
     public LocalDirectoryContentTier(Path root) {
         requireNonNull(root, "root is null");
@@ -64,6 +81,8 @@ public final class LocalDirectoryContentTier implements ListableContent {
         for (int attempt = 1; ; attempt++) {
             Path temporary = directory.resolve(target.getFileName() + ".tmp-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            Lock putting = lockOf(directory).readLock();
+            putting.lock();
             try {
                 ensureDirectory(directory);
                 try (FileChannel channel =
@@ -84,8 +103,14 @@ public final class LocalDirectoryContentTier implements ListableContent {
             } catch (IOException e) {
                 deleteQuietly(temporary);
                 throw unavailable("put", key, e);
+            } finally {
+                putting.unlock();
             }
         }
+    }
+
+    private ReadWriteLock lockOf(Path directory) {
+        return directoryLocks[Math.floorMod(directory.hashCode(), directoryLocks.length)];
     }
 
     @Override
@@ -191,6 +216,8 @@ public final class LocalDirectoryContentTier implements ListableContent {
         if (directory == null || directory.equals(root) || !directory.startsWith(root)) {
             return;
         }
+        Lock removing = lockOf(directory).writeLock();
+        removing.lock();
         try {
             if (Files.deleteIfExists(directory)) {
                 durableDirectories.invalidate(directory);
@@ -199,6 +226,8 @@ public final class LocalDirectoryContentTier implements ListableContent {
             // Still holds other objects of the task, or another delete got there first.
         } catch (IOException e) {
             // An empty directory left behind is harmless; the next delete in it tries again.
+        } finally {
+            removing.unlock();
         }
     }
 
