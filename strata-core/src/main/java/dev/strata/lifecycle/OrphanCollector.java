@@ -41,6 +41,13 @@ public final class OrphanCollector {
      */
     public static final Duration SHARED_GRACE = Duration.ofMinutes(10);
 
+    /**
+     * How long a claim outlives its object: a commit that comes later than this after its flush's
+     * object was claimed would no longer be fenced out. Claims are rare (failed flushes), so they
+     * may as well be kept far longer than any transaction can stay open.
+     */
+    static final Duration CLAIM_LIFETIME = Duration.ofDays(1);
+
     private final ListableContent content;
     private final SegmentCatalog catalog;
     private final Clock clock;
@@ -78,7 +85,7 @@ public final class OrphanCollector {
                 .forEach(visited::add);
         List<String> orphans = orphansAmong(visited);
         if (removal == Removal.REMOVE) {
-            catalog.forgetClaimsBefore(clock.instant().minus(grace));
+            catalog.forgetClaimsBefore(clock.instant().minus(CLAIM_LIFETIME));
             return new Pass(visited.size(), orphans, remove(orphans), wrapped);
         }
         return new Pass(visited.size(), orphans, List.of(), wrapped);

@@ -247,8 +247,8 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
         assertLiveFramesMatchSegments();
         assertThat(fsck(Duration.ofHours(1)).run(Fsck.Mode.CHECK, checked -> {}).problems())
                 .isEmpty();
-        // Past STRATA_ORPHAN_GRACE the claim is forgotten; what is live stays.
-        clock.advance(Duration.ofHours(2));
+        // A day later the claim is forgotten; what is live stays.
+        clock.advance(Duration.ofDays(1).plusHours(1));
         orphans.collect(1000, OrphanCollector.Removal.REMOVE);
         store.purgePendingDeletions();
         assertThat(liveFrames()).as("claims left").doesNotContainValue(0);

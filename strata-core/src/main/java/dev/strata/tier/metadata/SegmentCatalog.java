@@ -73,8 +73,8 @@ public interface SegmentCatalog {
     Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds);
 
     /**
-     * Forgets claims made before {@code cutoff}: a flush commit later than that is one the store
-     * already assumes never comes (see {@code STRATA_ORPHAN_GRACE}).
+     * Forgets claims made before {@code cutoff}: long enough ago that no transaction that could
+     * still record the object is open.
      *
      * @return how many claims were forgotten
      */
