@@ -44,15 +44,6 @@ import java.util.function.Consumer;
  * {@link dev.strata.tier.cache.FailSafeSegmentCache}). Thread-safe; holds no lock across tier I/O.
  */
 public final class TaskMessageStore implements AutoCloseable {
-    /**
-     * The zstd level of the frames appends write into shared objects: zstd's fastest, since
-     * compressing each append's frame was the largest single cost of an append (about 1.6 times
-     * faster than level 3, objects about 5% larger). Those frames are short-lived: compaction
-     * consolidates every task with a frame in a shared object within the shared-segment TTL, and
-     * writes its objects at {@link StoreOptions#compressionLevel}, so what is kept is unchanged.
-     */
-    static final int APPEND_COMPRESSION_LEVEL = 1;
-
     private final MetadataTier metadata;
     private final ContentTier content;
     private final SegmentCache cache;
@@ -88,12 +79,7 @@ public final class TaskMessageStore implements AutoCloseable {
                 options.flushMaxBytes(),
                 options.flushMaxDelay(),
                 options.flushConcurrency());
-        this.appender = new Appender(
-                metadata,
-                flusher,
-                new SegmentCodec(Math.min(options.compressionLevel(), APPEND_COMPRESSION_LEVEL)),
-                options.dropTypes(),
-                clock);
+        this.appender = new Appender(metadata, flusher, codec, options.dropTypes(), clock);
         this.reader = new MessageReader(metadata, fetcher, options.maxPageBytes());
         this.compaction = new Compaction(
                 metadata,
