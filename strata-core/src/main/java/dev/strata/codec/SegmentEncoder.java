@@ -1,6 +1,6 @@
 package dev.strata.codec;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.strata.model.TaskMessage;
 import java.io.ByteArrayOutputStream;
@@ -8,14 +8,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Writes messages as one segment object (see {@link SegmentFormat} for the header). Bodies over
  * 1 MiB are compressed as they are written, so the uncompressed body never exists as one array.
- * Stateless and thread-safe.
+ * Thread-safe.
  */
 final class SegmentEncoder {
     private final int level;
+    /**
+     * Idle compression contexts, reused: a fresh one per frame (what {@code Zstd.compress} does)
+     * allocates and sets up its native workspace every time, which showed in append profiles.
+     * A context compresses one body at a time; at most this many wait here, the rest are closed.
+     */
+    private final ArrayBlockingQueue<ZstdCompressCtx> idle =
+            new ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     SegmentEncoder(int level) {
         this.level = level;
@@ -35,11 +43,31 @@ final class SegmentEncoder {
             throw new UncheckedIOException(e);
         }
         byte[] raw = body.toArray();
-        byte[] compressed = Zstd.compress(raw, level);
+        byte[] compressed = compress(raw);
         ByteBuffer object = ByteBuffer.allocate(SegmentFormat.HEADER_LENGTH + compressed.length);
         SegmentFormat.putHeader(object, raw.length);
         object.put(compressed);
         return object.array();
+    }
+
+    /** The same bytes as {@code Zstd.compress(raw, level)}, on a reused context. */
+    private byte[] compress(byte[] raw) {
+        ZstdCompressCtx context = idle.poll();
+        if (context == null) {
+            context = new ZstdCompressCtx();
+            context.setLevel(level);
+        }
+        byte[] compressed;
+        try {
+            compressed = context.compress(raw);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        if (!idle.offer(context)) {
+            context.close();
+        }
+        return compressed;
     }
 
     private byte[] encodeStreaming(List<TaskMessage> messages) {

@@ -62,6 +62,42 @@ class SegmentCodecTest {
     }
 
     @Test
+    void concurrentEncodes_onReusedContexts_giveTheBytesOfAFreshContext() throws Exception {
+        List<List<TaskMessage>> batches = new ArrayList<>();
+        for (int b = 0; b < 16; b++) {
+            List<TaskMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                batch.add(message(b * 100L + i, ("batch " + b + " message " + i + " ").repeat(10 + b * i)));
+            }
+            batches.add(batch);
+        }
+        // A new codec's first encode runs on a fresh context, as every encode did before contexts were reused.
+        List<byte[]> expected = batches.stream()
+                .map(batch -> new SegmentCodec().encode(batch).bytes())
+                .toList();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(threads.submit(() -> {
+                    for (int round = 0; round < 50; round++) {
+                        for (int b = 0; b < batches.size(); b++) {
+                            byte[] bytes = codec.encode(batches.get(b)).bytes();
+                            if (!java.util.Arrays.equals(bytes, expected.get(b))
+                                    || !codec.decode("task", bytes).equals(batches.get(b))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void flippedByte_isDetectedAsCorrupt() {
         byte[] bytes = codec.encode(List.of(message(1, "hello"))).bytes();
         bytes[bytes.length - 3] ^= 0x40;

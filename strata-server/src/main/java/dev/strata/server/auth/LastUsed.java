@@ -34,6 +34,12 @@ final class LastUsed {
     /** Notes a use of the token; writes it when this instance has not written it for an interval. */
     void used(String tokenId) {
         long now = clock.millis();
+        // Nearly every use falls within the interval: a plain read, not compute's lock on the
+        // token's entry (one busy token's requests would all take that same lock).
+        Long recent = written.get(tokenId);
+        if (recent != null && now - recent < intervalMillis) {
+            return;
+        }
         boolean[] due = {false};
         written.compute(tokenId, (id, last) -> {
             if (last == null || now - last >= intervalMillis) {

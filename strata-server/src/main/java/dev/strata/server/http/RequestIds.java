@@ -1,6 +1,7 @@
 package dev.strata.server.http;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,11 @@ final class RequestIds {
         if (requested != null && SANE.matcher(requested).matches()) {
             return requested;
         }
-        return UUID.randomUUID().toString();
+        // A version 4 UUID from ThreadLocalRandom: an id to find log lines by, not a secret, so it
+        // needs no SecureRandom (whose shared generator every request went through).
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 }

@@ -14,6 +14,7 @@ import dev.strata.server.workspace.WorkspaceDirectory;
 import dev.strata.store.TaskMessageStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,12 +70,14 @@ final class TaskRoutes {
         var batch = MessageJson.parseBatch(Bodies.read(ctx, maxBodyBytes));
         Task task = requireTask(workspaceId, ctx.pathParam("taskId"));
         AppendResult result = store.append(task.id(), batch);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
-        body.put("accepted", result.accepted());
-        body.put("duplicates", result.duplicates());
-        body.put("dropped", result.dropped());
-        Responses.json(ctx, 200, body);
+        // Written directly (the hottest response: numbers only, nothing to escape), as the mapper
+        // would write the object {status, accepted, duplicates, dropped}.
+        Responses.raw(
+                ctx,
+                200,
+                ("{\"status\":\"ok\",\"accepted\":" + result.accepted() + ",\"duplicates\":" + result.duplicates()
+                                + ",\"dropped\":" + result.dropped() + "}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private void daemonList(Context ctx) {

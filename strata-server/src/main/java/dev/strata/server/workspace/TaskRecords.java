@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.server.workspace.WorkspaceDirectory.FinishOutcome;
 import dev.strata.tier.metadata.jdbc.Database;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -91,14 +92,17 @@ final class TaskRecords {
     }
 
     Optional<Task> task(String workspaceId, String id) {
-        return database.read(
-                "directory task",
-                h -> h.createQuery(
-                                "SELECT id, workspace_id, conversation_id, status, created_at FROM task WHERE id = :id AND workspace_id = :w")
-                        .bind("id", id)
-                        .bind("w", workspaceId)
-                        .map((rs, ctx) -> task(rs))
-                        .findOne());
+        // Plain JDBC, not Jdbi: every daemon append looks its task up here.
+        return database.readJdbc("directory task", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, workspace_id, conversation_id, status, created_at FROM task WHERE id = ? AND workspace_id = ?")) {
+                select.setString(1, id);
+                select.setString(2, workspaceId);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(task(rs)) : Optional.empty();
+                }
+            }
+        });
     }
 
     List<Task> tasksOf(String workspaceId, String afterId, int limit) {

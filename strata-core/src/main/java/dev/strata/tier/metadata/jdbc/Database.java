@@ -10,6 +10,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -133,6 +135,27 @@ public final class Database implements AutoCloseable {
      */
     public <T> T read(String operation, HandleCallback<T, RuntimeException> work) {
         return translate(operation, () -> jdbi.withHandle(work));
+    }
+
+    /** Work on a bare JDBC connection. */
+    @FunctionalInterface
+    public interface ConnectionWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Like {@link #read}, on a bare pooled connection instead of a Jdbi handle: for reads on every
+     * append, where Jdbi's per-statement work (handle, SQL parsing, argument factories) cost about
+     * as much as SQLite's. Same guarantees and the same failure as {@link #read}.
+     *
+     * @throws BackendUnavailableException when the database or the pool fails
+     */
+    public <T> T readJdbc(String operation, ConnectionWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw new BackendUnavailableException(operation + " on " + dialect + " failed: " + rootMessage(e), e);
+        }
     }
 
     /** The one translation of driver and pool errors into the store's retryable failure. */

@@ -16,9 +16,10 @@ import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentKeys;
 import dev.strata.tier.metadata.TaskRecord;
 import dev.strata.tier.metadata.TaskSeqs;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -110,36 +111,64 @@ public final class JdbcMetadataTier implements MetadataTier {
             return task(taskId).map(task -> new TaskSeqs(task, Set.of()));
         }
         List<Long> all = List.copyOf(seqs);
-        List<Long> first = all.subList(0, Math.min(all.size(), CommitTransaction.ROWS_PER_STATEMENT));
-        return database.read("metadata task and stored seqs for " + taskId, handle -> {
-            // One row per stored seq of the first chunk, or one with a NULL seq when none is stored.
-            List<TaskRecord> found = new ArrayList<>(1);
+        int chunk = CommitTransaction.ROWS_PER_STATEMENT;
+        // Plain JDBC, not Jdbi: this read runs on every append (as FlushTransaction, for the same reason).
+        return database.readJdbc("metadata task and stored seqs for " + taskId, connection -> {
+            List<Long> first = all.subList(0, Math.min(all.size(), chunk));
+            TaskRecord task = null;
             Set<Long> stored = new HashSet<>();
-            handle.createQuery("SELECT " + TaskRows.TASK_COLUMNS_OF_T + ", m.seq FROM tm_task t"
-                            + " LEFT JOIN tm_message m ON m.task_key = t.task_key AND m.seq IN (<seqs>)"
-                            + " WHERE t.task_id = :id")
-                    .bind("id", taskId)
-                    .bindList("seqs", first)
-                    .map((rs, ctx) -> {
-                        if (found.isEmpty()) {
-                            found.add(TaskRows.taskRecord(rs));
+            // One row per stored seq of the first chunk, or one with a NULL seq when none is stored.
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + TaskRows.TASK_COLUMNS_OF_T
+                    + ", m.seq FROM tm_task t"
+                    + " LEFT JOIN tm_message m ON m.task_key = t.task_key AND m.seq IN (" + placeholders(first.size())
+                    + ") WHERE t.task_id = ?")) {
+                int p = 1;
+                for (long seq : first) {
+                    select.setLong(p++, seq);
+                }
+                select.setString(p, taskId);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        if (task == null) {
+                            task = TaskRows.taskRecord(rs);
                         }
                         long seq = rs.getLong("seq");
                         if (!rs.wasNull()) {
                             stored.add(seq);
                         }
-                        return seq;
-                    })
-                    .list();
-            if (found.isEmpty()) {
+                    }
+                }
+            }
+            if (task == null) {
                 return Optional.empty();
             }
-            TaskRecord task = found.get(0);
-            if (all.size() > first.size()) {
-                stored.addAll(storedSeqs(handle, task, all.subList(first.size(), all.size())));
+            for (int from = first.size(); from < all.size(); from += chunk) {
+                List<Long> part = all.subList(from, Math.min(all.size(), from + chunk));
+                // Joined with the task, so rows of another task that got a reused key never count.
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
+                                + " WHERE m.task_key = ? AND t.task_id = ? AND m.seq IN (" + placeholders(part.size())
+                                + ")")) {
+                    select.setLong(1, task.taskKey());
+                    select.setString(2, taskId);
+                    int p = 3;
+                    for (long seq : part) {
+                        select.setLong(p++, seq);
+                    }
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            stored.add(rs.getLong(1));
+                        }
+                    }
+                }
             }
             return Optional.of(new TaskSeqs(task, stored));
         });
+    }
+
+    /** {@code count} JDBC parameters, comma separated. */
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 
     private static Set<Long> storedSeqs(Handle handle, TaskRecord task, List<Long> all) {
