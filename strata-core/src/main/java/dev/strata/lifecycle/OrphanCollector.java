@@ -29,7 +29,7 @@ import java.util.Set;
  * <p>A shared object may hold a deleted task's bytes, which must leave the content tier within the
  * deletion bound (docs/storage.md), so an unreferenced one waits at most {@link #SHARED_GRACE}. That
  * is safe however late its flush's commit comes, because a shared object is never removed directly:
- * it is claimed in metadata and queued for deletion ({@link SegmentCatalog#claimSharedOrphans}),
+ * it is claimed in metadata and queued for deletion ({@link SegmentCatalog#claimOrphans}),
  * and a commit that comes after the claim fails instead of pointing at it. Thread-safe.
  */
 public final class OrphanCollector {
@@ -105,19 +105,14 @@ public final class OrphanCollector {
      */
     public List<String> remove(List<String> orphans) {
         List<String> removed = new ArrayList<>();
-        Map<Long, String> shared = new LinkedHashMap<>();
+        List<String> shared = new ArrayList<>();
         for (String key : orphans) {
-            OptionalLong sharedId = ContentKeys.parseShared(key);
-            if (sharedId.isPresent()) {
-                shared.put(sharedId.getAsLong(), key);
-            } else {
-                removed.add(key);
-            }
+            (ContentKeys.parseShared(key).isPresent() ? shared : removed).add(key);
         }
         if (!removed.isEmpty()) {
             content.delete(removed);
         }
-        catalog.claimSharedOrphans(shared.keySet()).forEach(id -> removed.add(shared.get(id)));
+        catalog.claimOrphans(shared).forEach(claimed -> removed.add(claimed.objectKey()));
         return removed;
     }
 

@@ -59,8 +59,8 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
-    public Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds) {
-        return timer.time("catalog.claimSharedOrphans", () -> delegate.claimSharedOrphans(objectIds));
+    public List<dev.strata.tier.metadata.PendingDeletion> claimOrphans(java.util.Collection<String> keys) {
+        return timer.time("catalog.claimOrphans", () -> delegate.claimOrphans(keys));
     }
 
     @Override

@@ -60,6 +60,6 @@ public final class ContentSegmentKeys implements SegmentKeys {
     public OptionalLong objectId(String key) {
         return ContentKeys.parse(key)
                 .map(parsed -> OptionalLong.of(parsed.objectId()))
-                .orElse(OptionalLong.empty());
+                .orElseGet(() -> ContentKeys.parseShared(key));
     }
 }

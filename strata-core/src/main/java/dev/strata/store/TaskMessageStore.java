@@ -16,6 +16,8 @@ import dev.strata.tier.cache.CacheHealth;
 import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.ContentTier;
+import dev.strata.tier.content.ListableContent;
+import dev.strata.tier.content.ListableContent.StoredObject;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.TaskRecord;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +27,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The task-message store: the one facade over the metadata, content and cache tiers.
@@ -44,6 +49,8 @@ import java.util.function.Consumer;
  * {@link dev.strata.tier.cache.FailSafeSegmentCache}). Thread-safe; holds no lock across tier I/O.
  */
 public final class TaskMessageStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TaskMessageStore.class);
+
     private final MetadataTier metadata;
     private final ContentTier content;
     private final SegmentCache cache;
@@ -226,6 +233,42 @@ public final class TaskMessageStore implements AutoCloseable {
         taskIds.forEach(changeListeners::changed);
         cache.invalidate(frames);
         purger.purge(queued);
+        removeUnrecorded(taskIds);
+    }
+
+    /**
+     * Removes what deleted tasks left under their prefixes that metadata never recorded: the object
+     * of a compaction whose commit failed would otherwise keep a task's bytes until orphan
+     * collection's {@code STRATA_ORPHAN_GRACE}, past the deletion bound. Each is claimed first
+     * ({@link dev.strata.tier.metadata.SegmentCatalog#claimOrphans}), so a compaction (of a task
+     * recreated under the same id) that commits later fails instead of pointing at a removed
+     * object. Best effort: when a tier refuses, orphan collection removes them later.
+     */
+    private void removeUnrecorded(Collection<String> taskIds) {
+        if (!(content instanceof ListableContent listable)) {
+            return;
+        }
+        try {
+            List<String> unrecorded = new ArrayList<>();
+            for (String taskId : taskIds) {
+                Set<Long> known = metadata.catalog().knownObjects(taskId);
+                String after = "";
+                for (List<StoredObject> page =
+                                listable.list(ContentKeys.taskPrefix(taskId), after, ListableContent.MAX_PAGE);
+                        !page.isEmpty();
+                        page = listable.list(ContentKeys.taskPrefix(taskId), after, ListableContent.MAX_PAGE)) {
+                    for (StoredObject object : page) {
+                        ContentKeys.parse(object.key())
+                                .filter(key -> !known.contains(key.objectId()))
+                                .ifPresent(key -> unrecorded.add(object.key()));
+                    }
+                    after = page.get(page.size() - 1).key();
+                }
+            }
+            purger.purge(metadata.catalog().claimOrphans(unrecorded));
+        } catch (BackendUnavailableException e) {
+            log.warn("left unrecorded objects of deleted tasks to orphan collection: {}", e.getMessage());
+        }
     }
 
     /**

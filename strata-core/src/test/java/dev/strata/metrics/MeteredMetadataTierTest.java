@@ -85,7 +85,7 @@ class MeteredMetadataTierTest {
         metadata.catalog().replaceSegments(task, Set.of(1, 2), segment(task, 3, 0, 1), Instant.now());
         metadata.catalog().knownObjects("t");
         metadata.catalog().knownSharedObjects(List.of(9L));
-        metadata.catalog().claimSharedOrphans(List.of(9L));
+        metadata.catalog().claimOrphans(List.of(dev.strata.tier.content.ContentKeys.shared(9L)));
         metadata.catalog().forgetClaimsBefore(Instant.now());
         metadata.catalog().sharedFramesBefore(Instant.now(), 10);
         metadata.catalog().oldestSharedObject();
@@ -120,7 +120,7 @@ class MeteredMetadataTierTest {
                 "catalog.compactionCandidates",
                 "catalog.knownObjects",
                 "catalog.knownSharedObjects",
-                "catalog.claimSharedOrphans",
+                "catalog.claimOrphans",
                 "catalog.forgetClaimsBefore",
                 "catalog.sharedFramesBefore",
                 "catalog.oldestSharedObject",

@@ -255,6 +255,53 @@ class FlushOutageTest extends AbstractSharedFlushRaceTest {
         assertThat(store.list("slow", MessageQuery.all()).messages()).hasSize(4);
     }
 
+    /**
+     * A compaction whose commit failed leaves its per-task object, with the task's bytes, which no
+     * metadata records; deleting the task removes it at once (claimed first, so a late commit
+     * would fail), not an orphan grace later.
+     */
+    @ParameterizedTest
+    @EnumSource(Backends.class)
+    void deletedTasksBytesInTheObjectOfAFailedCompaction_leaveWithTheDelete(Backends backends) throws Exception {
+        open(backends, oneFlushAtATime());
+        String marker = "FAILED-COMPACTION-MARKER-" + java.util.UUID.randomUUID();
+        store.createTask("doomed");
+        store.append("doomed", List.of(text(0, marker)));
+        store.append("doomed", List.of(text(1, marker)));
+        store.seal("doomed");
+        java.util.concurrent.atomic.AtomicReference<AutoCloseable> recover =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        content.afterPut(key -> {
+            if (key.startsWith(ContentKeys.taskPrefix("doomed")) && recover.get() == null) {
+                try {
+                    recover.set(takeMetadataDown(backends));
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        try {
+            assertThatThrownBy(() -> store.compact("doomed")).isInstanceOf(BackendUnavailableException.class);
+        } finally {
+            content.afterPut(key -> {});
+            recover.get().close();
+        }
+        assertThat(objectsHolding(marker))
+                .as("objects holding the marker before the delete")
+                .anyMatch(key -> key.startsWith(ContentKeys.taskPrefix("doomed")));
+
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(BackendUnavailableException.class)
+                .untilAsserted(() -> store.delete(List.of("doomed")));
+
+        assertThat(objectsHolding(marker))
+                .as("objects holding a deleted task's bytes")
+                .isEmpty();
+        assertLiveFramesMatchSegments();
+        assertThat(fsck(Duration.ZERO).run(Fsck.Mode.CHECK, checked -> {}).problems())
+                .isEmpty();
+    }
+
     /** Makes metadata writes fail for real; closing the result brings the database back. */
     private AutoCloseable takeMetadataDown(Backends backends) throws java.sql.SQLException {
         switch (backends) {

@@ -61,16 +61,18 @@ public interface SegmentCatalog {
     Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds);
 
     /**
-     * Claims shared objects that orphan collection found unreferenced, in one transaction: each
-     * gets a claim (a {@code tm_object} row with no live frame) and is queued for deletion, due
-     * now. A flush commit that still tries to record a claimed object fails on the claim (its
-     * appends were never acknowledged and are retried), and a claim waits for, then yields to, a
-     * commit that recorded the object first; so orphan collection never removes an object a commit
-     * points at, however late that commit comes. Objects that metadata knows are left alone.
+     * Claims objects found unreferenced (shared objects, or consolidated objects under a deleted
+     * task's prefix), in one transaction: each gets a claim (a {@code tm_object} row with no live
+     * frame) and is queued for deletion, due now. A commit that still tries to record a claimed
+     * object (a flush, or a compaction) fails on the claim (a flush's appends were never
+     * acknowledged and are retried), and a claim waits for, then yields to, a commit that recorded
+     * the object first; so no object a commit points at is ever removed, however late that commit
+     * comes. Objects that metadata knows, and keys that name no segment object, are left alone.
      *
-     * @return the ids claimed and queued for deletion
+     * @param keys content keys of shared or consolidated objects
+     * @return the deletions queued, one per object claimed
      */
-    Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds);
+    List<PendingDeletion> claimOrphans(java.util.Collection<String> keys);
 
     /**
      * Forgets claims made before {@code cutoff}: long enough ago that no transaction that could

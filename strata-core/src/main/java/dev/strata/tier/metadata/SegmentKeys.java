@@ -26,6 +26,6 @@ public interface SegmentKeys {
     /** @return the prefix that every key of the task starts with and no key of another task does */
     String taskPrefix(String taskId);
 
-    /** @return the object id that {@code key} names, or empty when it is not a segment key */
+    /** @return the object id that {@code key} names (a task's or a shared object), or empty when it is not a segment key */
     OptionalLong objectId(String key);
 }

@@ -458,18 +458,17 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
-    void claimSharedOrphans_claimsOnlyUnknownObjects_andFencesOutALaterFlushCommit() {
+    void claimOrphans_claimsOnlyUnknownObjects_andFencesOutALaterFlushCommit() {
         TaskRecord task = created("t");
-        assertThat(metadata.catalog().claimSharedOrphans(List.of(13L))).containsExactly(13L);
+        assertThat(claimed(ContentKeys.shared(13L))).containsExactly(ContentKeys.shared(13L));
         assertThat(metadata.catalog().oldestSharedObject())
                 .as("a claim holds no frame")
                 .isEmpty();
         metadata.commitFlush(flush(task, 11L, 0, 4));
 
-        assertThat(metadata.catalog().claimSharedOrphans(List.of(11L, 12L))).containsExactly(12L);
-        assertThat(metadata.catalog().claimSharedOrphans(List.of(12L)))
-                .as("claimed again")
-                .isEmpty();
+        assertThat(claimed(ContentKeys.shared(11L), ContentKeys.shared(12L), "not-a-segment-key"))
+                .containsExactly(ContentKeys.shared(12L));
+        assertThat(claimed(ContentKeys.shared(12L))).as("claimed again").isEmpty();
         assertThat(metadata.catalog().knownSharedObjects(List.of(11L, 12L, 14L)))
                 .containsExactlyInAnyOrder(11L, 12L);
         assertThat(metadata.deletions().due(Instant.now().plusSeconds(1), 10))
@@ -494,6 +493,12 @@ public abstract class AbstractMetadataTierContractTest {
     private TaskRecord created(String taskId) {
         metadata.createTask(taskId, Instant.now());
         return metadata.task(taskId).orElseThrow();
+    }
+
+    private List<String> claimed(String... keys) {
+        return metadata.catalog().claimOrphans(List.of(keys)).stream()
+                .map(PendingDeletion::objectKey)
+                .toList();
     }
 
     /** A flush of one frame, seqs {@code from..to} of the task, in shared object {@code objectId}. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.strata.testing.TestDatabases;
 import dev.strata.testing.TestServices;
+import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +34,7 @@ class PostgresMetadataTierTest extends AbstractMetadataTierContractTest {
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void claimSharedOrphans_waitsForAFlushCommitInFlight(boolean flushCommits) throws Exception {
+    void claimOrphans_waitsForAFlushCommitInFlight(boolean flushCommits) throws Exception {
         try (Connection flush = DriverManager.getConnection(TestServices.postgresUrl(schema));
                 Connection observer = DriverManager.getConnection(TestServices.postgresUrl(schema))) {
             flush.setAutoCommit(false);
@@ -42,8 +42,8 @@ class PostgresMetadataTierTest extends AbstractMetadataTierContractTest {
                 statement.execute("INSERT INTO tm_object (object_id, object_kind, live_frames, created_at)"
                         + " VALUES (21, 1, 1, 0)");
             }
-            CompletableFuture<Set<Long>> claim =
-                    CompletableFuture.supplyAsync(() -> metadata.catalog().claimSharedOrphans(List.of(21L)));
+            CompletableFuture<List<PendingDeletion>> claim = CompletableFuture.supplyAsync(
+                    () -> metadata.catalog().claimOrphans(List.of(ContentKeys.shared(21L))));
             await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(observer));
             assertThat(claim).isNotDone();
             if (flushCommits) {
@@ -51,7 +51,9 @@ class PostgresMetadataTierTest extends AbstractMetadataTierContractTest {
             } else {
                 flush.rollback();
             }
-            assertThat(claim.get(10, TimeUnit.SECONDS)).isEqualTo(flushCommits ? Set.of() : Set.of(21L));
+            assertThat(claim.get(10, TimeUnit.SECONDS))
+                    .extracting(PendingDeletion::objectKey)
+                    .isEqualTo(flushCommits ? List.of() : List.of(ContentKeys.shared(21L)));
         }
     }
 

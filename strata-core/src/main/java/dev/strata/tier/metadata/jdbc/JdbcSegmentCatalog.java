@@ -3,6 +3,7 @@ package dev.strata.tier.metadata.jdbc;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.tier.metadata.ObjectKind;
+import dev.strata.tier.metadata.PendingDeletion;
 import dev.strata.tier.metadata.ReplaceOutcome;
 import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -238,26 +240,30 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
-    public Set<Long> claimSharedOrphans(java.util.Collection<Long> objectIds) {
-        if (objectIds.isEmpty()) {
-            return Set.of();
+    public List<PendingDeletion> claimOrphans(java.util.Collection<String> objectKeys) {
+        if (objectKeys.isEmpty()) {
+            return List.of();
         }
-        return database.write("metadata claimSharedOrphans for -", handle -> {
+        return database.write("metadata claimOrphans for -", handle -> {
             Instant now = clock.instant();
-            Set<Long> claimed = new java.util.LinkedHashSet<>();
-            for (long objectId : objectIds) {
-                String key = keys.sharedKey(objectId);
+            List<PendingDeletion> claimed = new ArrayList<>();
+            for (String key : objectKeys) {
+                OptionalLong objectId = keys.objectId(key);
+                if (objectId.isEmpty()) {
+                    continue;
+                }
+                ObjectKind kind =
+                        key.equals(keys.sharedKey(objectId.getAsLong())) ? ObjectKind.SHARED : ObjectKind.CONSOLIDATED;
                 boolean queued = handle.createQuery("SELECT 1 FROM tm_deletion WHERE object_key = :key")
                         .bind("key", key)
                         .mapTo(Integer.class)
                         .findFirst()
                         .isPresent();
-                // The row's primary key is the fence: a flush commit inserts the same id, so on
-                // PostgreSQL whichever transaction comes second waits for the first, then this
-                // insert does nothing or the commit fails; SQLite has one writer.
-                if (!queued && ObjectRows.claim(handle, objectId, now)) {
-                    JdbcDeletionQueue.enqueue(handle, key, now, now);
-                    claimed.add(objectId);
+                // The row's primary key is the fence: a flush or a compaction commit inserts the
+                // same id, so on PostgreSQL whichever transaction comes second waits for the
+                // first, then this insert does nothing or the commit fails; SQLite has one writer.
+                if (!queued && ObjectRows.claim(handle, objectId.getAsLong(), kind, now)) {
+                    claimed.add(JdbcDeletionQueue.enqueue(handle, key, now, now));
                 }
             }
             return claimed;

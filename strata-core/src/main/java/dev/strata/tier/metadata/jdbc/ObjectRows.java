@@ -16,9 +16,9 @@ import org.jdbi.v3.core.Handle;
  * Statements on {@code tm_object}: the live frame count of every object that holds several
  * frames. Whoever removes segment rows (compaction, task deletion) releases their frames here in
  * the same transaction, so an object is queued for deletion exactly when its last live frame goes
- * and never while one is left. A row with no live frame is a claim orphan collection made on an
- * unreferenced shared object before queuing it for deletion (see
- * {@link dev.strata.tier.metadata.SegmentCatalog#claimSharedOrphans}). Stateless.
+ * and never while one is left. A row with no live frame is a claim made on an unreferenced object
+ * before queuing it for deletion (see {@link dev.strata.tier.metadata.SegmentCatalog#claimOrphans}).
+ * Stateless.
  */
 final class ObjectRows {
     /**
@@ -61,11 +61,11 @@ final class ObjectRows {
      *
      * @return false when the object already has a row (a commit recorded it, or it was claimed)
      */
-    static boolean claim(Handle handle, long objectId, Instant now) {
+    static boolean claim(Handle handle, long objectId, ObjectKind kind, Instant now) {
         return handle.createUpdate("INSERT INTO tm_object (object_id, object_kind, live_frames, created_at)"
                                 + " VALUES (:id, :kind, 0, :at) ON CONFLICT (object_id) DO NOTHING")
                         .bind("id", objectId)
-                        .bind("kind", ObjectKind.SHARED.column())
+                        .bind("kind", kind.column())
                         .bind("at", now.toEpochMilli())
                         .execute()
                 == 1;
@@ -74,7 +74,7 @@ final class ObjectRows {
     /** Removes the claims made before {@code cutoff}. */
     static int forgetClaims(Handle handle, Instant cutoff) {
         return handle.createUpdate(
-                        "DELETE FROM tm_object WHERE object_kind = 1 AND created_at < :cutoff AND live_frames = 0")
+                        "DELETE FROM tm_object WHERE object_kind IN (1, 2) AND created_at < :cutoff AND live_frames = 0")
                 .bind("cutoff", cutoff.toEpochMilli())
                 .execute();
     }
