@@ -223,17 +223,20 @@ public final class TaskMessageStore implements AutoCloseable {
         // so their cache entries are dropped here; an append racing the delete can only add an
         // entry no metadata points at any more, which the cache's expiry removes.
         List<String> frames = new ArrayList<>();
+        List<String> existing = new ArrayList<>();
         for (String taskId : taskIds) {
-            metadata.task(taskId)
-                    .ifPresent(task -> metadata.catalog().segments(task).stream()
-                            .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
-                            .forEach(frames::add));
+            metadata.task(taskId).ifPresent(task -> {
+                existing.add(taskId);
+                metadata.catalog().segments(task).stream()
+                        .map(segment -> ContentSegmentKeys.frame(segment).cacheKey())
+                        .forEach(frames::add);
+            });
         }
         var queued = metadata.deleteTasks(taskIds);
         taskIds.forEach(changeListeners::changed);
         cache.invalidate(frames);
         purger.purge(queued);
-        removeUnrecorded(taskIds);
+        removeUnrecorded(existing);
     }
 
     /**
