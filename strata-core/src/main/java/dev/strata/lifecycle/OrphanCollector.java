@@ -75,7 +75,7 @@ public final class OrphanCollector {
      * the orphans among them when {@code removal} says so.
      */
     public synchronized Pass collect(int pageSize, Removal removal) {
-        List<StoredObject> visited = new ArrayList<>(TaskFrames.objectsUnder(content, ContentKeys.SHARED));
+        List<StoredObject> visited = new ArrayList<>(content.listAll(ContentKeys.SHARED));
         List<StoredObject> page = content.list("", cursor, pageSize);
         // A page holds at most MAX_PAGE keys whatever was asked: only a shorter one ends the listing.
         boolean wrapped = page.size() < Math.min(pageSize, ListableContent.MAX_PAGE);

@@ -58,19 +58,6 @@ public final class TaskFrames {
 
     /** Every key under the prefix, page by page. */
     public static List<String> keysUnder(ListableContent content, String prefix) {
-        return objectsUnder(content, prefix).stream().map(StoredObject::key).toList();
-    }
-
-    /** Every object under the prefix, page by page. */
-    public static List<StoredObject> objectsUnder(ListableContent content, String prefix) {
-        List<StoredObject> objects = new ArrayList<>();
-        String after = "";
-        for (List<StoredObject> page = content.list(prefix, after, ListableContent.MAX_PAGE);
-                !page.isEmpty();
-                page = content.list(prefix, after, ListableContent.MAX_PAGE)) {
-            objects.addAll(page);
-            after = page.get(page.size() - 1).key();
-        }
-        return objects;
+        return content.listAll(prefix).stream().map(StoredObject::key).toList();
     }
 }

@@ -255,17 +255,10 @@ public final class TaskMessageStore implements AutoCloseable {
             List<String> unrecorded = new ArrayList<>();
             for (String taskId : taskIds) {
                 Set<Long> known = metadata.catalog().knownObjects(taskId);
-                String after = "";
-                for (List<StoredObject> page =
-                                listable.list(ContentKeys.taskPrefix(taskId), after, ListableContent.MAX_PAGE);
-                        !page.isEmpty();
-                        page = listable.list(ContentKeys.taskPrefix(taskId), after, ListableContent.MAX_PAGE)) {
-                    for (StoredObject object : page) {
-                        ContentKeys.parse(object.key())
-                                .filter(key -> !known.contains(key.objectId()))
-                                .ifPresent(key -> unrecorded.add(object.key()));
-                    }
-                    after = page.get(page.size() - 1).key();
+                for (StoredObject object : listable.listAll(ContentKeys.taskPrefix(taskId))) {
+                    ContentKeys.parse(object.key())
+                            .filter(key -> !known.contains(key.objectId()))
+                            .ifPresent(key -> unrecorded.add(object.key()));
                 }
             }
             purger.purge(metadata.catalog().claimOrphans(unrecorded));

@@ -3,6 +3,7 @@ package dev.strata.tier.content;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +26,24 @@ public interface ListableContent extends ContentTier {
      * @throws dev.strata.model.BackendUnavailableException when the backend cannot list
      */
     List<StoredObject> list(String prefix, String startAfter, int limit);
+
+    /**
+     * Lists every object under the prefix, page by page: for prefixes known to be small (one
+     * task's objects, the shared write-ahead objects).
+     *
+     * @throws dev.strata.model.BackendUnavailableException when the backend cannot list
+     */
+    default List<StoredObject> listAll(String prefix) {
+        List<StoredObject> objects = new ArrayList<>();
+        String after = "";
+        for (List<StoredObject> page = list(prefix, after, MAX_PAGE);
+                !page.isEmpty();
+                page = list(prefix, after, MAX_PAGE)) {
+            objects.addAll(page);
+            after = page.get(page.size() - 1).key();
+        }
+        return objects;
+    }
 
     /** An object as a listing shows it. */
     record StoredObject(String key, long size, Instant lastModified) {
