@@ -397,7 +397,8 @@ final class FlushTransaction {
         }
     }
 
-    private static String placeholders(int count, String one) {
+    /** {@code count} copies of {@code one}, comma separated: the parameters of an {@code IN} list or a multi-row {@code VALUES}. */
+    static String placeholders(int count, String one) {
         StringBuilder sql = new StringBuilder(count * (one.length() + 2));
         for (int i = 0; i < count; i++) {
             sql.append(i == 0 ? "" : ", ").append(one);

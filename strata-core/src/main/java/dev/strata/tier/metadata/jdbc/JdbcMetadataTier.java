@@ -16,8 +16,10 @@ import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentKeys;
 import dev.strata.tier.metadata.TaskRecord;
 import dev.strata.tier.metadata.TaskSeqs;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -27,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.jdbi.v3.core.Handle;
 
 /**
  * Metadata on SQLite or PostgreSQL through JDBC: the task index itself, and the
@@ -101,8 +102,9 @@ public final class JdbcMetadataTier implements MetadataTier {
         if (seqs.isEmpty()) {
             return Set.of();
         }
-        return database.read(
-                "metadata storedSeqs for " + task.taskId(), handle -> storedSeqs(handle, task, List.copyOf(seqs)));
+        return database.readJdbc(
+                "metadata storedSeqs for " + task.taskId(),
+                connection -> storedSeqs(connection, task, List.copyOf(seqs)));
     }
 
     @Override
@@ -120,7 +122,8 @@ public final class JdbcMetadataTier implements MetadataTier {
             // One row per stored seq of the first chunk, or one with a NULL seq when none is stored.
             try (PreparedStatement select = connection.prepareStatement("SELECT " + TaskRows.TASK_COLUMNS_OF_T
                     + ", m.seq FROM tm_task t"
-                    + " LEFT JOIN tm_message m ON m.task_key = t.task_key AND m.seq IN (" + placeholders(first.size())
+                    + " LEFT JOIN tm_message m ON m.task_key = t.task_key AND m.seq IN ("
+                    + FlushTransaction.placeholders(first.size(), "?")
                     + ") WHERE t.task_id = ?")) {
                 int p = 1;
                 for (long seq : first) {
@@ -142,47 +145,35 @@ public final class JdbcMetadataTier implements MetadataTier {
             if (task == null) {
                 return Optional.empty();
             }
-            for (int from = first.size(); from < all.size(); from += chunk) {
-                List<Long> part = all.subList(from, Math.min(all.size(), from + chunk));
-                // Joined with the task, so rows of another task that got a reused key never count.
-                try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
-                                + " WHERE m.task_key = ? AND t.task_id = ? AND m.seq IN (" + placeholders(part.size())
-                                + ")")) {
-                    select.setLong(1, task.taskKey());
-                    select.setString(2, taskId);
-                    int p = 3;
-                    for (long seq : part) {
-                        select.setLong(p++, seq);
-                    }
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            stored.add(rs.getLong(1));
-                        }
-                    }
-                }
+            if (all.size() > first.size()) {
+                stored.addAll(storedSeqs(connection, task, all.subList(first.size(), all.size())));
             }
             return Optional.of(new TaskSeqs(task, stored));
         });
     }
 
-    /** {@code count} JDBC parameters, comma separated. */
-    private static String placeholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
-    }
-
-    private static Set<Long> storedSeqs(Handle handle, TaskRecord task, List<Long> all) {
+    private static Set<Long> storedSeqs(Connection connection, TaskRecord task, List<Long> all) throws SQLException {
         int chunk = CommitTransaction.ROWS_PER_STATEMENT;
         Set<Long> stored = new HashSet<>();
         for (int from = 0; from < all.size(); from += chunk) {
+            List<Long> part = all.subList(from, Math.min(all.size(), from + chunk));
             // Joined with the task, so rows of another task that got a reused key never count.
-            stored.addAll(handle.createQuery("SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
-                            + " WHERE m.task_key = :key AND t.task_id = :id AND m.seq IN (<seqs>)")
-                    .bind("key", task.taskKey())
-                    .bind("id", task.taskId())
-                    .bindList("seqs", all.subList(from, Math.min(all.size(), from + chunk)))
-                    .mapTo(Long.class)
-                    .list());
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT m.seq FROM tm_message m JOIN tm_task t ON t.task_key = m.task_key"
+                            + " WHERE m.task_key = ? AND t.task_id = ? AND m.seq IN ("
+                            + FlushTransaction.placeholders(part.size(), "?") + ")")) {
+                select.setLong(1, task.taskKey());
+                select.setString(2, task.taskId());
+                int p = 3;
+                for (long seq : part) {
+                    select.setLong(p++, seq);
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(rs.getLong(1));
+                    }
+                }
+            }
         }
         return stored;
     }
