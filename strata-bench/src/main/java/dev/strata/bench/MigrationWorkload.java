@@ -32,7 +32,14 @@ final class MigrationWorkload {
         try (Strata strata = Strata.open(StrataConfig.fromEnvironment(env))) {
             summary = strata.importer()
                     .run(
-                            new Importer.Options("jdbc:sqlite:" + legacy, Optional.empty(), false, 0, 1000, 2, false),
+                            new Importer.Options(
+                                    "jdbc:sqlite:" + legacy,
+                                    Optional.empty(),
+                                    false,
+                                    0,
+                                    1000,
+                                    Importer.DEFAULT_CONCURRENCY,
+                                    false),
                             total -> {},
                             read -> {});
         }

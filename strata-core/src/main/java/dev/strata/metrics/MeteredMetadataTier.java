@@ -51,8 +51,8 @@ public final class MeteredMetadataTier implements MetadataTier {
     }
 
     @Override
-    public boolean createTask(String taskId, Instant createdAt) {
-        return timer.time("createTask", () -> delegate.createTask(taskId, createdAt));
+    public Set<String> createTasks(Collection<String> taskIds, Instant createdAt) {
+        return timer.time("createTasks", () -> delegate.createTasks(taskIds, createdAt));
     }
 
     @Override
@@ -92,8 +92,8 @@ public final class MeteredMetadataTier implements MetadataTier {
     }
 
     @Override
-    public boolean seal(String taskId) {
-        return timer.time("seal", () -> delegate.seal(taskId));
+    public Set<String> seal(Collection<String> taskIds) {
+        return timer.time("seal", () -> delegate.seal(taskIds));
     }
 
     @Override

@@ -102,7 +102,13 @@ public final class TaskMessageStore implements AutoCloseable {
 
     /** Registers a task so messages can be appended to it. Idempotent. */
     public void createTask(String taskId) {
-        metadata.createTask(ContentKeys.requireValidTaskId(taskId), clock.instant());
+        createTasks(List.of(taskId));
+    }
+
+    /** Registers tasks so messages can be appended to them, in one metadata transaction. Idempotent. */
+    public void createTasks(Collection<String> taskIds) {
+        taskIds.forEach(ContentKeys::requireValidTaskId);
+        metadata.createTasks(taskIds, clock.instant());
     }
 
     /** @return the task's counters, or empty when the task does not exist */
@@ -207,10 +213,22 @@ public final class TaskMessageStore implements AutoCloseable {
      * @throws TaskNotFoundException when the task does not exist
      */
     public void seal(String taskId) {
-        if (!metadata.seal(taskId)) {
-            throw new TaskNotFoundException(taskId);
+        seal(List.of(taskId));
+    }
+
+    /**
+     * Marks tasks ended, in one metadata transaction.
+     *
+     * @throws TaskNotFoundException when one of them does not exist (the others are sealed)
+     */
+    public void seal(Collection<String> taskIds) {
+        Set<String> sealed = metadata.seal(taskIds);
+        sealed.forEach(changeListeners::changed);
+        for (String taskId : taskIds) {
+            if (!sealed.contains(taskId)) {
+                throw new TaskNotFoundException(taskId);
+            }
         }
-        changeListeners.changed(taskId);
     }
 
     /**

@@ -23,7 +23,16 @@ public interface MetadataTier extends AutoCloseable {
      *
      * @return true when the task was created by this call, false when it existed already
      */
-    boolean createTask(String taskId, Instant createdAt);
+    default boolean createTask(String taskId, Instant createdAt) {
+        return !createTasks(List.of(taskId), createdAt).isEmpty();
+    }
+
+    /**
+     * Registers tasks, in one transaction (an import creates thousands). Idempotent.
+     *
+     * @return the ids created by this call (the others existed already)
+     */
+    Set<String> createTasks(Collection<String> taskIds, Instant createdAt);
 
     /** @return the task's metadata, or empty when it does not exist */
     Optional<TaskRecord> task(String taskId);
@@ -79,7 +88,16 @@ public interface MetadataTier extends AutoCloseable {
      *
      * @return false when the task does not exist
      */
-    boolean seal(String taskId);
+    default boolean seal(String taskId) {
+        return !seal(List.of(taskId)).isEmpty();
+    }
+
+    /**
+     * Marks tasks sealed, in one transaction.
+     *
+     * @return the ids of those that exist (the others are ignored)
+     */
+    Set<String> seal(Collection<String> taskIds);
 
     /**
      * Removes the tasks and all their message metadata in one transaction, and in the same

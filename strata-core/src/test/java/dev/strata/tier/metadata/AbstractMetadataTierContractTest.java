@@ -59,6 +59,23 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void createTasks_createsTheMissingOnesInOneCall_andSealOfSeveralSkipsUnknownIds() {
+        metadata.createTask("b", Instant.ofEpochMilli(1_000));
+
+        assertThat(metadata.createTasks(List.of("a", "b", "c", "a"), Instant.ofEpochMilli(2_000)))
+                .containsExactlyInAnyOrder("a", "c");
+        assertThat(new JdbcTaskTimes(database).createdBefore(List.of("a", "b", "c"), Instant.ofEpochMilli(1_500)))
+                .as("b keeps its creation time")
+                .containsExactly("b");
+        assertThat(metadata.createTasks(List.of(), Instant.now())).isEmpty();
+
+        assertThat(metadata.seal(List.of("a", "missing", "c"))).containsExactlyInAnyOrder("a", "c");
+        assertThat(metadata.task("a").orElseThrow().summary().sealed()).isTrue();
+        assertThat(metadata.task("b").orElseThrow().summary().sealed()).isFalse();
+        assertThat(metadata.task("c").orElseThrow().summary().sealed()).isTrue();
+    }
+
+    @Test
     void commit_firstWriteWinsPerSeq() {
         TaskRecord task = created("t");
 

@@ -64,7 +64,7 @@ final class MigrateCommand implements Runnable {
 
         @Option(
                 names = "--concurrency",
-                defaultValue = "2",
+                defaultValue = "" + Importer.DEFAULT_CONCURRENCY,
                 description = "Tasks imported at once (default: ${DEFAULT-VALUE}).")
         int concurrency;
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.InvalidInputException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -15,14 +16,22 @@ import java.util.function.LongConsumer;
 
 /**
  * Imports a legacy single-table database into Strata's configured tiers. Tasks go in task-id
- * order, each by one worker that streams its rows and writes them as one segment per chunk of
- * {@value #CHUNK_MESSAGES} messages (one object for almost every task). Progress is checkpointed by
+ * order: created a group at a time, then each by one worker that streams its rows and appends them
+ * as one frame per chunk of {@value #CHUNK_MESSAGES} messages through the store's group commit
+ * (the frames of concurrent tasks share one object and one commit; consolidation later moves them
+ * into per-task objects), then sealed a group at a time. Progress is checkpointed by
  * task id in Strata's database: a re-run resumes after the last task whose predecessors are all
  * done, and the store's first-write-wins rule makes any task redone after a kill harmless. Once the
  * bulk import has finished, a re-run imports only rows above the recorded high-water mark.
  */
 public final class Importer {
     static final int CHUNK_MESSAGES = 10_000;
+    /**
+     * Tasks imported at once by default. Each worker waits for the flush of its chunk most of the
+     * time, and the more chunks wait together the more share one object and one commit: on two
+     * cores, 16 imported the bench's file 1.5x faster than 2, and 8 came between.
+     */
+    public static final int DEFAULT_CONCURRENCY = 16;
 
     /**
      * @param offset tasks to skip at the start, in task-id order (as the original script's --offset)
@@ -130,11 +139,9 @@ public final class Importer {
                 String newHighWater = legacy.highWater();
                 List<String> changed = legacy.taskIdsChangedSince(highWater);
                 totalRows.accept(-1);
-                Deque<Future<?>> inFlight = new ArrayDeque<>();
-                for (String taskId : changed) {
-                    inFlight.add(workers.submit(db -> tasks.importTask(db, taskId, Optional.of(highWater))));
-                }
-                drain(inFlight);
+                Pipeline pipeline = new Pipeline(legacy, workers, tasks, options.concurrency(), Optional.of(highWater));
+                pipeline.add(changed);
+                pipeline.finish();
                 checkpoints.save(state.lastTaskId(), true, newHighWater);
             } else {
                 totalRows.accept(legacy.countRows());
@@ -169,49 +176,109 @@ public final class Importer {
             Checkpoints.Bulk checkpoints) {
         String after = state.lastTaskId().orElse("");
         long toSkip = state.lastTaskId().isPresent() ? 0 : options.offset();
-        Deque<Map.Entry<String, Future<?>>> inFlight = new ArrayDeque<>();
+        Pipeline pipeline = new Pipeline(legacy, workers, tasks, options.concurrency(), Optional.empty());
         long lastCheckpoint = System.nanoTime();
         String done = after;
         for (List<String> page = legacy.taskIdsAfter(after, options.pageSize());
                 !page.isEmpty();
                 page = legacy.taskIdsAfter(after, options.pageSize())) {
-            for (String taskId : page) {
-                after = taskId;
-                if (toSkip > 0) {
-                    toSkip--;
-                    continue;
-                }
-                inFlight.add(Map.entry(taskId, workers.submit(db -> tasks.importTask(db, taskId, Optional.empty()))));
-                while (inFlight.size() > options.concurrency() * 4
-                        || (!inFlight.isEmpty()
-                                && inFlight.peekFirst().getValue().isDone())) {
-                    var head = inFlight.pollFirst();
-                    await(head.getValue());
-                    done = head.getKey();
-                }
+            after = page.getLast();
+            int skipped = (int) Math.min(toSkip, page.size());
+            toSkip -= skipped;
+            List<String> toImport = page.subList(skipped, page.size());
+            for (int from = 0; from < toImport.size(); from += Pipeline.GROUP) {
+                pipeline.add(toImport.subList(from, Math.min(toImport.size(), from + Pipeline.GROUP)));
                 if (System.nanoTime() - lastCheckpoint > 1_000_000_000L) {
+                    done = pipeline.sealFinished().orElse(done);
                     checkpoints.save(done, false);
                     lastCheckpoint = System.nanoTime();
                 }
             }
         }
-        while (!inFlight.isEmpty()) {
+        checkpoints.save(pipeline.finish().orElse(done), true);
+    }
+
+    /**
+     * Imports tasks in the order added: creates them {@value #GROUP} at a time, imports their rows
+     * on the workers (a few per worker in flight, so that the flushes of concurrent tasks share
+     * one object and one commit), and seals them {@value #GROUP} at a time. Not thread-safe: one
+     * thread adds.
+     */
+    private static final class Pipeline {
+        static final int GROUP = 64;
+
+        private final LegacyDatabase legacy;
+        private final ImportWorkers workers;
+        private final TaskImporter tasks;
+        private final int maxInFlight;
+        private final Optional<String> newerThan;
+        private final Deque<Map.Entry<TaskImporter.Prepared, Future<?>>> inFlight = new ArrayDeque<>();
+        private final List<TaskImporter.Prepared> finished = new ArrayList<>();
+        private Optional<String> lastSealed = Optional.empty();
+
+        Pipeline(
+                LegacyDatabase legacy,
+                ImportWorkers workers,
+                TaskImporter tasks,
+                int concurrency,
+                Optional<String> newerThan) {
+            this.legacy = legacy;
+            this.workers = workers;
+            this.tasks = tasks;
+            this.maxInFlight = concurrency * 4;
+            this.newerThan = newerThan;
+        }
+
+        /** Creates the tasks (in groups) and submits their rows' import, waiting while too many are in flight. */
+        void add(List<String> taskIds) {
+            for (int from = 0; from < taskIds.size(); from += GROUP) {
+                for (TaskImporter.Prepared task :
+                        tasks.prepare(legacy, taskIds.subList(from, Math.min(taskIds.size(), from + GROUP)))) {
+                    inFlight.add(Map.entry(task, workers.submit(db -> tasks.importRows(db, task, newerThan))));
+                    while (inFlight.size() > maxInFlight
+                            || (!inFlight.isEmpty()
+                                    && inFlight.peekFirst().getValue().isDone())) {
+                        awaitHead();
+                    }
+                }
+            }
+        }
+
+        /**
+         * Seals the tasks imported so far, in order.
+         *
+         * @return the last task whose predecessors are all imported and sealed, once there is one
+         */
+        Optional<String> sealFinished() {
+            if (!finished.isEmpty()) {
+                tasks.seal(finished);
+                lastSealed = Optional.of(finished.getLast().taskId());
+                finished.clear();
+            }
+            return lastSealed;
+        }
+
+        /** Waits for every task added, then seals: @return the last task, once there is one. */
+        Optional<String> finish() {
+            while (!inFlight.isEmpty()) {
+                awaitHead();
+            }
+            return sealFinished();
+        }
+
+        private void awaitHead() {
             var head = inFlight.pollFirst();
             await(head.getValue());
-            done = head.getKey();
+            finished.add(head.getKey());
+            if (finished.size() >= GROUP) {
+                sealFinished();
+            }
         }
-        checkpoints.save(done, true);
     }
 
     /** Identifies a legacy source without its credentials, as the checkpoint key. */
     static String sourceId(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***");
-    }
-
-    private static void drain(Deque<Future<?>> futures) {
-        while (!futures.isEmpty()) {
-            await(futures.pollFirst());
-        }
     }
 
     private static void await(Future<?> future) {

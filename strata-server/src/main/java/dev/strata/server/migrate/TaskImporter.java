@@ -3,23 +3,27 @@ package dev.strata.server.migrate;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.TaskMessage;
+import dev.strata.server.workspace.Task;
 import dev.strata.server.workspace.TaskStatus;
-import dev.strata.server.workspace.WorkspaceDirectory;
-import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * Imports one legacy task at a time for one run: creates its owner and store task, streams its rows
- * and writes them in chunks, seals it when the legacy status is terminal. Holds the run's rules and
- * totals, so a call names only the task. Thread-safe: workers share it, each with its own connection.
+ * Imports legacy tasks for one run in three steps: {@link #prepare} creates a group of tasks with
+ * their owners, {@link #importRows} streams one task's rows and writes them in chunks,
+ * {@link #seal} seals a group of imported tasks whose legacy status is terminal. Holds the run's
+ * rules and totals, so a call names only tasks. Thread-safe: workers share it, each with its own
+ * connection.
  */
 final class TaskImporter {
-    private static final long CHUNK_BYTES = 48L << 20;
+    /** A chunk's bound in characters of text, so {@link Importer#DEFAULT_CONCURRENCY} workers hold a bounded heap. */
+    private static final long CHUNK_BYTES = 16L << 20;
+
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled", "superseded");
 
     private final ImportTarget target;
@@ -29,8 +33,6 @@ final class TaskImporter {
     private final Quirks quirks;
     private final ImportCounters counters;
     private final LongConsumer rowsProgress;
-    private final EnsuredOnce ensuredWorkspaces = new EnsuredOnce();
-    private final EnsuredOnce ensuredConversations = new EnsuredOnce();
 
     TaskImporter(
             ImportTarget target,
@@ -48,12 +50,48 @@ final class TaskImporter {
         this.rowsProgress = requireNonNull(rowsProgress, "rowsProgress is null");
     }
 
-    /** Imports the task's rows, all of them or only those newer than a high-water mark. */
-    void importTask(LegacyDatabase legacy, String taskId, Optional<String> newerThan) {
-        LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
-        Optional<LegacyTask> owner = decision.owner();
-        Optional<Instant> taskCreatedAt = decision.createdAt();
-        if (!decision.included()) {
+    /** A task that {@link #prepare} decided on: included or not, and whether to seal it once its rows are in. */
+    record Prepared(String taskId, boolean included, boolean terminal, Optional<Instant> createdAt) {}
+
+    /**
+     * Decides on each task and creates the included ones, with their owners, before any of their
+     * rows: two transactions for the whole list (the directory's and the store's), not several per
+     * task, since each commit waits for SQLite's one writer.
+     */
+    List<Prepared> prepare(LegacyDatabase legacy, List<String> taskIds) {
+        List<Prepared> prepared = new ArrayList<>(taskIds.size());
+        List<Task> owners = new ArrayList<>();
+        for (String taskId : taskIds) {
+            LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
+            Optional<LegacyTask> owner = decision.owner();
+            Optional<Instant> createdAt = decision.createdAt();
+            prepared.add(new Prepared(
+                    taskId,
+                    decision.included(),
+                    owner.map(t -> TERMINAL.contains(t.status())).orElse(false),
+                    createdAt));
+            if (decision.included()) {
+                Instant at = createdAt.orElse(Instant.EPOCH);
+                owners.add(owner.map(t -> new Task(taskId, t.workspaceId(), t.conversationId(), status(t.status()), at))
+                        .orElseGet(() -> new Task(
+                                taskId,
+                                options.defaultWorkspace().orElseThrow(),
+                                Optional.empty(),
+                                TaskStatus.COMPLETED,
+                                at)));
+            }
+        }
+        if (!options.dryRun() && !owners.isEmpty()) {
+            target.directory().ensureTasks(owners);
+            target.store().createTasks(owners.stream().map(Task::id).toList());
+        }
+        return prepared;
+    }
+
+    /** Imports a prepared task's rows, all of them or only those newer than a high-water mark. */
+    void importRows(LegacyDatabase legacy, Prepared task, Optional<String> newerThan) {
+        String taskId = task.taskId();
+        if (!task.included()) {
             long[] rows = {0};
             legacy.forEachRow(taskId, newerThan, row -> rows[0]++);
             counters.read.addAndGet(rows[0]);
@@ -62,15 +100,10 @@ final class TaskImporter {
             rowsProgress.accept(counters.read.get());
             return;
         }
-        TaskMessageStore store = target.store();
-        if (!options.dryRun()) {
-            createOwner(taskId, owner, taskCreatedAt);
-            store.createTask(taskId);
-        }
         counters.tasks.incrementAndGet();
         List<TaskMessage> chunk = new ArrayList<>();
         long[] chunkBytes = {0};
-        LegacyConversion.Selector selector = conversion.selector(taskCreatedAt, quirks);
+        LegacyConversion.Selector selector = conversion.selector(task.createdAt(), quirks);
         legacy.forEachRow(taskId, newerThan, row -> {
             long read = counters.read.incrementAndGet();
             if (read % 1000 == 0) {
@@ -89,8 +122,16 @@ final class TaskImporter {
         });
         flush(taskId, chunk);
         counters.dropped.addAndGet(selector.dropped());
-        if (!options.dryRun() && owner.map(t -> TERMINAL.contains(t.status())).orElse(false)) {
-            store.seal(taskId);
+    }
+
+    /** Seals, in one transaction, the imported tasks whose legacy status is terminal. */
+    void seal(Collection<Prepared> imported) {
+        List<String> ended = imported.stream()
+                .filter(t -> t.included() && t.terminal())
+                .map(Prepared::taskId)
+                .toList();
+        if (!options.dryRun() && !ended.isEmpty()) {
+            target.store().seal(ended);
         }
     }
 
@@ -106,24 +147,6 @@ final class TaskImporter {
             counters.present.addAndGet(result.duplicates());
         }
         chunk.clear();
-    }
-
-    private void createOwner(String taskId, Optional<LegacyTask> owner, Optional<Instant> createdAt) {
-        WorkspaceDirectory directory = target.directory();
-        Instant at = createdAt.orElse(Instant.EPOCH);
-        if (owner.isPresent()) {
-            LegacyTask task = owner.get();
-            // Many tasks share a workspace or conversation: each is ensured once per run, not once
-            // per task (each ensure is a write transaction that waits for SQLite's one writer).
-            ensuredWorkspaces.ensure(task.workspaceId(), () -> directory.ensureWorkspace(task.workspaceId()));
-            task.conversationId()
-                    .ifPresent(c -> ensuredConversations.ensure(
-                            c, () -> directory.ensureConversation(c, task.workspaceId(), at)));
-            directory.ensureTask(taskId, task.workspaceId(), task.conversationId(), status(task.status()), at);
-        } else {
-            directory.ensureTask(
-                    taskId, options.defaultWorkspace().orElseThrow(), Optional.empty(), TaskStatus.COMPLETED, at);
-        }
     }
 
     private static TaskStatus status(String legacy) {

@@ -11,10 +11,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** The server's task rows: which workspace and conversation a task is in, and its status. Thread-safe. */
 final class TaskRecords {
@@ -74,6 +76,56 @@ final class TaskRecords {
                 .bind("id", taskId)
                 .map((rs, ctx) -> new Creation<>(Creation.Outcome.EXISTED, task(rs), rs.getString(6)))
                 .findOne();
+    }
+
+    /**
+     * Creates each task unless its id exists, with its workspace and conversation unless they
+     * exist, all in one transaction (an import creates thousands; one commit each would wait for
+     * SQLite's one writer thousands of times). A conversation first seen here takes the creation
+     * time of its first task in the list.
+     */
+    void ensureTasks(Collection<Task> tasks) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        database.write("directory ensureTasks", h -> {
+            PreparedBatch workspaces = h.prepareBatch(
+                    "INSERT INTO workspace (id, name, created_at) VALUES (:id, :id, :at) ON CONFLICT (id) DO NOTHING");
+            PreparedBatch conversations = h.prepareBatch(
+                    "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, '', :at)"
+                            + " ON CONFLICT (id) DO NOTHING");
+            PreparedBatch rows = h.prepareBatch(
+                    "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                            + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING");
+            Set<String> workspaceIds = new HashSet<>();
+            Set<String> conversationIds = new HashSet<>();
+            for (Task task : tasks) {
+                long at = task.createdAt().toEpochMilli();
+                if (workspaceIds.add(task.workspaceId())) {
+                    workspaces.bind("id", task.workspaceId()).bind("at", now).add();
+                }
+                task.conversationId()
+                        .filter(conversationIds::add)
+                        .ifPresent(c -> conversations
+                                .bind("id", c)
+                                .bind("w", task.workspaceId())
+                                .bind("at", at)
+                                .add());
+                rows.bind("id", task.id())
+                        .bind("w", task.workspaceId())
+                        .bind("c", task.conversationId().orElse(null))
+                        .bind("status", task.status().wireName())
+                        .bind("at", at)
+                        .add();
+            }
+            workspaces.execute();
+            if (!conversationIds.isEmpty()) {
+                conversations.execute();
+            }
+            rows.execute();
+            return null;
+        });
     }
 
     void ensureTask(

@@ -242,6 +242,14 @@ public final class WorkspaceDirectory {
         conversations.ensureConversation(id, workspaceId, createdAt);
     }
 
+    /**
+     * Creates each task (with its id, status and creation time) unless it exists, and its workspace
+     * and conversation unless they exist, in one transaction: for imports.
+     */
+    public void ensureTasks(Collection<Task> tasks) {
+        this.tasks.ensureTasks(tasks);
+    }
+
     /** Creates a task with a given id and status unless it exists: for imports. */
     public void ensureTask(
             String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {

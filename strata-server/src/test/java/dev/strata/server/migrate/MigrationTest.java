@@ -167,6 +167,13 @@ class MigrationTest {
             assertThat(strata.store().task("t-orphan")).isEmpty();
             assertThat(strata.store().task("t-quirks")).isPresent();
             assertThat(strata.store().task("t-running")).isPresent();
+
+            // Pages of one task id: the skip spans pages.
+            Strata paged = strata("paged");
+            importAll(paged, new Importer.Options(legacy.url, Optional.of("ws-default"), false, 2, 1, 1, false));
+            assertThat(paged.store().task("t-orphan")).isEmpty();
+            assertThat(paged.store().task("t-quirks")).isEmpty();
+            assertThat(paged.store().task("t-running")).isPresent();
         }
     }
 

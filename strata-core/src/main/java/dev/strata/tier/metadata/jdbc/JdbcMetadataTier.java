@@ -25,10 +25,13 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Metadata on SQLite or PostgreSQL through JDBC: the task index itself, and the
@@ -76,15 +79,14 @@ public final class JdbcMetadataTier implements MetadataTier {
     }
 
     @Override
-    public boolean createTask(String taskId, Instant createdAt) {
+    public Set<String> createTasks(Collection<String> taskIds, Instant createdAt) {
         return database.write(
-                "metadata createTask for " + taskId,
-                handle -> handle.createUpdate(
-                                        "INSERT INTO tm_task (task_id, created_at) VALUES (:id, :at) ON CONFLICT (task_id) DO NOTHING")
-                                .bind("id", taskId)
-                                .bind("at", createdAt.toEpochMilli())
-                                .execute()
-                        == 1);
+                "metadata createTasks for " + describe(taskIds),
+                handle -> eachUpdated(
+                        handle,
+                        "INSERT INTO tm_task (task_id, created_at) VALUES (?, " + createdAt.toEpochMilli()
+                                + ") ON CONFLICT (task_id) DO NOTHING",
+                        taskIds));
     }
 
     @Override
@@ -236,13 +238,32 @@ public final class JdbcMetadataTier implements MetadataTier {
     }
 
     @Override
-    public boolean seal(String taskId) {
+    public Set<String> seal(Collection<String> taskIds) {
         return database.write(
-                "metadata seal for " + taskId,
-                handle -> handle.createUpdate("UPDATE tm_task SET sealed = 1 WHERE task_id = :id")
-                                .bind("id", taskId)
-                                .execute()
-                        == 1);
+                "metadata seal for " + describe(taskIds),
+                handle -> eachUpdated(handle, "UPDATE tm_task SET sealed = 1 WHERE task_id = ?", taskIds));
+    }
+
+    /** Runs a one-row statement for each task id (its one parameter): @return the ids it changed a row for. */
+    private static Set<String> eachUpdated(Handle handle, String sql, Collection<String> taskIds) {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(taskIds));
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        PreparedBatch batch = handle.prepareBatch(sql);
+        ids.forEach(id -> batch.bind(0, id).add());
+        int[] counts = batch.execute();
+        Set<String> updated = new HashSet<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 1) {
+                updated.add(ids.get(i));
+            }
+        }
+        return updated;
+    }
+
+    private static String describe(Collection<String> taskIds) {
+        return taskIds.size() == 1 ? taskIds.iterator().next() : taskIds.size() + " tasks";
     }
 
     @Override
