@@ -21,8 +21,11 @@ import java.util.function.LongConsumer;
  * connection.
  */
 final class TaskImporter {
-    /** A chunk's bound in characters of text, so {@link Importer#DEFAULT_CONCURRENCY} workers hold a bounded heap. */
-    private static final long CHUNK_BYTES = 16L << 20;
+    /**
+     * A chunk's bound in characters of text: {@link Importer#DEFAULT_CONCURRENCY} workers hold at
+     * most 64M characters of chunks (two workers of 48M each held 96M before the default grew).
+     */
+    private static final long CHUNK_BYTES = 4L << 20;
 
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled", "superseded");
 
