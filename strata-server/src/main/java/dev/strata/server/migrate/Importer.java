@@ -139,7 +139,8 @@ public final class Importer {
                 String newHighWater = legacy.highWater();
                 List<String> changed = legacy.taskIdsChangedSince(highWater);
                 totalRows.accept(-1);
-                Pipeline pipeline = new Pipeline(legacy, workers, tasks, options.concurrency(), Optional.of(highWater));
+                Pipeline pipeline = new Pipeline(
+                        legacy, workers, tasks, options.concurrency(), Optional.of(highWater), Optional.empty());
                 pipeline.add(changed);
                 pipeline.finish();
                 checkpoints.save(state.lastTaskId(), true, newHighWater);
@@ -176,9 +177,11 @@ public final class Importer {
             Checkpoints.Bulk checkpoints) {
         String after = state.lastTaskId().orElse("");
         long toSkip = state.lastTaskId().isPresent() ? 0 : options.offset();
-        Pipeline pipeline = new Pipeline(legacy, workers, tasks, options.concurrency(), Optional.empty());
+        // Until a task is done the checkpoint stays the one loaded, or none: a resume before the
+        // first task finished applies --offset again.
+        Pipeline pipeline =
+                new Pipeline(legacy, workers, tasks, options.concurrency(), Optional.empty(), state.lastTaskId());
         long lastCheckpoint = System.nanoTime();
-        String done = after;
         for (List<String> page = legacy.taskIdsAfter(after, options.pageSize());
                 !page.isEmpty();
                 page = legacy.taskIdsAfter(after, options.pageSize())) {
@@ -189,13 +192,12 @@ public final class Importer {
             for (int from = 0; from < toImport.size(); from += Pipeline.GROUP) {
                 pipeline.add(toImport.subList(from, Math.min(toImport.size(), from + Pipeline.GROUP)));
                 if (System.nanoTime() - lastCheckpoint > 1_000_000_000L) {
-                    done = pipeline.sealFinished().orElse(done);
-                    checkpoints.save(done, false);
+                    checkpoints.save(pipeline.sealFinished(), false);
                     lastCheckpoint = System.nanoTime();
                 }
             }
         }
-        checkpoints.save(pipeline.finish().orElse(done), true);
+        checkpoints.save(pipeline.finish(), true);
     }
 
     /**
@@ -214,19 +216,21 @@ public final class Importer {
         private final Optional<String> newerThan;
         private final Deque<Map.Entry<TaskImporter.Prepared, Future<?>>> inFlight = new ArrayDeque<>();
         private final List<TaskImporter.Prepared> finished = new ArrayList<>();
-        private Optional<String> lastSealed = Optional.empty();
+        private Optional<String> lastSealed;
 
         Pipeline(
                 LegacyDatabase legacy,
                 ImportWorkers workers,
                 TaskImporter tasks,
                 int concurrency,
-                Optional<String> newerThan) {
+                Optional<String> newerThan,
+                Optional<String> doneBefore) {
             this.legacy = legacy;
             this.workers = workers;
             this.tasks = tasks;
             this.maxInFlight = concurrency * 4;
             this.newerThan = newerThan;
+            this.lastSealed = doneBefore;
         }
 
         /** Creates the tasks (in groups) and submits their rows' import, waiting while too many are in flight. */
@@ -247,7 +251,8 @@ public final class Importer {
         /**
          * Seals the tasks imported so far, in order.
          *
-         * @return the last task whose predecessors are all imported and sealed, once there is one
+         * @return the last task whose predecessors are all imported and sealed, or the task done
+         *     before this run while there is none
          */
         Optional<String> sealFinished() {
             if (!finished.isEmpty()) {
@@ -258,7 +263,7 @@ public final class Importer {
             return lastSealed;
         }
 
-        /** Waits for every task added, then seals: @return the last task, once there is one. */
+        /** Waits for every task added, then seals: @return as {@link #sealFinished}. */
         Optional<String> finish() {
             while (!inFlight.isEmpty()) {
                 awaitHead();
@@ -323,12 +328,12 @@ public final class Importer {
         }
 
         Bulk withHighWater(String highWater) {
-            return (lastTaskId, bulkDone) -> save(Optional.of(lastTaskId), bulkDone, highWater);
+            return (lastTaskId, bulkDone) -> save(lastTaskId, bulkDone, highWater);
         }
 
         /** The bulk pass's checkpoints, all under the high-water mark taken when it began. */
         interface Bulk {
-            void save(String lastTaskId, boolean bulkDone);
+            void save(Optional<String> lastTaskId, boolean bulkDone);
         }
     }
 }

@@ -28,7 +28,8 @@ final class MigrationProgress {
                                 "SELECT last_task_id, bulk_done, high_water, rows_imported, verified_at FROM migration_progress WHERE source = :s")
                         .bind("s", source)
                         .map((rs, ctx) -> new State(
-                                Optional.ofNullable(rs.getString(1)),
+                                // Runs before 2026-11-29 saved "" for "no task done yet"; no task id is empty.
+                                Optional.ofNullable(rs.getString(1)).filter(id -> !id.isEmpty()),
                                 rs.getInt(2) != 0,
                                 Optional.ofNullable(rs.getString(3)),
                                 rs.getLong(4),
