@@ -64,11 +64,14 @@ final class Conversations {
                         .findOne());
     }
 
+    /** Creates conversation {@code :id} of workspace {@code :w} at {@code :at} unless it exists (also batched, by imports). */
+    static final String ENSURE_CONVERSATION =
+            "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, '', :at) ON CONFLICT (id) DO NOTHING";
+
     void ensureConversation(String id, String workspaceId, Instant createdAt) {
         database.write(
                 "directory ensureConversation",
-                h -> h.createUpdate(
-                                "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, '', :at) ON CONFLICT (id) DO NOTHING")
+                h -> h.createUpdate(ENSURE_CONVERSATION)
                         .bind("id", id)
                         .bind("w", workspaceId)
                         .bind("at", createdAt.toEpochMilli())

@@ -41,11 +41,14 @@ final class Memberships {
                         .findOne());
     }
 
+    /** Creates workspace {@code :id}, named after it, at {@code :at} unless it exists (also batched, by imports). */
+    static final String ENSURE_WORKSPACE =
+            "INSERT INTO workspace (id, name, created_at) VALUES (:id, :id, :at) ON CONFLICT (id) DO NOTHING";
+
     void ensureWorkspace(String id) {
         database.write(
                 "directory ensureWorkspace",
-                h -> h.createUpdate(
-                                "INSERT INTO workspace (id, name, created_at) VALUES (:id, :id, :at) ON CONFLICT (id) DO NOTHING")
+                h -> h.createUpdate(ENSURE_WORKSPACE)
                         .bind("id", id)
                         .bind("at", clock.millis())
                         .execute());

@@ -20,6 +20,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** The server's task rows: which workspace and conversation a task is in, and its status. Thread-safe. */
 final class TaskRecords {
+    /** Creates task {@code :id} with an empty prompt unless its id exists: for imports, one at a time or batched. */
+    private static final String ENSURE_TASK =
+            "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
+                    + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING";
+
     private final Database database;
     private final Clock clock;
 
@@ -90,14 +95,9 @@ final class TaskRecords {
         }
         long now = clock.millis();
         database.write("directory ensureTasks", h -> {
-            PreparedBatch workspaces = h.prepareBatch(
-                    "INSERT INTO workspace (id, name, created_at) VALUES (:id, :id, :at) ON CONFLICT (id) DO NOTHING");
-            PreparedBatch conversations = h.prepareBatch(
-                    "INSERT INTO conversation (id, workspace_id, title, created_at) VALUES (:id, :w, '', :at)"
-                            + " ON CONFLICT (id) DO NOTHING");
-            PreparedBatch rows = h.prepareBatch(
-                    "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
-                            + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING");
+            PreparedBatch workspaces = h.prepareBatch(Memberships.ENSURE_WORKSPACE);
+            PreparedBatch conversations = h.prepareBatch(Conversations.ENSURE_CONVERSATION);
+            PreparedBatch rows = h.prepareBatch(ENSURE_TASK);
             Set<String> workspaceIds = new HashSet<>();
             Set<String> conversationIds = new HashSet<>();
             for (Task task : tasks) {
@@ -132,9 +132,7 @@ final class TaskRecords {
             String id, String workspaceId, Optional<String> conversationId, TaskStatus status, Instant createdAt) {
         database.write(
                 "directory ensureTask",
-                h -> h.createUpdate(
-                                "INSERT INTO task (id, workspace_id, conversation_id, status, prompt, created_at, updated_at)"
-                                        + " VALUES (:id, :w, :c, :status, '', :at, :at) ON CONFLICT (id) DO NOTHING")
+                h -> h.createUpdate(ENSURE_TASK)
                         .bind("id", id)
                         .bind("w", workspaceId)
                         .bind("c", conversationId.orElse(null))

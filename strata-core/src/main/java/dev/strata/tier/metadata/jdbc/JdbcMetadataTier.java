@@ -84,9 +84,9 @@ public final class JdbcMetadataTier implements MetadataTier {
                 "metadata createTasks for " + describe(taskIds),
                 handle -> eachUpdated(
                         handle,
-                        "INSERT INTO tm_task (task_id, created_at) VALUES (?, " + createdAt.toEpochMilli()
-                                + ") ON CONFLICT (task_id) DO NOTHING",
-                        taskIds));
+                        "INSERT INTO tm_task (task_id, created_at) VALUES (?, ?) ON CONFLICT (task_id) DO NOTHING",
+                        taskIds,
+                        createdAt.toEpochMilli()));
     }
 
     @Override
@@ -244,14 +244,23 @@ public final class JdbcMetadataTier implements MetadataTier {
                 handle -> eachUpdated(handle, "UPDATE tm_task SET sealed = 1 WHERE task_id = ?", taskIds));
     }
 
-    /** Runs a one-row statement for each task id (its one parameter): @return the ids it changed a row for. */
-    private static Set<String> eachUpdated(Handle handle, String sql, Collection<String> taskIds) {
+    /**
+     * Runs a one-row statement for each task id, its first parameter, with {@code rest} as the
+     * others: @return the ids it changed a row for.
+     */
+    private static Set<String> eachUpdated(Handle handle, String sql, Collection<String> taskIds, Object... rest) {
         List<String> ids = List.copyOf(new LinkedHashSet<>(taskIds));
         if (ids.isEmpty()) {
             return Set.of();
         }
         PreparedBatch batch = handle.prepareBatch(sql);
-        ids.forEach(id -> batch.bind(0, id).add());
+        for (String id : ids) {
+            batch.bind(0, id);
+            for (int i = 0; i < rest.length; i++) {
+                batch.bind(i + 1, rest[i]);
+            }
+            batch.add();
+        }
         int[] counts = batch.execute();
         Set<String> updated = new HashSet<>();
         for (int i = 0; i < counts.length; i++) {
