@@ -34,6 +34,11 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
+    public ReplaceOutcome moveSegments(TaskRecord task, long objectId, List<Move> moves, Instant deleteAfter) {
+        return timer.time("catalog.moveSegments", () -> delegate.moveSegments(task, objectId, moves, deleteAfter));
+    }
+
+    @Override
     public List<String> sharedFramesBefore(Instant cutoff, int limit) {
         return timer.time("catalog.sharedFramesBefore", () -> delegate.sharedFramesBefore(cutoff, limit));
     }

@@ -10,13 +10,16 @@ import dev.strata.tier.metadata.MessageRow;
 import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.ReplaceOutcome;
+import dev.strata.tier.metadata.SegmentCatalog;
 import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.TaskRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -70,13 +73,20 @@ final class Compaction {
                 .filter(segment -> segment.kind() != ObjectKind.CONSOLIDATED)
                 .toList();
         boolean anyShared = loose.stream().anyMatch(segment -> segment.kind() == ObjectKind.SHARED);
-        if (loose.isEmpty() || (!anyShared && loose.size() == 1)) {
+        boolean looseToConsolidate = anyShared || loose.size() > 1;
+        if (!task.summary().sealed()) {
+            // An open task still grows: its loose frames move, bytes unchanged, into objects of its
+            // own, so a long task is never decoded and rewritten over and over while it runs.
+            return looseToConsolidate ? move(task, segments, loose) : CompactionResult.unchanged(segments.size());
+        }
+        // A sealed task is finished: everything is merged and re-cut into frames of about
+        // TARGET_FRAME_BYTES (its late appends with the rest, README: "compacted with the rest"),
+        // so it ends as one object when it fits. Frames moved while it was open are an append each,
+        // small; they are merged too, then the task is left alone.
+        if (!looseToConsolidate && !smallFrames(segments)) {
             return CompactionResult.unchanged(segments.size());
         }
-        // A sealed task is finished: its late appends are merged with the rest (README: "compacted
-        // with the rest"), so it ends as one object when it fits. An open task only consolidates
-        // what is loose, so a long task is never rewritten as a whole over and over.
-        List<SegmentRecord> toMerge = task.summary().sealed() ? segments : loose;
+        List<SegmentRecord> toMerge = segments;
         List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, toMerge, maxMergedBytes, fetcher);
         Set<Integer> snapshot = toMerge.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
         // Messages appended after the snapshot above sit in newer segments and are left alone.
@@ -89,7 +99,8 @@ final class Compaction {
         for (List<SegmentRecord> run : runs) {
             boolean oneConsolidatedObject = run.stream().allMatch(segment -> segment.kind() == ObjectKind.CONSOLIDATED)
                     && run.stream().map(SegmentRecord::objectId).distinct().count() == 1;
-            if ((run.size() < 2 && run.get(0).kind() == ObjectKind.TASK) || oneConsolidatedObject) {
+            if ((run.size() < 2 && run.get(0).kind() == ObjectKind.TASK)
+                    || (oneConsolidatedObject && !smallFrames(run))) {
                 continue;
             }
             Set<Integer> replaced = run.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
@@ -112,6 +123,88 @@ final class Compaction {
             bytesWritten += merged.bytes();
         }
         return new CompactionResult(segments.size(), segmentsAfter, bytesRead, bytesWritten);
+    }
+
+    /**
+     * Whether the segments are several frames averaging under a quarter of
+     * {@link FrameSlicer#TARGET_FRAME_BYTES}: frames moved as they were appended, not yet merged.
+     * A merge cuts frames of about the target (only the first and the last may be smaller), so what
+     * it wrote never counts as small again.
+     */
+    static boolean smallFrames(List<SegmentRecord> segments) {
+        long bytes = segments.stream().mapToLong(SegmentRecord::byteSize).sum();
+        return segments.size() > 2 && bytes < (long) segments.size() * (FrameSlicer.TARGET_FRAME_BYTES / 4);
+    }
+
+    /**
+     * Moves an open task's loose segments into consolidated objects of the task, their frames
+     * copied as they are (verified, not decoded), each object up to about {@code maxMergedBytes}.
+     */
+    private CompactionResult move(TaskRecord task, List<SegmentRecord> segments, List<SegmentRecord> loose) {
+        String taskId = task.taskId();
+        // The seq range of each segment, for the new object's index (the index is for tools; reads
+        // go by metadata).
+        Map<Integer, long[]> seqRanges = new HashMap<>();
+        for (MessageLocation location : metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE)) {
+            seqRanges.merge(location.segmentNo(), new long[] {location.seq(), location.seq()}, (a, b) ->
+                    new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        long bytesRead = 0;
+        long bytesWritten = 0;
+        for (List<SegmentRecord> run : byObjectSize(loose)) {
+            if (!run.stream().allMatch(segment -> seqRanges.containsKey(segment.segmentNo()))) {
+                break; // a concurrent compaction replaced some of them after they were listed
+            }
+            List<byte[]> bytes = fetcher.frames(
+                    taskId, run.stream().map(ContentSegmentKeys::frame).toList());
+            List<FrameIndex.Frame> frames = new ArrayList<>(run.size());
+            for (int i = 0; i < run.size(); i++) {
+                SegmentRecord segment = run.get(i);
+                long[] seqs = seqRanges.get(segment.segmentNo());
+                frames.add(new FrameIndex.Frame(
+                        taskId, seqs[0], seqs[1], new SegmentCodec.Encoded(bytes.get(i), segment.checksum())));
+            }
+            FrameIndex.Built object = FrameIndex.build(frames);
+            SegmentWriter.Written written = writer.write(taskId, object.bytes());
+            List<SegmentCatalog.Move> moves = new ArrayList<>(run.size());
+            for (int i = 0; i < run.size(); i++) {
+                moves.add(new SegmentCatalog.Move(
+                        run.get(i), object.entries().get(i).offset()));
+            }
+            ReplaceOutcome outcome = metadata.catalog()
+                    .moveSegments(
+                            task, written.objectId(), moves, clock.instant().plus(grace));
+            if (!(outcome instanceof ReplaceOutcome.Replaced)) {
+                writer.discard(written);
+                if (outcome instanceof ReplaceOutcome.TaskGone) {
+                    throw new TaskNotFoundException(taskId);
+                }
+                break;
+            }
+            bytesRead += run.stream().mapToLong(SegmentRecord::byteSize).sum();
+            bytesWritten += object.bytes().length;
+        }
+        return new CompactionResult(segments.size(), segments.size(), bytesRead, bytesWritten);
+    }
+
+    /** Splits segments, in order, into runs of at most {@code maxMergedBytes} of frames (at least one each). */
+    private List<List<SegmentRecord>> byObjectSize(List<SegmentRecord> segments) {
+        List<List<SegmentRecord>> runs = new ArrayList<>();
+        List<SegmentRecord> run = new ArrayList<>();
+        long runBytes = 0;
+        for (SegmentRecord segment : segments) {
+            if (!run.isEmpty() && runBytes + segment.byteSize() > maxMergedBytes) {
+                runs.add(run);
+                run = new ArrayList<>();
+                runBytes = 0;
+            }
+            run.add(segment);
+            runBytes += segment.byteSize();
+        }
+        if (!run.isEmpty()) {
+            runs.add(run);
+        }
+        return runs;
     }
 
     /** What one merge wrote: an object of {@code frames} frames and {@code bytes} bytes. */

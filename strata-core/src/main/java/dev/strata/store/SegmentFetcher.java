@@ -100,6 +100,65 @@ final class SegmentFetcher implements AutoCloseable {
     }
 
     /**
+     * The frames' bytes as stored, each verified against the checksum metadata recorded; the
+     * frames are loaded at once, so the caller bounds them.
+     *
+     * @return the bytes of each frame, in the given order
+     * @throws MissingContentException when one is missing
+     * @throws CorruptContentException when one fails verification
+     */
+    List<byte[]> frames(String taskId, List<Frame> frames) {
+        Map<String, Frame> byKey = new LinkedHashMap<>();
+        frames.forEach(frame -> byKey.put(frame.cacheKey(), frame));
+        Set<String> servedByCache = new HashSet<>();
+        Map<String, byte[]> loaded = load(byKey, servedByCache);
+        List<byte[]> verified = new ArrayList<>(frames.size());
+        for (Frame frame : frames) {
+            String key = frame.cacheKey();
+            verified.add(verified(taskId, frame, loaded.get(key), servedByCache.contains(key)));
+        }
+        return verified;
+    }
+
+    /**
+     * @param bytes the frame as loaded, null when missing
+     * @param fromCache whether the cache served it
+     * @return the frame's bytes, verified against its recorded checksum
+     */
+    private byte[] verified(String taskId, Frame frame, byte[] bytes, boolean fromCache) {
+        if (bytes != null && fromCache) {
+            if (matches(frame, bytes)) {
+                return bytes;
+            }
+            // The cache is disposable and never trusted: an entry whose bytes fail verification
+            // is dropped and the object read again from the content tier, the source of truth.
+            cache.invalidate(List.of(frame.cacheKey()));
+            bytes = read(frame).orElse(null);
+            if (bytes != null && matches(frame, bytes)) {
+                cache.put(frame.cacheKey(), bytes);
+                return bytes;
+            }
+        }
+        if (bytes == null) {
+            throw missing(taskId, frame.objectKey());
+        }
+        int actual = codec.verify(bytes);
+        if (actual != frame.checksum()) {
+            throw new CorruptContentException("segment " + frame.cacheKey() + " has checksum " + actual
+                    + " but metadata recorded " + frame.checksum());
+        }
+        return bytes;
+    }
+
+    private boolean matches(Frame frame, byte[] bytes) {
+        try {
+            return codec.verify(bytes) == frame.checksum();
+        } catch (CorruptContentException e) {
+            return false;
+        }
+    }
+
+    /**
      * Messages picked from a listing.
      *
      * @param cut true when the byte budget stopped the listing before its end
@@ -142,31 +201,7 @@ final class SegmentFetcher implements AutoCloseable {
             if (!fetched.containsKey(key)) {
                 fetchWaveFrom(key);
             }
-            byte[] bytes = fetched.remove(key);
-            boolean verified = false;
-            if (bytes != null && servedByCache.remove(key)) {
-                verified = matches(key, bytes);
-                if (!verified) {
-                    // The cache is disposable and never trusted: an entry whose bytes fail verification
-                    // is dropped and the object read again from the content tier, the source of truth.
-                    cache.invalidate(List.of(key));
-                    bytes = read(frames.get(key)).orElse(null);
-                    verified = bytes != null && matches(key, bytes);
-                    if (verified) {
-                        cache.put(key, bytes);
-                    }
-                }
-            }
-            if (bytes == null) {
-                throw missing(taskId, frames.get(key).objectKey());
-            }
-            if (!verified) {
-                int actual = codec.verify(bytes);
-                if (actual != frames.get(key).checksum()) {
-                    throw new CorruptContentException("segment " + key + " has checksum " + actual
-                            + " but metadata recorded " + frames.get(key).checksum());
-                }
-            }
+            byte[] bytes = verified(taskId, frames.get(key), fetched.remove(key), servedByCache.remove(key));
             Map<Long, TaskMessage> bySeq = new HashMap<>();
             for (TaskMessage message : codec.decode(taskId, bytes)) {
                 bySeq.put(message.seq(), message);
@@ -174,14 +209,6 @@ final class SegmentFetcher implements AutoCloseable {
             segments.put(key, bySeq);
             decoded.put(key, bySeq);
             return bySeq;
-        }
-
-        private boolean matches(String key, byte[] bytes) {
-            try {
-                return codec.verify(bytes) == frames.get(key).checksum();
-            } catch (CorruptContentException e) {
-                return false;
-            }
         }
 
         /** Releases a segment once every message located in it was picked. */

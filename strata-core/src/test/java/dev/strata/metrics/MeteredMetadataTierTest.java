@@ -83,6 +83,13 @@ class MeteredMetadataTierTest {
         metadata.catalog().segments(task);
         metadata.catalog().compactionCandidates(1, 10);
         metadata.catalog().replaceSegments(task, Set.of(1, 2), segment(task, 3, 0, 1), Instant.now());
+        metadata.catalog()
+                .moveSegments(
+                        task,
+                        11,
+                        List.of(new dev.strata.tier.metadata.SegmentCatalog.Move(
+                                metadata.catalog().segments(task).get(0), 0)),
+                        Instant.now());
         metadata.catalog().knownObjects("t");
         metadata.catalog().knownSharedObjects(List.of(9L));
         metadata.catalog().claimOrphans(List.of(dev.strata.tier.content.ContentKeys.shared(9L)));
@@ -117,6 +124,7 @@ class MeteredMetadataTierTest {
                 "check",
                 "catalog.segments",
                 "catalog.replaceSegments",
+                "catalog.moveSegments",
                 "catalog.compactionCandidates",
                 "catalog.knownObjects",
                 "catalog.knownSharedObjects",

@@ -132,6 +132,88 @@ class ConsolidationTest {
                 .hasSize(1000);
     }
 
+    /**
+     * An open task's frames leave the shared objects as they are: same segments, same bytes, now
+     * in one object of the task (nothing decoded or re-encoded while the task still grows). Once
+     * sealed, compaction merges those append-sized frames into frames of about the target size.
+     */
+    @Test
+    void openTask_framesMoveByteForByte_intoAnObjectOfItsOwn_andSealingMergesThem() {
+        store.createTask("open");
+        Random random = new Random(7);
+        for (long batch = 0; batch < 12; batch++) {
+            List<NewMessage> messages = new ArrayList<>();
+            for (long seq = batch * 20; seq < batch * 20 + 20; seq++) {
+                messages.add(text(seq, words(random, 300)));
+            }
+            store.append("open", messages);
+        }
+        List<TaskMessage> before = store.list("open", MessageQuery.all()).messages();
+        List<SegmentRecord> shared = segments("open");
+        List<byte[]> frames = shared.stream().map(this::frameBytes).toList();
+        assertThat(shared).allSatisfy(segment -> assertThat(segment.kind()).isEqualTo(ObjectKind.SHARED));
+
+        CompactionResult moved = store.compact("open");
+
+        List<SegmentRecord> after = segments("open");
+        assertThat(moved.merged())
+                .as("the open task's compaction wrote an object")
+                .isTrue();
+        assertThat(moved.segmentsAfter()).isEqualTo(12);
+        assertThat(after).hasSize(12);
+        assertThat(after.stream().map(SegmentRecord::objectId).distinct())
+                .as("objects holding the moved frames")
+                .hasSize(1);
+        for (int i = 0; i < after.size(); i++) {
+            SegmentRecord was = shared.get(i);
+            SegmentRecord now = after.get(i);
+            assertThat(now.kind()).isEqualTo(ObjectKind.CONSOLIDATED);
+            assertThat(List.of(now.segmentNo(), now.byteSize(), now.checksum(), now.messageCount()))
+                    .as("segment %d keeps its number, length, checksum and messages", was.segmentNo())
+                    .isEqualTo(List.of(was.segmentNo(), was.byteSize(), was.checksum(), was.messageCount()));
+            assertThat(frameBytes(now))
+                    .as("frame of segment %d", was.segmentNo())
+                    .isEqualTo(frames.get(i));
+        }
+        List<TaskFrames.Found> indexed = TaskFrames.in(
+                ContentKeys.segment("open", after.get(0).objectId()),
+                raw.get(ContentKeys.segment("open", after.get(0).objectId())).orElseThrow());
+        assertThat(indexed)
+                .as("the moved object's index")
+                .extracting(found -> found.frame().offset())
+                .containsExactlyElementsOf(
+                        after.stream().map(SegmentRecord::frameOffset).toList());
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1)); // the longest an emptied shared object waits
+        store.purgePendingDeletions();
+        assertThat(TaskFrames.keysUnder(raw, ContentKeys.SHARED))
+                .as("shared objects once their frames moved")
+                .isEmpty();
+        assertThat(store.list("open", MessageQuery.all()).messages()).isEqualTo(before);
+        assertThat(store.compact("open").merged())
+                .as("an open task moved already")
+                .isFalse();
+
+        store.append("open", range(240, 259));
+        store.seal("open");
+        CompactionResult merged = store.compact("open");
+
+        assertThat(merged.merged()).isTrue();
+        assertThat(segments("open"))
+                .as("frames once sealed and merged")
+                .hasSizeLessThan(6)
+                .allSatisfy(segment -> assertThat(segment.kind()).isEqualTo(ObjectKind.CONSOLIDATED));
+        assertThat(store.compact("open").merged()).as("a merged sealed task").isFalse();
+        assertThat(store.list("open", MessageQuery.all()).messages())
+                .extracting(TaskMessage::seq)
+                .containsExactlyElementsOf(
+                        range(0, 259).stream().map(NewMessage::seq).toList());
+    }
+
+    private byte[] frameBytes(SegmentRecord segment) {
+        Frame frame = ContentSegmentKeys.frame(segment);
+        return raw.get(frame.objectKey(), frame.offset(), frame.length()).orElseThrow();
+    }
+
     @Test
     void compactionCandidates_pickSealedTasksWithSharedFrames_andOpenOnesPastTheThreshold_butNeverConsolidatedOnes() {
         store.createTask("sealed-one-frame");

@@ -36,6 +36,27 @@ public interface SegmentCatalog {
             TaskRecord task, Set<Integer> replaced, List<SegmentCommit> frames, Instant deleteAfter);
 
     /**
+     * Atomically moves segments, bytes unchanged, into one new {@link ObjectKind#CONSOLIDATED}
+     * object of the task (already durable in the content tier): each keeps its number, its messages,
+     * its length and its checksum, and now names its frame in that object. The objects the segments
+     * were in lose those frames, and are queued for deletion (no earlier than {@code deleteAfter})
+     * once no live frame is left in them. Nothing is re-encoded and no message row changes, so an
+     * open task's frames leave shared objects at the cost of a copy.
+     *
+     * @return {@link ReplaceOutcome.Conflict} when any segment is no longer where {@code from}
+     *     says (a concurrent compaction moved or merged it), {@link ReplaceOutcome.TaskGone} when
+     *     the task is gone or is no longer the task that was read; nothing changed then
+     */
+    ReplaceOutcome moveSegments(TaskRecord task, long objectId, List<Move> moves, Instant deleteAfter);
+
+    /** A segment to move, as it was read, and where its frame starts in the new object. */
+    record Move(SegmentRecord from, long frameOffset) {
+        public Move {
+            java.util.Objects.requireNonNull(from, "from is null");
+        }
+    }
+
+    /**
      * @return ids of tasks worth compacting: sealed with more than one segment, or open with more
      *     than {@code maxOpenSegments}
      */

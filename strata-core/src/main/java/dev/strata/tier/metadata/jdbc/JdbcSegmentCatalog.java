@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** {@link SegmentCatalog} on {@code tm_segment}, with replaced objects queued in {@code tm_deletion}. Thread-safe. */
 final class JdbcSegmentCatalog implements SegmentCatalog {
@@ -143,6 +144,68 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                     .bind("key", taskKey)
                     .execute();
             return new ReplaceOutcome.Replaced(moved);
+        });
+    }
+
+    @Override
+    public ReplaceOutcome moveSegments(TaskRecord task, long objectId, List<Move> moves, Instant deleteAfter) {
+        if (moves.isEmpty()) {
+            throw new IllegalArgumentException("a move has at least one segment");
+        }
+        for (Move move : moves) {
+            if (!move.from().taskId().equals(task.taskId())) {
+                throw new IllegalArgumentException(
+                        "segment of task " + move.from().taskId() + " moved for " + task.taskId());
+            }
+        }
+        long loose = moves.stream()
+                .filter(move -> move.from().kind() != ObjectKind.CONSOLIDATED)
+                .count();
+        long shared = moves.stream()
+                .filter(move -> move.from().kind() == ObjectKind.SHARED)
+                .count();
+        return database.write("metadata moveSegments for " + task.taskId(), handle -> {
+            // The task row first, as every commit and compaction takes it: on PostgreSQL it stays
+            // locked until commit, so the segments below cannot change under this transaction.
+            int taskRows = handle.createUpdate("UPDATE tm_task SET loose_segments = loose_segments - :loose,"
+                            + " shared_frames = shared_frames - :shared WHERE task_key = :key AND task_id = :id")
+                    .bind("loose", loose)
+                    .bind("shared", shared)
+                    .bind("key", task.taskKey())
+                    .bind("id", task.taskId())
+                    .execute();
+            if (taskRows == 0) {
+                return new ReplaceOutcome.TaskGone();
+            }
+            PreparedBatch update = handle.prepareBatch("UPDATE tm_segment SET object_id = ?, object_kind = ?,"
+                    + " frame_offset = ? WHERE task_key = ? AND segment_no = ? AND object_id = ? AND object_kind = ?"
+                    + " AND frame_offset = ?");
+            List<ObjectRows.RemovedFrame> removed = new ArrayList<>(moves.size());
+            int messages = 0;
+            for (Move move : moves) {
+                SegmentRecord from = move.from();
+                update.bind(0, objectId)
+                        .bind(1, ObjectKind.CONSOLIDATED.column())
+                        .bind(2, move.frameOffset())
+                        .bind(3, task.taskKey())
+                        .bind(4, from.segmentNo())
+                        .bind(5, from.objectId())
+                        .bind(6, from.kind().column())
+                        .bind(7, from.frameOffset())
+                        .add();
+                removed.add(new ObjectRows.RemovedFrame(task.taskId(), from.objectId(), from.kind()));
+                messages += from.messageCount();
+            }
+            for (int count : update.execute()) {
+                if (count != 1) {
+                    handle.rollback();
+                    return new ReplaceOutcome.Conflict();
+                }
+            }
+            Instant now = clock.instant();
+            ObjectRows.release(handle, keys, removed, now, deleteAfter);
+            ObjectRows.insert(handle, objectId, ObjectKind.CONSOLIDATED, moves.size(), now);
+            return new ReplaceOutcome.Replaced(messages);
         });
     }
 
