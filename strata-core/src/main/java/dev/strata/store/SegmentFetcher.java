@@ -100,22 +100,26 @@ final class SegmentFetcher implements AutoCloseable {
     }
 
     /**
-     * The frames' bytes as stored, each verified against the checksum metadata recorded; the
-     * frames are loaded at once, so the caller bounds them.
+     * The frames' bytes as stored, each verified against the checksum metadata recorded. All are
+     * returned together, so the caller bounds their bytes; they are read {@link #MAX_WAVE} at a
+     * time, so the content tier never sees more reads at once than a listing makes.
      *
      * @return the bytes of each frame, in the given order
      * @throws MissingContentException when one is missing
      * @throws CorruptContentException when one fails verification
      */
     List<byte[]> frames(String taskId, List<Frame> frames) {
-        Map<String, Frame> byKey = new LinkedHashMap<>();
-        frames.forEach(frame -> byKey.put(frame.cacheKey(), frame));
-        Set<String> servedByCache = new HashSet<>();
-        Map<String, byte[]> loaded = load(byKey, servedByCache);
         List<byte[]> verified = new ArrayList<>(frames.size());
-        for (Frame frame : frames) {
-            String key = frame.cacheKey();
-            verified.add(verified(taskId, frame, loaded.get(key), servedByCache.contains(key)));
+        for (int from = 0; from < frames.size(); from += MAX_WAVE) {
+            List<Frame> wave = frames.subList(from, Math.min(frames.size(), from + MAX_WAVE));
+            Map<String, Frame> byKey = new LinkedHashMap<>();
+            wave.forEach(frame -> byKey.put(frame.cacheKey(), frame));
+            Set<String> servedByCache = new HashSet<>();
+            Map<String, byte[]> loaded = load(byKey, servedByCache);
+            for (Frame frame : wave) {
+                String key = frame.cacheKey();
+                verified.add(verified(taskId, frame, loaded.get(key), servedByCache.contains(key)));
+            }
         }
         return verified;
     }
