@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.strata.model.TaskNotFoundException;
 import dev.strata.store.TaskMessageStore;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +30,9 @@ public final class CompactionScheduler implements AutoCloseable {
     private final int maxOpenSegments;
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Tasks compacting or queued in this process; true when asked again meanwhile (it runs once more after). */
+    private final ConcurrentHashMap<String, Boolean> running = new ConcurrentHashMap<>();
+
     private final BackgroundFailures failures;
     private final LeasedPass leasedSweep;
     private final Duration sharedSegmentTtl;
@@ -81,10 +82,14 @@ public final class CompactionScheduler implements AutoCloseable {
                 this::leasedSweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for a task to be compacted soon, for example right after it was sealed. */
+    /**
+     * Asks for a task to be compacted soon, for example right after it was sealed. A task asked for
+     * while its compaction runs is compacted once more after it: the running one may have read the
+     * task before the change that asked (a seal during a move of its frames).
+     */
     public void request(String taskId) {
-        if (!running.add(taskId)) {
-            return;
+        if (running.merge(taskId, false, (queued, again) -> true)) {
+            return; // already queued or running: it runs once more after
         }
         try {
             workers.execute(() -> {
@@ -95,7 +100,12 @@ public final class CompactionScheduler implements AutoCloseable {
                 } catch (Throwable e) {
                     failures.record("compaction", "compaction of task " + taskId, e);
                 } finally {
-                    running.remove(taskId);
+                    // Done, unless asked again meanwhile (the flag only ever turns true while it
+                    // runs): then once more.
+                    if (!running.remove(taskId, false)) {
+                        running.remove(taskId);
+                        request(taskId);
+                    }
                 }
             });
         } catch (RejectedExecutionException closing) {

@@ -39,6 +39,14 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
+    public void mergeDone(TaskRecord task) {
+        timer.time("catalog.mergeDone", () -> {
+            delegate.mergeDone(task);
+            return null;
+        });
+    }
+
+    @Override
     public List<String> sharedFramesBefore(Instant cutoff, int limit) {
         return timer.time("catalog.sharedFramesBefore", () -> delegate.sharedFramesBefore(cutoff, limit));
     }

@@ -24,15 +24,18 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Consolidates a task: merges its frames in shared objects and its one-frame objects into as few
- * consolidated objects of the task as its size allows: one for a task whose decoded messages fit
+ * Consolidates a task. An open task's frames in shared objects and its one-frame objects move, as
+ * they are, into a consolidated object of the task ({@link SegmentCatalog#moveSegments}: same
+ * segments, new places; nothing decoded). A sealed task is merged: its messages are re-cut into as
+ * few consolidated objects of the task as its size allows: one for a task whose decoded messages fit
  * {@code maxMergedBytes}, else several, each holding a run of segments that fits (see
  * {@link CompactionPlan}), so compaction never holds more than about that much decoded data. A
  * consolidated object holds its messages as frames of about {@link FrameSlicer#TARGET_FRAME_BYTES}
  * each (one segment row per frame) with an index at its end, so a read of a few messages fetches a
  * frame or two, not the whole object. Each object is written and made durable first; then one
- * metadata transaction points the run's messages at its frames and releases the old frames (an
- * object is queued for deletion, after a grace period, once none of its frames is live). Until that commit, reads use the old segments; after it, the new one; at no
+ * metadata transaction points the run's messages (or moved segments) at its frames and releases
+ * the old frames (an object is queued for deletion, after a grace period, once none of its frames
+ * is live). Until that commit, reads use the old segments; after it, the new one; at no
  * moment is a message missing or doubled, and ids do not change because they travel inside the
  * segments. A crash before a commit leaves an unreferenced object for orphan collection.
  * Thread-safe; concurrent compactions of one task are detected and one of them gives way.
@@ -84,11 +87,11 @@ final class Compaction {
         // so it ends as one object when it fits. Frames moved while it was open are an append each,
         // small; they are merged too, then the task is left alone.
         if (!looseToConsolidate && !smallFrames(segments)) {
+            metadata.catalog().mergeDone(task);
             return CompactionResult.unchanged(segments.size());
         }
-        List<SegmentRecord> toMerge = segments;
-        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, toMerge, maxMergedBytes, fetcher);
-        Set<Integer> snapshot = toMerge.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
+        List<List<SegmentRecord>> runs = CompactionPlan.runs(taskId, segments, maxMergedBytes, fetcher);
+        Set<Integer> snapshot = segments.stream().map(SegmentRecord::segmentNo).collect(Collectors.toSet());
         // Messages appended after the snapshot above sit in newer segments and are left alone.
         List<MessageLocation> locations = metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE).stream()
                 .filter(location -> snapshot.contains(location.segmentNo()))
@@ -111,17 +114,16 @@ final class Compaction {
             // located in it was replaced by a concurrent compaction after the snapshot. Give way
             // before writing anything (merging nothing would write an empty object). A run replaced
             // only in part is caught by replaceSegments, which answers Conflict.
-            if (runLocations.isEmpty()) {
-                break;
-            }
-            Merged merged = merge(task, replaced, runLocations);
+            Merged merged = runLocations.isEmpty() ? null : merge(task, replaced, runLocations);
             if (merged == null) {
-                break;
+                // A concurrent compaction got there first: it, or a sweep after it, finishes the task.
+                return new CompactionResult(segments.size(), segmentsAfter, bytesRead, bytesWritten);
             }
             segmentsAfter += merged.frames() - run.size();
             bytesRead += run.stream().mapToLong(SegmentRecord::byteSize).sum();
             bytesWritten += merged.bytes();
         }
+        metadata.catalog().mergeDone(task);
         return new CompactionResult(segments.size(), segmentsAfter, bytesRead, bytesWritten);
     }
 

@@ -90,6 +90,7 @@ class MeteredMetadataTierTest {
                         List.of(new dev.strata.tier.metadata.SegmentCatalog.Move(
                                 metadata.catalog().segments(task).get(0), 0)),
                         Instant.now());
+        metadata.catalog().mergeDone(task);
         metadata.catalog().knownObjects("t");
         metadata.catalog().knownSharedObjects(List.of(9L));
         metadata.catalog().claimOrphans(List.of(dev.strata.tier.content.ContentKeys.shared(9L)));
@@ -125,6 +126,7 @@ class MeteredMetadataTierTest {
                 "catalog.segments",
                 "catalog.replaceSegments",
                 "catalog.moveSegments",
+                "catalog.mergeDone",
                 "catalog.compactionCandidates",
                 "catalog.knownObjects",
                 "catalog.knownSharedObjects",

@@ -138,6 +138,75 @@ class LegacyStoreUpgradeTest {
         }
     }
 
+    /** An open V4 task's one-frame objects move (not merge) into a consolidated object, then merge once sealed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void v4OpenTask_framesMovedWhileOpen_thenMergedOnceSealed(String dialect) {
+        String schema = TestServices.uniqueName("legacymove");
+        try (Database database =
+                dialect.equals("sqlite") ? TestDatabases.sqlite(directory) : TestDatabases.postgres(schema)) {
+            Optional<String> schemaName = dialect.equals("sqlite") ? Optional.empty() : Optional.of(schema);
+            LocalDirectoryContentTier content = new LocalDirectoryContentTier(directory.resolve("objects"));
+            migrateToV4(database, schemaName);
+            LegacyWriter legacy = new LegacyWriter(database, content);
+            legacy.task(1, "old-open");
+            legacy.append(1, "old-open", 1, range(0, 9));
+            legacy.append(1, "old-open", 2, range(10, 19));
+            legacy.append(1, "old-open", 3, range(20, 29));
+            if (schemaName.isPresent()) {
+                database.jdbi()
+                        .useHandle(handle -> handle.createQuery(
+                                        "SELECT setval(pg_get_serial_sequence('tm_task', 'task_key'), 3)")
+                                .mapTo(Long.class)
+                                .one());
+            }
+            JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+            try (TaskMessageStore store = new TaskMessageStore(
+                    metadata,
+                    content,
+                    new FailSafeSegmentCache(new CaffeineSegmentCache(8 << 20, Duration.ofHours(1))),
+                    StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO),
+                    Clock.systemUTC())) {
+                assertThat(store.append("old-open", range(25, 34)).accepted()).isEqualTo(5);
+                CompactionResult moved = store.compact("old-open");
+                store.purgePendingDeletions();
+                List<SegmentRecord> segments =
+                        metadata.catalog().segments(metadata.task("old-open").orElseThrow());
+                assertThat(segments)
+                        .as("segments after the move (%s)", moved)
+                        .hasSize(4)
+                        .allSatisfy(s -> assertThat(s.kind()).isEqualTo(ObjectKind.CONSOLIDATED));
+                assertThat(contents(store, "old-open")).isEqualTo(contents(range(0, 34)));
+                assertThat(TestServices.countFiles(directory.resolve("objects")))
+                        .as("objects after the move: the old ones are gone")
+                        .isEqualTo(1);
+                assertThat(store.compactionCandidates(0, 100)).isEmpty();
+                FsckReport report = new Fsck(
+                                metadata,
+                                content,
+                                new FailSafeSegmentCache(new CaffeineSegmentCache(1 << 20, Duration.ofHours(1))),
+                                new SegmentCodec(),
+                                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)),
+                                Duration.ZERO)
+                        .run(Fsck.Mode.CHECK, done -> {});
+                assertThat(report.problems()).as("fsck after the move").isEmpty();
+                store.seal("old-open");
+                store.compact("old-open");
+                store.purgePendingDeletions();
+                assertThat(metadata.catalog().segments(metadata.task("old-open").orElseThrow()))
+                        .as("segments once merged")
+                        .hasSize(1);
+                assertThat(contents(store, "old-open")).isEqualTo(contents(range(0, 34)));
+                assertThat(TestServices.countFiles(directory.resolve("objects")))
+                        .isEqualTo(1);
+            }
+        } finally {
+            if (dialect.equals("postgresql")) {
+                TestServices.dropSchema(schema);
+            }
+        }
+    }
+
     private static List<String> contents(TaskMessageStore store, String taskId) {
         return store.list(taskId, MessageQuery.all().limitedTo(1000)).messages().stream()
                 .map(TaskMessage::content)

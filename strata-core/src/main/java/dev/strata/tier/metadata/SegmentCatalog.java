@@ -49,6 +49,14 @@ public interface SegmentCatalog {
      */
     ReplaceOutcome moveSegments(TaskRecord task, long objectId, List<Move> moves, Instant deleteAfter);
 
+    /**
+     * Records that the sealed task's moved segments were merged (or that nothing was left to
+     * merge): it stops being a compaction candidate for them. {@link #moveSegments} marks a task
+     * as having moved segments; until this is called once it is sealed, {@link #compactionCandidates}
+     * names it, so a merge lost to a failure or a restart is still done by a later sweep.
+     */
+    void mergeDone(TaskRecord task);
+
     /** A segment to move, as it was read, and where its frame starts in the new object. */
     record Move(SegmentRecord from, long frameOffset) {
         public Move {
@@ -57,8 +65,9 @@ public interface SegmentCatalog {
     }
 
     /**
-     * @return ids of tasks worth compacting: sealed with more than one segment, or open with more
-     *     than {@code maxOpenSegments}
+     * @return ids of tasks worth compacting: sealed with a frame in a shared object, several
+     *     one-frame objects or moved segments not yet merged ({@link #mergeDone}), or open with more
+     *     than {@code maxOpenSegments} segments not yet consolidated
      */
     List<String> compactionCandidates(int maxOpenSegments, int limit);
 

@@ -182,6 +182,60 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void moveSegments_repointsSegmentsInPlace_andTheTaskStaysACandidateUntilMergedOnceSealed() {
+        TaskRecord task = created("t");
+        metadata.commit(task, segment(task, 1, 0, 4));
+        metadata.commit(task, segment(task, 2, 5, 9));
+        List<SegmentRecord> before = metadata.catalog().segments(task);
+        List<SegmentCatalog.Move> moves =
+                List.of(new SegmentCatalog.Move(before.get(0), 0), new SegmentCatalog.Move(before.get(1), 100));
+
+        assertThat(metadata.catalog().moveSegments(task, 77, moves, Instant.now()))
+                .isEqualTo(new ReplaceOutcome.Replaced(10));
+
+        List<SegmentRecord> after = metadata.catalog().segments(task);
+        assertThat(after)
+                .extracting(
+                        SegmentRecord::segmentNo,
+                        SegmentRecord::objectId,
+                        SegmentRecord::kind,
+                        SegmentRecord::frameOffset,
+                        SegmentRecord::messageCount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                before.get(0).segmentNo(), 77L, ObjectKind.CONSOLIDATED, 0L, 5),
+                        org.assertj.core.groups.Tuple.tuple(
+                                before.get(1).segmentNo(), 77L, ObjectKind.CONSOLIDATED, 100L, 5));
+        assertThat(metadata.locate(metadata.task("t").orElseThrow(), MessageQuery.all(), 100))
+                .as("every message, now in the new object")
+                .hasSize(10)
+                .allSatisfy(location -> assertThat(location.objectId()).isEqualTo(77L));
+        assertThat(metadata.deletions().due(Instant.now().plusSeconds(1), 10))
+                .as("the objects the segments left")
+                .extracting(PendingDeletion::objectKey)
+                .containsExactlyInAnyOrder(ContentKeys.segment("t", 1), ContentKeys.segment("t", 2));
+        assertThat(metadata.catalog().moveSegments(task, 78, moves, Instant.now()))
+                .as("a move of segments that moved meanwhile")
+                .isInstanceOf(ReplaceOutcome.Conflict.class);
+        assertThat(metadata.catalog().segments(task)).isEqualTo(after);
+
+        assertThat(metadata.catalog().compactionCandidates(1, 10))
+                .as("open, nothing left to move")
+                .isEmpty();
+        metadata.seal("t");
+        assertThat(metadata.catalog().compactionCandidates(1, 10))
+                .as("sealed with moved segments: to merge")
+                .containsExactly("t");
+        metadata.catalog().mergeDone(metadata.task("t").orElseThrow());
+        assertThat(metadata.catalog().compactionCandidates(1, 10)).as("merged").isEmpty();
+
+        metadata.deleteTasks(List.of("t"));
+        assertThat(metadata.catalog()
+                        .moveSegments(task, 79, List.of(new SegmentCatalog.Move(after.get(0), 0)), Instant.now()))
+                .isInstanceOf(ReplaceOutcome.TaskGone.class);
+    }
+
+    @Test
     void countByType_andSeal() {
         TaskRecord task = created("t");
         metadata.commit(task, segment(task, 1, 0, 5));

@@ -168,7 +168,8 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
             // The task row first, as every commit and compaction takes it: on PostgreSQL it stays
             // locked until commit, so the segments below cannot change under this transaction.
             int taskRows = handle.createUpdate("UPDATE tm_task SET loose_segments = loose_segments - :loose,"
-                            + " shared_frames = shared_frames - :shared WHERE task_key = :key AND task_id = :id")
+                            + " shared_frames = shared_frames - :shared, merge_pending = 1"
+                            + " WHERE task_key = :key AND task_id = :id")
                     .bind("loose", loose)
                     .bind("shared", shared)
                     .bind("key", task.taskKey())
@@ -209,23 +210,50 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
         });
     }
 
+    @Override
+    public void mergeDone(TaskRecord task) {
+        database.write(
+                "metadata mergeDone for " + task.taskId(),
+                handle -> handle.createUpdate("UPDATE tm_task SET merge_pending = 0"
+                                + " WHERE task_key = :key AND task_id = :id AND merge_pending = 1")
+                        .bind("key", task.taskKey())
+                        .bind("id", task.taskId())
+                        .execute());
+    }
+
     /**
      * Tasks with segments not yet consolidated: sealed ones with any frame in a shared object or
-     * several one-frame objects, open ones with more than {@code maxOpenSegments} such segments.
-     * A task whose segments are all in consolidated objects is never a candidate again.
+     * several one-frame objects, open ones with more than {@code maxOpenSegments} such segments;
+     * then sealed tasks whose moved segments wait for their merge. A task whose segments are all
+     * in consolidated objects, and merged once sealed, is never a candidate again.
      */
     @Override
     public List<String> compactionCandidates(int maxOpenSegments, int limit) {
-        return database.read(
-                "metadata compactionCandidates for -",
-                handle -> handle.createQuery("SELECT task_id FROM tm_task WHERE loose_segments > 0"
-                                + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1))"
-                                + " OR loose_segments > :max)"
-                                + " ORDER BY loose_segments DESC LIMIT :limit")
-                        .bind("max", maxOpenSegments)
+        return database.read("metadata compactionCandidates for -", handle -> {
+            List<String> candidates =
+                    new ArrayList<>(handle.createQuery("SELECT task_id FROM tm_task WHERE loose_segments > 0"
+                                    + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1))"
+                                    + " OR loose_segments > :max)"
+                                    + " ORDER BY loose_segments DESC LIMIT :limit")
+                            .bind("max", maxOpenSegments)
+                            .bind("limit", limit)
+                            .mapTo(String.class)
+                            .list());
+            if (candidates.size() < limit) {
+                Set<String> found = new HashSet<>(candidates);
+                handle
+                        .createQuery("SELECT task_id FROM tm_task WHERE merge_pending = 1 AND sealed = 1"
+                                + " ORDER BY task_id LIMIT :limit")
                         .bind("limit", limit)
                         .mapTo(String.class)
-                        .list());
+                        .list()
+                        .stream()
+                        .filter(found::add)
+                        .limit(limit - candidates.size())
+                        .forEach(candidates::add);
+            }
+            return candidates;
+        });
     }
 
     @Override
