@@ -15,6 +15,8 @@ import dev.strata.tier.content.LocalDirectoryContentTier;
 import dev.strata.tier.metadata.jdbc.Database;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -62,6 +64,17 @@ class SealedMovedFramesSweepTest {
         assertThat(store.task(taskId).orElseThrow().liveSegments()).isEqualTo(40);
     }
 
+    /** Waits until the task's 40 moved frames were merged into fewer. */
+    private void awaitMerged(String taskId, int maxOpenSegments) {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(store.task(taskId).orElseThrow().liveSegments())
+                        .as(
+                                "segments of the sealed task; compaction candidates: %s",
+                                store.compactionCandidates(maxOpenSegments, 100))
+                        .isLessThan(40));
+    }
+
     @Test
     void sealRequestWhoseCompactionFailedOnce_isRetriedByALaterSweep() {
         movedWhileOpen("t");
@@ -79,14 +92,7 @@ class SealedMovedFramesSweepTest {
             scheduler.request("t"); // what the server does when a task is sealed
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> failures.count("compaction") == 1);
             // "A failed compaction ... is retried by the next sweep": give the sweeps (every 50 ms) time.
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(5))
-                    .untilAsserted(
-                            () -> assertThat(store.task("t").orElseThrow().liveSegments())
-                                    .as(
-                                            "segments of the sealed task; compaction candidates now: %s",
-                                            store.compactionCandidates(64, 100))
-                                    .isLessThan(40));
+            awaitMerged("t", 64);
         }
         assertThat(store.list("t", MessageQuery.all()).messages()).hasSize(200);
     }
@@ -97,14 +103,7 @@ class SealedMovedFramesSweepTest {
         store.seal("t"); // then the process stops before the seal's request ran
         try (CompactionScheduler scheduler = new CompactionScheduler(store, Duration.ofMillis(50), 64, 1)) {
             scheduler.sweep();
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(5))
-                    .untilAsserted(
-                            () -> assertThat(store.task("t").orElseThrow().liveSegments())
-                                    .as(
-                                            "segments of the sealed task; compaction candidates: %s",
-                                            store.compactionCandidates(64, 100))
-                                    .isLessThan(40));
+            awaitMerged("t", 64);
         }
     }
 
@@ -114,14 +113,14 @@ class SealedMovedFramesSweepTest {
         for (int b = 0; b < 40; b++) {
             store.append("t", range(b * 5L, b * 5L + 4));
         }
-        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean holdOnce = new AtomicBoolean(true);
         hooked.afterPut(key -> {
             if (holdOnce.getAndSet(false)) {
                 written.countDown();
                 try {
-                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -129,19 +128,12 @@ class SealedMovedFramesSweepTest {
         });
         try (CompactionScheduler scheduler = new CompactionScheduler(store, Duration.ofHours(1), 8, 2)) {
             scheduler.request("t"); // the sweep found the open task past 8 loose segments: a move
-            assertThat(written.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
             store.seal("t");
             scheduler.request("t"); // what the server does when the task is sealed
             release.countDown();
             scheduler.sweep();
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(5))
-                    .untilAsserted(
-                            () -> assertThat(store.task("t").orElseThrow().liveSegments())
-                                    .as(
-                                            "segments of the sealed task; compaction candidates: %s",
-                                            store.compactionCandidates(8, 100))
-                                    .isLessThan(40));
+            awaitMerged("t", 8);
         }
     }
 }

@@ -74,21 +74,10 @@ class LegacyStoreUpgradeTest {
         legacy.append(2, "old-sealed", 3, range(10, 14));
         legacy.append(3, "old-doomed", 1, range(0, 2));
         database.jdbi().useHandle(handle -> handle.execute("UPDATE tm_task SET sealed = 1 WHERE task_key = 2"));
-        if (schema.isPresent()) {
-            database.jdbi()
-                    .useHandle(handle -> handle.createQuery(
-                                    "SELECT setval(pg_get_serial_sequence('tm_task', 'task_key'), 3)")
-                            .mapTo(Long.class)
-                            .one());
-        }
+        afterLegacyTasks(database, schema, 3);
 
         JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
-        try (TaskMessageStore store = new TaskMessageStore(
-                metadata,
-                content,
-                new FailSafeSegmentCache(new CaffeineSegmentCache(8 << 20, Duration.ofHours(1))),
-                StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO),
-                Clock.systemUTC())) {
+        try (TaskMessageStore store = store(metadata, content)) {
             assertThat(contents(store, "old-open")).isEqualTo(contents(range(0, 19)));
             assertThat(store.compactionCandidates(64, 100))
                     .as("candidates right after the upgrade: the sealed task with three old objects")
@@ -153,20 +142,9 @@ class LegacyStoreUpgradeTest {
             legacy.append(1, "old-open", 1, range(0, 9));
             legacy.append(1, "old-open", 2, range(10, 19));
             legacy.append(1, "old-open", 3, range(20, 29));
-            if (schemaName.isPresent()) {
-                database.jdbi()
-                        .useHandle(handle -> handle.createQuery(
-                                        "SELECT setval(pg_get_serial_sequence('tm_task', 'task_key'), 3)")
-                                .mapTo(Long.class)
-                                .one());
-            }
+            afterLegacyTasks(database, schemaName, 3);
             JdbcMetadataTier metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
-            try (TaskMessageStore store = new TaskMessageStore(
-                    metadata,
-                    content,
-                    new FailSafeSegmentCache(new CaffeineSegmentCache(8 << 20, Duration.ofHours(1))),
-                    StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO),
-                    Clock.systemUTC())) {
+            try (TaskMessageStore store = store(metadata, content)) {
                 assertThat(store.append("old-open", range(25, 34)).accepted()).isEqualTo(5);
                 CompactionResult moved = store.compact("old-open");
                 store.purgePendingDeletions();
@@ -204,6 +182,31 @@ class LegacyStoreUpgradeTest {
             if (dialect.equals("postgresql")) {
                 TestServices.dropSchema(schema);
             }
+        }
+    }
+
+    /** A store on the upgraded metadata, as the current version opens it. */
+    private static TaskMessageStore store(JdbcMetadataTier metadata, LocalDirectoryContentTier content) {
+        return new TaskMessageStore(
+                metadata,
+                content,
+                new FailSafeSegmentCache(new CaffeineSegmentCache(8 << 20, Duration.ofHours(1))),
+                StoreOptions.defaults().withReplacedSegmentGrace(Duration.ZERO),
+                Clock.systemUTC());
+    }
+
+    /**
+     * On PostgreSQL, moves the task key sequence past the keys the legacy writer chose itself, as
+     * the old version's own inserts would have.
+     */
+    private static void afterLegacyTasks(Database database, Optional<String> schema, long lastTaskKey) {
+        if (schema.isPresent()) {
+            database.jdbi()
+                    .useHandle(handle -> handle.createQuery(
+                                    "SELECT setval(pg_get_serial_sequence('tm_task', 'task_key'), :last)")
+                            .bind("last", lastTaskKey)
+                            .mapTo(Long.class)
+                            .one());
         }
     }
 
