@@ -82,9 +82,9 @@ final class StorageQueries {
     long compactionBacklog(int maxOpenSegments) {
         return database.read(
                 "stats compaction backlog",
-                h -> h.createQuery(
-                                "SELECT COUNT(*) FROM tm_task WHERE loose_segments > 0"
-                                        + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1)) OR loose_segments > :max)")
+                h -> h.createQuery("SELECT COUNT(*) FROM tm_task WHERE (loose_segments > 0"
+                                + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1)) OR loose_segments > :max))"
+                                + " OR (merge_pending = 1 AND sealed = 1)")
                         .bind("max", maxOpenSegments)
                         .mapTo(Long.class)
                         .one());
