@@ -40,10 +40,7 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
 
     @Override
     public void mergeDone(TaskRecord task) {
-        timer.time("catalog.mergeDone", () -> {
-            delegate.mergeDone(task);
-            return null;
-        });
+        timer.run("catalog.mergeDone", () -> delegate.mergeDone(task));
     }
 
     @Override
