@@ -112,14 +112,7 @@ class LegacyStoreUpgradeTest {
                     .isEmpty();
             assertThat(store.task("old-doomed")).isEmpty();
 
-            FsckReport report = new Fsck(
-                            metadata,
-                            content,
-                            new FailSafeSegmentCache(new CaffeineSegmentCache(1 << 20, Duration.ofHours(1))),
-                            new SegmentCodec(),
-                            Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)),
-                            Duration.ZERO)
-                    .run(Fsck.Mode.CHECK, done -> {});
+            FsckReport report = fsck(metadata, content);
             assertThat(report.problems()).as("fsck after the upgrade").isEmpty();
             assertThat(TestServices.countFiles(directory.resolve("objects")))
                     .as("objects left: one consolidated object per remaining task")
@@ -159,14 +152,7 @@ class LegacyStoreUpgradeTest {
                         .as("objects after the move: the old ones are gone")
                         .isEqualTo(1);
                 assertThat(store.compactionCandidates(0, 100)).isEmpty();
-                FsckReport report = new Fsck(
-                                metadata,
-                                content,
-                                new FailSafeSegmentCache(new CaffeineSegmentCache(1 << 20, Duration.ofHours(1))),
-                                new SegmentCodec(),
-                                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)),
-                                Duration.ZERO)
-                        .run(Fsck.Mode.CHECK, done -> {});
+                FsckReport report = fsck(metadata, content);
                 assertThat(report.problems()).as("fsck after the move").isEmpty();
                 store.seal("old-open");
                 store.compact("old-open");
@@ -208,6 +194,18 @@ class LegacyStoreUpgradeTest {
                             .mapTo(Long.class)
                             .one());
         }
+    }
+
+    /** An fsck CHECK pass over the upgraded store, its clock a second ahead of the objects just written. */
+    private static FsckReport fsck(JdbcMetadataTier metadata, LocalDirectoryContentTier content) {
+        return new Fsck(
+                        metadata,
+                        content,
+                        new FailSafeSegmentCache(new CaffeineSegmentCache(1 << 20, Duration.ofHours(1))),
+                        new SegmentCodec(),
+                        Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)),
+                        Duration.ZERO)
+                .run(Fsck.Mode.CHECK, done -> {});
     }
 
     private static List<String> contents(TaskMessageStore store, String taskId) {
