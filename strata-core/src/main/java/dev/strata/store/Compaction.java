@@ -144,13 +144,7 @@ final class Compaction {
      */
     private CompactionResult move(TaskRecord task, List<SegmentRecord> segments, List<SegmentRecord> loose) {
         String taskId = task.taskId();
-        // The seq range of each segment, for the new object's index (the index is for tools; reads
-        // go by metadata).
-        Map<Integer, long[]> seqRanges = new HashMap<>();
-        for (MessageLocation location : metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE)) {
-            seqRanges.merge(location.segmentNo(), new long[] {location.seq(), location.seq()}, (a, b) ->
-                    new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-        }
+        Map<Integer, long[]> seqRanges = seqRanges(task, loose);
         long bytesRead = 0;
         long bytesWritten = 0;
         for (List<SegmentRecord> run : byObjectSize(loose)) {
@@ -187,6 +181,27 @@ final class Compaction {
             bytesWritten += object.bytes().length;
         }
         return new CompactionResult(segments.size(), segments.size(), bytesRead, bytesWritten);
+    }
+
+    /**
+     * The seq range of each segment, for the new object's index (the index is for tools; reads go
+     * by metadata). Segment rows carry it; only a segment written before they did (schema version
+     * 8) needs its messages located, which reads the whole task, once: moved, it is no longer loose.
+     *
+     * @return the range of each segment that still holds messages, by segment number
+     */
+    private Map<Integer, long[]> seqRanges(TaskRecord task, List<SegmentRecord> loose) {
+        Map<Integer, long[]> seqRanges = new HashMap<>();
+        if (loose.stream().allMatch(SegmentRecord::seqsKnown)) {
+            loose.forEach(
+                    segment -> seqRanges.put(segment.segmentNo(), new long[] {segment.firstSeq(), segment.lastSeq()}));
+            return seqRanges;
+        }
+        for (MessageLocation location : metadata.locate(task, MessageQuery.all(), Long.MAX_VALUE)) {
+            seqRanges.merge(location.segmentNo(), new long[] {location.seq(), location.seq()}, (a, b) ->
+                    new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        return seqRanges;
     }
 
     /** Splits segments, in order, into runs of at most {@code maxMergedBytes} of frames (at least one each). */

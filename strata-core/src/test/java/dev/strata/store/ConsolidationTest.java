@@ -4,9 +4,11 @@ import static dev.strata.testing.Messages.range;
 import static dev.strata.testing.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.codec.FrameIndex;
 import dev.strata.codec.SegmentCodec;
 import dev.strata.lifecycle.TaskFrames;
 import dev.strata.metrics.MeteredContentTier;
+import dev.strata.metrics.MeteredMetadataTier;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
@@ -207,6 +209,54 @@ class ConsolidationTest {
                 .extracting(TaskMessage::seq)
                 .containsExactlyElementsOf(
                         range(0, 259).stream().map(NewMessage::seq).toList());
+    }
+
+    @Test
+    void openTaskMove_indexesEachFrameBySeqRangeOfItsSegmentRow_withoutLocatingTheTasksMessages() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MeteredMetadataTier metered = new MeteredMetadataTier(metadata, registry);
+        try (TaskMessageStore counted = new TaskMessageStore(
+                metered,
+                hooked,
+                new FailSafeSegmentCache(new NoSegmentCache()),
+                StoreOptions.defaults()
+                        .withDecodedCacheBytes(0)
+                        .withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 1),
+                clock)) {
+            for (String taskId : List.of("current", "legacy")) {
+                counted.createTask(taskId);
+                counted.append(taskId, range(0, 19));
+                counted.append(taskId, range(10, 29)); // 10 to 19 are stored already
+                counted.append(taskId, range(40, 59));
+            }
+            // A store written before segment rows carried seq ranges (schema version 8).
+            database.jdbi()
+                    .useHandle(handle -> handle.execute("UPDATE tm_segment SET first_seq = NULL, last_seq = NULL"
+                            + " WHERE task_key = (SELECT task_key FROM tm_task WHERE task_id = 'legacy')"));
+
+            for (String taskId : List.of("current", "legacy")) {
+                double locatesBefore = locates(registry);
+                assertThat(counted.compact(taskId).merged()).isTrue();
+                SegmentRecord moved = segments(taskId).get(0);
+                String key = ContentKeys.segment(taskId, moved.objectId());
+                assertThat(FrameIndex.read(raw.get(key).orElseThrow()).orElseThrow())
+                        .as("the index of %s's moved frames: the seqs each frame stored", taskId)
+                        .extracting(FrameIndex.Entry::firstSeq, FrameIndex.Entry::lastSeq)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple(0L, 19L),
+                                org.assertj.core.groups.Tuple.tuple(20L, 29L),
+                                org.assertj.core.groups.Tuple.tuple(40L, 59L));
+                assertThat(locates(registry) - locatesBefore)
+                        .as("message locations %s's move read", taskId)
+                        .isEqualTo(taskId.equals("legacy") ? 1 : 0);
+            }
+        }
+    }
+
+    private static double locates(SimpleMeterRegistry registry) {
+        return registry.find("strata.tier.operation").tag("operation", "locate").timers().stream()
+                .mapToDouble(timer -> timer.count())
+                .sum();
     }
 
     private byte[] frameBytes(SegmentRecord segment) {

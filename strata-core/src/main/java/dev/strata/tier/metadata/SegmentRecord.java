@@ -12,6 +12,9 @@ import static java.util.Objects.requireNonNull;
  * @param messageCount messages of the task that this segment holds
  * @param kind whether the object is the task's own or shared
  * @param frameOffset where the frame starts in its object
+ * @param firstSeq the lowest seq of its messages, {@link #UNKNOWN_SEQ} for a segment written before
+ *     metadata recorded it
+ * @param lastSeq the highest seq of its messages, {@link #UNKNOWN_SEQ} likewise
  */
 public record SegmentRecord(
         String taskId,
@@ -21,14 +24,19 @@ public record SegmentRecord(
         int checksum,
         int messageCount,
         ObjectKind kind,
-        long frameOffset) {
+        long frameOffset,
+        long firstSeq,
+        long lastSeq) {
+    /** The seq range of a segment written before metadata recorded it (schema version 8). */
+    public static final long UNKNOWN_SEQ = -1;
+
     public SegmentRecord {
         requireNonNull(taskId, "taskId is null");
         requireNonNull(kind, "kind is null");
     }
 
-    /** A whole one-frame object of the task. */
-    public SegmentRecord(String taskId, int segmentNo, long objectId, int byteSize, int checksum, int messageCount) {
-        this(taskId, segmentNo, objectId, byteSize, checksum, messageCount, ObjectKind.TASK, 0);
+    /** @return whether {@link #firstSeq} and {@link #lastSeq} are known */
+    public boolean seqsKnown() {
+        return firstSeq != UNKNOWN_SEQ;
     }
 }

@@ -236,6 +236,70 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void segments_carryTheSeqRangeOfTheMessagesTheyStored_throughMovesAndMerges() {
+        TaskRecord task = created("t");
+        SegmentCommit early = flush(task, 21L, 0, 9).frames().get(0).frame();
+        SegmentCommit second = flush(task, 21L, 5, 14).frames().get(0).frame();
+        SegmentCommit overlapping = new SegmentCommit(
+                task.taskKey(), 21L, second.byteSize(), second.checksum(), second.rows(), ObjectKind.SHARED, 100);
+        metadata.commitFlush(
+                new FlushCommit(21L, List.of(new FrameCommit(task, early), new FrameCommit(task, overlapping))));
+        metadata.commit(task, segment(task, 22, 12, 24));
+
+        List<SegmentRecord> stored = metadata.catalog().segments(task);
+        assertThat(stored)
+                .as("each segment's range covers the seqs it stored, not the ones it lost to a first write")
+                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 9L),
+                        org.assertj.core.groups.Tuple.tuple(10L, 14L),
+                        org.assertj.core.groups.Tuple.tuple(15L, 24L));
+        assertThat(stored).allMatch(SegmentRecord::seqsKnown);
+
+        metadata.catalog()
+                .moveSegments(
+                        task,
+                        23,
+                        List.of(new SegmentCatalog.Move(stored.get(0), 0), new SegmentCatalog.Move(stored.get(1), 50)),
+                        Instant.now());
+        assertThat(metadata.catalog().segments(task))
+                .as("a move keeps the ranges")
+                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 9L),
+                        org.assertj.core.groups.Tuple.tuple(10L, 14L),
+                        org.assertj.core.groups.Tuple.tuple(15L, 24L));
+
+        List<SegmentCommit> merged =
+                List.of(consolidated(segment(task, 24, 0, 11), 0), consolidated(segment(task, 24, 12, 24), 100));
+        assertThat(metadata.catalog()
+                        .replaceSegments(
+                                task,
+                                Set.copyOf(stored.stream()
+                                        .map(SegmentRecord::segmentNo)
+                                        .toList()),
+                                merged,
+                                Instant.now()))
+                .isInstanceOf(ReplaceOutcome.Replaced.class);
+        assertThat(metadata.catalog().segments(task))
+                .as("merged frames get the ranges of the runs they hold")
+                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 11L), org.assertj.core.groups.Tuple.tuple(12L, 24L));
+    }
+
+    private static SegmentCommit consolidated(SegmentCommit frame, long offset) {
+        return new SegmentCommit(
+                frame.taskKey(),
+                frame.objectId(),
+                frame.byteSize(),
+                frame.checksum(),
+                frame.rows(),
+                ObjectKind.CONSOLIDATED,
+                offset);
+    }
+
+    @Test
     void countByType_andSeal() {
         TaskRecord task = created("t");
         metadata.commit(task, segment(task, 1, 0, 5));

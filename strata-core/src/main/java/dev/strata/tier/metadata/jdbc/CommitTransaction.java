@@ -9,6 +9,7 @@ import dev.strata.tier.metadata.SegmentCommit;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -86,7 +87,14 @@ final class CommitTransaction {
         if (inserted.isEmpty()) {
             return new CommitOutcome.Committed(Set.of());
         }
-        TaskRows.insertSegment(handle, segmentNo, commit, inserted.size(), clock.instant());
+        TaskRows.insertSegment(
+                handle,
+                segmentNo,
+                commit,
+                inserted.size(),
+                Collections.min(inserted),
+                Collections.max(inserted),
+                clock.instant());
         long lastAt = Long.MIN_VALUE;
         Map<Integer, Long> perType = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {

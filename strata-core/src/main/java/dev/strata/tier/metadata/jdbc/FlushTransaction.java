@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,7 +120,7 @@ final class FlushTransaction {
         int liveFrames = 0;
         try (PreparedStatement segments = connection.prepareStatement("INSERT INTO tm_segment"
                 + " (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at, frame_offset,"
-                + " object_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " object_kind, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Map<Long, Map<Integer, Set<Long>>> inserted =
                     insertMessages(connection, dialect, frames, live, segmentNos, ids);
             for (int i : live) {
@@ -141,6 +142,8 @@ final class FlushTransaction {
                 segments.setLong(7, now);
                 segments.setLong(8, frame.frameOffset());
                 segments.setInt(9, frame.kind().column());
+                segments.setLong(10, Collections.min(stored));
+                segments.setLong(11, Collections.max(stored));
                 segments.addBatch();
                 task.messages += stored.size();
                 task.frames++;

@@ -47,18 +47,25 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
 
     private static List<SegmentRecord> segmentsOf(Handle handle, TaskKey task) {
         return handle.createQuery(
-                        "SELECT segment_no, object_id, byte_size, checksum, message_count, object_kind, frame_offset"
-                                + " FROM tm_segment WHERE task_key = :key ORDER BY segment_no")
+                        "SELECT segment_no, object_id, byte_size, checksum, message_count, object_kind, frame_offset,"
+                                + " first_seq, last_seq FROM tm_segment WHERE task_key = :key ORDER BY segment_no")
                 .bind("key", task.taskKey())
-                .map((rs, ctx) -> new SegmentRecord(
-                        task.taskId(),
-                        rs.getInt(1),
-                        rs.getLong(2),
-                        rs.getInt(3),
-                        rs.getInt(4),
-                        rs.getInt(5),
-                        ObjectKind.ofColumn(rs.getInt(6)),
-                        rs.getLong(7)))
+                .map((rs, ctx) -> {
+                    long firstSeq = rs.getLong(8);
+                    boolean seqsKnown = !rs.wasNull();
+                    long lastSeq = rs.getLong(9);
+                    return new SegmentRecord(
+                            task.taskId(),
+                            rs.getInt(1),
+                            rs.getLong(2),
+                            rs.getInt(3),
+                            rs.getInt(4),
+                            rs.getInt(5),
+                            ObjectKind.ofColumn(rs.getInt(6)),
+                            rs.getLong(7),
+                            seqsKnown ? firstSeq : SegmentRecord.UNKNOWN_SEQ,
+                            seqsKnown ? lastSeq : SegmentRecord.UNKNOWN_SEQ);
+                })
                 .list();
     }
 
@@ -116,7 +123,14 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                     handle.rollback();
                     return new ReplaceOutcome.Conflict();
                 }
-                TaskRows.insertSegment(handle, segmentNos.get(i), frame, movedHere, now);
+                TaskRows.insertSegment(
+                        handle,
+                        segmentNos.get(i),
+                        frame,
+                        movedHere,
+                        frame.rows().get(0).seq(),
+                        frame.rows().get(frame.rows().size() - 1).seq(),
+                        now);
                 moved += movedHere;
             }
             handle.createUpdate("DELETE FROM tm_segment WHERE task_key = :key AND segment_no IN (<nos>)")

@@ -72,11 +72,22 @@ final class TaskRows {
                 .findOne();
     }
 
-    static void insertSegment(Handle handle, int segmentNo, SegmentCommit segment, int messageCount, Instant now) {
+    /**
+     * Inserts the segment row of a frame that stored {@code messageCount} messages, seqs
+     * {@code firstSeq} to {@code lastSeq}.
+     */
+    static void insertSegment(
+            Handle handle,
+            int segmentNo,
+            SegmentCommit segment,
+            int messageCount,
+            long firstSeq,
+            long lastSeq,
+            Instant now) {
         handle.createUpdate(
                         "INSERT INTO tm_segment (task_key, segment_no, object_id, byte_size, message_count, checksum, created_at,"
-                                + " frame_offset, object_kind)"
-                                + " VALUES (:key, :no, :object, :size, :count, :checksum, :at, :offset, :kind)")
+                                + " frame_offset, object_kind, first_seq, last_seq)"
+                                + " VALUES (:key, :no, :object, :size, :count, :checksum, :at, :offset, :kind, :first, :last)")
                 .bind("key", segment.taskKey())
                 .bind("no", segmentNo)
                 .bind("object", segment.objectId())
@@ -86,6 +97,8 @@ final class TaskRows {
                 .bind("at", now.toEpochMilli())
                 .bind("offset", segment.frameOffset())
                 .bind("kind", segment.kind().column())
+                .bind("first", firstSeq)
+                .bind("last", lastSeq)
                 .execute();
     }
 }
