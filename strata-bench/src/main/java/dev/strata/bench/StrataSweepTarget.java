@@ -77,7 +77,9 @@ final class StrataSweepTarget implements SweepTarget {
     /**
      * Where a flush's time went so far, from the server's own meters: flushes, appends (frames)
      * per flush, the mean time of its object write and of its metadata transaction, and the time
-     * it spent putting frames in the cache (per flush: the whole put, however many calls).
+     * it spent putting frames in the cache (per flush: the whole put, however many calls); and
+     * the consolidation moves of open tasks that ran meanwhile, whose transactions take the same
+     * database (on SQLite, the same single writer) as the flushes.
      */
     FlushStats flushStats() {
         var frames = strata.registry().find("strata.flush.frames").summary();
@@ -86,7 +88,8 @@ final class StrataSweepTarget implements SweepTarget {
                 frames == null ? 0 : frames.totalAmount(),
                 timed("content", "put"),
                 timed("metadata", "commitFlush"),
-                timed("cache", "put"));
+                timed("cache", "put"),
+                timed("metadata", "catalog.moveSegments"));
     }
 
     /** How often a tier operation ran so far, and its total time. */
@@ -111,7 +114,7 @@ final class StrataSweepTarget implements SweepTarget {
     }
 
     /** Cumulative flush meters; {@link #since} gives the figures of one point. */
-    record FlushStats(long flushes, double frames, Timed puts, Timed commits, Timed cachePuts) {
+    record FlushStats(long flushes, double frames, Timed puts, Timed commits, Timed cachePuts, Timed moves) {
         Map<String, Object> since(FlushStats before) {
             Map<String, Object> out = new java.util.LinkedHashMap<>();
             long n = flushes - before.flushes;
@@ -120,6 +123,8 @@ final class StrataSweepTarget implements SweepTarget {
             out.put("content_put_mean_ms", puts.meanSince(before.puts));
             out.put("flush_commit_mean_ms", commits.meanSince(before.commits));
             out.put("cache_put_ms_per_flush", n == 0 ? Double.NaN : (cachePuts.millis - before.cachePuts.millis) / n);
+            out.put("moves", moves.count - before.moves.count);
+            out.put("move_commit_mean_ms", moves.meanSince(before.moves));
             return out;
         }
     }

@@ -155,6 +155,83 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void concurrentMovesAndDeletesOfTasksSharingObjects_releaseEveryFrameOnce_andQueueEachObjectOnce() {
+        int taskCount = 8;
+        int flushes = 30;
+        List<TaskRecord> tasks = new ArrayList<>();
+        for (int t = 0; t < taskCount; t++) {
+            tasks.add(created("t" + t));
+        }
+        for (int f = 0; f < flushes; f++) {
+            long objectId = 1000 + f;
+            List<FrameCommit> frames = new ArrayList<>();
+            for (int t = 0; t < taskCount; t++) {
+                SegmentCommit rows = segment(tasks.get(t), objectId, f * 10L, f * 10L + 9);
+                frames.add(new FrameCommit(
+                        tasks.get(t),
+                        new SegmentCommit(
+                                tasks.get(t).taskKey(),
+                                objectId,
+                                rows.byteSize(),
+                                rows.checksum(),
+                                rows.rows(),
+                                ObjectKind.SHARED,
+                                t * 100L)));
+            }
+            metadata.commitFlush(new FlushCommit(objectId, frames));
+        }
+
+        // Every task at once: six move all their frames (each releasing a frame of all 30
+        // objects), two are deleted together; each shared object loses its 8 frames concurrently.
+        try (var threads = Executors.newFixedThreadPool(taskCount)) {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<CompletableFuture<?>> work = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                TaskRecord task = tasks.get(t);
+                long objectId = 2000 + t;
+                work.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            awaitUninterruptibly(start);
+                            List<SegmentRecord> segments = metadata.catalog().segments(task);
+                            List<SegmentCatalog.Move> moves = new ArrayList<>();
+                            for (int i = 0; i < segments.size(); i++) {
+                                moves.add(new SegmentCatalog.Move(segments.get(i), i * 100L));
+                            }
+                            return metadata.catalog().moveSegments(task, objectId, moves, Instant.now());
+                        },
+                        threads));
+            }
+            work.add(CompletableFuture.runAsync(
+                    () -> {
+                        awaitUninterruptibly(start);
+                        metadata.deleteTasks(List.of("t6", "t7"));
+                    },
+                    threads));
+            start.countDown();
+            work.forEach(CompletableFuture::join);
+        }
+
+        List<String> queued = metadata.deletions().due(Instant.now().plusSeconds(3600), 10_000).stream()
+                .map(PendingDeletion::objectKey)
+                .filter(key -> key.startsWith(ContentKeys.SHARED))
+                .toList();
+        assertThat(queued)
+                .as("each emptied shared object queued for deletion exactly once")
+                .containsExactlyInAnyOrderElementsOf(LongStream.range(1000, 1000 + flushes)
+                        .mapToObj(ContentKeys::shared)
+                        .toList());
+        assertThat(metadata.catalog().oldestSharedObject())
+                .as("no shared object left")
+                .isEmpty();
+        for (int t = 0; t < 6; t++) {
+            assertThat(metadata.locate(tasks.get(t), MessageQuery.all(), Long.MAX_VALUE))
+                    .as("task t%d, moved", t)
+                    .hasSize(flushes * 10)
+                    .allSatisfy(location -> assertThat(location.kind()).isEqualTo(ObjectKind.CONSOLIDATED));
+        }
+    }
+
+    @Test
     void commit_afterTheTaskWasDeleted_reportsTaskGone() {
         TaskRecord task = created("t");
         metadata.deleteTasks(List.of("t"));

@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.JdbiException;
 
 /**
  * The statements of one flush, run inside the transaction {@link Database#write} opened: every
@@ -407,15 +406,6 @@ final class FlushTransaction {
             sql.append(i == 0 ? "" : ", ").append(one);
         }
         return sql.toString();
-    }
-
-    /** A failed statement, as Jdbi's own failures reach {@link Database}: rolled back, then unavailable. */
-    private static final class StatementFailed extends JdbiException {
-        private static final long serialVersionUID = 1L;
-
-        StatementFailed(String what, SQLException cause) {
-            super(what + " failed: " + cause.getMessage(), cause);
-        }
     }
 
     private static Set<String> namesOf(List<FrameCommit> frames) {

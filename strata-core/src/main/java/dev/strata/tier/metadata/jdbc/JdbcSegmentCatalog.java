@@ -137,7 +137,7 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                     .bind("key", taskKey)
                     .bindList("nos", List.copyOf(replaced))
                     .execute();
-            ObjectRows.release(handle, keys, present, now, deleteAfter);
+            ObjectRows.release(handle, database.dialect(), keys, present, now, deleteAfter);
             if (kind == ObjectKind.CONSOLIDATED) {
                 ObjectRows.insert(handle, frames.get(0).objectId(), kind, frames.size(), now);
             }
@@ -218,7 +218,7 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                 }
             }
             Instant now = clock.instant();
-            ObjectRows.release(handle, keys, removed, now, deleteAfter);
+            ObjectRows.release(handle, database.dialect(), keys, removed, now, deleteAfter);
             ObjectRows.insert(handle, objectId, ObjectKind.CONSOLIDATED, moves.size(), now);
             return new ReplaceOutcome.Replaced(messages);
         });

@@ -75,7 +75,7 @@ final class TaskDeletion {
                         }
                     }
                     // Objects last, all tasks' together, in object id order (see ObjectRows.release).
-                    return ObjectRows.release(handle, keys, removed, now, now);
+                    return ObjectRows.release(handle, database.dialect(), keys, removed, now, now);
                 });
         pruneNames(namesUsed);
         return queued;
