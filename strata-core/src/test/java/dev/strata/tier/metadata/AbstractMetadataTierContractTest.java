@@ -232,6 +232,49 @@ public abstract class AbstractMetadataTierContractTest {
     }
 
     @Test
+    void deleteTasks_ofATaskInMoreObjectsThanOneStatementTakes_queuesEachOnce() {
+        TaskRecord task = created("long");
+        TaskRecord other = created("other");
+        int objects = 1_100; // past ObjectRows' 1,000 objects per statement
+        for (int f = 0; f < objects; f++) {
+            long objectId = 5000 + f;
+            List<FrameCommit> frames =
+                    new ArrayList<>(flush(task, objectId, f, f).frames());
+            if (f % 2 == 0) {
+                // Half the objects also hold a frame of a task that stays: they must stay too.
+                SegmentCommit kept =
+                        flush(other, objectId, f, f).frames().get(0).frame();
+                frames.add(new FrameCommit(
+                        other,
+                        new SegmentCommit(
+                                other.taskKey(),
+                                objectId,
+                                kept.byteSize(),
+                                kept.checksum(),
+                                kept.rows(),
+                                ObjectKind.SHARED,
+                                100)));
+            }
+            metadata.commitFlush(new FlushCommit(objectId, frames));
+        }
+
+        metadata.deleteTasks(List.of("long"));
+
+        assertThat(metadata.deletions().due(Instant.now().plusSeconds(3600), 10_000))
+                .extracting(PendingDeletion::objectKey)
+                .as("the objects only the deleted task used")
+                .containsExactlyInAnyOrderElementsOf(LongStream.range(0, objects)
+                        .filter(f -> f % 2 == 1)
+                        .mapToObj(f -> ContentKeys.shared(5000 + f))
+                        .toList());
+        assertThat(metadata.locate(other, MessageQuery.all(), Long.MAX_VALUE)).hasSize(objects / 2);
+        metadata.deleteTasks(List.of("other"));
+        assertThat(metadata.deletions().due(Instant.now().plusSeconds(3600), 10_000))
+                .as("every object, once")
+                .hasSize(objects);
+    }
+
+    @Test
     void commit_afterTheTaskWasDeleted_reportsTaskGone() {
         TaskRecord task = created("t");
         metadata.deleteTasks(List.of("t"));

@@ -33,6 +33,9 @@ final class ObjectRows {
      */
     static final Duration SHARED_OBJECT_GRACE = Duration.ofMinutes(1);
 
+    /** Objects per statement of {@link #release} where it takes them by list or array. */
+    private static final int OBJECTS_PER_STATEMENT = 1000;
+
     private ObjectRows() {}
 
     /** A frame whose segment row was just removed. */
@@ -82,9 +85,6 @@ final class ObjectRows {
                 .bind("cutoff", cutoff.toEpochMilli())
                 .execute();
     }
-
-    /** Objects per statement of {@link #release} on PostgreSQL. */
-    private static final int OBJECTS_PER_STATEMENT = 1000;
 
     /**
      * Decrements the live frame count of each object the frames were in, and queues an object for
@@ -141,9 +141,9 @@ final class ObjectRows {
                     : notBefore;
             queued.add(JdbcDeletionQueue.enqueue(handle, key, now, due));
         }
-        if (!emptied.isEmpty()) {
+        for (int from = 0; from < emptied.size(); from += OBJECTS_PER_STATEMENT) {
             handle.createUpdate("DELETE FROM tm_object WHERE object_id IN (<ids>)")
-                    .bindList("ids", emptied)
+                    .bindList("ids", emptied.subList(from, Math.min(emptied.size(), from + OBJECTS_PER_STATEMENT)))
                     .execute();
         }
         return queued;
