@@ -19,6 +19,7 @@ import dev.strata.tier.cache.FailSafeSegmentCache;
 import dev.strata.tier.cache.NoSegmentCache;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.content.LocalDirectoryContentTier;
+import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.jdbc.Database;
@@ -69,8 +70,13 @@ class ConsolidationTest {
         content = new MeteredContentTier(raw, new SimpleMeterRegistry());
         hooked = new HookedContentTier(content);
         metadata = new JdbcMetadataTier(database, clock, new ContentSegmentKeys());
-        store = new TaskMessageStore(
-                metadata,
+        store = storeOver(metadata);
+    }
+
+    /** A store over the test's content tier, with no cache and one flush at a time. */
+    private TaskMessageStore storeOver(MetadataTier tier) {
+        return new TaskMessageStore(
+                tier,
                 hooked,
                 new FailSafeSegmentCache(new NoSegmentCache()),
                 StoreOptions.defaults()
@@ -215,14 +221,7 @@ class ConsolidationTest {
     void openTaskMove_indexesEachFrameBySeqRangeOfItsSegmentRow_withoutLocatingTheTasksMessages() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MeteredMetadataTier metered = new MeteredMetadataTier(metadata, registry);
-        try (TaskMessageStore counted = new TaskMessageStore(
-                metered,
-                hooked,
-                new FailSafeSegmentCache(new NoSegmentCache()),
-                StoreOptions.defaults()
-                        .withDecodedCacheBytes(0)
-                        .withFlush(StoreOptions.DEFAULT_FLUSH_MAX_BYTES, Duration.ZERO, 1),
-                clock)) {
+        try (TaskMessageStore counted = storeOver(metered)) {
             for (String taskId : List.of("current", "legacy")) {
                 counted.createTask(taskId);
                 counted.append(taskId, range(0, 19));

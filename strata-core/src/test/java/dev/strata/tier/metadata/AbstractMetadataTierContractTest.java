@@ -166,17 +166,9 @@ public abstract class AbstractMetadataTierContractTest {
             long objectId = 1000 + f;
             List<FrameCommit> frames = new ArrayList<>();
             for (int t = 0; t < taskCount; t++) {
-                SegmentCommit rows = segment(tasks.get(t), objectId, f * 10L, f * 10L + 9);
                 frames.add(new FrameCommit(
                         tasks.get(t),
-                        new SegmentCommit(
-                                tasks.get(t).taskKey(),
-                                objectId,
-                                rows.byteSize(),
-                                rows.checksum(),
-                                rows.rows(),
-                                ObjectKind.SHARED,
-                                t * 100L)));
+                        placed(segment(tasks.get(t), objectId, f * 10L, f * 10L + 9), ObjectKind.SHARED, t * 100L)));
             }
             metadata.commitFlush(new FlushCommit(objectId, frames));
         }
@@ -242,18 +234,7 @@ public abstract class AbstractMetadataTierContractTest {
                     new ArrayList<>(flush(task, objectId, f, f).frames());
             if (f % 2 == 0) {
                 // Half the objects also hold a frame of a task that stays: they must stay too.
-                SegmentCommit kept =
-                        flush(other, objectId, f, f).frames().get(0).frame();
-                frames.add(new FrameCommit(
-                        other,
-                        new SegmentCommit(
-                                other.taskKey(),
-                                objectId,
-                                kept.byteSize(),
-                                kept.checksum(),
-                                kept.rows(),
-                                ObjectKind.SHARED,
-                                100)));
+                frames.add(new FrameCommit(other, placed(segment(other, objectId, f, f), ObjectKind.SHARED, 100)));
             }
             metadata.commitFlush(new FlushCommit(objectId, frames));
         }
@@ -358,22 +339,16 @@ public abstract class AbstractMetadataTierContractTest {
     @Test
     void segments_carryTheSeqRangeOfTheMessagesTheyStored_throughMovesAndMerges() {
         TaskRecord task = created("t");
-        SegmentCommit early = flush(task, 21L, 0, 9).frames().get(0).frame();
-        SegmentCommit second = flush(task, 21L, 5, 14).frames().get(0).frame();
-        SegmentCommit overlapping = new SegmentCommit(
-                task.taskKey(), 21L, second.byteSize(), second.checksum(), second.rows(), ObjectKind.SHARED, 100);
+        SegmentCommit early = placed(segment(task, 21, 0, 9), ObjectKind.SHARED, 0);
+        SegmentCommit overlapping = placed(segment(task, 21, 5, 14), ObjectKind.SHARED, 100);
         metadata.commitFlush(
                 new FlushCommit(21L, List.of(new FrameCommit(task, early), new FrameCommit(task, overlapping))));
         metadata.commit(task, segment(task, 22, 12, 24));
 
         List<SegmentRecord> stored = metadata.catalog().segments(task);
-        assertThat(stored)
+        assertThat(seqRanges(task))
                 .as("each segment's range covers the seqs it stored, not the ones it lost to a first write")
-                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0L, 9L),
-                        org.assertj.core.groups.Tuple.tuple(10L, 14L),
-                        org.assertj.core.groups.Tuple.tuple(15L, 24L));
+                .containsExactly("0..9", "10..14", "15..24");
         assertThat(stored).allMatch(SegmentRecord::seqsKnown);
 
         metadata.catalog()
@@ -382,16 +357,11 @@ public abstract class AbstractMetadataTierContractTest {
                         23,
                         List.of(new SegmentCatalog.Move(stored.get(0), 0), new SegmentCatalog.Move(stored.get(1), 50)),
                         Instant.now());
-        assertThat(metadata.catalog().segments(task))
-                .as("a move keeps the ranges")
-                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0L, 9L),
-                        org.assertj.core.groups.Tuple.tuple(10L, 14L),
-                        org.assertj.core.groups.Tuple.tuple(15L, 24L));
+        assertThat(seqRanges(task)).as("a move keeps the ranges").containsExactly("0..9", "10..14", "15..24");
 
-        List<SegmentCommit> merged =
-                List.of(consolidated(segment(task, 24, 0, 11), 0), consolidated(segment(task, 24, 12, 24), 100));
+        List<SegmentCommit> merged = List.of(
+                placed(segment(task, 24, 0, 11), ObjectKind.CONSOLIDATED, 0),
+                placed(segment(task, 24, 12, 24), ObjectKind.CONSOLIDATED, 100));
         assertThat(metadata.catalog()
                         .replaceSegments(
                                 task,
@@ -401,22 +371,21 @@ public abstract class AbstractMetadataTierContractTest {
                                 merged,
                                 Instant.now()))
                 .isInstanceOf(ReplaceOutcome.Replaced.class);
-        assertThat(metadata.catalog().segments(task))
+        assertThat(seqRanges(task))
                 .as("merged frames get the ranges of the runs they hold")
-                .extracting(SegmentRecord::firstSeq, SegmentRecord::lastSeq)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0L, 11L), org.assertj.core.groups.Tuple.tuple(12L, 24L));
+                .containsExactly("0..11", "12..24");
     }
 
-    private static SegmentCommit consolidated(SegmentCommit frame, long offset) {
+    private List<String> seqRanges(TaskRecord task) {
+        return metadata.catalog().segments(task).stream()
+                .map(segment -> segment.firstSeq() + ".." + segment.lastSeq())
+                .toList();
+    }
+
+    /** The frame, in an object of the kind, at the offset. */
+    private static SegmentCommit placed(SegmentCommit frame, ObjectKind kind, long offset) {
         return new SegmentCommit(
-                frame.taskKey(),
-                frame.objectId(),
-                frame.byteSize(),
-                frame.checksum(),
-                frame.rows(),
-                ObjectKind.CONSOLIDATED,
-                offset);
+                frame.taskKey(), frame.objectId(), frame.byteSize(), frame.checksum(), frame.rows(), kind, offset);
     }
 
     @Test
@@ -758,19 +727,9 @@ public abstract class AbstractMetadataTierContractTest {
 
     /** A flush of one frame, seqs {@code from..to} of the task, in shared object {@code objectId}. */
     static FlushCommit flush(TaskRecord task, long objectId, long from, long to) {
-        SegmentCommit frame = segment(task, objectId, from, to);
         return new FlushCommit(
                 objectId,
-                List.of(new FrameCommit(
-                        task,
-                        new SegmentCommit(
-                                task.taskKey(),
-                                objectId,
-                                frame.byteSize(),
-                                frame.checksum(),
-                                frame.rows(),
-                                ObjectKind.SHARED,
-                                0))));
+                List.of(new FrameCommit(task, placed(segment(task, objectId, from, to), ObjectKind.SHARED, 0))));
     }
 
     private static SegmentCommit segment(TaskRecord task, long objectId, long from, long to) {
