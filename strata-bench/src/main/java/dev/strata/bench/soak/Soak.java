@@ -246,7 +246,11 @@ public final class Soak {
         out.print("heap after GC (MB) by minute:");
         heap.samples().forEach(s -> out.printf(Locale.ROOT, " %.1f=%.1f", s.minute(), s.bytes() / 1e6));
         out.println();
-        out.printf(Locale.ROOT, "errors logged by Strata: %d%n", errors.count.get());
+        out.printf(
+                Locale.ROOT,
+                "errors logged by Strata: %d (by other libraries in this process, such as the bench's S3Proxy: %d)%n",
+                errors.strata.get(),
+                errors.others.get());
         if (failed.isEmpty()) {
             out.println("soak: PASS");
         } else {
@@ -268,14 +272,15 @@ public final class Soak {
         return counter;
     }
 
-    /** Counts error events. */
+    /** Counts error events: Strata's own, and those of the other libraries in the process. */
     private static final class ErrorCounter extends AppenderBase<ILoggingEvent> {
-        final AtomicLong count = new AtomicLong();
+        final AtomicLong strata = new AtomicLong();
+        final AtomicLong others = new AtomicLong();
 
         @Override
         protected void append(ILoggingEvent event) {
             if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
-                count.incrementAndGet();
+                (event.getLoggerName().startsWith("dev.strata") ? strata : others).incrementAndGet();
             }
         }
     }
