@@ -83,7 +83,7 @@ final class ObjectRows {
                 .execute();
     }
 
-    /** Objects per statement of {@link #release} on PostgreSQL. */
+    /** Objects per statement of {@link #release}: its lock and decrement on PostgreSQL, its delete of emptied rows. */
     private static final int OBJECTS_PER_STATEMENT = 1000;
 
     /**
@@ -141,9 +141,11 @@ final class ObjectRows {
                     : notBefore;
             queued.add(JdbcDeletionQueue.enqueue(handle, key, now, due));
         }
-        if (!emptied.isEmpty()) {
+        // A statement per thousand: a parameter per object, and PostgreSQL takes at most 65,535
+        // in one statement (a task deletion can empty more objects than that).
+        for (int from = 0; from < emptied.size(); from += OBJECTS_PER_STATEMENT) {
             handle.createUpdate("DELETE FROM tm_object WHERE object_id IN (<ids>)")
-                    .bindList("ids", emptied)
+                    .bindList("ids", emptied.subList(from, Math.min(emptied.size(), from + OBJECTS_PER_STATEMENT)))
                     .execute();
         }
         return queued;
