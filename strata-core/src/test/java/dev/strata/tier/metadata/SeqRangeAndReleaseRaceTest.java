@@ -61,6 +61,9 @@ class SeqRangeAndReleaseRaceTest {
     private static final int WORKERS = 6;
     private static final int OPERATIONS = 70;
 
+    /** Frames per flush at most: a few, or every task's (each object then shared by all tasks). */
+    private int maxFlushFrames;
+
     @TempDir
     Path directory;
 
@@ -97,6 +100,21 @@ class SeqRangeAndReleaseRaceTest {
     @EnumSource(Backend.class)
     void randomInterleavingsOfEveryWriter_keepSeqRanges_liveFrames_andQueueEachObjectOnce(Backend backend)
             throws Exception {
+        race(backend, 5, OPERATIONS);
+    }
+
+    /**
+     * Every flush has a frame of each task, so every move, merge and delete releases frames of
+     * objects that all the others release too: the most contention on tm_object rows.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void flushesSharedByEveryTask_racingMovesMergesAndDeletes_neverDeadlock(Backend backend) throws Exception {
+        race(backend, TASKS + 2, OPERATIONS / 2);
+    }
+
+    private void race(Backend backend, int flushFrames, int operations) throws Exception {
+        maxFlushFrames = flushFrames;
         open(backend);
         for (int t = 0; t < TASKS; t++) {
             metadata.createTask("t" + t, Instant.now());
@@ -107,11 +125,12 @@ class SeqRangeAndReleaseRaceTest {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> work = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
-                long seed = 7_919L * (w + 1) + backend.ordinal();
+                // -Dstrata.race.seed=N runs other interleavings.
+                long seed = 7_919L * (w + 1) + backend.ordinal() + 1_000L * Long.getLong("strata.race.seed", 0);
                 work.add(threads.submit(() -> {
                     Random random = new Random(seed);
                     start.await();
-                    for (int op = 0; op < OPERATIONS; op++) {
+                    for (int op = 0; op < operations; op++) {
                         String what = "?";
                         try {
                             what = step(random);
@@ -131,7 +150,15 @@ class SeqRangeAndReleaseRaceTest {
         assertThat(failures)
                 .as("operations that failed (deadlocks, statement errors)")
                 .isEmpty();
-        assertThat(log).as("operations run").hasSize(WORKERS * OPERATIONS);
+        assertThat(log).as("operations run").hasSize(WORKERS * operations);
+        for (String kind : List.of("move", "merge")) {
+            assertThat(log.stream().filter(what -> what.startsWith(kind) && what.contains("Replaced")))
+                    .as("%ss that went through", kind)
+                    .isNotEmpty();
+        }
+        assertThat(log.stream().filter(what -> what.startsWith("delete")))
+                .as("deletes")
+                .isNotEmpty();
 
         // Finish: everything that remains, sealed and merged or deleted, then checked again.
         assertInvariants();
@@ -214,11 +241,12 @@ class SeqRangeAndReleaseRaceTest {
 
     private String flush(Random random) {
         long objectId = objectIds.incrementAndGet();
-        int frames = 1 + random.nextInt(5);
+        int frames = maxFlushFrames > TASKS ? maxFlushFrames : 1 + random.nextInt(maxFlushFrames);
         List<FrameCommit> commits = new ArrayList<>();
         for (int i = 0; i < frames; i++) {
             // Several frames of one task now and then, overlapping each other.
-            TaskRecord task = current("t" + random.nextInt(i > 0 && random.nextBoolean() ? 3 : TASKS));
+            int t = maxFlushFrames > TASKS && i < TASKS ? i : random.nextInt(i > 0 && random.nextBoolean() ? 3 : TASKS);
+            TaskRecord task = current("t" + t);
             commits.add(new FrameCommit(
                     task,
                     new SegmentCommit(task.taskKey(), objectId, 100, 7, rows(random), ObjectKind.SHARED, i * 100L)));
