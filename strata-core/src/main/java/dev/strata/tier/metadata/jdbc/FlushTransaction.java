@@ -183,9 +183,15 @@ final class FlushTransaction {
         // Chunks of consecutive ids, each locked in id order: the whole flush locks in id order.
         for (int from = 0; from < keys.size(); from += TASKS_PER_STATEMENT) {
             List<Long> chunk = keys.subList(from, Math.min(keys.size(), from + TASKS_PER_STATEMENT));
+            // On PostgreSQL in the C collation, whatever the database's: byte order, the order of
+            // Java's String.compareTo that task deletion and seal lock in (they differ only between
+            // characters beyond U+FFFF and U+E000 to U+FFFF). A linguistic collation sorts "a"
+            // before "B" where Java does the reverse, and a flush and a deletion deadlocked.
             String sql = "SELECT task_key, task_id, segment_count FROM tm_task WHERE task_key IN ("
-                    + placeholders(chunk.size(), "?") + ") ORDER BY task_id"
-                    + (dialect == SqlDialect.POSTGRESQL ? " FOR UPDATE" : "");
+                    + placeholders(chunk.size(), "?") + ")"
+                    + (dialect == SqlDialect.POSTGRESQL
+                            ? " ORDER BY task_id COLLATE \"C\" FOR UPDATE"
+                            : " ORDER BY task_id");
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 for (int k = 0; k < chunk.size(); k++) {
                     select.setLong(k + 1, chunk.get(k));

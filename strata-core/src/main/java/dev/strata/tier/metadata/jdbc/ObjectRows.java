@@ -141,6 +141,8 @@ final class ObjectRows {
                     : notBefore;
             queued.add(JdbcDeletionQueue.enqueue(handle, key, now, due));
         }
+        // A statement per thousand: a parameter per object, and PostgreSQL takes at most 65,535
+        // in one statement (a task deletion can empty more objects than that).
         for (int from = 0; from < emptied.size(); from += OBJECTS_PER_STATEMENT) {
             handle.createUpdate("DELETE FROM tm_object WHERE object_id IN (<ids>)")
                     .bindList("ids", emptied.subList(from, Math.min(emptied.size(), from + OBJECTS_PER_STATEMENT)))
