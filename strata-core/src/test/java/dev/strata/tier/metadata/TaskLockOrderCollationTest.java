@@ -21,16 +21,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Flushes and task deletions lock task rows "in task id order" so they never deadlock; but a
- * flush sorts with the database's collation ({@code ORDER BY task_id}) and a deletion with Java's
- * {@code String} order (a {@code TreeSet}). They agree under the C collation the test database
- * has, not under a linguistic one, the default of a database created in an English locale, where
- * {@code a} sorts before {@code B}. The column is given such a collation here.
+ * Flushes, seals and task deletions lock task rows in one order so they never deadlock. A flush
+ * sorts its locks in SQL ({@code ORDER BY task_id COLLATE "C"} on PostgreSQL), deletions and seals
+ * in Java ({@code TaskRows.LOCK_ORDER}). Cases where other orders would disagree: a linguistic
+ * collation on the column (under which a plain {@code ORDER BY task_id} deadlocked), and ids with
+ * characters beyond U+FFFF (where {@code String}'s own order deadlocked).
  */
 class TaskLockOrderCollationTest {
     private String schema;
@@ -52,17 +55,31 @@ class TaskLockOrderCollationTest {
     }
 
     /**
-     * A transaction holds task a; a flush of a and B starts, then a deletion of both; the holder
-     * commits. Neither the flush nor the deletion may fail.
+     * Task ids whose orders disagree: {@code held} comes first in the order the flush's locking
+     * {@code SELECT} sorts by on PostgreSQL, {@code other} first in Java's {@code String} order.
      */
-    @Test
-    void flushAndDeleteOfTheSameTasks_underALinguisticCollation_neverDeadlock() throws Exception {
+    static Stream<Arguments> disagreeingIds() {
+        return Stream.of(
+                // A linguistic collation, the default of a database created in an English locale.
+                Arguments.of("a", "B", "en-x-icu"),
+                // Code point order against UTF-16 order: U+E000 before U+1F600, but \uD83D < \uE000.
+                Arguments.of("\uE000", "\uD83D\uDE00", "C"));
+    }
+
+    /**
+     * A transaction holds task {@code held}; a flush of both tasks starts, then a deletion of both;
+     * the holder commits. Neither the flush nor the deletion may fail.
+     */
+    @ParameterizedTest
+    @MethodSource("disagreeingIds")
+    void flushAndDeleteOfTheSameTasks_whoseOrdersDisagree_neverDeadlock(String held, String other, String collation)
+            throws Exception {
         database.jdbi()
-                .useHandle(handle ->
-                        handle.execute("ALTER TABLE tm_task ALTER COLUMN task_id TYPE TEXT COLLATE \"en-x-icu\""));
-        metadata.createTasks(List.of("a", "B"), Instant.now());
-        TaskRecord a = metadata.task("a").orElseThrow();
-        TaskRecord b = metadata.task("B").orElseThrow();
+                .useHandle(handle -> handle.execute(
+                        "ALTER TABLE tm_task ALTER COLUMN task_id TYPE TEXT COLLATE \"" + collation + "\""));
+        metadata.createTasks(List.of(held, other), Instant.now());
+        TaskRecord a = metadata.task(held).orElseThrow();
+        TaskRecord b = metadata.task(other).orElseThrow();
         // Threads of their own: the common pool may have one thread on a small machine.
         try (var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
                 Connection holder = DriverManager.getConnection(TestServices.postgresUrl(schema));
@@ -70,7 +87,10 @@ class TaskLockOrderCollationTest {
             holder.setAutoCommit(false);
             long holderPid;
             try (Statement statement = holder.createStatement()) {
-                statement.execute("SELECT 1 FROM tm_task WHERE task_id = 'a' FOR UPDATE");
+                try (var lock = holder.prepareStatement("SELECT 1 FROM tm_task WHERE task_id = ? FOR UPDATE")) {
+                    lock.setString(1, held);
+                    lock.executeQuery().close();
+                }
                 try (ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
                     rs.next();
                     holderPid = rs.getLong(1);
@@ -82,7 +102,7 @@ class TaskLockOrderCollationTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> waiting(observer, "pg_blocking_pids(pid) @> ARRAY[" + holderPid + "]") >= 1);
             CompletableFuture<List<PendingDeletion>> delete =
-                    CompletableFuture.supplyAsync(() -> metadata.deleteTasks(List.of("a", "B")), threads);
+                    CompletableFuture.supplyAsync(() -> metadata.deleteTasks(List.of(held, other)), threads);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> waiting(observer, "query LIKE 'DELETE FROM tm_task WHERE task_id%'") >= 1);
             holder.commit();
@@ -96,8 +116,8 @@ class TaskLockOrderCollationTest {
                 }
             }
             assertThat(failures).as("the flush and the deletion").isEmpty();
-            assertThat(metadata.task("a")).isEmpty();
-            assertThat(metadata.task("B")).isEmpty();
+            assertThat(metadata.task(held)).isEmpty();
+            assertThat(metadata.task(other)).isEmpty();
         }
     }
 

@@ -90,10 +90,10 @@ final class FlushTransaction {
     List<CommitOutcome> apply(Handle handle, FlushCommit flush) {
         names.lockForCommit(handle);
         List<FrameCommit> frames = flush.frames();
-        // Task id order, and the flush's order for frames of one task (a stable sort).
+        // Task id order (TaskRows.LOCK_ORDER), and the flush's order for frames of one task (a stable sort).
         List<Integer> order = IntStream.range(0, frames.size())
                 .boxed()
-                .sorted(Comparator.comparing(i -> frames.get(i).task().taskId()))
+                .sorted(Comparator.comparing(i -> frames.get(i).task().taskId(), TaskRows.LOCK_ORDER))
                 .toList();
         Connection connection = handle.getConnection();
         Map<Long, LockedTask> tasks =
@@ -183,10 +183,9 @@ final class FlushTransaction {
         // Chunks of consecutive ids, each locked in id order: the whole flush locks in id order.
         for (int from = 0; from < keys.size(); from += TASKS_PER_STATEMENT) {
             List<Long> chunk = keys.subList(from, Math.min(keys.size(), from + TASKS_PER_STATEMENT));
-            // On PostgreSQL in the C collation, whatever the database's: byte order, the order of
-            // Java's String.compareTo that task deletion and seal lock in (they differ only between
-            // characters beyond U+FFFF and U+E000 to U+FFFF). A linguistic collation sorts "a"
-            // before "B" where Java does the reverse, and a flush and a deletion deadlocked.
+            // On PostgreSQL in the C collation, whatever the database's: TaskRows.LOCK_ORDER, the
+            // order task deletion and seal lock in. A linguistic collation sorts "a" before "B"
+            // where they do the reverse, and a flush and a deletion deadlocked.
             String sql = "SELECT task_key, task_id, segment_count FROM tm_task WHERE task_key IN ("
                     + placeholders(chunk.size(), "?") + ")"
                     + (dialect == SqlDialect.POSTGRESQL

@@ -246,12 +246,14 @@ public final class JdbcMetadataTier implements MetadataTier {
 
     /**
      * Runs a one-row statement for each task id, its first parameter, with {@code rest} as the
-     * others, in task id order: the order flushes and task deletions lock task rows in, so on
+     * others, in {@link TaskRows#LOCK_ORDER}: the order flushes and task deletions lock task rows in, so on
      * PostgreSQL a seal of several tasks never deadlocks with them. @return the ids it changed a
      * row for.
      */
     private static Set<String> eachUpdated(Handle handle, String sql, Collection<String> taskIds, Object... rest) {
-        List<String> ids = List.copyOf(new TreeSet<>(taskIds));
+        Set<String> ordered = new TreeSet<>(TaskRows.LOCK_ORDER);
+        ordered.addAll(taskIds);
+        List<String> ids = List.copyOf(ordered);
         if (ids.isEmpty()) {
             return Set.of();
         }

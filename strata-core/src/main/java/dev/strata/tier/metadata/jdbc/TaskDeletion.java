@@ -46,8 +46,11 @@ final class TaskDeletion {
                 database.write("metadata deleteTasks for " + taskIds.iterator().next(), handle -> {
                     Instant now = clock.instant();
                     List<ObjectRows.RemovedFrame> removed = new ArrayList<>();
-                    // In id order, so two deletes of overlapping sets lock task rows in one order.
-                    for (String taskId : new TreeSet<>(taskIds)) {
+                    // In lock order, so two deletes of overlapping sets, or a delete and a flush,
+                    // take task rows in one order.
+                    Set<String> ordered = new TreeSet<>(TaskRows.LOCK_ORDER);
+                    ordered.addAll(taskIds);
+                    for (String taskId : ordered) {
                         // The task row goes first: on PostgreSQL this waits for a commit that holds
                         // it, and every later statement then sees that commit's rows.
                         Optional<Long> taskKey = handle.createQuery(
