@@ -7,6 +7,7 @@ import dev.strata.model.AppendResult;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskNotFoundException;
+import dev.strata.testing.IsolatedMetadata;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.ObjectKind;
 import java.time.Duration;
@@ -117,19 +118,7 @@ class SeqRangeStoreRaceTest extends AbstractSharedFlushRaceTest {
     }
 
     private void assertRangesAndIndexes(String when) {
-        List<String> wrongRanges = database.read(
-                "test seqRanges",
-                handle -> handle.createQuery("SELECT 'task ' || s.task_key || ' segment ' || s.segment_no"
-                                + " || ': first/last/count ' || COALESCE(s.first_seq, -1) || '/' ||"
-                                + " COALESCE(s.last_seq, -1) || '/' || s.message_count || ' rows '"
-                                + " || COALESCE(m.lo, -1) || '/' || COALESCE(m.hi, -1) || '/' || COALESCE(m.n, 0)"
-                                + " FROM tm_segment s LEFT JOIN (SELECT task_key, segment_no, MIN(seq) AS lo,"
-                                + " MAX(seq) AS hi, COUNT(*) AS n FROM tm_message GROUP BY task_key, segment_no) m"
-                                + " ON m.task_key = s.task_key AND m.segment_no = s.segment_no"
-                                + " WHERE s.first_seq IS NULL OR s.last_seq IS NULL OR m.n IS NULL"
-                                + " OR s.first_seq <> m.lo OR s.last_seq <> m.hi OR s.message_count <> m.n")
-                        .mapTo(String.class)
-                        .list());
+        List<String> wrongRanges = IsolatedMetadata.segmentRangeMismatches(database);
         assertThat(wrongRanges)
                 .as("%s: segment rows whose seq range or count differ from their message rows", when)
                 .isEmpty();

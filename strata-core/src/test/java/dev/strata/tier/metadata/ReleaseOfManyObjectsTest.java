@@ -2,13 +2,10 @@ package dev.strata.tier.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.IsolatedMetadata;
+import dev.strata.testing.IsolatedMetadata.Backend;
 import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -24,43 +21,27 @@ import org.junit.jupiter.params.provider.EnumSource;
  * its locking and decrementing statements are.
  */
 class ReleaseOfManyObjectsTest {
-    enum Backend {
-        SQLITE,
-        POSTGRESQL
-    }
-
     private static final int OBJECTS = 70_000;
     private static final long FIRST_OBJECT = 5_000_000L;
 
     @TempDir
     Path directory;
 
-    private String schema;
-    private Database database;
-    private MetadataTier metadata;
+    private IsolatedMetadata isolated;
 
     @AfterEach
     void close() {
-        if (metadata != null) {
-            metadata.close();
-            database.close();
-        }
-        if (schema != null) {
-            TestServices.dropSchema(schema);
+        if (isolated != null) {
+            isolated.close();
         }
     }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
     void deleteOfATaskWhoseFramesAreTheLastOfManySharedObjects_queuesEveryObject(Backend backend) {
-        database = switch (backend) {
-            case SQLITE -> TestDatabases.sqlite(directory);
-            case POSTGRESQL -> {
-                schema = TestServices.uniqueName("release");
-                yield TestDatabases.postgres(schema);
-            }
-        };
-        metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+        isolated = IsolatedMetadata.open(backend, directory, "release");
+        Database database = isolated.database();
+        MetadataTier metadata = isolated.metadata();
         metadata.createTask("big", Instant.now());
         long taskKey = metadata.task("big").orElseThrow().taskKey();
         // The rows 70,000 flushes of one frame each leave: a segment row per frame and a shared

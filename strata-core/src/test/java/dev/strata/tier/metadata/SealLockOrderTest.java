@@ -3,17 +3,12 @@ package dev.strata.tier.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestServices;
-import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
+import dev.strata.testing.IsolatedMetadata;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,22 +25,18 @@ import org.junit.jupiter.api.Test;
  * tasks locked them in the caller's order.
  */
 class SealLockOrderTest {
-    private String schema;
-    private Database database;
+    private IsolatedMetadata isolated;
     private MetadataTier metadata;
 
     @BeforeEach
     void open() {
-        schema = TestServices.uniqueName("seallock");
-        database = TestDatabases.postgres(schema);
-        metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+        isolated = IsolatedMetadata.postgres("seallock");
+        metadata = isolated.metadata();
     }
 
     @AfterEach
     void close() {
-        metadata.close();
-        database.close();
-        TestServices.dropSchema(schema);
+        isolated.close();
     }
 
     /**
@@ -55,8 +46,8 @@ class SealLockOrderTest {
     @Test
     void sealOfSeveralTasks_locksThemInTaskIdOrder_soAFlushOfTheSameTasksNeverDeadlocks() throws Exception {
         metadata.createTasks(List.of("a", "b"), Instant.now());
-        try (Connection flush = DriverManager.getConnection(TestServices.postgresUrl(schema));
-                Connection observer = DriverManager.getConnection(TestServices.postgresUrl(schema))) {
+        try (Connection flush = DriverManager.getConnection(isolated.postgresUrl());
+                Connection observer = DriverManager.getConnection(isolated.postgresUrl())) {
             flush.setAutoCommit(false);
             lockTask(flush, "a");
             CompletableFuture<Set<String>> seal = CompletableFuture.supplyAsync(() -> metadata.seal(List.of("b", "a")));

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.model.MessageQuery;
 import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.IsolatedMetadata;
+import dev.strata.testing.IsolatedMetadata.Backend;
 import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,11 +47,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * </ol>
  */
 class SeqRangeAndReleaseRaceTest {
-    enum Backend {
-        SQLITE,
-        POSTGRESQL
-    }
-
     /** An object some transaction made a segment row point into. */
     private record Tracked(String taskId, ObjectKind kind, long objectId) {}
 
@@ -67,7 +60,7 @@ class SeqRangeAndReleaseRaceTest {
     @TempDir
     Path directory;
 
-    private String schema;
+    private IsolatedMetadata isolated;
     private Database database;
     private MetadataTier metadata;
     private final SegmentKeys keys = new ContentSegmentKeys();
@@ -75,24 +68,15 @@ class SeqRangeAndReleaseRaceTest {
     private final Map<Long, Tracked> tracked = new ConcurrentHashMap<>();
 
     private void open(Backend backend) {
-        database = switch (backend) {
-            case SQLITE -> TestDatabases.sqlite(directory);
-            case POSTGRESQL -> {
-                schema = TestServices.uniqueName("seqrange");
-                yield TestDatabases.postgres(schema);
-            }
-        };
-        metadata = new JdbcMetadataTier(database, Clock.systemUTC(), keys);
+        isolated = IsolatedMetadata.open(backend, directory, "seqrange");
+        database = isolated.database();
+        metadata = isolated.metadata();
     }
 
     @AfterEach
     void close() {
-        if (metadata != null) {
-            metadata.close();
-            database.close();
-        }
-        if (schema != null) {
-            TestServices.dropSchema(schema);
+        if (isolated != null) {
+            isolated.close();
         }
     }
 
@@ -323,19 +307,7 @@ class SeqRangeAndReleaseRaceTest {
     }
 
     private void assertInvariants() {
-        List<String> wrongRanges = database.read(
-                "test seqRanges",
-                handle -> handle.createQuery("SELECT 'task ' || s.task_key || ' segment ' || s.segment_no"
-                                + " || ': first/last/count ' || COALESCE(s.first_seq, -1) || '/' ||"
-                                + " COALESCE(s.last_seq, -1) || '/' || s.message_count || ' rows '"
-                                + " || COALESCE(m.lo, -1) || '/' || COALESCE(m.hi, -1) || '/' || COALESCE(m.n, 0)"
-                                + " FROM tm_segment s LEFT JOIN (SELECT task_key, segment_no, MIN(seq) AS lo,"
-                                + " MAX(seq) AS hi, COUNT(*) AS n FROM tm_message GROUP BY task_key, segment_no) m"
-                                + " ON m.task_key = s.task_key AND m.segment_no = s.segment_no"
-                                + " WHERE s.first_seq IS NULL OR s.last_seq IS NULL OR m.n IS NULL"
-                                + " OR s.first_seq <> m.lo OR s.last_seq <> m.hi OR s.message_count <> m.n")
-                        .mapTo(String.class)
-                        .list());
+        List<String> wrongRanges = IsolatedMetadata.segmentRangeMismatches(database);
         assertThat(wrongRanges)
                 .as("segment rows whose seq range or count differ from their message rows")
                 .isEmpty();

@@ -3,17 +3,13 @@ package dev.strata.tier.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.strata.store.ContentSegmentKeys;
-import dev.strata.testing.TestDatabases;
-import dev.strata.testing.TestServices;
+import dev.strata.testing.IsolatedMetadata;
 import dev.strata.tier.metadata.jdbc.Database;
-import dev.strata.tier.metadata.jdbc.JdbcMetadataTier;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,22 +32,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * characters beyond U+FFFF (where {@code String}'s own order deadlocked).
  */
 class TaskLockOrderCollationTest {
-    private String schema;
+    private IsolatedMetadata isolated;
     private Database database;
     private MetadataTier metadata;
 
     @BeforeEach
     void open() {
-        schema = TestServices.uniqueName("lockorder");
-        database = TestDatabases.postgres(schema);
-        metadata = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+        isolated = IsolatedMetadata.postgres("lockorder");
+        database = isolated.database();
+        metadata = isolated.metadata();
     }
 
     @AfterEach
     void close() {
-        metadata.close();
-        database.close();
-        TestServices.dropSchema(schema);
+        isolated.close();
     }
 
     /**
@@ -82,8 +76,8 @@ class TaskLockOrderCollationTest {
         TaskRecord b = metadata.task(other).orElseThrow();
         // Threads of their own: the common pool may have one thread on a small machine.
         try (var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-                Connection holder = DriverManager.getConnection(TestServices.postgresUrl(schema));
-                Connection observer = DriverManager.getConnection(TestServices.postgresUrl(schema))) {
+                Connection holder = DriverManager.getConnection(isolated.postgresUrl());
+                Connection observer = DriverManager.getConnection(isolated.postgresUrl())) {
             holder.setAutoCommit(false);
             long holderPid;
             try (Statement statement = holder.createStatement()) {
