@@ -77,6 +77,14 @@ class MoveRaceTest extends AbstractSharedFlushRaceTest {
                 .isEmpty();
     }
 
+    /** Creates the task, then appends {@code batches} batches of 5 messages, alternately through a and b. */
+    private static void createAndFillAlternately(TaskMessageStore a, TaskMessageStore b, String task, int batches) {
+        a.createTask(task);
+        for (int i = 0; i < batches; i++) {
+            (i % 2 == 0 ? a : b).append(task, tagged("m", i * 5L, i * 5L + 4));
+        }
+    }
+
     private List<String> taskObjects(String taskId) {
         return dev.strata.lifecycle.TaskFrames.keysUnder(raw, ContentKeys.taskPrefix(taskId));
     }
@@ -94,10 +102,7 @@ class MoveRaceTest extends AbstractSharedFlushRaceTest {
             TaskMessageStore a = open(backends, options());
             TaskMessageStore b = reopen(options());
             String task = "t-" + mergeFirst;
-            a.createTask(task);
-            for (int i = 0; i < 12; i++) {
-                (i % 2 == 0 ? a : b).append(task, tagged("m", i * 5L, i * 5L + 4));
-            }
+            createAndFillAlternately(a, b, task, 12);
             List<String> expected = contents("m", 0, 59);
             assertThat(contents(a, task)).isEqualTo(expected);
 
@@ -226,10 +231,7 @@ class MoveRaceTest extends AbstractSharedFlushRaceTest {
             TaskMessageStore a = open(backends, options());
             TaskMessageStore b = reopen(options());
             String task = "m-" + firstWins;
-            a.createTask(task);
-            for (int i = 0; i < 10; i++) {
-                (i % 2 == 0 ? a : b).append(task, tagged("m", i * 5L, i * 5L + 4));
-            }
+            createAndFillAlternately(a, b, task, 10);
             Holds holds = new Holds(task, 2);
             Future<CompactionResult> first = threads.submit(() -> a.compact(task));
             awaitLatch(holds.reached.get(0));
