@@ -143,7 +143,18 @@ class FaultProxyTest {
     @Test
     void backendDown_newConnectionsAreReset() throws IOException {
         echo.close();
+        // Down as a client sees it: connecting to its port is refused.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Socket direct = new Socket(InetAddress.getLoopbackAddress(), echo.port())) {
+                return false;
+            } catch (IOException refused) {
+                return true;
+            }
+        });
         try (Socket client = connect()) {
+            // The reset comes once the proxy has tried the backend: on a loaded machine that can take
+            // longer than the other tests' 500 ms read timeout, which a reset never needs.
+            client.setSoTimeout(10_000);
             assertThatThrownBy(() -> readOrEnd(client)).isInstanceOf(SocketException.class);
         }
     }
