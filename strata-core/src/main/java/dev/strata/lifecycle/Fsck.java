@@ -11,6 +11,7 @@ import dev.strata.tier.cache.SegmentCache;
 import dev.strata.tier.content.ListableContent;
 import dev.strata.tier.content.ListableContent.StoredObject;
 import dev.strata.tier.metadata.MetadataTier;
+import dev.strata.tier.metadata.SegmentCatalog.SegmentMismatch;
 import dev.strata.tier.metadata.SegmentCatalog.TaskSegments;
 import dev.strata.tier.metadata.SegmentRecord;
 import java.time.Clock;
@@ -25,7 +26,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Cross-checks the tiers: every segment metadata references must exist in the content tier and
- * match its recorded checksum; every object must be known to metadata; every store task must be
+ * match its recorded checksum, and agree with the message rows pointing at it; every object must be known to metadata; every store task must be
  * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
  * object may hold live frames past the deletion bound (the shared segment TTL the compaction
  * scheduler runs with, plus the overdue margin); cache entries of live segments must match the
@@ -135,6 +136,7 @@ public final class Fsck {
                 tally.messages,
                 tally.missing,
                 tally.corrupt,
+                tally.segmentMismatches,
                 tally.orphans,
                 tally.orphansRemoved,
                 tally.forgotten,
@@ -159,7 +161,17 @@ public final class Fsck {
                 progress.accept(tally.checked);
                 after = task.taskId();
             }
-            checkForgotten(mode, page.stream().map(TaskSegments::taskId).toList(), tally);
+            List<String> taskIds = page.stream().map(TaskSegments::taskId).toList();
+            checkSegmentRows(taskIds, tally);
+            checkForgotten(mode, taskIds, tally);
+        }
+    }
+
+    /** Segment rows against message rows; the task may have changed since its segments were read, this reads both at once. */
+    private void checkSegmentRows(List<String> taskIds, Tally tally) {
+        for (SegmentMismatch mismatch : metadata.catalog().segmentMismatches(taskIds)) {
+            tally.segmentMismatches++;
+            tally.problems.add("segment mismatch: " + mismatch.describe());
         }
     }
 
@@ -295,6 +307,7 @@ public final class Fsck {
         long messages;
         long missing;
         long corrupt;
+        long segmentMismatches;
         long cacheMismatches;
         long cacheRemoved;
         long forgotten;

@@ -9,6 +9,9 @@ import java.util.List;
  *
  * @param missing segments metadata references that the content tier lacks (never repairable)
  * @param corrupt segments whose checksum or format is wrong (never repairable)
+ * @param segmentMismatches segment rows whose message count or seq range disagrees with the message
+ *     rows pointing at them, or segment numbers message rows point at without a live segment (never
+ *     repairable: reads and moves trust these rows)
  * @param orphans objects no metadata references, older than the grace period
  * @param orphansRemoved of those, removed by {@code --repair}
  * @param forgottenTasks store tasks the application no longer knows (their content is unreachable)
@@ -30,6 +33,7 @@ public record FsckReport(
         long messages,
         long missing,
         long corrupt,
+        long segmentMismatches,
         long orphans,
         long orphansRemoved,
         long forgottenTasks,
@@ -49,6 +53,7 @@ public record FsckReport(
     public boolean clean() {
         return missing == 0
                 && corrupt == 0
+                && segmentMismatches == 0
                 && orphans == orphansRemoved
                 && forgottenTasks == forgottenTasksRemoved
                 && overdueDeletionsLeft == 0

@@ -59,6 +59,11 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     }
 
     @Override
+    public long compactionBacklog(int maxOpenSegments) {
+        return timer.time("catalog.compactionBacklog", () -> delegate.compactionBacklog(maxOpenSegments));
+    }
+
+    @Override
     public Set<Long> knownObjects(String taskId) {
         return timer.time("catalog.knownObjects", () -> delegate.knownObjects(taskId));
     }
@@ -81,5 +86,10 @@ final class MeteredSegmentCatalog implements SegmentCatalog {
     @Override
     public List<TaskSegments> segmentsAfter(String afterTaskId, int limit) {
         return timer.time("catalog.segmentsAfter", () -> delegate.segmentsAfter(afterTaskId, limit));
+    }
+
+    @Override
+    public List<SegmentMismatch> segmentMismatches(java.util.Collection<String> taskIds) {
+        return timer.time("catalog.segmentMismatches", () -> delegate.segmentMismatches(taskIds));
     }
 }

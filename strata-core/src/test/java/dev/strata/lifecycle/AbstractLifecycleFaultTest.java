@@ -179,6 +179,32 @@ abstract class AbstractLifecycleFaultTest {
                 .isFalse();
     }
 
+    @Test
+    void fsck_findsSegmentRowsThatDisagreeWithTheirMessageRows() {
+        store.createTask("t");
+        store.append("t", range(0, 4));
+        store.append("t", range(5, 9));
+        assertThat(fsck().run(Fsck.Mode.CHECK, done -> {}).clean()).isTrue();
+        JdbcMetadataTier tier = new JdbcMetadataTier(database, Clock.systemUTC(), new ContentSegmentKeys());
+        SegmentRecord second =
+                tier.catalog().segments(tier.task("t").orElseThrow()).get(1);
+        // A range one seq short: a move would index the frame without seq 9, and reads by range would miss it.
+        database.jdbi()
+                .useHandle(handle ->
+                        handle.execute("UPDATE tm_segment SET last_seq = 8 WHERE segment_no = ?", second.segmentNo()));
+
+        FsckReport check = fsck().run(Fsck.Mode.CHECK, done -> {});
+
+        assertThat(check.segmentMismatches()).isEqualTo(1);
+        assertThat(check.problems())
+                .containsExactly("segment mismatch: task t segment " + second.segmentNo()
+                        + ": its row says 5 messages, seqs 5 to 8, message rows hold 5 messages, seqs 5 to 9");
+        assertThat(check.clean()).isFalse();
+        assertThat(fsck().run(Fsck.Mode.REPAIR, done -> {}).clean())
+                .as("not repairable: fsck cannot tell which side is right")
+                .isFalse();
+    }
+
     /** Issue 9, defect 10: replaced segments inside STRATA_COMPACTION_GRACE made fsck fail for minutes after every completion. */
     @Test
     void fsck_deletionsInsideTheirGrace_areScheduledNotProblems_andRepairWaitsForTheGraceUnlessNow() {

@@ -82,6 +82,7 @@ class MeteredMetadataTierTest {
         metadata.check();
         metadata.catalog().segments(task);
         metadata.catalog().compactionCandidates(1, 10);
+        metadata.catalog().compactionBacklog(1);
         metadata.catalog().replaceSegments(task, Set.of(1, 2), segment(task, 3, 0, 1), Instant.now());
         metadata.catalog()
                 .moveSegments(
@@ -98,6 +99,7 @@ class MeteredMetadataTierTest {
         metadata.catalog().sharedFramesBefore(Instant.now(), 10);
         metadata.catalog().oldestSharedObject();
         metadata.catalog().segmentsAfter("", 10);
+        metadata.catalog().segmentMismatches(List.of("t"));
         CommitLog.CommitHorizon horizon = metadata.commitLog().horizon("t").orElseThrow();
         metadata.commitLog().upTo(horizon.task(), MessageQuery.all(), horizon.commitNo(), 10);
         metadata.commitLog().after(horizon.task(), MessageQuery.all(), new CommitLog.CommitPosition(0, -1), 10);
@@ -128,6 +130,7 @@ class MeteredMetadataTierTest {
                 "catalog.moveSegments",
                 "catalog.mergeDone",
                 "catalog.compactionCandidates",
+                "catalog.compactionBacklog",
                 "catalog.knownObjects",
                 "catalog.knownSharedObjects",
                 "catalog.claimOrphans",
@@ -135,6 +138,7 @@ class MeteredMetadataTierTest {
                 "catalog.sharedFramesBefore",
                 "catalog.oldestSharedObject",
                 "catalog.segmentsAfter",
+                "catalog.segmentMismatches",
                 "commitLog.horizon",
                 "commitLog.upTo",
                 "commitLog.after",

@@ -172,7 +172,7 @@ public final class Strata implements AutoCloseable {
                         liveTail,
                         new StorageStatistics(
                                 database,
-                                metadata.deletions(),
+                                metadata,
                                 content,
                                 registry,
                                 lifecycle.compactSegments(),

@@ -1,7 +1,10 @@
 package dev.strata.tier.metadata;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,7 +63,7 @@ public interface SegmentCatalog {
     /** A segment to move, as it was read, and where its frame starts in the new object. */
     record Move(SegmentRecord from, long frameOffset) {
         public Move {
-            java.util.Objects.requireNonNull(from, "from is null");
+            Objects.requireNonNull(from, "from is null");
         }
     }
 
@@ -71,6 +74,9 @@ public interface SegmentCatalog {
      */
     List<String> compactionCandidates(int maxOpenSegments, int limit);
 
+    /** @return how many tasks {@link #compactionCandidates} would name without a limit */
+    long compactionBacklog(int maxOpenSegments);
+
     /**
      * @return ids of tasks with a live frame in a shared object created before {@code cutoff}, oldest
      *     first: consolidating them empties shared objects, which bounds how long a deleted task's
@@ -79,7 +85,7 @@ public interface SegmentCatalog {
     List<String> sharedFramesBefore(Instant cutoff, int limit);
 
     /** @return the creation time of the oldest shared object still holding a live frame, if any */
-    java.util.Optional<Instant> oldestSharedObject();
+    Optional<Instant> oldestSharedObject();
 
     /** @return object ids under the task's prefix that metadata still knows: live or queued for deletion */
     Set<Long> knownObjects(String taskId);
@@ -88,7 +94,7 @@ public interface SegmentCatalog {
      * @return those of the shared objects that metadata still knows: some frame of theirs is live,
      *     or they are queued for deletion
      */
-    Set<Long> knownSharedObjects(java.util.Collection<Long> objectIds);
+    Set<Long> knownSharedObjects(Collection<Long> objectIds);
 
     /**
      * Claims objects found unreferenced (shared objects, or consolidated objects under a deleted
@@ -102,7 +108,7 @@ public interface SegmentCatalog {
      * @param keys content keys of shared or consolidated objects
      * @return the deletions queued, one per object claimed
      */
-    List<PendingDeletion> claimOrphans(java.util.Collection<String> keys);
+    List<PendingDeletion> claimOrphans(Collection<String> keys);
 
     /**
      * Forgets claims made before {@code cutoff}: long enough ago that no transaction that could
@@ -117,4 +123,41 @@ public interface SegmentCatalog {
 
     /** A task's live segments. */
     record TaskSegments(String taskId, List<SegmentRecord> segments) {}
+
+    /**
+     * Segments of the tasks whose row disagrees with the message rows pointing at it, and message
+     * rows pointing at no live segment. Reads find a message's frame by its row, and a move writes
+     * the new object's index from the segment rows' seq ranges, so either kind of mismatch can hide
+     * acknowledged messages from reads. Read in one statement: a concurrent commit cannot make one
+     * appear.
+     */
+    List<SegmentMismatch> segmentMismatches(Collection<String> taskIds);
+
+    /** How many messages, and their lowest and highest seq ({@link SegmentRecord#UNKNOWN_SEQ} when not recorded). */
+    record SeqSpan(long count, long firstSeq, long lastSeq) {
+        @Override
+        public String toString() {
+            return count + " messages, seqs " + (firstSeq == SegmentRecord.UNKNOWN_SEQ ? "?" : firstSeq) + " to "
+                    + (lastSeq == SegmentRecord.UNKNOWN_SEQ ? "?" : lastSeq);
+        }
+    }
+
+    /**
+     * A segment whose row ({@code segment}, empty when message rows point at a segment number no
+     * live segment has) and message rows ({@code messageRows}, empty when none point at it) disagree.
+     */
+    record SegmentMismatch(String taskId, int segmentNo, Optional<SeqSpan> segment, Optional<SeqSpan> messageRows) {
+        public SegmentMismatch {
+            Objects.requireNonNull(taskId, "taskId is null");
+            Objects.requireNonNull(segment, "segment is null");
+            Objects.requireNonNull(messageRows, "messageRows is null");
+        }
+
+        /** One line for an operator. */
+        public String describe() {
+            return "task " + taskId + " segment " + segmentNo + ": its row says "
+                    + segment.map(SeqSpan::toString).orElse("nothing (no live segment)") + ", message rows hold "
+                    + messageRows.map(SeqSpan::toString).orElse("none");
+        }
+    }
 }

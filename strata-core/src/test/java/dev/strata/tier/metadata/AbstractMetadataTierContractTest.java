@@ -290,6 +290,11 @@ public abstract class AbstractMetadataTierContractTest {
         List<SegmentRecord> before = metadata.catalog().segments(task);
         List<SegmentCatalog.Move> moves =
                 List.of(new SegmentCatalog.Move(before.get(0), 0), new SegmentCatalog.Move(before.get(1), 100));
+        assertThat(metadata.catalog().compactionCandidates(1, 10))
+                .as("open, more loose segments than 1")
+                .containsExactly("t");
+        assertThat(metadata.catalog().compactionBacklog(1)).isEqualTo(1);
+        assertThat(metadata.catalog().compactionBacklog(2)).isZero();
 
         assertThat(metadata.catalog().moveSegments(task, 77, moves, Instant.now()))
                 .isEqualTo(new ReplaceOutcome.Replaced(10));
@@ -323,12 +328,15 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(metadata.catalog().compactionCandidates(1, 10))
                 .as("open, nothing left to move")
                 .isEmpty();
+        assertThat(metadata.catalog().compactionBacklog(1)).isZero();
         metadata.seal("t");
         assertThat(metadata.catalog().compactionCandidates(1, 10))
                 .as("sealed with moved segments: to merge")
                 .containsExactly("t");
+        assertThat(metadata.catalog().compactionBacklog(1)).isEqualTo(1);
         metadata.catalog().mergeDone(metadata.task("t").orElseThrow());
         assertThat(metadata.catalog().compactionCandidates(1, 10)).as("merged").isEmpty();
+        assertThat(metadata.catalog().compactionBacklog(1)).isZero();
 
         metadata.deleteTasks(List.of("t"));
         assertThat(metadata.catalog()
@@ -374,6 +382,62 @@ public abstract class AbstractMetadataTierContractTest {
         assertThat(seqRanges(task))
                 .as("merged frames get the ranges of the runs they hold")
                 .containsExactly("0..11", "12..24");
+    }
+
+    @Test
+    void segmentMismatches_nameSegmentRowsThatDisagreeWithTheirMessageRows() {
+        TaskRecord a = created("a");
+        TaskRecord b = created("b");
+        metadata.commit(a, segment(a, 1, 0, 9));
+        metadata.commit(a, segment(a, 2, 10, 19));
+        metadata.commit(a, segment(a, 3, 20, 24));
+        metadata.commit(b, segment(b, 4, 0, 4));
+        assertThat(metadata.catalog().segmentMismatches(List.of("a", "b", "missing")))
+                .isEmpty();
+        assertThat(metadata.catalog().segmentMismatches(List.of())).isEmpty();
+        List<SegmentRecord> segments = metadata.catalog().segments(a);
+        int wrongRange = segments.get(0).segmentNo();
+        int gone = segments.get(1).segmentNo();
+        int legacy = segments.get(2).segmentNo();
+
+        // What a bug could leave: a range one seq short, a segment row deleted under its message
+        // rows, and a row from before V8 (no range), which only has its count checked.
+        database.jdbi().useHandle(handle -> {
+            handle.execute(
+                    "UPDATE tm_segment SET last_seq = 8 WHERE task_key = ? AND segment_no = ?",
+                    a.taskKey(),
+                    wrongRange);
+            handle.execute("DELETE FROM tm_segment WHERE task_key = ? AND segment_no = ?", a.taskKey(), gone);
+            handle.execute(
+                    "UPDATE tm_segment SET first_seq = NULL, last_seq = NULL WHERE task_key = ? AND segment_no = ?",
+                    a.taskKey(),
+                    legacy);
+        });
+
+        assertThat(metadata.catalog().segmentMismatches(List.of("a", "b")))
+                .containsExactlyInAnyOrder(
+                        new SegmentCatalog.SegmentMismatch(
+                                "a",
+                                wrongRange,
+                                Optional.of(new SegmentCatalog.SeqSpan(10, 0, 8)),
+                                Optional.of(new SegmentCatalog.SeqSpan(10, 0, 9))),
+                        new SegmentCatalog.SegmentMismatch(
+                                "a", gone, Optional.empty(), Optional.of(new SegmentCatalog.SeqSpan(10, 10, 19))));
+        assertThat(metadata.catalog().segmentMismatches(List.of("b"))).isEmpty();
+
+        database.jdbi()
+                .useHandle(handle -> handle.execute(
+                        "UPDATE tm_segment SET message_count = 4 WHERE task_key = ? AND segment_no = ?",
+                        a.taskKey(),
+                        legacy));
+        assertThat(metadata.catalog().segmentMismatches(List.of("a")))
+                .as("a row from before V8 still has its count checked")
+                .anyMatch(
+                        mismatch -> mismatch.segmentNo() == legacy
+                                && mismatch.describe()
+                                        .equals(
+                                                "task a segment " + legacy
+                                                        + ": its row says 4 messages, seqs ? to ?, message rows hold 5 messages, seqs 20 to 24"));
     }
 
     private List<String> seqRanges(TaskRecord task) {

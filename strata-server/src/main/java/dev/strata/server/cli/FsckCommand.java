@@ -47,8 +47,13 @@ final class FsckCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.printf(
-                    "tasks: %d%nsegments: %d%nmessages: %d%nmissing segments: %d%ncorrupt segments: %d%n",
-                    report.tasks(), report.segments(), report.messages(), report.missing(), report.corrupt());
+                    "tasks: %d%nsegments: %d%nmessages: %d%nmissing segments: %d%ncorrupt segments: %d%nsegment rows disagreeing with message rows: %d%n",
+                    report.tasks(),
+                    report.segments(),
+                    report.messages(),
+                    report.missing(),
+                    report.corrupt(),
+                    report.segmentMismatches());
             out.printf(
                     "orphaned objects: %d (removed %d)%nforgotten tasks: %d (removed %d)%n",
                     report.orphans(), report.orphansRemoved(), report.forgottenTasks(), report.forgottenTasksRemoved());

@@ -78,18 +78,6 @@ final class StorageQueries {
                 h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
-    /** Tasks compaction would pick now: the same condition as the store's compaction candidates. */
-    long compactionBacklog(int maxOpenSegments) {
-        return database.read(
-                "stats compaction backlog",
-                h -> h.createQuery("SELECT COUNT(*) FROM tm_task WHERE (loose_segments > 0"
-                                + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1)) OR loose_segments > :max))"
-                                + " OR (merge_pending = 1 AND sealed = 1)")
-                        .bind("max", maxOpenSegments)
-                        .mapTo(Long.class)
-                        .one());
-    }
-
     /** The newest live segments, to estimate the compression ratio from their headers. */
     List<SegmentSample> newestSegments(int limit) {
         return database.read(

@@ -6,7 +6,7 @@ import dev.strata.codec.SegmentCodec;
 import dev.strata.model.CorruptContentException;
 import dev.strata.store.ContentSegmentKeys;
 import dev.strata.tier.content.ContentTier;
-import dev.strata.tier.metadata.DeletionQueue;
+import dev.strata.tier.metadata.MetadataTier;
 import dev.strata.tier.metadata.ObjectKind;
 import dev.strata.tier.metadata.jdbc.Database;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +27,7 @@ public final class StorageStatistics {
     static final int COMPRESSION_SAMPLE = 8;
 
     private final StorageQueries queries;
-    private final DeletionQueue deletions;
+    private final MetadataTier metadata;
     private final ContentTier content;
     private final MeterRegistry registry;
     private final int compactSegments;
@@ -42,14 +42,14 @@ public final class StorageStatistics {
      */
     public StorageStatistics(
             Database database,
-            DeletionQueue deletions,
+            MetadataTier metadata,
             ContentTier content,
             MeterRegistry registry,
             int compactSegments,
             Duration overdueMargin,
             Clock clock) {
         this.queries = new StorageQueries(database);
-        this.deletions = requireNonNull(deletions, "deletions is null");
+        this.metadata = requireNonNull(metadata, "metadata is null");
         this.content = requireNonNull(content, "content is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.compactSegments = compactSegments;
@@ -79,9 +79,9 @@ public final class StorageStatistics {
                 stored == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) decoded / stored),
                 sampled,
                 cacheHitRatio(),
-                deletions.size(),
-                deletions.countDue(clock.instant().minus(overdueMargin)),
-                queries.compactionBacklog(compactSegments));
+                metadata.deletions().size(),
+                metadata.deletions().countDue(clock.instant().minus(overdueMargin)),
+                metadata.catalog().compactionBacklog(compactSegments));
         return new StorageReport(queries.workspace(workspaceId), store);
     }
 

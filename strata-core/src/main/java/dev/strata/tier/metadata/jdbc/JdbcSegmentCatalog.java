@@ -236,27 +236,33 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
     }
 
     /**
-     * Tasks with segments not yet consolidated: sealed ones with any frame in a shared object or
-     * several one-frame objects, open ones with more than {@code maxOpenSegments} such segments;
-     * then sealed tasks whose moved segments wait for their merge. A task whose segments are all
-     * in consolidated objects, and merged once sealed, is never a candidate again.
+     * The {@code tm_task} condition of a task with segments to move: sealed with any frame in a
+     * shared object or several one-frame objects, or open with more than {@code :max} such segments.
+     */
+    private static final String MOVE_CANDIDATE =
+            "(loose_segments > 0 AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1)) OR loose_segments > :max))";
+
+    /** The {@code tm_task} condition of a sealed task whose moved segments wait for their merge. */
+    private static final String MERGE_CANDIDATE = "(merge_pending = 1 AND sealed = 1)";
+
+    /**
+     * Tasks with segments not yet consolidated ({@link #MOVE_CANDIDATE}), most loose segments
+     * first; then sealed tasks whose moved segments wait for their merge. A task whose segments
+     * are all in consolidated objects, and merged once sealed, is never a candidate again.
      */
     @Override
     public List<String> compactionCandidates(int maxOpenSegments, int limit) {
         return database.read("metadata compactionCandidates for -", handle -> {
-            List<String> candidates =
-                    new ArrayList<>(handle.createQuery("SELECT task_id FROM tm_task WHERE loose_segments > 0"
-                                    + " AND ((sealed = 1 AND (shared_frames > 0 OR loose_segments > 1))"
-                                    + " OR loose_segments > :max)"
-                                    + " ORDER BY loose_segments DESC LIMIT :limit")
-                            .bind("max", maxOpenSegments)
-                            .bind("limit", limit)
-                            .mapTo(String.class)
-                            .list());
+            List<String> candidates = new ArrayList<>(handle.createQuery("SELECT task_id FROM tm_task WHERE "
+                            + MOVE_CANDIDATE + " ORDER BY loose_segments DESC LIMIT :limit")
+                    .bind("max", maxOpenSegments)
+                    .bind("limit", limit)
+                    .mapTo(String.class)
+                    .list());
             if (candidates.size() < limit) {
                 Set<String> found = new HashSet<>(candidates);
                 handle
-                        .createQuery("SELECT task_id FROM tm_task WHERE merge_pending = 1 AND sealed = 1"
+                        .createQuery("SELECT task_id FROM tm_task WHERE " + MERGE_CANDIDATE
                                 + " ORDER BY task_id LIMIT :limit")
                         .bind("limit", limit)
                         .mapTo(String.class)
@@ -268,6 +274,17 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
             }
             return candidates;
         });
+    }
+
+    @Override
+    public long compactionBacklog(int maxOpenSegments) {
+        return database.read(
+                "metadata compactionBacklog for -",
+                handle -> handle.createQuery(
+                                "SELECT COUNT(*) FROM tm_task WHERE " + MOVE_CANDIDATE + " OR " + MERGE_CANDIDATE)
+                        .bind("max", maxOpenSegments)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     @Override
@@ -393,5 +410,44 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
                     .forEach(task -> result.add(new TaskSegments(task.taskId(), segmentsOf(handle, task))));
             return result;
         });
+    }
+
+    @Override
+    public List<SegmentMismatch> segmentMismatches(java.util.Collection<String> taskIds) {
+        if (taskIds.isEmpty()) {
+            return List.of();
+        }
+        // One statement, so one snapshot on both dialects. A segment written before V8 has no
+        // recorded range: only its message count is compared.
+        String sql = "SELECT t.task_id, s.segment_no, s.message_count, s.first_seq, s.last_seq, m.n, m.lo, m.hi"
+                + " FROM tm_task t JOIN tm_segment s ON s.task_key = t.task_key"
+                + " LEFT JOIN (SELECT mm.task_key, mm.segment_no, COUNT(*) AS n, MIN(mm.seq) AS lo, MAX(mm.seq) AS hi"
+                + " FROM tm_message mm JOIN tm_task tt ON tt.task_key = mm.task_key WHERE tt.task_id IN (<ids>)"
+                + " GROUP BY mm.task_key, mm.segment_no) m ON m.task_key = s.task_key AND m.segment_no = s.segment_no"
+                + " WHERE t.task_id IN (<ids>) AND (m.n IS NULL OR m.n <> s.message_count"
+                + " OR (s.first_seq IS NOT NULL AND (s.first_seq <> m.lo OR s.last_seq <> m.hi)))"
+                + " UNION ALL"
+                + " SELECT t.task_id, m.segment_no, NULL, NULL, NULL, COUNT(*), MIN(m.seq), MAX(m.seq)"
+                + " FROM tm_task t JOIN tm_message m ON m.task_key = t.task_key WHERE t.task_id IN (<ids>)"
+                + " AND NOT EXISTS (SELECT 1 FROM tm_segment s WHERE s.task_key = m.task_key AND s.segment_no = m.segment_no)"
+                + " GROUP BY t.task_id, m.segment_no";
+        return database.read(
+                "metadata segmentMismatches for -",
+                handle -> handle.createQuery(sql)
+                        .bindList("ids", List.copyOf(taskIds))
+                        .map((rs, ctx) -> new SegmentMismatch(rs.getString(1), rs.getInt(2), span(rs, 3), span(rs, 6)))
+                        .list());
+    }
+
+    /** The span in columns {@code from} to {@code from + 2}; empty when its count is NULL. */
+    private static Optional<SeqSpan> span(java.sql.ResultSet rs, int from) throws java.sql.SQLException {
+        long count = rs.getLong(from);
+        if (rs.wasNull()) {
+            return Optional.empty();
+        }
+        long first = rs.getLong(from + 1);
+        long firstOrUnknown = rs.wasNull() ? SegmentRecord.UNKNOWN_SEQ : first;
+        long last = rs.getLong(from + 2);
+        return Optional.of(new SeqSpan(count, firstOrUnknown, rs.wasNull() ? SegmentRecord.UNKNOWN_SEQ : last));
     }
 }
