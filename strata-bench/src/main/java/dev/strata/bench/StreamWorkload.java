@@ -32,6 +32,9 @@ import java.util.function.Consumer;
  * two instances; and the heap and threads of one instance holding many idle streams.
  */
 final class StreamWorkload {
+    /** Idle streams opened at once; see {@link #idle}. */
+    private static final int OPENING = 250;
+
     private final BenchEnvironment environment;
     private final boolean quick;
     private final Consumer<String> progress;
@@ -167,20 +170,27 @@ final class StreamWorkload {
                 .getBytes(StandardCharsets.US_ASCII);
         List<Socket> sockets = new ArrayList<>();
         try {
-            for (int i = 0; i < streams; i++) {
-                Socket socket = new Socket("127.0.0.1", strata.port());
-                OutputStream out = socket.getOutputStream();
-                out.write(request);
-                out.flush();
-                sockets.add(socket);
-            }
-            // Wait until the server holds them all (each has answered its status line).
-            for (Socket socket : sockets) {
-                BufferedReader reader =
-                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-                String status = reader.readLine();
-                if (status == null || !status.contains(" 200")) {
-                    throw new IllegalStateException("idle stream refused: " + status);
+            // Opened OPENING at a time, each wave once the server answered the last one's status
+            // lines: watchers connect over time. All 5,000 at once queue their opening reads
+            // (authorization, the task's commit log) on the metadata pool, and on PostgreSQL some
+            // wait past its connection timeout and get 503, which a real client would retry.
+            for (int from = 0; from < streams; from += OPENING) {
+                List<Socket> wave = new ArrayList<>();
+                for (int i = from; i < Math.min(streams, from + OPENING); i++) {
+                    Socket socket = new Socket("127.0.0.1", strata.port());
+                    sockets.add(socket);
+                    wave.add(socket);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(request);
+                    out.flush();
+                }
+                for (Socket socket : wave) {
+                    BufferedReader reader = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                    String status = reader.readLine();
+                    if (status == null || !status.contains(" 200")) {
+                        throw new IllegalStateException("idle stream refused: " + status);
+                    }
                 }
             }
             long heapAfter = usedHeapAfterGc();
