@@ -10,6 +10,7 @@ import dev.strata.model.TaskNotFoundException;
 import dev.strata.testing.IsolatedMetadata;
 import dev.strata.tier.content.ContentKeys;
 import dev.strata.tier.metadata.ObjectKind;
+import dev.strata.tier.metadata.SegmentCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,7 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * frames of one task and race-loser copies) while both move the open tasks' frames, seal and merge
  * some, and delete one. After each round: every segment row's seq range and count are those of its
  * message rows (schema V8), the index of every consolidated object names, at each live frame's
- * offset, that frame's seq range, and reads return each appended seq once.
+ * offset, that frame's seq range, and reads return each appended seq once. Meanwhile fsck's check
+ * of segment rows against message rows runs over and over and must find nothing.
  */
 class SeqRangeStoreRaceTest extends AbstractSharedFlushRaceTest {
     private static final List<String> TASKS = List.of("s0", "s1", "s2", "s3");
@@ -87,6 +90,17 @@ class SeqRangeStoreRaceTest extends AbstractSharedFlushRaceTest {
                 }));
                 deleted.add("s3");
             }
+            // fsck's check, run while the round races: its one statement must never see a commit half done.
+            AtomicBoolean raced = new AtomicBoolean();
+            Future<List<SegmentCatalog.SegmentMismatch>> checker = threads.submit(() -> {
+                List<SegmentCatalog.SegmentMismatch> seen = new ArrayList<>();
+                int checks = 0;
+                while (!raced.get() || checks == 0) {
+                    seen.addAll(metadata.catalog().segmentMismatches(TASKS));
+                    checks++;
+                }
+                return seen;
+            });
             for (Future<?> f : work) {
                 try {
                     f.get(60, TimeUnit.SECONDS);
@@ -94,6 +108,10 @@ class SeqRangeStoreRaceTest extends AbstractSharedFlushRaceTest {
                     throw new AssertionError("round " + round, e.getCause());
                 }
             }
+            raced.set(true);
+            assertThat(checker.get(60, TimeUnit.SECONDS))
+                    .as("round %d: mismatches seen by fsck's check during the race", round)
+                    .isEmpty();
             assertRangesAndIndexes("round " + round);
         }
         // Everything left moves or merges, and is checked once more.
