@@ -25,9 +25,10 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * Cross-checks the tiers: every segment metadata references must exist in the content tier and
- * match its recorded checksum, and agree with the message rows pointing at it; every object must be known to metadata; every store task must be
- * known to the application ({@link KnownTasks}); queued deletions must not be overdue; no shared
+ * Cross-checks the tiers: every segment metadata references must exist in the content tier,
+ * match its recorded checksum and agree with the message rows pointing at it; every object must be
+ * known to metadata; every store task must be known to the application ({@link KnownTasks});
+ * queued deletions must not be overdue; no shared
  * object may hold live frames past the deletion bound (the shared segment TTL the compaction
  * scheduler runs with, plus the overdue margin); cache entries of live segments must match the
  * recorded checksum. With repair, it removes orphans and forgotten tasks older than the orphan
@@ -167,7 +168,7 @@ public final class Fsck {
         }
     }
 
-    /** Segment rows against message rows; the task may have changed since its segments were read, this reads both at once. */
+    /** Segment rows against message rows, both read at once (the tasks may have changed since their segments were read). */
     private void checkSegmentRows(List<String> taskIds, Tally tally) {
         for (SegmentMismatch mismatch : metadata.catalog().segmentMismatches(taskIds)) {
             tally.segmentMismatches++;

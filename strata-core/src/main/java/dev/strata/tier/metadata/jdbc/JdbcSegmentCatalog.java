@@ -10,6 +10,8 @@ import dev.strata.tier.metadata.SegmentCommit;
 import dev.strata.tier.metadata.SegmentKeys;
 import dev.strata.tier.metadata.SegmentRecord;
 import dev.strata.tier.metadata.TaskRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -440,7 +442,7 @@ final class JdbcSegmentCatalog implements SegmentCatalog {
     }
 
     /** The span in columns {@code from} to {@code from + 2}; empty when its count is NULL. */
-    private static Optional<SeqSpan> span(java.sql.ResultSet rs, int from) throws java.sql.SQLException {
+    private static Optional<SeqSpan> span(ResultSet rs, int from) throws SQLException {
         long count = rs.getLong(from);
         if (rs.wasNull()) {
             return Optional.empty();
