@@ -149,7 +149,7 @@ final class MigrateCommand implements Runnable {
                 out.println(result.passed() ? "status: verified" : "status: mismatches found");
                 out.flush();
                 if (result.passed()) {
-                    MigrationSources.recordVerified(strata.database(), from);
+                    MigrationSources.recordVerified(strata.database(), from, result);
                 }
                 return result.passed() ? 0 : 1;
             }

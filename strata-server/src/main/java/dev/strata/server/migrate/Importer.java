@@ -146,6 +146,11 @@ public final class Importer {
                 checkpoints.save(state.lastTaskId(), true, newHighWater);
             } else {
                 totalRows.accept(legacy.countRows());
+                long withoutTask = legacy.countRowsWithoutTask();
+                if (withoutTask > 0) {
+                    quirks.count(Quirks.NO_TASK_ID, withoutTask);
+                    counters.read.addAndGet(withoutTask);
+                }
                 checkpoints.save(state.lastTaskId(), false, highWater);
                 bulk(legacy, workers, tasks, options, state, checkpoints.withHighWater(highWater));
             }
@@ -323,7 +328,7 @@ public final class Importer {
                                 bulkDone,
                                 Optional.of(highWater),
                                 start.rowsImported() + counters.imported.get(),
-                                false));
+                                Optional.empty()));
             }
         }
 

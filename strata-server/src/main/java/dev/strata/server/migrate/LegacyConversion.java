@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.strata.model.BatchSeqs;
+import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
 import dev.strata.store.TaskMessageStore;
 import java.time.Instant;
@@ -101,13 +102,45 @@ final class LegacyConversion {
                 id,
                 row.taskId(),
                 row.seq(),
-                nonNull(row.type()),
-                nonNull(row.tool()),
-                nonNull(row.callId()),
+                fit(row.type(), NewMessage.MAX_TYPE_BYTES, quirks),
+                fit(row.tool(), NewMessage.MAX_TOOL_BYTES, quirks),
+                fit(row.callId(), NewMessage.MAX_CALL_ID_BYTES, quirks),
                 nonNull(row.content()),
                 input(row.input(), quirks),
                 nonNull(row.output()),
                 createdAt);
+    }
+
+    /**
+     * A name column as Strata can hold it: without NUL, with any lone surrogate replaced by U+FFFD,
+     * and cut at a character boundary to at most {@code maxBytes} in UTF-8. Counted as a quirk when
+     * that changed it; the legacy column keeps the original (finalize keeps these columns).
+     */
+    static String fit(String legacy, int maxBytes, Quirks quirks) {
+        String value = nonNull(legacy);
+        StringBuilder fitted = new StringBuilder(value.length());
+        int bytes = 0;
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp == 0) {
+                continue;
+            }
+            if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
+                cp = 0xFFFD;
+            }
+            int length = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp <= 0xFFFF ? 3 : 4;
+            if (bytes + length > maxBytes) {
+                break;
+            }
+            bytes += length;
+            fitted.appendCodePoint(cp);
+        }
+        String result = fitted.toString();
+        if (!result.equals(value)) {
+            quirks.count(Quirks.NAME_UNFIT);
+        }
+        return result;
     }
 
     /** The input as Strata keeps it: objects as written, anything else as a JSON value that holds it exactly. */

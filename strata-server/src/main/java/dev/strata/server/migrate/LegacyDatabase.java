@@ -4,6 +4,8 @@ import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.InvalidInputException;
 import dev.strata.tier.metadata.jdbc.JdbcUrl;
 import dev.strata.tier.metadata.jdbc.SqlDialect;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,6 +28,9 @@ final class LegacyDatabase implements AutoCloseable {
     /** @throws InvalidInputException if {@code url} is neither a SQLite nor a PostgreSQL JDBC URL */
     LegacyDatabase(String url) {
         dialect = parse(url).dialect();
+        if (dialect == SqlDialect.SQLITE) {
+            requireSqliteFile(url);
+        }
         try {
             connection = DriverManager.getConnection(url);
             if (dialect == SqlDialect.POSTGRESQL) {
@@ -34,6 +39,19 @@ final class LegacyDatabase implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new BackendUnavailableException("cannot open the legacy database " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SQLite would create a missing file, so a mistyped path would "migrate" an empty database. */
+    private static void requireSqliteFile(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        file = query < 0 ? file : file.substring(0, query);
+        if (file.startsWith("file:")) {
+            file = file.substring("file:".length());
+        }
+        if (!file.isEmpty() && !file.equals(":memory:") && !Files.isRegularFile(Path.of(file))) {
+            throw new InvalidInputException("--from names no SQLite file: " + file + " does not exist");
         }
     }
 
@@ -68,6 +86,20 @@ final class LegacyDatabase implements AutoCloseable {
     long countRows() {
         return query("SELECT COUNT(*) FROM task_message", List.of(), rs -> rs.getLong(1))
                 .get(0);
+    }
+
+    /** Rows with no task id (NULL or empty): no task can hold them, and task-id paging never reaches them. */
+    long countRowsWithoutTask() {
+        return query(
+                        "SELECT COUNT(*) FROM task_message WHERE task_id IS NULL OR task_id = ''",
+                        List.of(),
+                        rs -> rs.getLong(1))
+                .get(0);
+    }
+
+    /** What the source holds now: its row count and high-water mark. */
+    Verifier.Fingerprint fingerprint() {
+        return new Verifier.Fingerprint(countRows(), highWater());
     }
 
     /** Task ids in order, after {@code after}, at most {@code limit}: keyset paging on the (task_id, seq) index. */
@@ -148,8 +180,12 @@ final class LegacyDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * SQLite: rows inserted after the mark. PostgreSQL: rows created at or after it, since rows of
+     * the same timestamp may be added after the mark was read; those read again count as present.
+     */
     private String newerThan() {
-        return dialect == SqlDialect.SQLITE ? "rowid > ?" : "created_at::text > ?";
+        return dialect == SqlDialect.SQLITE ? "rowid > ?" : "created_at::text >= ?";
     }
 
     private Object highWaterValue(String highWater) {

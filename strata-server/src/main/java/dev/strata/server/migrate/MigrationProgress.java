@@ -11,8 +11,8 @@ final class MigrationProgress {
             boolean bulkDone,
             Optional<String> highWater,
             long rowsImported,
-            boolean verified) {
-        static final State NONE = new State(Optional.empty(), false, Optional.empty(), 0, false);
+            Optional<Verifier.Fingerprint> verified) {
+        static final State NONE = new State(Optional.empty(), false, Optional.empty(), 0, Optional.empty());
     }
 
     private final Database database;
@@ -25,7 +25,8 @@ final class MigrationProgress {
         return database.read(
                 "migration progress load for " + source,
                 h -> h.createQuery(
-                                "SELECT last_task_id, bulk_done, high_water, rows_imported, verified_at FROM migration_progress WHERE source = :s")
+                                "SELECT last_task_id, bulk_done, high_water, rows_imported, verified_at, verified_rows,"
+                                        + " verified_mark FROM migration_progress WHERE source = :s")
                         .bind("s", source)
                         .map((rs, ctx) -> new State(
                                 // Runs before 2026-11-29 saved "" for "no task done yet"; no task id is empty.
@@ -33,7 +34,10 @@ final class MigrationProgress {
                                 rs.getInt(2) != 0,
                                 Optional.ofNullable(rs.getString(3)),
                                 rs.getLong(4),
-                                rs.getObject(5) != null))
+                                // A verify recorded before V8 has no fingerprint: it no longer counts.
+                                rs.getObject(5) == null || rs.getObject(6) == null || rs.getString(7) == null
+                                        ? Optional.empty()
+                                        : Optional.of(new Verifier.Fingerprint(rs.getLong(6), rs.getString(7)))))
                         .findOne()
                         .orElse(State.NONE));
     }
@@ -55,14 +59,20 @@ final class MigrationProgress {
                         .execute());
     }
 
-    void markVerified(String source) {
+    /** Records a passing verify of the source as it was when the verify started. */
+    void markVerified(String source, Verifier.Fingerprint fingerprint) {
         database.write(
                 "migration progress markVerified for " + source,
                 h -> h.createUpdate(
-                                "INSERT INTO migration_progress (source, bulk_done, rows_imported, verified_at, updated_at) VALUES (:s, 0, 0, :at, :at)"
-                                        + " ON CONFLICT (source) DO UPDATE SET verified_at = excluded.verified_at, updated_at = excluded.updated_at")
+                                "INSERT INTO migration_progress (source, bulk_done, rows_imported, verified_at, verified_rows,"
+                                        + " verified_mark, updated_at) VALUES (:s, 0, 0, :at, :rows, :mark, :at)"
+                                        + " ON CONFLICT (source) DO UPDATE SET verified_at = excluded.verified_at,"
+                                        + " verified_rows = excluded.verified_rows, verified_mark = excluded.verified_mark,"
+                                        + " updated_at = excluded.updated_at")
                         .bind("s", source)
                         .bind("at", System.currentTimeMillis())
+                        .bind("rows", fingerprint.rows())
+                        .bind("mark", fingerprint.highWater())
                         .execute());
     }
 }

@@ -16,6 +16,12 @@ final class Quirks {
     static final String SEQ_OUT_OF_RANGE = "seq outside 0..2^53-1 (row left out)";
     static final String TASK_MISSING = "rows whose task is missing from agent_task_queue";
     static final String EMPTY_ID = "empty id (a stable id is derived from task and seq)";
+    static final String NAME_UNFIT =
+            "type, tool or call_id over Strata's limit (64, 256, 256 bytes) or holding NUL or a lone surrogate"
+                    + " (cut at a character boundary, NUL left out, a lone surrogate replaced by U+FFFD;"
+                    + " the legacy columns keep the original)";
+    static final String NO_TASK_ID =
+            "rows without a task_id (NULL or empty): not imported, and verify fails while they exist";
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 

@@ -25,6 +25,7 @@ public final class Verifier {
      * The outcome; {@code passed} only when nothing is missing, extra or different.
      *
      * @param tasksSkipped tasks the import rules leave out ({@code rowsSkipped} rows), checked to be absent
+     * @param source what the legacy source held when the verify started: finalize refuses once it changed
      */
     public record Result(
             long tasks,
@@ -35,9 +36,20 @@ public final class Verifier {
             long unexpected,
             long tasksSkipped,
             long rowsSkipped,
-            List<String> examples) {
+            List<String> examples,
+            Fingerprint source) {
         public boolean passed() {
             return missing == 0 && mismatched == 0 && unexpected == 0;
+        }
+    }
+
+    /**
+     * A legacy source's row count and high-water mark (SQLite's largest rowid, PostgreSQL's newest
+     * {@code created_at}): any row added, or removed and replaced, since changes one of them.
+     */
+    public record Fingerprint(long rows, String highWater) {
+        public Fingerprint {
+            requireNonNull(highWater, "highWater is null");
         }
     }
 
@@ -69,8 +81,17 @@ public final class Verifier {
         long rowsSkipped = 0;
         Quirks quirks = new Quirks();
         List<String> examples = new ArrayList<>();
+        Fingerprint source;
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
+            // Taken first: a row added while the verify runs changes it, so finalize refuses.
+            source = legacy.fingerprint();
             LegacyTaskRule rule = new LegacyTaskRule(legacy.hasTaskQueue(), defaultWorkspace);
+            long withoutTask = legacy.countRowsWithoutTask();
+            if (withoutTask > 0) {
+                rows += withoutTask;
+                missing += withoutTask;
+                example(examples, withoutTask + " rows have no task_id (NULL or empty): no task can hold them");
+            }
             String after = "";
             for (List<String> page = legacy.taskIdsAfter(after, 500);
                     !page.isEmpty();
@@ -123,7 +144,8 @@ public final class Verifier {
                 }
             }
         }
-        return new Result(tasks, rows, matched, missing, mismatched, unexpected, tasksSkipped, rowsSkipped, examples);
+        return new Result(
+                tasks, rows, matched, missing, mismatched, unexpected, tasksSkipped, rowsSkipped, examples, source);
     }
 
     private static boolean same(TaskMessage want, TaskMessage got) {

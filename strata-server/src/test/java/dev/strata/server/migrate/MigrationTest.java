@@ -212,11 +212,9 @@ class MigrationTest {
             assertThatThrownBy(() -> MigrationSources.requireVerified(strata.database(), legacy.url, false))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("no passing 'migrate verify'");
-            assertThat(strata.verifier()
-                            .run(legacy.url, Optional.of("ws-default"), false, rows -> {})
-                            .passed())
-                    .isTrue();
-            MigrationSources.recordVerified(strata.database(), legacy.url);
+            Verifier.Result verify = strata.verifier().run(legacy.url, Optional.of("ws-default"), false, rows -> {});
+            assertThat(verify.passed()).isTrue();
+            MigrationSources.recordVerified(strata.database(), legacy.url, verify);
             MigrationSources.requireVerified(strata.database(), legacy.url, false);
         }
 
@@ -269,7 +267,7 @@ class MigrationTest {
             assertThat(verify.tasksSkipped()).isEqualTo(1);
             assertThat(verify.rowsSkipped()).isEqualTo(5);
             assertThat(verify.matched()).isEqualTo(summary.rowsImported());
-            MigrationSources.recordVerified(strata.database(), legacy.url);
+            MigrationSources.recordVerified(strata.database(), legacy.url, verify);
             MigrationSources.requireVerified(strata.database(), legacy.url, false);
         }
         Finalizer.Result result = Finalizer.run("jdbc:sqlite:" + directory.resolve("legacy.db"));
