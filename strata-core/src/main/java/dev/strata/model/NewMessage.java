@@ -60,6 +60,16 @@ public record NewMessage(
         Text.requireName("call_id", callId, MAX_CALL_ID_BYTES);
     }
 
+    /**
+     * Checks text can be stored unchanged in UTF-8: refuses an unpaired surrogate (what an append
+     * checks content, output and input with), for readers of other formats such as imports.
+     *
+     * @throws InvalidInputException naming the field
+     */
+    public static void requireWellFormed(String field, String value) {
+        Text.requireWellFormed(field, value);
+    }
+
     /** A message with only the required fields set. */
     public static NewMessage of(long seq, String type) {
         return new NewMessage(seq, type, "", "", "", Optional.empty(), "");

@@ -13,7 +13,10 @@ import dev.strata.server.workspace.Task;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -103,7 +106,17 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private OutputStream open(Path file) throws IOException {
-        OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        OutputStream raw;
+        try {
+            raw = Files.newOutputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("cannot write " + to + ": its directory does not exist");
+        } catch (AccessDeniedException e) {
+            throw new InvalidInputException("cannot write " + to + ": permission denied");
+        } catch (FileSystemException e) {
+            throw new InvalidInputException("cannot write " + to + ": " + e.getReason());
+        }
+        OutputStream out = new BufferedOutputStream(raw, 1 << 16);
         return to.getFileName().toString().endsWith(".zst") ? new ZstdOutputStream(out, 3) : out;
     }
 

@@ -1,6 +1,8 @@
 package dev.strata.server.cli;
 
+import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
+import dev.strata.model.InvalidInputException;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.export.ExportImporter;
@@ -10,8 +12,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,6 +43,25 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return importFile();
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("cannot read " + from + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new InvalidInputException("cannot read " + from + ": permission denied");
+        } catch (ZstdIOException e) {
+            throw new InvalidInputException("cannot read " + from + ": not zstd-compressed (" + e.getMessage() + ")");
+        } catch (UncheckedIOException e) {
+            IOException cause = e.getCause();
+            if (cause instanceof ZstdIOException) {
+                throw new InvalidInputException(
+                        "cannot read " + from + ": not zstd-compressed (" + cause.getMessage() + ")");
+            }
+            throw new InvalidInputException("cannot read " + from + ": " + cause.getMessage());
+        }
+    }
+
+    private int importFile() throws IOException {
         ExportLine.EndLine expected;
         try (BufferedReader in = open()) {
             expected = ExportImporter.check(in);
@@ -60,6 +85,11 @@ final class ImportCommand implements Callable<Integer> {
         if (from.getFileName().toString().endsWith(".zst")) {
             in = new ZstdInputStream(in);
         }
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        // Strict: bytes that are not UTF-8 are an error, not U+FFFD in the imported text.
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
     }
 }

@@ -12,6 +12,7 @@ import dev.strata.store.TaskMessageStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -143,6 +144,7 @@ public final class ExportImporter {
     private static ExportLine.EndLine read(BufferedReader in, java.util.function.Consumer<ExportLine> action) {
         long number = 0;
         String taskId = null;
+        long lastSeq = -1;
         try {
             for (String text = in.readLine(); text != null; text = in.readLine()) {
                 number++;
@@ -151,12 +153,22 @@ public final class ExportImporter {
                 }
                 ExportLine line = ExportReader.parse(text, number);
                 switch (line) {
-                    case ExportLine.TaskLine task -> taskId = task.task().id();
+                    case ExportLine.TaskLine task -> {
+                        taskId = task.task().id();
+                        lastSeq = -1;
+                    }
                     case ExportLine.MessageLine message -> {
                         if (taskId == null || !taskId.equals(message.message().taskId())) {
                             throw new InvalidInputException("line " + number + ": a message of task "
                                     + message.message().taskId() + " outside that task's lines");
                         }
+                        // A task's messages come in seq order, each seq once (as import needs them).
+                        if (message.message().seq() <= lastSeq) {
+                            throw new InvalidInputException("line " + number + ": seq "
+                                    + message.message().seq() + " of task " + taskId
+                                    + " is not after the seq before it (" + lastSeq + ")");
+                        }
+                        lastSeq = message.message().seq();
                     }
                     case ExportLine.EndLine end -> {
                         if (in.readLine() != null) {
@@ -168,6 +180,8 @@ public final class ExportImporter {
                 }
                 action.accept(line);
             }
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("the file is not valid UTF-8 (at or after line " + (number + 1) + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("reading the export failed: " + e.getMessage(), e);
         }

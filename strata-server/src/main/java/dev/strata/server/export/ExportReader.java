@@ -8,10 +8,13 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.model.InvalidInputException;
+import dev.strata.model.NewMessage;
 import dev.strata.model.TaskMessage;
+import dev.strata.server.workspace.TaskStatus;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,16 +53,20 @@ public final class ExportReader {
                 switch (name) {
                     case "task" -> task = parser.readValueAsTree();
                     case "end" -> end = parser.readValueAsTree();
-                    case "input" -> {
-                        if (value != JsonToken.VALUE_NULL) {
-                            int start = (int) parser.currentTokenLocation().getCharOffset();
-                            parser.skipChildren();
-                            int stop = (int) parser.currentTokenLocation().getCharOffset() + 1;
-                            input = Optional.of(line.substring(start, stop));
+                    case "input" -> input = Optional.of(rawValue(parser, line));
+                    case "seq" -> {
+                        if (value != JsonToken.VALUE_NUMBER_INT) {
+                            throw invalid(lineNumber, "seq must be an integer, got " + describe(value));
                         }
+                        fields.put(name, parser.getLongValue());
                     }
-                    case "seq" -> fields.put(name, value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : null);
-                    default -> fields.put(name, value == JsonToken.VALUE_STRING ? parser.getText() : null);
+                    case "id", "task_id", "type", "tool", "call_id", "content", "output", "created_at" -> {
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw invalid(lineNumber, name + " must be a string, got " + describe(value));
+                        }
+                        fields.put(name, parser.getText());
+                    }
+                    default -> parser.skipChildren(); // a field this version does not know: ignored
                 }
             }
             if (parser.nextToken() != null) {
@@ -69,7 +76,9 @@ public final class ExportReader {
                 return new ExportLine.TaskLine(task(task, lineNumber));
             }
             if (end != null) {
-                if (!end.path("tasks").canConvertToLong()
+                if (!end.path("tasks").isIntegralNumber()
+                        || !end.path("messages").isIntegralNumber()
+                        || !end.path("tasks").canConvertToLong()
                         || !end.path("messages").canConvertToLong()) {
                     throw invalid(lineNumber, "end needs tasks and messages counts");
                 }
@@ -87,19 +96,79 @@ public final class ExportReader {
     }
 
     private static ExportedTask task(JsonNode task, long lineNumber) {
-        String id = task.path("id").textValue();
-        String workspace = task.path("workspace_id").textValue();
-        String status = task.path("status").textValue();
-        String createdAt = task.path("created_at").textValue();
+        if (!task.isObject()) {
+            throw invalid(lineNumber, "task must be an object");
+        }
+        String id = taskText(task, "id", lineNumber);
+        String workspace = taskText(task, "workspace_id", lineNumber);
+        String status = taskText(task, "status", lineNumber);
+        String createdAt = taskText(task, "created_at", lineNumber);
         if (id == null || workspace == null || status == null || createdAt == null) {
             throw invalid(lineNumber, "a task needs id, workspace_id, status and created_at");
+        }
+        if (Arrays.stream(TaskStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
+            throw invalid(
+                    lineNumber,
+                    "task status must be one of "
+                            + Arrays.stream(TaskStatus.values())
+                                    .map(TaskStatus::wireName)
+                                    .toList() + ", got " + status);
         }
         return new ExportedTask(
                 id,
                 workspace,
-                Optional.ofNullable(task.path("conversation_id").textValue()),
+                Optional.ofNullable(taskText(task, "conversation_id", lineNumber)),
                 status,
                 instant(createdAt, lineNumber));
+    }
+
+    /** A task field's text, or null when absent or JSON null; anything but a string is refused. */
+    private static String taskText(JsonNode task, String name, long lineNumber) {
+        JsonNode value = task.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(lineNumber, "task " + name + " must be a string, got " + value.getNodeType());
+        }
+        wellFormed(lineNumber, "task " + name, value.textValue());
+        return value.textValue();
+    }
+
+    /**
+     * The exact JSON text of the current value (an object, array or scalar), as the line holds
+     * it. The parser is left on the value's last token.
+     */
+    private static String rawValue(JsonParser parser, String line) throws IOException {
+        int start = (int) parser.currentTokenLocation().getCharOffset();
+        if (parser.currentToken().isStructStart()) {
+            parser.skipChildren();
+        } else {
+            // Strings are parsed lazily: read all of it so the location is past its closing quote.
+            parser.finishToken();
+        }
+        int stop = (int) parser.currentLocation().getCharOffset();
+        return line.substring(start, stop);
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_STRING -> "a string";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> token.toString();
+        };
+    }
+
+    private static void wellFormed(long lineNumber, String field, String value) {
+        try {
+            NewMessage.requireWellFormed(field, value);
+        } catch (InvalidInputException e) {
+            throw invalid(lineNumber, e.getMessage());
+        }
     }
 
     private static TaskMessage message(Map<String, Object> fields, Optional<String> input, long lineNumber) {
@@ -108,10 +177,23 @@ public final class ExportReader {
                 throw invalid(lineNumber, "a message needs " + required);
             }
         }
+        for (String name : new String[] {"id", "task_id", "type", "tool", "call_id", "content", "output"}) {
+            wellFormed(lineNumber, name, text(fields, name));
+        }
+        input.ifPresent(json -> wellFormed(lineNumber, "input", json));
+        long seq = (Long) fields.get("seq");
+        if (seq < 0 || seq > NewMessage.MAX_SEQ) {
+            throw invalid(lineNumber, "seq must be an integer from 0 to " + NewMessage.MAX_SEQ + ", got " + seq);
+        }
+        try {
+            NewMessage.requireValidNames(text(fields, "type"), text(fields, "tool"), text(fields, "call_id"));
+        } catch (InvalidInputException e) {
+            throw invalid(lineNumber, e.getMessage());
+        }
         return new TaskMessage(
                 (String) fields.get("id"),
                 (String) fields.get("task_id"),
-                (Long) fields.get("seq"),
+                seq,
                 (String) fields.get("type"),
                 text(fields, "tool"),
                 text(fields, "call_id"),

@@ -3,6 +3,7 @@ package dev.strata.server.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.model.BackendUnavailableException;
 import dev.strata.model.InvalidInputException;
 import dev.strata.model.MessageQuery;
 import dev.strata.server.Strata;
@@ -176,16 +177,19 @@ class ImportCheckpointTest {
                 tasks.add(task);
             }
             String bad = tasks.get(failing);
-            try (Statement dml = legacy.connection().createStatement()) {
-                dml.execute("UPDATE task_message SET type = '" + "t".repeat(65) + "' WHERE task_id = '" + bad
-                        + "' AND seq = 7");
+            // The legacy database fails to read one row of one task: task_message becomes a view
+            // whose type column raises an SQLite error (malformed JSON) on that row alone.
+            try (Statement ddl = legacy.connection().createStatement()) {
+                ddl.execute("ALTER TABLE task_message RENAME TO task_message_raw");
+                ddl.execute(readableThrough(
+                        "CASE WHEN task_id = '" + bad + "' AND seq = 7 THEN json('{oops')" + " ELSE type END"));
             }
             Path db = directory.resolve("strata.db");
             Strata strata = open("jdbc:sqlite:" + db, "strata");
             Importer.Options options =
                     new Importer.Options(legacy.url, Optional.of("ws-default"), false, 0, 100, 2, false);
 
-            assertThatThrownBy(() -> importAll(strata, options)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> importAll(strata, options)).isInstanceOf(BackendUnavailableException.class);
 
             String checkpoint;
             try (var connection = DriverManager.getConnection("jdbc:sqlite:" + db);
@@ -210,8 +214,9 @@ class ImportCheckpointTest {
                 }
             }
 
-            try (Statement dml = legacy.connection().createStatement()) {
-                dml.execute("UPDATE task_message SET type = 'text' WHERE task_id = '" + bad + "' AND seq = 7");
+            try (Statement ddl = legacy.connection().createStatement()) {
+                ddl.execute("DROP VIEW task_message");
+                ddl.execute(readableThrough("type"));
             }
             importAll(strata, options);
             for (int t = 0; t < taskCount; t++) {
@@ -224,5 +229,11 @@ class ImportCheckpointTest {
                             .passed())
                     .isTrue();
         }
+    }
+
+    /** A view named task_message over task_message_raw, its type column computed by {@code type}; rowid kept. */
+    private static String readableThrough(String type) {
+        return "CREATE VIEW task_message AS SELECT rowid AS rowid, id, task_id, seq, " + type + " AS type, tool,"
+                + " call_id, content, input, output, created_at FROM task_message_raw";
     }
 }
