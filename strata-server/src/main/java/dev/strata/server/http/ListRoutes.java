@@ -106,7 +106,7 @@ final class ListRoutes {
         }
         int limit;
         try {
-            limit = Integer.parseInt(text.trim());
+            limit = QueryNumbers.parseInt(text);
         } catch (NumberFormatException e) {
             limit = -1;
         }

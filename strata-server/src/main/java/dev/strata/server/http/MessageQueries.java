@@ -38,7 +38,7 @@ final class MessageQueries {
         query = query.keepingNewest();
         if (before != null) {
             try {
-                query = query.before(Long.parseLong(before.trim()));
+                query = query.before(QueryNumbers.parseLong(before));
             } catch (NumberFormatException e) {
                 throw new ApiException.BadRequest("invalid before parameter");
             }
@@ -55,7 +55,7 @@ final class MessageQueries {
         String sinceText = ctx.queryParam("since");
         if (sinceText != null) {
             try {
-                since = OptionalLong.of(Long.parseLong(sinceText.trim()));
+                since = OptionalLong.of(QueryNumbers.parseLong(sinceText));
             } catch (NumberFormatException e) {
                 throw new ApiException.BadRequest("invalid since parameter");
             }
@@ -71,7 +71,7 @@ final class MessageQueries {
     private static int boundedInt(String text, String parameter) {
         int value;
         try {
-            value = Integer.parseInt(text.trim());
+            value = QueryNumbers.parseInt(text);
         } catch (NumberFormatException e) {
             value = -1;
         }
@@ -89,6 +89,10 @@ final class MessageQueries {
                     .map(String::trim)
                     .filter(s -> !s.isEmpty())
                     .forEach(values::add);
+            // No type holds NUL (appends refuse it), and PostgreSQL refuses it in any text parameter.
+            if (commaSeparated.indexOf('\u0000') >= 0) {
+                throw new ApiException.BadRequest("types and exclude_types must not contain NUL");
+            }
         }
         return values;
     }

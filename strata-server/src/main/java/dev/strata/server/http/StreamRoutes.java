@@ -57,8 +57,11 @@ final class StreamRoutes {
         routes.post("/api/stream-tickets", this::issueTicket);
     }
 
-    /** Who opens a stream: the workspace it acts in, and the token its limit counts against. */
-    private record Caller(String workspaceId, String tokenKey, String userId) {}
+    /**
+     * Who opens a stream: the workspace it acts in, and the token its limit counts against; with
+     * the ticket it came with, consumed only once every check passed ({@link #claim}).
+     */
+    private record Caller(String workspaceId, String tokenKey, String userId, Optional<String> ticket) {}
 
     private void taskStream(Context ctx) {
         // A workspace the caller is not a member of hides its tasks: "task not found", as for any unknown task.
@@ -77,6 +80,7 @@ final class StreamRoutes {
             throw new ApiException.NotFound("task not found");
         }
         StreamCursor cursor = resumed.orElseGet(() -> StreamCursor.start(since, horizon.get()));
+        claim(caller);
         StreamRegistry.Session session = open(caller, Optional.of(task.id()));
         stream(
                 ctx,
@@ -97,6 +101,7 @@ final class StreamRoutes {
 
     private void workspaceStream(Context ctx) {
         Caller caller = caller(ctx, "workspace not found");
+        claim(caller);
         StreamRegistry.Session session = open(caller, Optional.empty());
         stream(
                 ctx,
@@ -128,7 +133,7 @@ final class StreamRoutes {
         String ticket = ctx.queryParam("ticket");
         if (ticket != null) {
             StreamTickets.Holder holder = tail.tickets()
-                    .redeem(ticket)
+                    .peek(ticket)
                     .orElseThrow(() -> new ApiException.Unauthorized("invalid or expired ticket"));
             // A ticket stands for the token that asked for it: revoking that token voids its unused tickets too.
             if (!access.tokenActive(holder.ownerHash())) {
@@ -137,7 +142,7 @@ final class StreamRoutes {
             if (!directory.isMember(holder.workspaceId(), holder.userId())) {
                 throw new ApiException.NotFound(notMember);
             }
-            return new Caller(holder.workspaceId(), holder.ownerHash(), holder.userId());
+            return new Caller(holder.workspaceId(), holder.ownerHash(), holder.userId(), Optional.of(ticket));
         }
         Principal.User user = user(ctx);
         String workspaceId;
@@ -146,7 +151,15 @@ final class StreamRoutes {
         } catch (ApiException.NotFound e) {
             throw new ApiException.NotFound(notMember);
         }
-        return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)), user.userId());
+        return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)), user.userId(), Optional.empty());
+    }
+
+    /** Consumes the caller's ticket, if any, as its stream opens: a ticket opens one stream, even when raced. */
+    private void claim(Caller caller) {
+        if (caller.ticket().isPresent()
+                && tail.tickets().redeem(caller.ticket().get()).isEmpty()) {
+            throw new ApiException.Unauthorized("invalid or expired ticket");
+        }
     }
 
     private Principal.User user(Context ctx) {

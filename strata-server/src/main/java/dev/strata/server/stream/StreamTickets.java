@@ -64,6 +64,24 @@ public final class StreamTickets {
     }
 
     /**
+     * Looks a ticket up without consuming it, so a request refused for another reason (an unknown
+     * task, a bad parameter) leaves it usable; {@link #redeem} consumes it once the stream opens.
+     *
+     * @return its holder, or empty when the ticket is unknown, used or expired
+     */
+    public Optional<Holder> peek(String ticket) {
+        long now = clock.millis();
+        return database.read(
+                "stream ticket peek",
+                handle -> handle.createQuery(
+                                "SELECT user_id, workspace_id, owner_hash FROM stream_ticket WHERE ticket_hash = :hash AND expires_at > :now")
+                        .bind("hash", hash(ticket))
+                        .bind("now", now)
+                        .map((rs, ctx) -> new Holder(rs.getString(1), rs.getString(2), rs.getString(3)))
+                        .findOne());
+    }
+
+    /**
      * Redeems a ticket: it is consumed whether or not it is still valid.
      *
      * @return its holder, or empty when the ticket is unknown, used or expired

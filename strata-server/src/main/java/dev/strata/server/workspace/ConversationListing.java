@@ -95,7 +95,8 @@ final class ConversationListing {
         }
         // The conversation id comes last: an imported one might hold a newline.
         String[] parts = text.split("\n", 4);
-        if (!text.startsWith(CURSOR_PREFIX) || parts.length != 4 || parts[3].isEmpty()) {
+        // No id holds NUL (and PostgreSQL refuses it in a text parameter): a cursor with one is forged.
+        if (!text.startsWith(CURSOR_PREFIX) || parts.length != 4 || parts[3].isEmpty() || text.indexOf('\u0000') >= 0) {
             throw invalid();
         }
         long createdAt;
