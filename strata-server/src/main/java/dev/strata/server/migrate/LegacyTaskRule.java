@@ -3,6 +3,7 @@ package dev.strata.server.migrate;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.model.InvalidInputException;
+import dev.strata.tier.content.ContentKeys;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -34,8 +35,13 @@ final class LegacyTaskRule {
         this.hasQueue = hasQueue;
     }
 
-    /** What the rule decided for one task. */
-    record Decision(Optional<LegacyTask> owner, boolean included) {
+    /**
+     * What the rule decided for one task.
+     *
+     * @param unholdable the task's id cannot be a Strata task id (why), so its rows cannot be
+     *     imported: verify counts them as missing rather than as left out by rule
+     */
+    record Decision(Optional<LegacyTask> owner, boolean included, Optional<String> unholdable) {
         /** The task's creation time from {@code agent_task_queue}, when listed there and readable. */
         Optional<Instant> createdAt() {
             return owner.flatMap(t -> LegacyConversion.parseTime(t.createdAt()));
@@ -44,11 +50,17 @@ final class LegacyTaskRule {
 
     /** Decides for one task, counting a task missing from {@code agent_task_queue} as a quirk. */
     Decision decide(LegacyDatabase legacy, String taskId, Quirks quirks) {
+        try {
+            ContentKeys.requireValidTaskId(taskId);
+        } catch (InvalidInputException e) {
+            quirks.count(Quirks.TASK_ID_UNFIT);
+            return new Decision(Optional.empty(), false, Optional.of(e.getMessage()));
+        }
         Optional<LegacyTask> owner = hasQueue ? legacy.task(taskId) : Optional.empty();
         if (hasQueue && owner.isEmpty()) {
             quirks.count(Quirks.TASK_MISSING);
-            return new Decision(owner, defaultWorkspace.isPresent());
+            return new Decision(owner, defaultWorkspace.isPresent(), Optional.empty());
         }
-        return new Decision(owner, true);
+        return new Decision(owner, true, Optional.empty());
     }
 }

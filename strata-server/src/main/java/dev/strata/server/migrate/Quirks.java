@@ -20,6 +20,8 @@ final class Quirks {
             "type, tool or call_id over Strata's limit (64, 256, 256 bytes) or holding NUL or a lone surrogate"
                     + " (cut at a character boundary, NUL left out, a lone surrogate replaced by U+FFFD;"
                     + " the legacy columns keep the original)";
+    static final String TASK_ID_UNFIT = "tasks whose id cannot be a Strata task id (over 128 characters, or a lone"
+            + " surrogate): not imported, and verify fails while they exist";
     static final String NO_TASK_ID =
             "rows without a task_id (NULL or empty): not imported, and verify fails while they exist";
 

@@ -104,6 +104,14 @@ public final class Verifier {
                     rows += legacyRows.size();
                     rowsProgress.accept(rows);
                     LegacyTaskRule.Decision decision = rule.decide(legacy, taskId, quirks);
+                    if (decision.unholdable().isPresent()) {
+                        missing += legacyRows.size();
+                        example(
+                                examples,
+                                "task " + taskId + ": its " + legacyRows.size() + " rows cannot be imported ("
+                                        + decision.unholdable().get() + ")");
+                        continue;
+                    }
                     if (!decision.included()) {
                         tasksSkipped++;
                         rowsSkipped += legacyRows.size();

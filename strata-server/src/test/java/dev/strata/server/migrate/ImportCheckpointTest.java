@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.model.BackendUnavailableException;
-import dev.strata.model.InvalidInputException;
 import dev.strata.model.MessageQuery;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.testing.TestServices;
-import dev.strata.tier.content.ContentKeys;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -72,19 +70,21 @@ class ImportCheckpointTest {
             }
             legacy.task("b-first", "ws-1", null, "completed");
             legacy.messages("b-first", 1, 10, "b");
-            // Not in agent_task_queue: goes to the default workspace; its id is one too long for the store.
-            String bad = "c" + "x".repeat(ContentKeys.MAX_TASK_ID_LENGTH);
+            // Not in agent_task_queue: goes to the default workspace; reading its row fails (see readableThrough).
+            String bad = "c-bad";
             legacy.messages(bad, 1, 1, "c");
             legacy.messages("z-filler", 1, 300_000, "z");
             try (Statement ddl = legacy.connection().createStatement()) {
                 ddl.execute("DROP INDEX idx_task_message_task_seq");
                 ddl.execute("DROP INDEX idx_task_message_task_created");
+                ddl.execute("ALTER TABLE task_message RENAME TO task_message_raw");
+                ddl.execute(readableThrough("CASE WHEN task_id = '" + bad + "' THEN json('{oops') ELSE type END"));
             }
             Strata strata = open("jdbc:sqlite:" + directory.resolve("strata.db"), "strata");
             Importer.Options options =
                     new Importer.Options(legacy.url, Optional.of("ws-default"), false, skip, 1, 2, false);
 
-            assertThatThrownBy(() -> importAll(strata, options)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> importAll(strata, options)).isInstanceOf(BackendUnavailableException.class);
             assertThat(strata.store().task("a-skip-000"))
                     .as("skipped by --offset")
                     .isEmpty();
@@ -95,9 +95,10 @@ class ImportCheckpointTest {
                 checkpoint = rs.getString(1);
             }
 
-            // The operator removes the bad task and runs the same command again.
-            try (Statement dml = legacy.connection().createStatement()) {
-                dml.execute("DELETE FROM task_message WHERE task_id = '" + bad + "'");
+            // The operator repairs the legacy database and runs the same command again.
+            try (Statement ddl = legacy.connection().createStatement()) {
+                ddl.execute("DROP VIEW task_message");
+                ddl.execute(readableThrough("type"));
             }
             importAll(strata, options);
 

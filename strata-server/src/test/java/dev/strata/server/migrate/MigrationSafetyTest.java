@@ -168,6 +168,34 @@ class MigrationSafetyTest {
         }
     }
 
+    /**
+     * A legacy task id Strata cannot hold (over 128 characters) aborted the whole import, leaving
+     * every later task unimported: it is a counted quirk now, the other tasks import, and verify
+     * fails while that task's rows exist (finalize would drop content Strata does not have).
+     */
+    @Test
+    void aTaskIdStrataCannotHold_isAQuirk_andVerifyFailsWhileItsRowsExist() throws Exception {
+        String url = "jdbc:sqlite:" + directory.resolve("legacy.db");
+        try (LegacyFixture legacy = new LegacyFixture(url, null).standard(0)) {
+            String tooLong = "a" + "x".repeat(dev.strata.tier.content.ContentKeys.MAX_TASK_ID_LENGTH);
+            legacy.messages(tooLong, 1, 3, "long");
+            legacy.task("z-after", "ws-1", null, "completed");
+            legacy.messages("z-after", 1, 4, "after");
+            Strata strata = strata("strata");
+
+            Importer.Summary summary = strata.importer().run(options(url), total -> {}, read -> {});
+
+            assertThat(summary.quirks()).containsEntry(Quirks.TASK_ID_UNFIT, 1L);
+            assertThat(strata.store().list("z-after", MessageQuery.all()).messages())
+                    .as("a task after the unholdable one")
+                    .hasSize(4);
+            Verifier.Result verify = strata.verifier().run(url, Optional.of("ws-default"), false, rows -> {});
+            assertThat(verify.passed()).isFalse();
+            assertThat(verify.missing()).isEqualTo(3);
+            assertThat(verify.examples()).anyMatch(line -> line.contains("rows cannot be imported"));
+        }
+    }
+
     private static boolean hasColumn(java.sql.Statement statement, String column) throws SQLException {
         try (var rs = statement.executeQuery("PRAGMA table_info(task_message)")) {
             while (rs.next()) {
