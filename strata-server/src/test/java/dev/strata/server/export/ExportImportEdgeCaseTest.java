@@ -7,7 +7,7 @@ import dev.strata.model.InvalidInputException;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
+import dev.strata.server.testing.LocalStratas;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,20 +29,20 @@ class ExportImportEdgeCaseTest {
     @TempDir
     Path directory;
 
-    private final List<Strata> opened = new ArrayList<>();
+    private LocalStratas stratas;
+
+    @BeforeEach
+    void open() {
+        stratas = new LocalStratas(directory);
+    }
 
     @AfterEach
     void close() {
-        opened.forEach(Strata::close);
+        stratas.close();
     }
 
     Strata strata(String name) {
-        Strata strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve(name + "-objects"),
-                "STRATA_CACHE_URL", "none")));
-        opened.add(strata);
-        return strata;
+        return stratas.open(name);
     }
 
     static TaskMessage message(String task, long seq, String content, Optional<String> input) {

@@ -6,37 +6,38 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
+import dev.strata.server.testing.LocalStratas;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Migrate import, verify and finalize on legacy SQLite files with odd rows, concurrent runs and a source that changes after verify. */
+/**
+ * Migrate import, verify and finalize on legacy SQLite files with odd rows, concurrent runs and a
+ * source that changes after verify.
+ */
 class MigrationSafetyTest {
     @TempDir
     Path directory;
 
-    private final List<Strata> opened = new ArrayList<>();
+    private LocalStratas stratas;
+
+    @BeforeEach
+    void open() {
+        stratas = new LocalStratas(directory);
+    }
 
     @AfterEach
     void close() {
-        opened.forEach(Strata::close);
+        stratas.close();
     }
 
     Strata strata(String name) {
-        Strata strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve(name + "-objects"),
-                "STRATA_CACHE_URL", "none")));
-        opened.add(strata);
-        return strata;
+        return stratas.open(name);
     }
 
     static Importer.Options options(String from) {
@@ -44,9 +45,9 @@ class MigrationSafetyTest {
     }
 
     /**
-     * Legacy columns Strata's metadata limits (call_id over 256 bytes, a type over 64 bytes) are
-     * odd columns, which the importer promises to survive: instead the whole import aborts, so the
-     * legacy database can never be migrated (every later task is never imported either).
+     * Legacy columns over Strata's limits (call_id over 256 bytes, a type over 64 bytes) are odd
+     * columns, which the import survives; they used to abort it, so the legacy database could never
+     * be migrated (no later task was imported either).
      */
     @Test
     void import_survivesLegacyRowsWithOverlongCallIdOrType() throws Exception {
@@ -74,8 +75,8 @@ class MigrationSafetyTest {
 
     /**
      * A verify passes, then the legacy database gets another row (writers not yet switched, or the
-     * final delta forgotten): finalize still accepts the old verify and drops the content of a row
-     * that Strata never imported.
+     * final delta forgotten): finalize used to accept the old verify and drop the content of a row
+     * that Strata never imported; it refuses now.
      */
     @Test
     void finalize_afterAStaleVerify_neverDropsContentStrataDoesNotHave() throws Exception {
@@ -143,8 +144,8 @@ class MigrationSafetyTest {
 
     /**
      * Legacy rows with an empty task_id (the column is NOT NULL, '' is allowed): import pages task ids
-     * with {@code task_id > ''}, so these rows are neither imported nor counted as skipped, and verify
-     * never looks at them either: it passes, and finalize then drops their content.
+     * with {@code task_id > ''}, so these rows were neither imported nor counted, and verify never
+     * looked at them either: it passed, and finalize then dropped their content.
      */
     @Test
     void rowsWithAnEmptyTaskId_areCountedOrMakeVerifyFail() throws Exception {

@@ -9,7 +9,7 @@ import dev.strata.model.MessageQuery;
 import dev.strata.model.TaskMessage;
 import dev.strata.model.TaskSummary;
 import dev.strata.server.Strata;
-import dev.strata.server.config.StrataConfig;
+import dev.strata.server.testing.LocalStratas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,20 +33,20 @@ class MigrationTest {
     @TempDir
     Path directory;
 
-    private final List<Strata> opened = new ArrayList<>();
+    private LocalStratas stratas;
+
+    @BeforeEach
+    void open() {
+        stratas = new LocalStratas(directory);
+    }
 
     @AfterEach
     void close() {
-        opened.forEach(Strata::close);
+        stratas.close();
     }
 
     Strata strata(String name) {
-        Strata strata = Strata.open(StrataConfig.fromEnvironment(Map.of(
-                "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve(name + ".db"),
-                "STRATA_CONTENT_URL", "file:" + directory.resolve(name + "-objects"),
-                "STRATA_CACHE_URL", "none")));
-        opened.add(strata);
-        return strata;
+        return stratas.open(name);
     }
 
     LegacyFixture legacy(String name, int longTask) throws Exception {
