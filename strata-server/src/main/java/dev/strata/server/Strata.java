@@ -177,7 +177,8 @@ public final class Strata implements AutoCloseable {
                                 registry,
                                 lifecycle.compactSegments(),
                                 overdueMargin(),
-                                clock))
+                                clock),
+                        config.lifecycle().allowShortRetention())
                 .start(config.host(), config.port()));
         return this;
     }

@@ -129,7 +129,13 @@ final class AdminCommand implements Runnable {
                 case "off" -> java.util.Optional.of("off");
                 default -> {
                     try {
-                        dev.strata.server.config.Durations.parse("--retention", retention);
+                        StrataConfig.requireLongEnough(
+                                "--retention",
+                                retention,
+                                dev.strata.server.config.Durations.parse("--retention", retention),
+                                StrataConfig.fromEnvironment(System.getenv())
+                                        .lifecycle()
+                                        .allowShortRetention());
                     } catch (dev.strata.server.config.ConfigException e) {
                         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                     }

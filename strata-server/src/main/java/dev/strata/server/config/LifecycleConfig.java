@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param compactSegments an open task with more live segments than this is compacted
  * @param orphanGrace an unreferenced object younger than this is never removed (its append may still commit)
  * @param retention default retention of inactive tasks, empty to keep them forever
+ * @param allowShortRetention whether retentions under {@link StrataConfig#MIN_RETENTION} are
+ *     accepted, for the default and for each workspace's ({@code STRATA_RETENTION_ALLOW_SHORT})
  */
 public record LifecycleConfig(
         Duration deletionInterval,
@@ -21,7 +23,8 @@ public record LifecycleConfig(
         Duration orphanInterval,
         Duration orphanGrace,
         Optional<Duration> retention,
-        Duration retentionInterval) {
+        Duration retentionInterval,
+        boolean allowShortRetention) {
     public LifecycleConfig {
         requireNonNull(deletionInterval, "deletionInterval is null");
         requireNonNull(compactionInterval, "compactionInterval is null");

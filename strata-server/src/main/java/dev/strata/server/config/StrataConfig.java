@@ -105,7 +105,8 @@ public record StrataConfig(
                         read.duration("STRATA_ORPHAN_INTERVAL", "1m"),
                         read.duration("STRATA_ORPHAN_GRACE", "1h"),
                         retention(read),
-                        read.duration("STRATA_RETENTION_INTERVAL", "1h")),
+                        read.duration("STRATA_RETENTION_INTERVAL", "1h"),
+                        read.bool("STRATA_RETENTION_ALLOW_SHORT", false)),
                 new StreamConfig(
                         read.duration("STRATA_STREAM_HEARTBEAT", "15s"),
                         (int) read.number("STRATA_STREAM_MAX", 10_000, 1, 1_000_000),
@@ -135,11 +136,22 @@ public record StrataConfig(
             return Optional.empty();
         }
         Duration retention = read.duration("STRATA_RETENTION", "off");
-        if (retention.compareTo(MIN_RETENTION) < 0 && !allowShort) {
-            throw new ConfigException("STRATA_RETENTION must be at least 1h (or off), got '"
-                    + read.text("STRATA_RETENTION", "") + "'; set STRATA_RETENTION_ALLOW_SHORT=true to allow it");
-        }
+        requireLongEnough("STRATA_RETENTION", read.text("STRATA_RETENTION", ""), retention, allowShort);
         return Optional.of(retention);
+    }
+
+    /**
+     * The rule for every retention setting (the default and each workspace's): at least
+     * {@link #MIN_RETENTION}, unless {@code STRATA_RETENTION_ALLOW_SHORT=true}.
+     *
+     * @param name the setting, as the error names it
+     * @throws ConfigException when {@code retention} is shorter and short ones are not allowed
+     */
+    public static void requireLongEnough(String name, String text, Duration retention, boolean allowShort) {
+        if (retention.compareTo(MIN_RETENTION) < 0 && !allowShort) {
+            throw new ConfigException(name + " must be at least 1h (or off), got '" + text
+                    + "'; set STRATA_RETENTION_ALLOW_SHORT=true to allow it");
+        }
     }
 
     /**

@@ -39,6 +39,7 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * @param onSealed told the id of each task a daemon completes or fails, to compact it soon
+     * @param allowShortRetention whether a workspace's retention may be under an hour
      */
     public HttpServer(
             TaskMessageStore store,
@@ -50,7 +51,8 @@ public final class HttpServer implements AutoCloseable {
             HttpLimits limits,
             Duration recheckAfter,
             LiveTail liveTail,
-            StorageStatistics statistics) {
+            StorageStatistics statistics,
+            boolean allowShortRetention) {
         requireNonNull(store, "store is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(limits, "limits is null");
@@ -66,7 +68,8 @@ public final class HttpServer implements AutoCloseable {
         CreateRoutes createRoutes = new CreateRoutes(access, directory, store, limits.maxBodyBytes());
         ExportRoutes exportRoutes =
                 new ExportRoutes(access, directory, new dev.strata.server.export.TaskExporter(store, directory));
-        RetentionRoutes retentionRoutes = new RetentionRoutes(access, directory, limits.maxBodyBytes());
+        RetentionRoutes retentionRoutes =
+                new RetentionRoutes(access, directory, limits.maxBodyBytes(), allowShortRetention);
         byte[] openApi = openApiDocument();
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;

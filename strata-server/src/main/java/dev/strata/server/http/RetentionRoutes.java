@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.server.config.ConfigException;
 import dev.strata.server.config.Durations;
+import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.WorkspaceDirectory;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -21,11 +22,14 @@ final class RetentionRoutes {
     private final Access access;
     private final WorkspaceDirectory directory;
     private final long maxBodyBytes;
+    private final boolean allowShort;
 
-    RetentionRoutes(Access access, WorkspaceDirectory directory, long maxBodyBytes) {
+    /** @param allowShort whether retentions under an hour are accepted ({@code STRATA_RETENTION_ALLOW_SHORT}) */
+    RetentionRoutes(Access access, WorkspaceDirectory directory, long maxBodyBytes, boolean allowShort) {
         this.access = requireNonNull(access, "access is null");
         this.directory = requireNonNull(directory, "directory is null");
         this.maxBodyBytes = maxBodyBytes;
+        this.allowShort = allowShort;
     }
 
     void register(RoutesConfig routes) {
@@ -52,7 +56,8 @@ final class RetentionRoutes {
             retention = Optional.of("off");
         } else if (value.isTextual()) {
             try {
-                Durations.parse("retention", value.textValue());
+                StrataConfig.requireLongEnough(
+                        "retention", value.textValue(), Durations.parse("retention", value.textValue()), allowShort);
             } catch (ConfigException e) {
                 throw new ApiException.BadRequest(e.getMessage());
             }

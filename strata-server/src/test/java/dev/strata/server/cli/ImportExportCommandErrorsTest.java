@@ -162,4 +162,14 @@ class ImportExportCommandErrorsTest {
         Result verify = strata("migrate", "verify", "--from", from);
         assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
     }
+
+    /** The command line refuses a workspace retention under an hour as the API and STRATA_RETENTION do. */
+    @Test
+    void setRetention_underAnHour_isRefused() throws Exception {
+        Result result = strata("admin", "set-retention", "--workspace", "w", "--retention", "10m");
+        assertThat(result.exitCode()).as(result.err()).isNotZero();
+        assertThat(result.err())
+                .contains("--retention must be at least 1h (or off), got '10m'")
+                .doesNotContain("\tat ");
+    }
 }

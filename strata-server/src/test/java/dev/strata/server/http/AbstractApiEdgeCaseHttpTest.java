@@ -158,8 +158,38 @@ abstract class AbstractApiEdgeCaseHttpTest {
      * {@code STRATA_RETENTION} refuses anything under an hour ("a shorter one deletes tasks that
      * merely paused") unless {@code STRATA_RETENTION_ALLOW_SHORT=true}; the per-workspace setting
      * over HTTP takes {@code 0d} or {@code 1ms}, which makes the next retention pass delete every
-     * task of the workspace whose daemon is merely between two appends.
+     * task of the workspace whose daemon is merely between two appends. Refused now, as the
+     * command line's {@code admin set-retention} refuses it.
      */
+    @Test
+    void retentionUnderAnHour_isRefusedLikeStrataRetention() {
+        Space space = newSpace();
+        for (String retention : List.of("0d", "1ms", "59m")) {
+            var put = api.put("/api/admin/retention", "{\"retention\":\"" + retention + "\"}")
+                    .token(space.userToken())
+                    .workspace(space.id())
+                    .send();
+            assertThat(put.status())
+                    .as("PUT /api/admin/retention %s: %s", retention, put.text())
+                    .isEqualTo(400);
+            assertThat(put.json().get("error").asText())
+                    .isEqualTo("retention must be at least 1h (or off), got '" + retention
+                            + "'; set STRATA_RETENTION_ALLOW_SHORT=true to allow it");
+        }
+        var get = api.get("/api/admin/retention")
+                .token(space.userToken())
+                .workspace(space.id())
+                .send();
+        assertThat(get.json().get("retention").isNull())
+                .as("retention after refused PUTs: %s", get.text())
+                .isTrue();
+        var hour = api.put("/api/admin/retention", "{\"retention\":\"1h\"}")
+                .token(space.userToken())
+                .workspace(space.id())
+                .send();
+        assertThat(hour.status()).as("PUT 1h: %s", hour.text()).isEqualTo(200);
+    }
+
     /**
      * A conversation cursor is base64 of the workspace, a time and the last id, checked only for
      * the workspace: an id with a NUL in it goes to the database as is, and PostgreSQL answers

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.model.InvalidInputException;
 import dev.strata.tier.metadata.jdbc.SqlDialect;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,11 +16,21 @@ class LegacyDatabaseTest {
     Path directory;
 
     @Test
-    void sqliteUrl_opensASqliteSource() {
-        try (LegacyDatabase legacy = new LegacyDatabase("jdbc:sqlite:" + directory.resolve("legacy.db"))) {
+    void sqliteUrl_opensASqliteSource() throws Exception {
+        Path file = Files.createFile(directory.resolve("legacy.db"));
+        try (LegacyDatabase legacy = new LegacyDatabase("jdbc:sqlite:" + file)) {
             assertThat(legacy.dialect()).isEqualTo(SqlDialect.SQLITE);
             assertThat(legacy.hasTaskQueue()).isFalse();
         }
+    }
+
+    @Test
+    void aMissingSqliteFile_isRefused_andNotCreated() {
+        Path missing = directory.resolve("typo.db");
+        assertThatThrownBy(() -> new LegacyDatabase("jdbc:sqlite:" + missing))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("--from names no SQLite file: " + missing + " does not exist");
+        assertThat(missing).doesNotExist();
     }
 
     @Test
