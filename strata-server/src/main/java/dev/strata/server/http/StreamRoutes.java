@@ -59,7 +59,7 @@ final class StreamRoutes {
 
     /**
      * Who opens a stream: the workspace it acts in, and the token its limit counts against; with
-     * the ticket it came with, consumed only once every check passed ({@link #claim}).
+     * the ticket it came with, consumed only once every check passed ({@link #open}).
      */
     private record Caller(String workspaceId, String tokenKey, String userId, Optional<String> ticket) {}
 
@@ -80,7 +80,6 @@ final class StreamRoutes {
             throw new ApiException.NotFound("task not found");
         }
         StreamCursor cursor = resumed.orElseGet(() -> StreamCursor.start(since, horizon.get()));
-        claim(caller);
         StreamRegistry.Session session = open(caller, Optional.of(task.id()));
         stream(
                 ctx,
@@ -101,7 +100,6 @@ final class StreamRoutes {
 
     private void workspaceStream(Context ctx) {
         Caller caller = caller(ctx, "workspace not found");
-        claim(caller);
         StreamRegistry.Session session = open(caller, Optional.empty());
         stream(
                 ctx,
@@ -154,14 +152,6 @@ final class StreamRoutes {
         return new Caller(workspaceId, StreamTickets.hash(bearerToken(ctx)), user.userId(), Optional.empty());
     }
 
-    /** Consumes the caller's ticket, if any, as its stream opens: a ticket opens one stream, even when raced. */
-    private void claim(Caller caller) {
-        if (caller.ticket().isPresent()
-                && tail.tickets().redeem(caller.ticket().get()).isEmpty()) {
-            throw new ApiException.Unauthorized("invalid or expired ticket");
-        }
-    }
-
     private Principal.User user(Context ctx) {
         return switch (access.principal(ctx)) {
             case Principal.User user -> user;
@@ -174,9 +164,18 @@ final class StreamRoutes {
         return ctx.header("Authorization").substring(BEARER.length()).trim();
     }
 
+    /**
+     * Registers the stream (429 when over a limit), then consumes the caller's ticket, if any: a
+     * ticket opens one stream, even when raced, and a refusal before this point leaves it usable.
+     */
     private StreamRegistry.Session open(Caller caller, Optional<String> taskId) {
         StreamRegistry.Session session =
                 tail.registry().open(caller.tokenKey(), taskId).orElseThrow(TooManyStreams::new);
+        if (caller.ticket().isPresent()
+                && tail.tickets().redeem(caller.ticket().get()).isEmpty()) {
+            session.close();
+            throw new ApiException.Unauthorized("invalid or expired ticket");
+        }
         // An open stream ends once its token is revoked or its user leaves the workspace; the
         // client's reconnect then gets the usual 401 or 404.
         session.allowedWhile(() ->
