@@ -2,13 +2,12 @@ package dev.strata.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.server.testing.StrataCli;
+import dev.strata.server.testing.StrataCli.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,38 +16,19 @@ class AdminCommandTest {
     @TempDir
     Path directory;
 
-    record Result(int exitCode, String out, String err) {}
-
     Result strata(String... args) throws IOException, InterruptedException {
         return strataWithInput("", args);
     }
 
     /** Runs a command with {@code input} on its standard input. */
     Result strataWithInput(String input, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED",
-                // Logback's own status lines (printed when a reactor build puts two logback-test.xml on the class path)
-                // are not output.
-                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StrataCommand.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment()
-                .putAll(Map.of(
+        return StrataCli.runWithInput(
+                Map.of(
                         "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("strata.db"),
                         "STRATA_CONTENT_URL", "file:" + directory.resolve("objects"),
-                        "STRATA_LOG_LEVEL", "WARN"));
-        Process process = builder.start();
-        try (var stdin = process.getOutputStream()) {
-            stdin.write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), out, err);
+                        "STRATA_LOG_LEVEL", "WARN"),
+                input,
+                args);
     }
 
     @Test

@@ -6,15 +6,14 @@ import dev.strata.model.MessageQuery;
 import dev.strata.model.NewMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.testing.StrataCli;
+import dev.strata.server.testing.StrataCli.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,25 +23,8 @@ class ExportCommandTest {
     @TempDir
     Path directory;
 
-    record Result(int exitCode, String out, String err) {}
-
     Result strata(String instance, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StrataCommand.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.environment().putAll(environment(instance));
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), out, err);
+        return StrataCli.run(environment(instance), args);
     }
 
     Map<String, String> environment(String instance) {

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.model.NewMessage;
 import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
+import dev.strata.server.testing.StrataCli;
+import dev.strata.server.testing.StrataCli.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FsckCommandTest {
     @TempDir
     Path directory;
-
-    record Result(int exitCode, String out, String err) {}
 
     private Map<String, String> environment() {
         return Map.of(
@@ -36,20 +33,7 @@ class FsckCommandTest {
     }
 
     private Result strata(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StrataCommand.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(environment());
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), out, err);
+        return StrataCli.run(environment(), args);
     }
 
     /** Issue 9, defect 10: fsck exited 1 for STRATA_COMPACTION_GRACE after every completed task. */

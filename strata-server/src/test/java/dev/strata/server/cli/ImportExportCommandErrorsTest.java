@@ -2,14 +2,13 @@ package dev.strata.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.server.testing.StrataCli;
+import dev.strata.server.testing.StrataCli.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,29 +17,13 @@ class ImportExportCommandErrorsTest {
     @TempDir
     Path directory;
 
-    record Result(int exitCode, String out, String err) {}
-
     Result strata(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StrataCommand.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.environment()
-                .putAll(Map.of(
+        return StrataCli.run(
+                Map.of(
                         "STRATA_DB_URL", "jdbc:sqlite:" + directory.resolve("target.db"),
                         "STRATA_CONTENT_URL", "file:" + directory.resolve("target-objects"),
-                        "STRATA_LOG_LEVEL", "WARN"));
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), out, err);
+                        "STRATA_LOG_LEVEL", "WARN"),
+                args);
     }
 
     static void assertClearError(Result result) {

@@ -17,9 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Export and import with odd inputs, files that are well-formed JSON but wrong, and odd text. */
@@ -29,17 +28,8 @@ class ExportImportEdgeCaseTest {
     @TempDir
     Path directory;
 
-    private LocalStratas stratas;
-
-    @BeforeEach
-    void open() {
-        stratas = new LocalStratas(directory);
-    }
-
-    @AfterEach
-    void close() {
-        stratas.close();
-    }
+    @RegisterExtension
+    final LocalStratas stratas = new LocalStratas(() -> directory);
 
     Strata strata(String name) {
         return stratas.open(name);

@@ -11,9 +11,8 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,17 +23,8 @@ class MigrationSafetyTest {
     @TempDir
     Path directory;
 
-    private LocalStratas stratas;
-
-    @BeforeEach
-    void open() {
-        stratas = new LocalStratas(directory);
-    }
-
-    @AfterEach
-    void close() {
-        stratas.close();
-    }
+    @RegisterExtension
+    final LocalStratas stratas = new LocalStratas(() -> directory);
 
     Strata strata(String name) {
         return stratas.open(name);

@@ -23,9 +23,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The migration toolkit on generated legacy SQLite databases. */
@@ -33,17 +32,8 @@ class MigrationTest {
     @TempDir
     Path directory;
 
-    private LocalStratas stratas;
-
-    @BeforeEach
-    void open() {
-        stratas = new LocalStratas(directory);
-    }
-
-    @AfterEach
-    void close() {
-        stratas.close();
-    }
+    @RegisterExtension
+    final LocalStratas stratas = new LocalStratas(() -> directory);
 
     Strata strata(String name) {
         return stratas.open(name);
