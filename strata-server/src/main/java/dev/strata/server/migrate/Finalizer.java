@@ -1,6 +1,5 @@
 package dev.strata.server.migrate;
 
-import dev.strata.model.InvalidInputException;
 import dev.strata.tier.metadata.jdbc.SqlDialect;
 import java.nio.file.Path;
 
@@ -50,19 +49,9 @@ public final class Finalizer {
 
     private static long size(LegacyDatabase legacy, String from) {
         if (legacy.dialect() == SqlDialect.SQLITE) {
-            String file = from.substring("jdbc:sqlite:".length());
-            int query = file.indexOf('?');
-            return Path.of(query < 0 ? file : file.substring(0, query)).toFile().length();
+            return Path.of(LegacyDatabase.sqliteFile(from)).toFile().length();
         }
         return legacy.query("SELECT pg_total_relation_size('task_message')", java.util.List.of(), rs -> rs.getLong(1))
                 .get(0);
-    }
-
-    /** Refuses unless a verify passed for this source, or {@code force}. */
-    static void requireVerified(boolean verified, boolean force) {
-        if (!verified && !force) {
-            throw new InvalidInputException(
-                    "no passing 'migrate verify' is recorded for this source; run it first, or use --force");
-        }
     }
 }

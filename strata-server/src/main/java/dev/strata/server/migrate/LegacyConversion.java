@@ -126,7 +126,7 @@ final class LegacyConversion {
             if (cp == 0) {
                 continue;
             }
-            if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
+            if (cp <= 0xFFFF && Character.isSurrogate((char) cp)) {
                 cp = 0xFFFD;
             }
             int length = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp <= 0xFFFF ? 3 : 4;

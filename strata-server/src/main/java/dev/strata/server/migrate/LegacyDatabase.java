@@ -44,15 +44,18 @@ final class LegacyDatabase implements AutoCloseable {
 
     /** SQLite would create a missing file, so a mistyped path would "migrate" an empty database. */
     private static void requireSqliteFile(String url) {
-        String file = url.substring("jdbc:sqlite:".length());
-        int query = file.indexOf('?');
-        file = query < 0 ? file : file.substring(0, query);
-        if (file.startsWith("file:")) {
-            file = file.substring("file:".length());
-        }
+        String file = sqliteFile(url);
         if (!file.isEmpty() && !file.equals(":memory:") && !Files.isRegularFile(Path.of(file))) {
             throw new InvalidInputException("--from names no SQLite file: " + file + " does not exist");
         }
+    }
+
+    /** The file a {@code jdbc:sqlite:} URL names, without its query parameters or {@code file:} prefix. */
+    static String sqliteFile(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        file = query < 0 ? file : file.substring(0, query);
+        return file.startsWith("file:") ? file.substring("file:".length()) : file;
     }
 
     /** The same parsing as Strata's own {@code STRATA_DB_URL}, with the error naming {@code --from}. */

@@ -26,7 +26,10 @@ public final class MigrationSources {
         }
         Optional<Verifier.Fingerprint> verified =
                 new MigrationProgress(database).load(Importer.sourceId(from)).verified();
-        Finalizer.requireVerified(verified.isPresent(), false);
+        if (verified.isEmpty()) {
+            throw new InvalidInputException(
+                    "no passing 'migrate verify' is recorded for this source; run it first, or use --force");
+        }
         Verifier.Fingerprint now;
         try (LegacyDatabase legacy = new LegacyDatabase(from)) {
             now = legacy.fingerprint();
