@@ -6,9 +6,15 @@ import dev.strata.server.Strata;
 import dev.strata.server.config.StrataConfig;
 import dev.strata.server.workspace.Role;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -241,6 +247,46 @@ abstract class AbstractApiEdgeCaseHttpTest {
                 assertThat(retry.status)
                         .as("the same ticket after %s was refused: %s", refused, retry.errorBody)
                         .isEqualTo(200);
+            }
+        }
+    }
+
+    /**
+     * Tickets are looked up first and redeemed only once the stream registers: eight opens racing
+     * with one ticket must still get exactly one stream, the others 401.
+     */
+    @Test
+    void oneTicketRacedByEightOpens_opensExactlyOneStream() throws Exception {
+        Space space = newSpace();
+        String task = createTask(space);
+        var issued = api.post("/api/stream-tickets", "")
+                .token(space.userToken())
+                .workspace(space.id())
+                .send();
+        String ticket = issued.json().get("ticket").asText();
+        String path = "/api/tasks/" + task + "/messages/stream?ticket=" + ticket;
+        CountDownLatch start = new CountDownLatch(1);
+        List<SseClient> clients = Collections.synchronizedList(new ArrayList<>());
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                statuses.add(threads.submit(() -> {
+                    start.await();
+                    SseClient client = SseClient.open(strata.port(), path, Map.of());
+                    clients.add(client);
+                    return client.status;
+                }));
+            }
+            start.countDown();
+            List<Integer> answers = new ArrayList<>();
+            for (var status : statuses) {
+                answers.add(status.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(answers).as("answers to eight opens with one ticket").containsOnly(200, 401);
+            assertThat(answers).filteredOn(status -> status == 200).hasSize(1);
+        } finally {
+            for (SseClient client : clients) {
+                client.close();
             }
         }
     }
